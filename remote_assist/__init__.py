@@ -1,0 +1,1 @@
+"""Remote video assistance between smart-station kiosks and hall staff (the cloud hall)."""

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages the demo and the tests need:
+# Xvfb and GL for the Kivy window, PostgreSQL for the second database,
+# Chromium for the staff-console tests, fonts and tools to look at screenshots.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+    xvfb xauth x11-utils xdotool \
+    libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libsdl2-2.0-0 libsdl2-image-2.0-0 \
+    libsdl2-ttf-2.0-0 libsdl2-mixer-2.0-0 libxrender1 libxext6 \
+    postgresql postgresql-contrib \
+    chromium chromium-driver \
+    fonts-noto-cjk \
+    imagemagick

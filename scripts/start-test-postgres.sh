@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Starts the local PostgreSQL cluster and makes a throw-away role and database for the tests.
+# Prints the URL to put in HALL_TEST_POSTGRES_URL.
+set -euo pipefail
+ver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+if ! pg_lsclusters -h | grep -q online; then
+    pg_ctlcluster "$ver" main start 2>/dev/null || service postgresql start
+fi
+for _ in $(seq 1 30); do
+    su postgres -c "pg_isready -q" && break
+    sleep 1
+done
+su postgres -c "psql -q -tc \"SELECT 1 FROM pg_roles WHERE rolname='hall'\" | grep -q 1 || psql -q -c \"CREATE ROLE hall LOGIN SUPERUSER PASSWORD 'hall'\"" >/dev/null
+su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname='hall_test'\" | grep -q 1 || createdb -O hall hall_test" >/dev/null
+echo "postgresql+psycopg://hall:hall@127.0.0.1:5432/hall_test"
