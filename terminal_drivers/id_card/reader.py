@@ -1,0 +1,292 @@
+"""Driver for a GA/T 467 identity card reader (SAM protocol) on any port URL.
+
+``read_once`` runs find → select → read with retries; ``watch`` polls and yields CardPlaced /
+CardRemoved. A reader that vanishes makes the driver offline; the next call reopens the port
+(at most once per ``reconnect_interval``), so a re-plugged reader comes back by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any
+
+from terminal_drivers.devices import Health
+from terminal_drivers.errors import (
+    CardReadError,
+    DeviceDisconnected,
+    DeviceError,
+    DeviceTimeout,
+    ProtocolError,
+    SamError,
+)
+from terminal_drivers.id_card.models import CardEvent, CardPlaced, CardRemoved, IdCard
+from terminal_drivers.id_card.protocol import (
+    Command,
+    FrameDecoder,
+    FrameError,
+    ReplyFrame,
+    Sw3,
+    build_command,
+    format_sam_id,
+    parse_reply,
+    split_read_data,
+    sw3_error,
+)
+from terminal_drivers.id_card.text import parse_text
+from terminal_drivers.port import AsyncPort
+
+log = logging.getLogger(__name__)
+
+# Errors a second attempt can cure: the card moved, a bit flipped on the line.
+_RETRYABLE_CODES = {
+    "card_select_failed",
+    "card_read_failed",
+    "card_authentication_failed",
+    "reader_authentication_failed",
+    "card_info_verification_failed",
+    "frame_checksum_mismatch",
+    "frame_length_invalid",
+    "reader_checksum_error",
+}
+# Statuses that say the reader itself is unwell (its SAM), not the card on it.
+_READER_STATUSES = {Sw3.SAM_SELFTEST_FAILED, Sw3.SAM_UNAUTHORISED, Sw3.UNAUTHORISED}
+
+
+class IdCardReader:
+    """``async with IdCardReader("/dev/ttyUSB0") as reader: card = await reader.read_once()``.
+
+    Opening never fails on a missing reader: health says offline and later calls retry. Calls
+    are serialised, so ``watch`` and ``diag`` may run from different tasks.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        baudrate: int = 115200,
+        *,
+        timeout: float = 0.5,
+        read_timeout: float = 3.0,
+        retries: int = 2,
+        reconnect_interval: float = 1.0,
+    ) -> None:
+        if timeout <= 0 or read_timeout <= 0 or retries < 0 or reconnect_interval < 0:
+            raise ValueError("timeouts must be positive and retries not negative")
+        self.url = url
+        self.baudrate = baudrate
+        self.timeout = timeout
+        self.read_timeout = read_timeout
+        self.retries = retries
+        self.reconnect_interval = reconnect_interval
+        self._port = AsyncPort(url, baudrate, timeout=timeout)
+        self._lock = asyncio.Lock()
+        self._health = Health.offline("device_not_opened")
+        self._last_attempt = float("-inf")
+        self._closed = True
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @property
+    def health(self) -> Health:
+        return self._health
+
+    async def open(self) -> None:
+        """Open the port and check the SAM; a missing reader leaves health offline, no error."""
+        self._closed = False
+        async with self._lock:
+            try:
+                await self._connect()
+            except DeviceError as exc:
+                log.warning("ID reader %s not available: %s", self.url, exc.code)
+
+    async def close(self) -> None:
+        self._closed = True
+        async with self._lock:
+            await self._port.close()
+            self._health = Health.offline("device_closed")
+
+    async def __aenter__(self) -> IdCardReader:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- public operations ---------------------------------------------------------------------
+
+    async def read_once(self, timeout: float | None = None) -> IdCard | None:  # noqa: ASYNC109
+        """Find, select and read the card on the reader; None when there is none (or the card
+        on it was already read and has not been lifted since).
+
+        ``timeout`` bounds the wait for the read reply (readers take about a second). Raises
+        CardReadError / SamError / ProtocolError (after retries), DeviceTimeout, DeviceDisconnected.
+        """
+        async with self._lock:
+            return await self._read_card(self.read_timeout if timeout is None else timeout)
+
+    async def watch(self, poll_interval: float = 0.3) -> AsyncIterator[CardEvent]:
+        """Yield CardPlaced when a card is read and CardRemoved when it is lifted, forever.
+
+        Errors never end the iteration: they show in ``health`` and the log, and polling goes
+        on (reconnecting after an unplug). A card present when the reader vanishes is reported
+        removed.
+        """
+        present = False
+        while not self._closed:
+            try:
+                async with self._lock:
+                    if not present:
+                        card = await self._read_card(self.read_timeout)
+                        event: CardEvent | None = CardPlaced(card) if card else None
+                    else:
+                        event = None if await self._still_there() else CardRemoved()
+            except (DeviceDisconnected, DeviceTimeout) as exc:
+                log.info("ID reader %s: %s", self.url, exc.code)
+                event = CardRemoved() if present else None
+            except DeviceError as exc:
+                log.info("ID reader %s: card not read (%s)", self.url, exc.code)
+                event = None
+            if event is not None:
+                present = isinstance(event, CardPlaced)
+                yield event
+            await asyncio.sleep(poll_interval)
+
+    async def sam_id(self) -> str:
+        """The SAM's id, e.g. ``05.01-20240101-0000123456-0987654321``."""
+        async with self._lock:
+            reply = await self._exchange(Command.SAM_ID, self.timeout)
+            reply.raise_for_status()
+            return format_sam_id(reply.data)
+
+    async def sam_status(self) -> None:
+        """Ask the SAM whether it is well; raises SamError when it is not."""
+        async with self._lock:
+            await self._check_sam()
+
+    async def diag(self) -> dict[str, Any]:
+        """What a technician wants to see: port, health, SAM id and status (no personal data)."""
+        result: dict[str, Any] = {"url": self.url, "baudrate": self.baudrate}
+        try:
+            await self.sam_status()
+            result["sam_status"] = "ok"
+        except DeviceError as exc:
+            result["sam_status"] = exc.code
+        try:
+            result["sam_id"] = await self.sam_id()
+        except DeviceError as exc:
+            result["sam_id"] = None
+            result["sam_id_error"] = exc.code
+        result["health"] = self._health.as_json()
+        return result
+
+    # -- internals (called with the lock held) ---------------------------------------------
+
+    async def _connect(self) -> None:
+        self._last_attempt = time.monotonic()
+        try:
+            await self._port.reopen()
+        except DeviceError as exc:
+            self._health = Health.offline(exc.code)
+            raise
+        log.info("ID reader %s open", self.url)
+        await self._check_sam()
+
+    async def _check_sam(self) -> None:
+        reply = await self._exchange(Command.SAM_STATUS, self.timeout)
+        if reply.sw3 != Sw3.OK:
+            error = reply_error(reply)
+            self._health = Health.degraded(error.code)
+            raise error
+
+    async def _ensure_open(self) -> None:
+        if self._port.is_open:
+            return
+        if self._closed:
+            raise DeviceDisconnected(f"{self.url} is closed")
+        if time.monotonic() - self._last_attempt < self.reconnect_interval:
+            raise DeviceDisconnected(f"{self.url} is offline; retrying soon")
+        await self._connect()
+
+    async def _exchange(self, command: Command, timeout: float) -> ReplyFrame:  # noqa: ASYNC109
+        """Send one command and wait for its reply frame; keeps ``health`` up to date."""
+        await self._ensure_open()
+        try:
+            self._port.reset_input()
+            await self._port.write(build_command(command))
+            reply = await self._read_reply(timeout)
+        except (DeviceDisconnected, DeviceTimeout) as exc:
+            if isinstance(exc, DeviceDisconnected):
+                await self._port.close()
+            self._health = Health.offline(exc.code)
+            raise
+        except ProtocolError as exc:
+            self._health = Health.degraded(exc.code)
+            raise
+        if reply.sw3 in _READER_STATUSES:
+            self._health = Health.degraded(reply_error(reply).code)
+        else:
+            self._health = Health.ok()
+        return reply
+
+    async def _read_reply(self, timeout: float) -> ReplyFrame:  # noqa: ASYNC109
+        decoder = FrameDecoder()
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DeviceTimeout(f"{self.url}: no reply within {timeout:.1f} s")
+            chunk = await self._port.read(4096, remaining)
+            for item in decoder.feed(chunk):
+                if isinstance(item, FrameError):
+                    raise ProtocolError(f"{self.url}: {item.detail}", code=item.code)
+                return parse_reply(item)
+
+    async def _read_card(self, read_timeout: float) -> IdCard | None:
+        last: DeviceError | None = None
+        for attempt in range(self.retries + 1):
+            try:
+                return await self._attempt_read(read_timeout)
+            except (CardReadError, SamError, ProtocolError) as exc:
+                if exc.code not in _RETRYABLE_CODES:
+                    raise
+                log.info("ID reader %s: attempt %d failed (%s)", self.url, attempt + 1, exc.code)
+                last = exc
+        assert last is not None
+        raise last
+
+    async def _attempt_read(self, read_timeout: float) -> IdCard | None:
+        found = await self._exchange(Command.FIND_CARD, self.timeout)
+        if found.sw3 == Sw3.NO_CARD:
+            return None
+        if found.sw3 != Sw3.FIND_OK:
+            raise reply_error(found)
+        selected = await self._exchange(Command.SELECT_CARD, self.timeout)
+        if selected.sw3 != Sw3.OK:
+            raise reply_error(selected)
+        read = await self._exchange(Command.READ_TEXT_PHOTO, read_timeout)
+        if read.sw3 != Sw3.OK:
+            raise reply_error(read)
+        parts = split_read_data(read.data)
+        card = parse_text(parts.text, parts.photo)
+        log.info("ID reader %s read %r", self.url, card)
+        return card
+
+    async def _still_there(self) -> bool:
+        """A read card stays selectable until lifted (find answers 80 meanwhile)."""
+        reply = await self._exchange(Command.SELECT_CARD, self.timeout)
+        if reply.sw3 == Sw3.OK:
+            return True
+        if reply.sw3 in (Sw3.SELECT_FAILED, Sw3.NO_CARD):
+            return False
+        raise reply_error(reply)
+
+
+def reply_error(reply: ReplyFrame) -> DeviceError:
+    """The error a non-success reply stands for (a status that is no error is a protocol one)."""
+    error = sw3_error(reply.sw3)
+    return error or ProtocolError(f"unexpected SW3={reply.sw3:02X}", code="reader_unexpected_status")
