@@ -34,11 +34,12 @@ class WireFaults:
         if command == "latency":
             self.latency_s = _number(args, "seconds", 0.0, MAX_LATENCY_S)
         elif command == "drop":
-            self.drop_probability = _number(args, "probability", 0.0, 1.0)
+            probability = _number(args, "probability", 0.0, 1.0)
             direction = args.get("direction", "both")
             if direction not in DIRECTIONS:
                 raise SimControlError("bad_argument", f"direction must be one of {', '.join(DIRECTIONS)}")
-            self.drop_direction = direction
+            # Both checked before either is set: a refused command changes nothing.
+            self.drop_probability, self.drop_direction = probability, direction
         elif command == "garble":
             self.garble_probability = _number(args, "probability", 0.0, 1.0)
         elif command == "silence":

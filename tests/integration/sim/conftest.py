@@ -20,6 +20,8 @@ class EchoEngine:
         self.received: list[bytes] = []
         self.unsolicited = b""
         self.delay_s = delay_s
+        # When set, only replies to chunks starting with it are delayed.
+        self.slow_prefix: bytes | None = None
 
     def receive(self, data: bytes) -> bytes:
         self.received.append(data)
@@ -32,6 +34,8 @@ class EchoEngine:
         return out
 
     def reply_delay(self) -> float:
+        if self.slow_prefix is not None and not self.received[-1].startswith(self.slow_prefix):
+            return 0.0
         return self.delay_s
 
     def control(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
