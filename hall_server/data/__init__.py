@@ -1,0 +1,1 @@
+"""Packaged data files of the hall server (read with importlib.resources)."""

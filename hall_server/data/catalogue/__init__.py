@@ -1,0 +1,1 @@
+"""The service catalogue: departments and one file of services per department."""
