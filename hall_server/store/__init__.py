@@ -1,0 +1,1 @@
+"""Persistence of the hall server: tables, connections, schema migrations and repositories."""

@@ -1,0 +1,80 @@
+"""Who is calling: kiosk bearer tokens and staff session tokens, checked by a dependency on every route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from hall_server.api.errors import ApiError
+from hall_server.api.hall_state import HallState
+from hall_server.store.identities import KioskIdentity, StaffIdentity
+
+
+@dataclass(frozen=True)
+class Caller:
+    kiosk: KioskIdentity | None = None
+    staff: StaffIdentity | None = None
+
+    @property
+    def scope(self) -> str:
+        """The namespace of this caller's idempotency keys."""
+        if self.kiosk is not None:
+            return f"kiosk:{self.kiosk.name}"
+        assert self.staff is not None
+        return f"staff:{self.staff.username}"
+
+    @property
+    def site(self) -> str | None:
+        return self.kiosk.site if self.kiosk is not None else None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.staff is not None and self.staff.role == "admin"
+
+
+def hall_of(request: Request) -> HallState:
+    hall = request.app.state.hall
+    assert isinstance(hall, HallState)
+    return hall
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class Require:
+    """A dependency naming who may call a route: kiosks and/or staff roles (admin may always)."""
+
+    def __init__(self, *roles: str, kiosk: bool = False) -> None:
+        self.roles = frozenset(roles) | {"admin"}
+        self.kiosk = kiosk
+
+    def __call__(self, request: Request) -> Caller:
+        token = bearer_token(request)
+        if token is None:
+            raise ApiError(401, "unauthorized", "a bearer token is required")
+        hall = hall_of(request)
+        kiosk = hall.kiosk_for_token(token)
+        if kiosk is not None:
+            if not self.kiosk:
+                raise ApiError(403, "forbidden", "kiosks may not use this endpoint")
+            return Caller(kiosk=kiosk)
+        staff = hall.staff_for_token(token)
+        if staff is None:
+            raise ApiError(401, "unauthorized", "the token is unknown or has expired")
+        if staff.role not in self.roles:
+            raise ApiError(403, "forbidden", f"role {staff.role!r} may not use this endpoint")
+        return Caller(staff=staff)
+
+
+KIOSK_OR_STAFF = Require("counter", "agent", "technician", kiosk=True)
+ANY_STAFF = Require("counter", "agent", "technician")
+COUNTER = Require("counter")
+TECHNICIAN = Require("technician")
+ADMIN = Require()
+KIOSK_ONLY = Require(kiosk=True)

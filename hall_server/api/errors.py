@@ -1,0 +1,84 @@
+"""The one error shape of the API, ``{"error": {"code", "message"}}``, and the handlers that keep it so."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+_STATUS_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "body_too_large", 415: "unsupported_media_type", 422: "invalid_request",
+    429: "rate_limited",
+}
+
+
+class ApiError(Exception):
+    """Raised by handlers and repositories' callers; becomes an error response with a stable code."""
+
+    def __init__(self, status: int, code: str, message: str, *, details: Any = None,
+                 extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.extra = extra or {}
+
+
+def error_body(code: str, message: str, details: Any = None,
+               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    body: dict[str, Any] = {"error": error}
+    if extra:
+        error.update(extra)
+        body.update(extra)
+    return body
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   extra: dict[str, Any] | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(code, message, details, extra), status_code=status, headers=headers)
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for err in exc.errors():
+        # Input values are left out: they may be ID numbers or names.
+        details.append({"loc": [str(part) for part in err.get("loc", ())], "type": str(err.get("type", "")),
+                        "msg": str(err.get("msg", ""))})
+    return details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        if any(d["type"] == "json_invalid" for d in details):
+            return error_response(422, "invalid_request", "the body is not valid JSON", details)
+        return error_response(422, "invalid_request", "the request does not match the expected fields",
+                              details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "http_error")
+        message = "no such resource" if exc.status_code == 404 else str(exc.detail)
+        return error_response(exc.status_code, code, message)
+
+    @app.exception_handler(Exception)
+    async def _last_resort(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled %s in request", type(exc).__name__, exc_info=exc)
+        return error_response(500, "internal_error", "the server could not complete the request")

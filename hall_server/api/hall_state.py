@@ -1,0 +1,75 @@
+"""What every request handler shares (``app.state.hall``): settings, database, clock and identity look-ups.
+
+Remote assistance relies on ``kiosk_for_token``, ``staff_for_token``, ``site_staffed`` and ``clock``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+
+from hall_server.api.site_calendar import CalendarBook, staffed_at
+from hall_server.clock import Clock
+from hall_server.config import DEMO_KIOSK_TOKEN, Settings
+from hall_server.store import identities
+from hall_server.store.credentials import token_digest
+from hall_server.store.database import Database
+from hall_server.store.identities import KioskIdentity, StaffIdentity
+
+DEMO_KIOSK = KioskIdentity(name="kiosk-01", site="HQ")
+_CACHE_TTL_S = 10.0
+
+
+class HallState:
+    def __init__(self, settings: Settings, db: Database, clock: Clock) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.calendars = CalendarBook(db)
+        # Token look-ups happen on every request; a short cache keeps them off the database.
+        self._kiosk_cache: dict[str, tuple[float, KioskIdentity]] = {}
+        self._staff_cache: dict[str, tuple[float, StaffIdentity]] = {}
+        self._cache_lock = threading.Lock()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def kiosk_for_token(self, token: str) -> KioskIdentity | None:
+        if self.settings.demo and token == DEMO_KIOSK_TOKEN:
+            return DEMO_KIOSK
+        digest = token_digest(token)
+        with self._cache_lock:
+            hit = self._kiosk_cache.get(digest)
+        if hit is not None and time.monotonic() - hit[0] < _CACHE_TTL_S:
+            return hit[1]
+        with self.db.read() as conn:
+            kiosk = identities.kiosk_for_token(conn, token)
+        if kiosk is not None:
+            with self._cache_lock:
+                self._kiosk_cache[digest] = (time.monotonic(), kiosk)
+        return kiosk
+
+    def staff_for_token(self, token: str) -> StaffIdentity | None:
+        digest = token_digest(token)
+        with self._cache_lock:
+            hit = self._staff_cache.get(digest)
+        if hit is not None and time.monotonic() - hit[0] < _CACHE_TTL_S:
+            return hit[1]
+        with self.db.read() as conn:
+            staff = identities.staff_for_token(conn, token, self.now())
+        if staff is not None:
+            with self._cache_lock:
+                self._staff_cache[digest] = (time.monotonic(), staff)
+        return staff
+
+    def forget_staff_token(self, token: str) -> None:
+        with self._cache_lock:
+            self._staff_cache.pop(token_digest(token), None)
+
+    def staff_session_ttl(self) -> timedelta:
+        return timedelta(seconds=self.settings.staff_session_ttl_s)
+
+    def site_staffed(self, site: str, at: datetime) -> tuple[bool, datetime | None]:
+        """Whether ``site`` has a staffed session at ``at``, and when the next one opens."""
+        return staffed_at(self, site, at)

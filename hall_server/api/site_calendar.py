@@ -1,0 +1,111 @@
+"""Each site's calendar (domain rules) over the holiday years loaded into the database.
+
+Operator files loaded by any process are picked up within a few seconds; a load through this process's
+API is seen at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from hall_server.api.errors import ApiError
+from hall_server.api.site_rules import site_or_404
+from hall_server.domain.calendar import PlannedSession, SiteCalendar
+from hall_server.domain.holidays import CalendarFileError, HolidayCalendar, parse_calendar_text
+from hall_server.store import calendars
+from hall_server.store.database import Database
+
+if TYPE_CHECKING:
+    from hall_server.api.hall_state import HallState
+
+_RECHECK_S = 5.0
+WalkIn = tuple[bool, datetime | None, PlannedSession | None]
+
+
+class CalendarBook:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._lock = threading.Lock()
+        self._holidays: HolidayCalendar | None = None
+        self._loaded_mark: datetime | None = None
+        self._checked = 0.0
+        self._sites: dict[str, SiteCalendar] = {}
+        # Session boundaries fall on whole minutes, so a walk-in answer holds for the whole minute.
+        self._walk_in: OrderedDict[tuple[str, datetime], WalkIn] = OrderedDict()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._holidays = None
+            self._sites.clear()
+            self._walk_in.clear()
+
+    def _holiday_calendar(self) -> HolidayCalendar:
+        now = time.monotonic()
+        with self._lock:
+            fresh = self._holidays is not None and now - self._checked < _RECHECK_S
+            if fresh:
+                assert self._holidays is not None
+                return self._holidays
+        with self._db.read() as conn:
+            mark = calendars.latest_load(conn)
+            rebuild = self._holidays is None or mark != self._loaded_mark
+            years = calendars.stored_years(conn) if rebuild else []
+        with self._lock:
+            if rebuild:
+                holidays = HolidayCalendar()
+                for year, text, _loaded in years:
+                    try:
+                        holidays.add(parse_calendar_text(text, source=f"calendar/{year}.toml"))
+                    except CalendarFileError:
+                        # A file stored by an older version that no longer parses; the rest still apply.
+                        continue
+                self._holidays = holidays
+                self._loaded_mark = mark
+                self._sites.clear()
+                self._walk_in.clear()
+            self._checked = now
+            assert self._holidays is not None
+            return self._holidays
+
+    def site(self, code: str) -> SiteCalendar:
+        holidays = self._holiday_calendar()
+        with self._lock:
+            found = self._sites.get(code)
+            if found is None or found.holidays is not holidays:
+                found = SiteCalendar(site_or_404(code), holidays)
+                self._sites[code] = found
+            return found
+
+    def walk_in_at(self, code: str, at: datetime) -> WalkIn:
+        cal = self.site(code)
+        key = (code, at.replace(second=0, microsecond=0))
+        with self._lock:
+            hit = self._walk_in.get(key)
+        if hit is not None:
+            return hit
+        answer = cal.walk_in_at(at)
+        with self._lock:
+            self._walk_in[key] = answer
+            while len(self._walk_in) > 256:
+                self._walk_in.popitem(last=False)
+        return answer
+
+
+def parse_operator_file(text: str) -> tuple[int, int, int]:
+    """(year, holiday days, adjusted working days) of a valid file; ApiError 422 with the file's code."""
+    try:
+        year = parse_calendar_text(text, source="request")
+    except CalendarFileError as exc:
+        raise ApiError(422, exc.code, exc.message, details={"line": exc.line}) from exc
+    return year.year, len(year.holidays), len(year.adjusted_workdays)
+
+
+def staffed_at(hall: HallState, site: str, at: datetime) -> tuple[bool, datetime | None]:
+    try:
+        return hall.calendars.site(site).staffed_at(at)
+    except ApiError:
+        return False, None

@@ -1,0 +1,43 @@
+"""The hall server's FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hall_server import __version__
+from hall_server.api import assist
+from hall_server.api.body_limit import BodyLimitMiddleware
+from hall_server.api.errors import install_error_handlers
+from hall_server.api.hall_state import HallState
+from hall_server.clock import Clock, SystemClock
+from hall_server.config import Settings
+from hall_server.store.database import Database
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
+    """Build the app; the schema must already be current (``serve`` and the tests upgrade first)."""
+    from hall_server.api import sessions
+
+    database = db or Database(settings.db_url, pool_size=settings.db_pool_size)
+    hall = HallState(settings, database, clock or SystemClock())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(title="Hall server", version=__version__, docs_url="/docs", redoc_url=None,
+                  lifespan=lifespan)
+    app.state.hall = hall
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    for module in (sessions,):
+        app.include_router(module.router, prefix=API_PREFIX)
+    assist.install(app)
+    return app

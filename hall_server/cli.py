@@ -1,0 +1,189 @@
+"""``hall-server``: serve, kiosk add, staff add, calendar load, db upgrade (DESIGN §4.4)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from hall_server.clock import Clock, RunningClock, SystemClock
+from hall_server.config import ConfigError, Settings
+from hall_server.store import identities, schema
+from hall_server.store.database import Database
+
+
+class UsageError(Exception):
+    """A bad argument or setting: one line on stderr, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hall-server", description="Hall server of the kiosk stack")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--db", metavar="URL")
+    serve.add_argument("--demo", action="store_true", help="seed and accept the demo site, staff and kiosk")
+    serve.add_argument("--now", metavar="ISO", help="start the clock at this instant (with a UTC offset)")
+    serve.add_argument("--public-url", metavar="URL", help="base of tracking links printed on tickets")
+    serve.add_argument("--log-level", default="warning",
+                       choices=["critical", "error", "warning", "info", "debug"])
+
+    kiosk = sub.add_parser("kiosk", help="kiosk registrations").add_subparsers(dest="action", required=True)
+    kiosk_add = kiosk.add_parser("add", help="register a kiosk; prints its token as the last line")
+    kiosk_add.add_argument("name")
+    kiosk_add.add_argument("--site", required=True)
+    kiosk_add.add_argument("--db", metavar="URL")
+
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(dest="action", required=True)
+    staff_add = staff.add_parser("add", help="create a staff account")
+    staff_add.add_argument("username")
+    staff_add.add_argument("--role", required=True, choices=list(identities.ROLES))
+    staff_add.add_argument("--password-stdin", action="store_true", required=True,
+                           help="read the password from the first line of stdin")
+    staff_add.add_argument("--display-name")
+    staff_add.add_argument("--db", metavar="URL")
+
+    calendar_cmd = sub.add_parser("calendar", help="holiday calendars")
+    calendar = calendar_cmd.add_subparsers(dest="action", required=True)
+    calendar_load = calendar.add_parser("load", help="load an operator holiday file (calendar/<year>.toml)")
+    calendar_load.add_argument("file", type=Path)
+    calendar_load.add_argument("--db", metavar="URL")
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db_upgrade = db.add_parser("upgrade", help="bring the schema to the newest revision")
+    db_upgrade.add_argument("--db", metavar="URL")
+    return parser
+
+
+def _open(url: str | None, *, demo: bool = False) -> tuple[Settings, Database]:
+    settings = Settings.from_env(url, demo=demo)
+    db = Database(settings.db_url, pool_size=settings.db_pool_size)
+    schema.upgrade(db)
+    return settings, db
+
+
+def _clock(now: str | None) -> Clock:
+    if now is None:
+        return SystemClock()
+    try:
+        start = datetime.fromisoformat(now)
+    except ValueError as exc:
+        raise UsageError(f"--now: not an ISO 8601 instant: {now!r}") from exc
+    if start.tzinfo is None:
+        raise UsageError("--now: the instant needs a UTC offset, e.g. 2026-11-25T10:00:00+08:00")
+    return RunningClock(start)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from hall_server.app import create_app
+    from hall_server.demo import seed_demo
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port: out of range: {args.port}")
+    clock = _clock(args.now)
+    settings, db = _open(args.db, demo=args.demo)
+    if args.public_url:
+        settings = Settings(**{**settings.__dict__, "public_base_url": args.public_url})
+    if args.demo:
+        token = seed_demo(db, clock.now(), settings.data_dir)
+        print(f"demo kiosk kiosk-01 token: {token}", flush=True)
+    app = create_app(settings, clock=clock, db=db)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
+                            access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+
+    async def run() -> None:
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                break
+            await asyncio.sleep(0.02)
+        if server.started:
+            port = server.servers[0].sockets[0].getsockname()[1]
+            print(f"listening on http://{args.host}:{port}", flush=True)
+        await task
+        if not server.started:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}")
+
+    try:
+        asyncio.run(run())
+    finally:
+        db.dispose()
+
+
+def _kiosk_add(args: argparse.Namespace) -> None:
+    _settings, db = _open(args.db)
+    try:
+        with db.write() as conn:
+            token = identities.add_kiosk(conn, args.name, args.site, SystemClock().now())
+    except identities.IdentityError as exc:
+        raise UsageError(f"{exc.code}: {exc}") from exc
+    finally:
+        db.dispose()
+    print(f"kiosk {args.name} registered at site {args.site}; its token:")
+    print(token)
+
+
+def _staff_add(args: argparse.Namespace) -> None:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise UsageError("no password on stdin")
+    _settings, db = _open(args.db)
+    try:
+        with db.write() as conn:
+            identities.add_staff(conn, args.username, args.role, password, SystemClock().now(),
+                                 display_name=args.display_name)
+    except identities.IdentityError as exc:
+        raise UsageError(f"{exc.code}: {exc}") from exc
+    finally:
+        db.dispose()
+    print(f"staff {args.username} ({args.role}) added")
+
+
+def _calendar_load(args: argparse.Namespace) -> None:
+    from hall_server.domain.holidays import CalendarFileError, parse_calendar_text
+    from hall_server.store import calendars
+
+    try:
+        text = args.file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {args.file}: {exc}") from exc
+    try:
+        year = parse_calendar_text(text, source=str(args.file))
+    except CalendarFileError as exc:
+        raise UsageError(str(exc)) from exc
+    _settings, db = _open(args.db)
+    try:
+        with db.write() as conn:
+            calendars.store_year(conn, year.year, text, SystemClock().now())
+    finally:
+        db.dispose()
+    print(f"calendar {year.year} loaded: {len(year.holidays)} holiday days, "
+          f"{len(year.adjusted_workdays)} adjusted working days")
+
+
+def _db_upgrade(args: argparse.Namespace) -> None:
+    _settings, db = _open(args.db)
+    db.dispose()
+    print("schema is current")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {"serve": _serve, "kiosk": _kiosk_add, "staff": _staff_add, "calendar": _calendar_load,
+                "db": _db_upgrade}
+    try:
+        handlers[args.command](args)
+    except (UsageError, ConfigError) as exc:
+        print(f"hall-server: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,62 @@
+"""Settings of one hall server process, validated where they are made."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "gov-kiosk"
+DEMO_KIOSK_TOKEN = "demo-kiosk-token-HQ"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message is one line for the operator."""
+
+
+def data_dir_from_env() -> Path:
+    """``$HALL_DATA_DIR`` or the default data directory."""
+    raw = os.environ.get("HALL_DATA_DIR")
+    return Path(raw).expanduser() if raw else DEFAULT_DATA_DIR
+
+
+def default_db_url(data_dir: Path) -> str:
+    """The embedded SQLite database inside the data directory."""
+    return f"sqlite:///{data_dir / 'hall.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a hall server needs to run; ``db_url`` is a SQLAlchemy URL (sqlite or postgresql+psycopg)."""
+
+    db_url: str
+    data_dir: Path = field(default_factory=data_dir_from_env)
+    demo: bool = False
+    public_base_url: str | None = None
+    max_body_bytes: int = 64 * 1024
+    staff_session_ttl_s: int = 12 * 3600
+    kiosk_offline_after_s: int = 90
+    idempotency_ttl_s: int = 24 * 3600
+    db_pool_size: int = 20
+
+    def __post_init__(self) -> None:
+        if not (self.db_url.startswith("sqlite:") or self.db_url.startswith("postgresql")):
+            raise ConfigError(f"unsupported database URL scheme: {self.db_url.split(':', 1)[0]!r}")
+        if self.max_body_bytes < 1024:
+            raise ConfigError("max_body_bytes must be at least 1024")
+        if self.staff_session_ttl_s <= 0 or self.kiosk_offline_after_s <= 0 or self.idempotency_ttl_s <= 0:
+            raise ConfigError("durations must be positive")
+        if self.db_pool_size < 1:
+            raise ConfigError("db_pool_size must be at least 1")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite:")
+
+    @classmethod
+    def from_env(cls, db_url: str | None = None, *, demo: bool = False) -> Settings:
+        """Settings from arguments and the environment (``HALL_DB_URL``, ``HALL_DATA_DIR``)."""
+        data_dir = data_dir_from_env()
+        url = db_url or os.environ.get("HALL_DB_URL") or default_db_url(data_dir)
+        return cls(db_url=url, data_dir=data_dir, demo=demo,
+                   public_base_url=os.environ.get("HALL_PUBLIC_URL") or None)

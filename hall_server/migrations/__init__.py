@@ -1,0 +1,1 @@
+"""Alembic migrations of the hall database (run by ``hall-server db upgrade`` and at ``serve``)."""

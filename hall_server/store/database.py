@@ -1,0 +1,84 @@
+"""Connections to the hall database: SQLite (WAL, busy timeout, one writer) or PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from hall_server.config import ConfigError
+
+
+class Database:
+    """One engine plus the write discipline that keeps counters exact on both databases.
+
+    On SQLite every write transaction starts with ``BEGIN IMMEDIATE`` and, inside this process, takes a
+    lock first: waiting on a Python lock hands over at once, where SQLite's busy handler sleeps in steps
+    of up to 100 ms and would wreck tail latency.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 20) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise ConfigError(f"cannot parse database URL: {exc}") from exc
+        self.url = url
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
+        try:
+            if self.is_sqlite:
+                if parsed.database and parsed.database != ":memory:":
+                    Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                self.engine = create_engine(
+                    url, pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=30,
+                    connect_args={"check_same_thread": False, "timeout": 30},
+                )
+                _configure_sqlite(self.engine)
+            else:
+                self.engine = create_engine(
+                    url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30, pool_pre_ping=True,
+                )
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise ConfigError(f"unusable database URL: {exc}") from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a transaction meant for reading."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction; committed when the block ends, rolled back on an exception."""
+        lock = self._write_lock if self._write_lock is not None else nullcontext()
+        with lock, self.engine.connect() as conn:
+            conn.execution_options(hall_write=True)
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # The driver's own transaction handling is disabled so that BEGIN is ours to emit.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("hall_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,221 @@
+"""The hall server's tables (SQLAlchemy 2); the Alembic migrations create exactly these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware instant stored in UTC; SQLite hands back naive values, which are UTC by construction."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime reached the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Every instant is stored as an aware UTC datetime; days are the site's local dates.
+Instant = UtcDateTime()
+
+sites = Table(
+    "sites", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("created_at", Instant, nullable=False),
+)
+
+staff = Table(
+    "staff", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("password_hash", String(300), nullable=False),
+    Column("created_at", Instant, nullable=False),
+)
+
+staff_sessions = Table(
+    "staff_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), ForeignKey("staff.username", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Instant, nullable=False),
+    Column("expires_at", Instant, nullable=False),
+)
+
+kiosks = Table(
+    "kiosks", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("site", String(32), ForeignKey("sites.code"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Instant, nullable=False),
+    Column("last_seen", Instant, nullable=True),
+    Column("app_version", String(40), nullable=True),
+    Column("uptime_s", Integer, nullable=True),
+    Column("devices", JSON, nullable=True),
+    Column("screen", String(40), nullable=True),
+)
+
+# One row per bookable slot of a service: the atomic counter that keeps capacity from being exceeded.
+slot_counters = Table(
+    "slot_counters", metadata,
+    Column("slot_id", String(120), primary_key=True),
+    Column("site", String(32), nullable=False),
+    Column("service", String(32), nullable=False),
+    Column("start", Instant, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("booked", Integer, nullable=False, server_default=text("0")),
+)
+
+bookings = Table(
+    "bookings", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("site", String(32), nullable=False),
+    Column("service", String(32), nullable=False),
+    Column("slot_id", String(120), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("start", Instant, nullable=False),
+    Column("end", Instant, nullable=False),
+    Column("session", String(20), nullable=False),
+    Column("id_number", String(18), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("channel", String(10), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("check_in_code", String(6), nullable=False),
+    Column("ticket_id", String(40), nullable=True),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", Instant, nullable=False),
+    Column("cancelled_at", Instant, nullable=True),
+    Index("ix_bookings_id_number_day", "id_number", "day"),
+    # The last line of defence for "one active booking per person per service per day".
+    Index("uq_bookings_active_person", "site", "service", "id_number", "day", unique=True,
+          sqlite_where=text("status IN ('booked', 'checked_in')"),
+          postgresql_where=text("status IN ('booked', 'checked_in')")),
+    Index("uq_bookings_active_code", "site", "check_in_code", unique=True,
+          sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
+)
+
+# One row per site, queue and day: the atomic counter behind ticket numbers.
+ticket_counters = Table(
+    "ticket_counters", metadata,
+    Column("site", String(32), primary_key=True),
+    Column("queue", String(8), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+tickets = Table(
+    "tickets", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("site", String(32), nullable=False),
+    Column("queue", String(8), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("service", String(32), nullable=False),
+    Column("priority", String(16), nullable=True),
+    Column("booking_id", String(40), nullable=True),
+    Column("slot_start", Instant, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("counter", String(32), nullable=True),
+    Column("issued_at", Instant, nullable=False),
+    Column("called_at", Instant, nullable=True),
+    Column("started_at", Instant, nullable=True),
+    Column("finished_at", Instant, nullable=True),
+    Column("transferred_to", String(40), nullable=True),
+    UniqueConstraint("site", "queue", "day", "seq"),
+    Index("ix_tickets_site_day_status", "site", "day", "status"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("scope", String(120), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", Instant, nullable=False),
+)
+
+reviews = Table(
+    "reviews", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("site", String(32), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("subject_type", String(32), nullable=False),
+    Column("subject_id", String(80), nullable=False),
+    # Who rated stays here: it is never returned by any endpoint.
+    Column("rater", String(80), nullable=False),
+    Column("created_at", Instant, nullable=False),
+)
+
+follow_ups = Table(
+    "follow_ups", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("review_id", String(40), ForeignKey("reviews.id"), nullable=False),
+    Column("site", String(32), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Instant, nullable=False),
+)
+
+record_audit = Table(
+    "record_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Instant, nullable=False),
+    Column("caller", String(80), nullable=False),
+    Column("site", String(32), nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("id_number_masked", String(24), nullable=False),
+    Column("rows", Integer, nullable=False),
+)
+
+# Operator holiday files (calendar/<year>.toml) as loaded; they override the built-in years.
+calendar_years = Table(
+    "calendar_years", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("loaded_at", Instant, nullable=False),
+)

@@ -1,0 +1,71 @@
+"""Staff sign-in, tokens and the error shape of the hall API."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from .conftest import Hall
+
+pytestmark = pytest.mark.db
+
+
+def test_login_returns_a_token_that_identifies_the_staff_member(hall: Hall) -> None:
+    reply = hall.client().post("/auth/login", json={"username": "counter1", "password": "demo1234"})
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["role"] == "counter" and body["username"] == "counter1"
+    assert body["display_name"] == "窗口一号"
+    assert datetime.fromisoformat(body["expires_at"]) == hall.clock.now() + timedelta(hours=12)
+    assert hall.app.state.hall.staff_for_token(body["token"]).username == "counter1"
+
+
+def test_wrong_password_is_refused_with_a_stable_code(hall: Hall) -> None:
+    reply = hall.client().post("/auth/login", json={"username": "counter1", "password": "wrong-one"})
+    assert reply.status_code == 401
+    assert reply.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_logout_ends_the_session(hall: Hall) -> None:
+    token = hall.staff_token("tech1")
+    assert hall.client(token).post("/auth/logout").json() == {"ok": True}
+    assert hall.app.state.hall.staff_for_token(token) is None
+    assert hall.client(token).post("/auth/logout").status_code == 401
+
+
+def test_kiosk_token_names_the_kiosk_and_its_site(hall: Hall) -> None:
+    kiosk = hall.app.state.hall.kiosk_for_token(hall.kiosk_token)
+    assert (kiosk.name, kiosk.site) == ("kiosk-01", "HQ")
+    assert hall.app.state.hall.kiosk_for_token("demo-kiosk-token-HQ") is None  # not in demo mode
+
+
+@pytest.mark.parametrize("body", [b"{", b"[]", b'{"username": 3, "password": "x"}',
+                                  b'{"username": "a", "password": "b", "extra": 1}', b"\xff\xfe"])
+def test_malformed_login_bodies_get_invalid_request(hall: Hall, body: bytes) -> None:
+    reply = hall.client().post("/auth/login", content=body, headers={"content-type": "application/json"})
+    assert reply.status_code == 422
+    assert reply.json()["error"]["code"] == "invalid_request"
+
+
+def test_body_over_64_kib_is_refused_before_parsing(hall: Hall) -> None:
+    big = b'{"username": "' + b"a" * (65 * 1024) + b'", "password": "x"}'
+    reply = hall.client().post("/auth/login", content=big, headers={"content-type": "application/json"})
+    assert reply.status_code == 413
+    assert reply.json()["error"]["code"] == "body_too_large"
+
+
+def test_chunked_body_over_the_limit_is_refused(hall: Hall) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(80):
+            yield b"a" * 1024
+
+    reply = hall.client().post("/auth/login", content=chunks(), headers={"content-type": "application/json"})
+    assert reply.status_code == 413
+    assert reply.json()["error"]["code"] == "body_too_large"
+
+
+def test_unknown_path_gets_the_error_shape(hall: Hall) -> None:
+    reply = hall.client().get("/no/such/thing")
+    assert reply.status_code == 404
+    assert reply.json()["error"]["code"] == "not_found"
