@@ -1,0 +1,71 @@
+"""``kiosk --config FILE``: run the kiosk application (exit 2 with one line on a bad config)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from kiosk.config import ConfigError, KioskConfig, load_config
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Self-service kiosk of a government service centre"
+    )
+    parser.add_argument("--config", help="TOML configuration file (see kiosk/config.example.toml)")
+    parser.add_argument("--windowed", action="store_true", help="a window instead of full screen (testing)")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return parser.parse_args(argv)
+
+
+def setup_logging(level: str) -> None:
+    from kiosk.app import MaskingFilter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(MaskingFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+async def run(config: KioskConfig) -> None:
+    from kiosk.app import KioskApp
+
+    app = KioskApp(config)
+    try:
+        await app.async_run(async_lib="asyncio")
+    finally:
+        await app.aclose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        config = load_config(args.config) if args.config else KioskConfig()
+    except ConfigError as exc:
+        print(f"kiosk: bad config: {exc}", file=sys.stderr)
+        return 2
+    if args.windowed:
+        from dataclasses import replace
+
+        config = replace(config, screen=replace(config.screen, fullscreen=False, show_cursor=True))
+    # Kivy must not parse our command line, and logs through our handler.
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    setup_logging(args.log_level)
+    from kiosk.app import configure_kivy
+
+    configure_kivy(config)
+    try:
+        asyncio.run(run(config))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""The kiosk's TOML configuration, validated at load with errors that name the offending key."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.i18n import LANGUAGES, N_
+
+
+class ConfigError(ValueError):
+    """A bad configuration file: ``key`` names the offending setting."""
+
+    code = "config_invalid"
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}" if key else message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class HallConfig:
+    url: str = "http://127.0.0.1:8000"
+    token: str = ""
+    site: str = "HQ"
+    timeout_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class ScreenConfig:
+    width: int = 1920
+    height: int = 1080
+    orientation: str = "landscape"
+    fullscreen: bool = True
+    show_cursor: bool = False
+    # Exactly one touch input path: "mouse" (desktop, Xvfb) or a provider line such as
+    # "mtdev,/dev/input/event3" or "hidinput,/dev/input/event3".
+    touch_input: str = "mouse"
+
+
+@dataclass(frozen=True)
+class TimeoutConfig:
+    idle_s: float = 60.0
+    warning_s: float = 20.0
+    heartbeat_s: float = 30.0
+    # After a failed heartbeat the hall is tried again this often, so the kiosk notices its return.
+    retry_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    url: str | None = None
+    baudrate: int = 115200
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class DevicesConfig:
+    printer: DeviceConfig = field(default_factory=DeviceConfig)
+    id_card: DeviceConfig = field(default_factory=DeviceConfig)
+    scanner: DeviceConfig = field(default_factory=lambda: DeviceConfig(baudrate=9600))
+    paper_width_dots: int = 576
+    printer_encoding: str = "gb18030"
+    reconnect_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    hall: HallConfig = field(default_factory=HallConfig)
+    screen: ScreenConfig = field(default_factory=ScreenConfig)
+    timeouts: TimeoutConfig = field(default_factory=TimeoutConfig)
+    devices: DevicesConfig = field(default_factory=DevicesConfig)
+    language: str = "zh_Hans"
+    technician_pin: str = "000000"
+    # Shown on the attract screen; replaced by what the hall reports when it is reachable.
+    hall_name: str = ""
+    # English msgids, translated on screen; an operator may write their own text instead.
+    hours: str = N_("Mon-Fri 9:00-12:00, 13:00-17:00; Wednesday until 21:00; Saturday 9:00-12:00")
+    self_service_hours: str = N_("Open 24 hours, every day")
+    # A line shown small on the attract screen (the demo says when its clock was moved).
+    notice: str = ""
+
+
+_POSITIVE_NUMBERS = {
+    "hall.timeout_s",
+    "timeouts.idle_s",
+    "timeouts.warning_s",
+    "timeouts.heartbeat_s",
+    "timeouts.retry_s",
+    "devices.reconnect_s",
+}
+_BAUDRATES = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600}
+
+
+def _section(data: dict[str, Any], key: str, prefix: str = "") -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(prefix + key, "must be a table")
+    return value
+
+
+def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
+    """Build a dataclass from a TOML table, checking names and types against its defaults."""
+    defaults = cls()
+    known = {name for name in cls.__dataclass_fields__}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        full = prefix + key
+        if key not in known:
+            raise ConfigError(full, "unknown setting")
+        default = getattr(defaults, key)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(full, "must be true or false")
+        elif isinstance(default, int) and not isinstance(default, bool):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(full, "must be an integer")
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(full, "must be a number")
+            value = float(value)
+            if full in _POSITIVE_NUMBERS and value <= 0:
+                raise ConfigError(full, "must be positive")
+        elif (isinstance(default, str) or default is None) and not isinstance(value, str):
+            raise ConfigError(full, "must be a string")
+        values[key] = value
+    return cls(**values)
+
+
+def _device(data: dict[str, Any], name: str, default: DeviceConfig) -> DeviceConfig:
+    table = _section(data, name, "devices.")
+    merged = {"baudrate": default.baudrate, **table}
+    device: DeviceConfig = _build(DeviceConfig, merged, f"devices.{name}.")
+    if device.baudrate not in _BAUDRATES:
+        raise ConfigError(f"devices.{name}.baudrate", f"unsupported baud rate {device.baudrate}")
+    return device
+
+
+def parse_config(data: dict[str, Any]) -> KioskConfig:
+    """A KioskConfig from parsed TOML; raises ConfigError naming the first bad key."""
+    top_known = {"hall", "screen", "timeouts", "devices", *KioskConfig.__dataclass_fields__}
+    for key in data:
+        if key not in top_known:
+            raise ConfigError(key, "unknown setting")
+    hall: HallConfig = _build(HallConfig, _section(data, "hall"), "hall.")
+    if not hall.url.startswith(("http://", "https://")):
+        raise ConfigError("hall.url", "must start with http:// or https://")
+    screen: ScreenConfig = _build(ScreenConfig, _section(data, "screen"), "screen.")
+    if screen.width < 320 or screen.height < 240:
+        raise ConfigError("screen.width", "screen must be at least 320x240")
+    if screen.orientation not in ("landscape", "portrait"):
+        raise ConfigError("screen.orientation", "must be landscape or portrait")
+    if not screen.touch_input:
+        raise ConfigError("screen.touch_input", "must name one input provider")
+    timeouts: TimeoutConfig = _build(TimeoutConfig, _section(data, "timeouts"), "timeouts.")
+    devices_table = dict(_section(data, "devices"))
+    defaults = DevicesConfig()
+    per_device = {
+        name: _device(devices_table, name, getattr(defaults, name))
+        for name in ("printer", "id_card", "scanner")
+    }
+    for name in per_device:
+        devices_table.pop(name, None)
+    scalars: DevicesConfig = _build(DevicesConfig, devices_table, "devices.")
+    if scalars.paper_width_dots not in (384, 576):
+        raise ConfigError("devices.paper_width_dots", "must be 384 (58 mm) or 576 (80 mm)")
+    try:
+        "测试".encode(scalars.printer_encoding)
+    except (LookupError, UnicodeEncodeError) as exc:
+        raise ConfigError("devices.printer_encoding", "must be a Chinese encoding such as gb18030") from exc
+    devices = DevicesConfig(
+        printer=per_device["printer"],
+        id_card=per_device["id_card"],
+        scanner=per_device["scanner"],
+        paper_width_dots=scalars.paper_width_dots,
+        printer_encoding=scalars.printer_encoding,
+        reconnect_s=scalars.reconnect_s,
+    )
+    rest = {k: v for k, v in data.items() if k not in ("hall", "screen", "timeouts", "devices")}
+    top: KioskConfig = _build(KioskConfig, rest, "")
+    if top.language not in LANGUAGES:
+        raise ConfigError("language", f"must be one of {', '.join(LANGUAGES)}")
+    if not (top.technician_pin.isdigit() and 4 <= len(top.technician_pin) <= 12):
+        raise ConfigError("technician_pin", "must be 4 to 12 digits")
+    return KioskConfig(
+        hall=hall,
+        screen=screen,
+        timeouts=timeouts,
+        devices=devices,
+        language=top.language,
+        technician_pin=top.technician_pin,
+        hall_name=top.hall_name,
+        hours=top.hours,
+        self_service_hours=top.self_service_hours,
+        notice=top.notice,
+    )
+
+
+def load_config(path: str | Path) -> KioskConfig:
+    """Read and validate a TOML file; every problem is a ConfigError naming the key."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError("", f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError("", f"{path} is not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"{path} is not valid TOML: {exc}") from exc
+    return parse_config(data)

@@ -1,0 +1,44 @@
+"""A QR code drawn from its modules (crisp at any size, no image files)."""
+
+import qrcode
+from kivy.graphics import Color, Rectangle
+from kivy.properties import StringProperty
+from kivy.uix.widget import Widget
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+class QrCode(Widget):
+    data = StringProperty("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._matrix: list[list[bool]] = []
+        self.bind(pos=self._redraw, size=self._redraw)
+
+    def on_data(self, _instance, value):
+        self._matrix = qr_matrix(value) if value else []
+        self._redraw()
+
+    def _redraw(self, *_args):
+        self.canvas.clear()
+        if not self._matrix:
+            return
+        count = len(self._matrix)
+        side = min(self.width, self.height)
+        cell = side / count
+        left = self.x + (self.width - side) / 2
+        top = self.y + (self.height + side) / 2
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            Rectangle(pos=(left, top - side), size=(side, side))
+            Color(0, 0, 0, 1)
+            for row, line in enumerate(self._matrix):
+                for col, dark in enumerate(line):
+                    if dark:
+                        Rectangle(pos=(left + col * cell, top - (row + 1) * cell), size=(cell, cell))

@@ -1,0 +1,9 @@
+"""The bar on every screen: title, language switch, elderly toggle, back to start."""
+
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+
+class TopBar(BoxLayout):
+    title = StringProperty("")
+    show_home = BooleanProperty(True)
