@@ -1,0 +1,106 @@
+"""The waiting line: the one ordering function, ticket numbers, estimated wait, and when walk-ins stop.
+
+order_waiting(tickets, now, wait_cap) -> list[WaitingTicket]   who is called next, first
+ticket_number("A", 7) -> "A007";  estimated_wait_s(people_ahead, counters, recent_service_s, default_s)
+queue_phase(now, sessions, waiting) -> "open" | "walk_in_stopped" | "closed"
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from hall_server.domain.calendar import PlannedSession
+
+Priority = Literal["elderly", "disabled", "pregnant", "military"]
+PRIORITIES: tuple[Priority, ...] = ("elderly", "disabled", "pregnant", "military")
+QueuePhase = Literal["open", "walk_in_stopped", "closed"]
+RECENT_SERVICES = 20
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    """What ordering needs of a waiting ticket.
+
+    `booking_window` is the check-in window of a booking's slot (booking.check_in_window); the
+    ticket goes ahead of walk-ins while `now` is inside it.
+    """
+
+    id: str
+    seq: int
+    issued_at: datetime
+    priority: Priority | None = None
+    booking_window: tuple[datetime, datetime] | None = None
+
+
+def _tier(ticket: WaitingTicket, now: datetime) -> int:
+    window = ticket.booking_window
+    if window is not None and window[0] <= now <= window[1]:
+        return 0
+    if ticket.priority is not None:
+        return 1
+    return 2
+
+
+def order_waiting(
+    tickets: Iterable[WaitingTicket], now: datetime, wait_cap: timedelta
+) -> list[WaitingTicket]:
+    """The waiting tickets in the order they will be called.
+
+    Tickets that have waited `wait_cap` or longer come first, in order of issue: nobody issued after
+    them passes them any more, so nobody starves. The rest go by tier (a booking inside its window,
+    then the 绿色通道 priority classes, then everyone else) and, within a tier, in order of issue.
+    Ties on issue time keep the sequence number order, then the input order.
+    """
+    items = list(tickets)
+
+    def key(ticket: WaitingTicket) -> tuple[int, int, datetime, int]:
+        overdue = now - ticket.issued_at >= wait_cap
+        return (0 if overdue else 1, 0 if overdue else _tier(ticket, now), ticket.issued_at, ticket.seq)
+
+    return sorted(items, key=key)
+
+
+def ticket_number(prefix: str, seq: int) -> str:
+    """The printed ticket number: queue prefix and at least three digits (A001 … A999, A1000)."""
+    if seq < 1:
+        raise ValueError("ticket numbers start at 1")
+    return f"{prefix}{seq:03d}"
+
+
+def mean_service_s(recent_service_s: Sequence[float], default_s: float) -> float:
+    """Mean of the last RECENT_SERVICES service durations of a queue, or the default without history."""
+    recent = [s for s in recent_service_s[-RECENT_SERVICES:] if s > 0]
+    return sum(recent) / len(recent) if recent else default_s
+
+
+def estimated_wait_s(
+    people_ahead: int, counters_open: int, recent_service_s: Sequence[float], default_s: float
+) -> int:
+    """People ahead ÷ counters open × recent mean service time, in whole seconds (rounded up).
+
+    With no counter open (a queue not staffed in this session) one counter is assumed, so the
+    estimate stays an honest upper bound instead of a division by zero.
+    """
+    if people_ahead < 0:
+        raise ValueError("people_ahead must not be negative")
+    if people_ahead == 0:
+        return 0
+    return math.ceil(people_ahead / max(counters_open, 1) * mean_service_s(recent_service_s, default_s))
+
+
+def queue_phase(now: datetime, sessions: Iterable[PlannedSession], waiting: int) -> QueuePhase:
+    """Whether walk-in tickets are issued, or only the tickets already issued are still served (不打烊).
+
+    "open" inside a staffed session before its walk-in stop; "walk_in_stopped" after that while
+    anyone is still waiting or the session has not ended; "closed" otherwise.
+    """
+    staffed = [s for s in sessions if s.staffed]
+    if any(s.start <= now < s.walk_in_until for s in staffed):
+        return "open"
+    if waiting > 0 or any(s.walk_in_until <= now < s.end for s in staffed):
+        return "walk_in_stopped"
+    return "closed"

@@ -1,0 +1,171 @@
+"""Queue ordering (property-based), ticket numbers, estimated wait, and the walk-in stop (不打烊)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hall_server.domain.calendar import SiteCalendar
+from hall_server.domain.queue import (
+    PRIORITIES,
+    WaitingTicket,
+    estimated_wait_s,
+    mean_service_s,
+    order_waiting,
+    queue_phase,
+    ticket_number,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2025, 10, 15, 10, 0, tzinfo=SHANGHAI)
+CAP = timedelta(minutes=30)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def ticket(
+    seq: int, minutes_ago: int, priority: str | None = None, window: tuple[int, int] | None = None
+) -> WaitingTicket:
+    booking_window = None
+    if window is not None:
+        booking_window = (NOW + timedelta(minutes=window[0]), NOW + timedelta(minutes=window[1]))
+    return WaitingTicket(
+        f"t{seq}",
+        seq,
+        NOW - timedelta(minutes=minutes_ago),
+        priority,  # type: ignore[arg-type]
+        booking_window,
+    )
+
+
+def ids(tickets: list[WaitingTicket]) -> list[str]:
+    return [t.id for t in tickets]
+
+
+def test_examples() -> None:
+    walk_in_old = ticket(1, 20)
+    walk_in_new = ticket(2, 10)
+    elderly = ticket(3, 5, "elderly")
+    booked = ticket(4, 2, window=(-10, 20))
+    booked_early = ticket(5, 1, window=(15, 45))  # checked in before its window opened
+    assert ids(order_waiting([walk_in_old, walk_in_new, elderly, booked, booked_early], NOW, CAP)) == [
+        "t4",
+        "t3",
+        "t1",
+        "t2",
+        "t5",
+    ]
+
+
+def test_a_ticket_past_the_cap_is_no_longer_passed_over() -> None:
+    starving = ticket(1, 31)
+    later_elderly = ticket(2, 25, "military")
+    later_booking = ticket(3, 1, window=(-5, 10))
+    assert ids(order_waiting([later_booking, later_elderly, starving], NOW, CAP)) == ["t1", "t3", "t2"]
+    assert ids(order_waiting([later_booking, later_elderly, starving], NOW, timedelta(minutes=60))) == [
+        "t3",
+        "t2",
+        "t1",
+    ]
+
+
+def test_stable_fifo_for_equal_times() -> None:
+    same = [ticket(3, 5), ticket(1, 5), ticket(2, 5)]
+    assert ids(order_waiting(same, NOW, CAP)) == ["t1", "t2", "t3"]
+
+
+minutes = st.integers(min_value=0, max_value=120)
+tickets_strategy = st.lists(
+    st.tuples(
+        minutes,
+        st.sampled_from([None, *PRIORITIES]),
+        st.one_of(st.none(), st.tuples(st.integers(-60, 60), st.integers(0, 60))),
+    ),
+    max_size=30,
+).map(
+    lambda rows: [
+        ticket(i + 1, ago, prio, None if w is None else (w[0], w[0] + w[1]))
+        for i, (ago, prio, w) in enumerate(rows)
+    ]
+)
+
+
+def in_window(t: WaitingTicket) -> bool:
+    return t.booking_window is not None and t.booking_window[0] <= NOW <= t.booking_window[1]
+
+
+def overdue(t: WaitingTicket, cap: timedelta) -> bool:
+    return NOW - t.issued_at >= cap
+
+
+@given(tickets_strategy, st.integers(1, 90))
+def test_ordering_properties(tickets: list[WaitingTicket], cap_minutes: int) -> None:
+    cap = timedelta(minutes=cap_minutes)
+    ordered = order_waiting(tickets, NOW, cap)
+    # A permutation of the input.
+    assert sorted(ids(ordered)) == sorted(ids(tickets)) and len(ordered) == len(tickets)
+    for i, earlier in enumerate(ordered):
+        for later in ordered[i + 1 :]:
+            # No starvation: nobody issued after an overdue ticket is ahead of it.
+            if overdue(later, cap):
+                assert earlier.issued_at <= later.issued_at
+            if overdue(earlier, cap) or overdue(later, cap):
+                continue
+            # Precedence among the rest: booking in its window, then priority, then normal; FIFO within.
+            rank_e = 0 if in_window(earlier) else 1 if earlier.priority else 2
+            rank_l = 0 if in_window(later) else 1 if later.priority else 2
+            assert rank_e <= rank_l
+            if rank_e == rank_l:
+                assert (earlier.issued_at, earlier.seq) <= (later.issued_at, later.seq)
+
+
+@given(tickets_strategy)
+def test_without_priority_or_bookings_it_is_fifo(tickets: list[WaitingTicket]) -> None:
+    plain = [WaitingTicket(t.id, t.seq, t.issued_at) for t in tickets]
+    assert ordered_times(order_waiting(plain, NOW, CAP)) == sorted(ordered_times(plain))
+
+
+def ordered_times(tickets: list[WaitingTicket]) -> list[tuple[datetime, int]]:
+    return [(t.issued_at, t.seq) for t in tickets]
+
+
+def test_ticket_numbers() -> None:
+    assert [ticket_number("A", n) for n in (1, 7, 42, 999, 1000, 12345)] == [
+        "A001",
+        "A007",
+        "A042",
+        "A999",
+        "A1000",
+        "A12345",
+    ]
+    with pytest.raises(ValueError):
+        ticket_number("A", 0)
+
+
+def test_estimated_wait() -> None:
+    assert estimated_wait_s(0, 3, [600], 300) == 0
+    assert estimated_wait_s(3, 1, [], 300) == 900
+    assert estimated_wait_s(6, 4, [200, 400], 300) == 450
+    assert estimated_wait_s(5, 2, [100, 100, 101], 300) == 251  # 2.5 × 100.33… = 250.8, rounded up
+    assert estimated_wait_s(2, 0, [], 300) == 600
+    assert mean_service_s([1000.0] * 5 + [60.0] * 20, 300) == 60.0  # only recent history counts
+    with pytest.raises(ValueError):
+        estimated_wait_s(-1, 1, [], 300)
+
+
+def test_walk_ins_stop_but_service_goes_on(calendar: SiteCalendar) -> None:
+    sessions = calendar.day_plan(date(2025, 10, 15)).sessions
+    assert queue_phase(at("2025-10-15 20:29"), sessions, waiting=5) == "open"
+    assert queue_phase(at("2025-10-15 20:30"), sessions, waiting=0) == "walk_in_stopped"
+    assert queue_phase(at("2025-10-15 21:40"), sessions, waiting=3) == "walk_in_stopped"
+    assert queue_phase(at("2025-10-15 21:40"), sessions, waiting=0) == "closed"
+    assert queue_phase(at("2025-10-15 12:30"), sessions, waiting=0) == "closed"
+    assert queue_phase(at("2025-10-15 16:59"), sessions, waiting=0) == "open"
+    holiday = calendar.day_plan(date(2025, 10, 1)).sessions  # only the self-service area
+    assert queue_phase(at("2025-10-01 10:00"), holiday, waiting=0) == "closed"
