@@ -233,11 +233,15 @@ class KioskHarness:
             hall=HallConfig(url=self.hall.url, token=KIOSK_TOKEN, site="HQ", timeout_s=2.0),
             screen=ScreenConfig(width=WINDOW_SIZE[0], height=WINDOW_SIZE[1], fullscreen=False,
                                 show_cursor=True),
-            timeouts=TimeoutConfig(idle_s=LONG_IDLE[0], warning_s=LONG_IDLE[1], heartbeat_s=1.0, retry_s=0.5),
+            timeouts=TimeoutConfig(
+                idle_s=LONG_IDLE[0], warning_s=LONG_IDLE[1], heartbeat_s=1.0, retry_s=0.5
+            ),
             devices=DevicesConfig(
                 printer=DeviceConfig(url=sims.printer_url, baudrate=115200),
                 id_card=DeviceConfig(url=sims.id_card_url, baudrate=115200),
-                scanner=DeviceConfig(url=sims.scanner_url, baudrate=9600, enabled=sims.scanner_url is not None),
+                scanner=DeviceConfig(
+                    url=sims.scanner_url, baudrate=9600, enabled=sims.scanner_url is not None
+                ),
                 reconnect_s=0.5,
             ),
             technician_pin=TECHNICIAN_PIN,
@@ -360,7 +364,9 @@ class KioskHarness:
         if id is not None:
             shown_keys = {builtins.id(w) for w in shown}
             # kv keeps ids as weak proxies; ``__self__`` is the widget itself.
-            named = {builtins.id(v.__self__): v.__self__ for w in shown for key, v in w.ids.items() if key == id}
+            named = {
+                builtins.id(v.__self__): v.__self__ for w in shown for key, v in w.ids.items() if key == id
+            }
             shown = [named[key] for key in named if key in shown_keys]
         if text is not None:
             wanted = {text, _(text, self.app.lang)}
