@@ -81,6 +81,16 @@ class SignalingSettings:
         if self.max_message_bytes < 1024 or self.rate_per_s <= 0 or self.rate_burst < 1:
             raise ValueError("message size and rate limits must be positive")
 
+    @property
+    def tick_s(self) -> float:
+        """How often the ticker sends pings and looks for silent sockets."""
+        return min(0.5, self.heartbeat_interval_s / 3)
+
+    @property
+    def vanish_bound_s(self) -> float:
+        """The longest a vanished peer can go unnoticed: the silence limit plus one tick."""
+        return self.heartbeat_timeout_s + self.tick_s
+
 
 class Connection:
     """One authenticated socket: an outbound queue drained by its own writer task."""
@@ -317,9 +327,8 @@ class SignalingHub:
             self._ticker = asyncio.create_task(self._tick_forever())
 
     async def _tick_forever(self) -> None:
-        step = min(0.5, self.settings.heartbeat_interval_s / 3)
         while self.connections:
-            await asyncio.sleep(step)
+            await asyncio.sleep(self.settings.tick_s)
             await self.tick()
 
     async def tick(self) -> None:

@@ -1,12 +1,60 @@
-"""Remote assistance on the hall server: ``GET /assist/status`` and the signaling WebSockets.
+"""Remote assistance on the hall server: the signaling WebSockets, ``GET /assist/status``, the console.
 
-``install(app)`` is called by the app factory; it mounts what remote assistance needs.
+``install(app)`` is called by the app factory. The relay in ``remote_assist`` gets the hall only as
+plain callables, looked up on ``app.state.hall`` when they are called.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+import remote_assist
+from hall_server.api.auth import KIOSK_OR_STAFF, Caller
+from remote_assist.settings import signaling_settings_from_env
+from remote_assist.signaling import AssistDirectory, SignalingHub, SignalingSettings
+
+CONSOLE_DIR = Path(remote_assist.__file__).resolve().parent / "console"
 
 
-def install(app: FastAPI) -> None:
-    """Mount the assist routes on ``app`` (filled in by the remote-assistance work)."""
+def _directory(app: FastAPI) -> AssistDirectory:
+    def hall() -> Any:
+        return app.state.hall
+
+    return AssistDirectory(
+        kiosk_for_token=lambda token: hall().kiosk_for_token(token),
+        staff_for_token=lambda token: hall().staff_for_token(token),
+        site_staffed=lambda site, at: hall().site_staffed(site, at),
+        now=lambda: hall().clock.now(),
+    )
+
+
+def install(app: FastAPI, settings: SignalingSettings | None = None) -> SignalingHub:
+    """Mount the assist routes on ``app``; the hub is kept on ``app.state.assist``."""
+    hub = SignalingHub(_directory(app), settings or signaling_settings_from_env())
+    app.state.assist = hub
+    app.include_router(hub.api_router())
+
+    router = APIRouter(prefix="/api/v1")
+
+    @router.get("/assist/status")
+    def assist_status(request: Request, caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
+        site = caller.site
+        staffed, next_open = (True, None)
+        if site is not None:
+            staffed, next_open = request.app.state.hall.site_staffed(site, request.app.state.hall.clock.now())
+        counts = hub.status(site)
+        return {
+            "staffed_now": staffed,
+            "agents_online": counts["agents_online"],
+            "callers_waiting": counts["callers_waiting"],
+            "next_open": next_open.isoformat() if isinstance(next_open, datetime) else None,
+        }
+
+    app.include_router(router)
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
+    return hub
