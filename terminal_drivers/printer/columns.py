@@ -118,11 +118,15 @@ def _wrap_paragraph(text: str, cols: int) -> list[str]:
             lines.append(current.rstrip())
             current = ""
             continue
-        if token in _NO_LINE_START and len(current) > 1 and char_width(current[-1]) + width <= cols:
-            # Hang the punctuation: pull the last character down with it instead.
-            lines.append(current[:-1])
-            current = current[-1] + token
-            continue
+        if token in _NO_LINE_START:
+            # Pull the last character (and any closing punctuation before it) down with it.
+            k = 1
+            while k < len(current) - 1 and current[-k] in _NO_LINE_START:
+                k += 1
+            if k < len(current) and display_width(current[-k:]) + width <= cols:
+                lines.append(current[:-k].rstrip())
+                current = current[-k:] + token
+                continue
         if width > cols:
             # A word longer than a line: break it by characters.
             for char in token:

@@ -105,3 +105,8 @@ def test_table_row() -> None:
     assert c.table_row(["2025-01", "12.00"], [8, 8], ["left", "right"]) == "2025-01     12.00"
     with pytest.raises(ValueError):
         c.table_row(["a"], [1, 2], ["left"])
+
+
+def test_wrap_pulls_down_a_closing_bracket_with_the_comma_after_it() -> None:
+    lines = c.wrap("近期免冠彩色照片一张（白底），尺寸为", 28)
+    assert lines == ["近期免冠彩色照片一张（白", "底），尺寸为"]
