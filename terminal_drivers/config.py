@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from terminal_drivers.errors import ConfigError
+from terminal_drivers.printer.escpos import SUPPORTED_ENCODINGS
 
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 PAPER_WIDTHS_DOTS = (384, 576)  # 58 mm and 80 mm paper at 203 dpi
@@ -61,11 +62,8 @@ class PrinterConfig(_Device):
         super().__post_init__()
         if self.paper_width_dots not in PAPER_WIDTHS_DOTS:
             raise self._bad("paper_width_dots", "must be 384 (58 mm paper) or 576 (80 mm paper)")
-        try:
-            # Characters common to simplified and traditional fonts, so big5 printers pass too.
-            "中文".encode(self.encoding)
-        except (LookupError, UnicodeEncodeError):
-            raise self._bad("encoding", "must be a Chinese encoding such as gb18030 or gbk") from None
+        if self.encoding not in SUPPORTED_ENCODINGS:
+            raise self._bad("encoding", f"must be one of {', '.join(SUPPORTED_ENCODINGS)}")
 
 
 @dataclass(frozen=True)
