@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -99,6 +99,10 @@ class HallClient:
         self.retries = max(0, retries)
         self.backoff_s = backoff_s
         self._sleep = sleep
+        # The hall's clock minus ours, learned from heartbeat replies (a hall may run on a moved
+        # clock in demos and tests; "today" on the booking calendar is the hall's today).
+        self.clock_offset = timedelta(0)
+        self.hall_tz: tzinfo | None = None
         self._http = requests.Session()
         self._http.headers["Authorization"] = f"Bearer {token}"
         self._http.headers["Accept"] = "application/json"
@@ -291,7 +295,27 @@ class HallClient:
             "app_version": app_version, "uptime_s": int(uptime_s), "devices": dict(devices), "screen": screen
         }
         data = self.request("POST", "/kiosks/heartbeat", body=body)
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        self.learn_server_time(data.get("server_time"))
+        return data
+
+    def learn_server_time(self, value: object) -> None:
+        if not isinstance(value, str):
+            return
+        try:
+            server_now = datetime.fromisoformat(value)
+        except ValueError:
+            return
+        if server_now.tzinfo is None:
+            return
+        self.clock_offset = server_now - datetime.now(UTC)
+        self.hall_tz = server_now.tzinfo
+
+    def now(self) -> datetime:
+        """The hall's current time as far as this kiosk knows it (aware)."""
+        moment = datetime.now(UTC) + self.clock_offset
+        return moment.astimezone(self.hall_tz) if self.hall_tz else moment.astimezone()
 
     def assist_status(self) -> AssistStatus:
         data = self.request("GET", "/assist/status")

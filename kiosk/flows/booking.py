@@ -1,0 +1,77 @@
+"""Booking a counter appointment: bookable services → a month of days with their sessions →
+slots with places left → confirm with the visit's identity → check-in code, QR and printed slip.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import date, datetime
+
+from kiosk.flows.calendar_view import MonthView, month_view
+from kiosk.flows.offline import ActionKeys
+from kiosk.flows.printing import JobPrinter, PrintOutcome, print_jobs
+from kiosk.flows.slips import booking_slip_job
+from kiosk.hall_client import HallClient
+from kiosk.hall_models import Booking, Service, Slot
+from kiosk.session import Identity
+from terminal_drivers.masking import mask_id_number
+
+log = logging.getLogger(__name__)
+
+class BookingFlow:
+    """The use case behind the booking screen; holds no personal data beyond one call."""
+
+    def __init__(self, hall: HallClient, site: str, keys: ActionKeys | None = None) -> None:
+        self.hall = hall
+        self.site = site
+        self.keys = keys or ActionKeys()
+
+    async def services(self, q: str | None = None, lang: str = "zh_Hans") -> list[Service]:
+        catalogue = await self.hall.services_async(q or None, lang)
+        return [s for s in catalogue.services if s.bookable]
+
+    async def month(self, year: int, month: int, today: date, lang: str = "zh_Hans") -> MonthView:
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        days = await self.hall.calendar_async(self.site, first, last, lang)
+        return month_view(year, month, days, today)
+
+    async def slots(self, service: str, day: date) -> list[Slot]:
+        listing = await self.hall.slots_async(self.site, service, day)
+        return list(listing.slots)
+
+    async def confirm(self, service: str, slot: Slot, identity: Identity) -> Booking:
+        """Book; a retry of the same choice after a lost reply reuses the idempotency key."""
+        action = ("booking", service, slot.id, identity.id_number)
+        key = self.keys.key_for(action)
+        log.info("confirming %s at %s for %s", service, slot.id, mask_id_number(identity.id_number))
+        booking = await self.hall.create_booking_async(
+            service, slot.id, identity.id_number, identity.name, idempotency_key=key
+        )
+        self.keys.done(action)
+        return booking
+
+    async def print_slip(
+        self,
+        printer: JobPrinter | None,
+        booking: Booking,
+        *,
+        hall_name: str,
+        lang: str,
+        width_dots: int = 576,
+        materials: tuple[str, ...] = (),
+    ) -> PrintOutcome:
+        job = booking_slip_job(
+            booking, hall_name=hall_name, lang=lang, width_dots=width_dots, materials=materials
+        )
+        return await print_jobs(printer, [job])
+
+
+def slot_label_time(slot: Slot) -> str:
+    return f"{slot.start:%H:%M}-{slot.end:%H:%M}"
+
+
+def earliest_cutoff(slots: list[Slot]) -> datetime | None:
+    cutoffs = [s.booking_cutoff for s in slots if s.booking_cutoff]
+    return min(cutoffs) if cutoffs else None

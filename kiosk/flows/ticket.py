@@ -1,0 +1,72 @@
+"""Taking a queue ticket: a walk-in for a service (with an optional priority class) or the
+check-in of a booking by ID card or booking QR; then the printed ticket with its tracking QR.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kiosk.flows.offline import ActionKeys
+from kiosk.hall_client import HallClient
+from kiosk.hall_models import Service, Ticket
+from kiosk.i18n import N_
+from kiosk.session import Identity
+from terminal_drivers.masking import mask_id_number, mask_payload
+
+log = logging.getLogger(__name__)
+
+# Priority classes (绿色通道), asked plainly; None is the ordinary queue.
+PRIORITIES: dict[str, str] = {
+    "elderly": N_("Aged 65 or over"),
+    "disabled": N_("Person with a disability"),
+    "pregnant": N_("Pregnant"),
+    "military": N_("Serving or retired military"),
+}
+
+# The hall's booking QR starts with this; anything else a scanner reads is not a booking.
+BOOKING_QR_PREFIX = "GOVBK1:"
+
+
+class NotABookingCode(ValueError):
+    code = "not_a_booking_code"
+
+
+class TicketFlow:
+    def __init__(self, hall: HallClient, keys: ActionKeys | None = None) -> None:
+        self.hall = hall
+        self.keys = keys or ActionKeys()
+
+    async def services(self, lang: str = "zh_Hans", q: str | None = None) -> list[Service]:
+        catalogue = await self.hall.services_async(q or None, lang)
+        return [s for s in catalogue.services if s.queue]
+
+    async def walk_in(self, service: str, priority: str | None = None) -> Ticket:
+        if priority is not None and priority not in PRIORITIES:
+            raise ValueError(f"unknown priority {priority!r}")
+        action = ("ticket", service, priority)
+        ticket = await self.hall.create_ticket_async(
+            service, idempotency_key=self.keys.key_for(action), priority=priority
+        )
+        self.keys.done(action)
+        log.info("ticket %s for %s", ticket.number, service)
+        return ticket
+
+    async def check_in_identity(self, identity: Identity) -> Ticket:
+        action = ("check_in_id", identity.id_number)
+        log.info("check-in by ID %s", mask_id_number(identity.id_number))
+        ticket = await self.hall.check_in_async(
+            idempotency_key=self.keys.key_for(action), id_number=identity.id_number
+        )
+        self.keys.done(action)
+        return ticket
+
+    async def check_in_qr(self, payload: bytes | str) -> Ticket:
+        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+        text = text.strip()
+        if not text.startswith(BOOKING_QR_PREFIX):
+            log.info("scanned code is not a booking QR: %s", mask_payload(text))
+            raise NotABookingCode("the scanned code is not a booking QR code")
+        action = ("check_in_qr", text)
+        ticket = await self.hall.check_in_async(idempotency_key=self.keys.key_for(action), qr_payload=text)
+        self.keys.done(action)
+        return ticket

@@ -1,0 +1,109 @@
+"""Words the flows show for codes and times (cut-offs, sessions, reasons, waits), in any language.
+
+The msgids are English and live in the ``flows`` catalogue; every function takes the language so a
+screen can re-render live when the citizen switches language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from kiosk.i18n import N_, _
+
+SESSION_NAMES = {
+    "regular": N_("Regular hours"),
+    "evening": N_("Wednesday evening"),
+    "morning": N_("Saturday morning"),
+    "self_service": N_("24-hour self-service"),
+}
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+SLOT_REASONS = {
+    "cutoff_passed": N_("Booking for this time closed at {time}"),
+    "slot_full": N_("Fully booked"),
+    "closed_day": N_("The hall is closed that day"),
+    "calendar_unconfirmed": N_("That year's holiday calendar is not published yet"),
+    "service_not_offered": N_("This service is not offered in this session"),
+    "booking_suspended": N_("Booking is suspended"),
+}
+
+# Error codes of the hall server and the printer, in plain words.
+ERRORS = {
+    "slot_full": N_("Sorry, that time has just been fully booked. Please choose another time."),
+    "duplicate_booking": N_("You already have a booking for this service on that day."),
+    "cutoff_passed": N_("Booking for that time has closed. Please choose a later time."),
+    "closed_day": N_("The hall is closed that day."),
+    "calendar_unconfirmed": N_("That year's holiday calendar is not published yet, so it cannot be booked."),
+    "invalid_id_number": N_("The ID number is not valid."),
+    "booking_suspended": N_("Booking is suspended after several missed appointments. Please ask staff."),
+    "queue_closed": N_("Tickets for this service are not issued now."),
+    "too_early": N_("It is too early to check in for your booking."),
+    "too_late": N_("The check-in time for your booking has passed. Please take a ticket."),
+    "booking_not_found": N_("No booking for today was found."),
+    "already_checked_in": N_("This booking has already been checked in."),
+    "hall_unreachable": N_("The service centre's system cannot be reached right now. We keep trying."),
+    "unknown_kind": N_("This kind of record cannot be queried here."),
+    "paper_out": N_("The printer is out of paper."),
+    "paper_near_end": N_("The printer is nearly out of paper."),
+    "cover_open": N_("The printer cover is open."),
+    "cutter_error": N_("The printer's cutter is jammed."),
+    "printer_offline": N_("The printer is offline."),
+    "printer_status_unknown": N_("The printer does not answer."),
+    "printer_missing": N_("This kiosk has no printer."),
+    "printer_timeout": N_("The printer did not finish in time."),
+    "device_disconnected": N_("The printer is disconnected."),
+    "device_not_found": N_("The printer is disconnected."),
+}
+DEFAULT_ERROR = N_("Sorry, something went wrong. Please try again or ask staff.")
+
+
+def error_text(code: str | None, lang: str | None = None) -> str:
+    return _(ERRORS.get(code or "", DEFAULT_ERROR), lang)
+
+
+def session_name(kind: str, lang: str | None = None) -> str:
+    return _(SESSION_NAMES.get(kind, kind), lang)
+
+
+def weekday_name(day: date, lang: str | None = None) -> str:
+    return _(WEEKDAYS[day.weekday()], lang)
+
+
+def hhmm(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def day_text(day: date, lang: str | None = None) -> str:
+    """``11月25日 周三`` / ``Wed 25 Nov``."""
+    return _("{month}/{day} {weekday}", lang).format(
+        month=day.month, day=day.day, weekday=weekday_name(day, lang)
+    )
+
+
+def cutoff_text(session_day: date, cutoff: datetime, lang: str | None = None) -> str:
+    """When booking for a session closes, said the way a person would."""
+    cut_day = cutoff.date()
+    if cut_day == session_day:
+        return _("Book by {time} the same day", lang).format(time=hhmm(cutoff))
+    if (session_day - cut_day).days == 1:
+        return _("Book by {time} the day before ({weekday})", lang).format(
+            time=hhmm(cutoff), weekday=weekday_name(cut_day, lang)
+        )
+    return _("Book by {time} on {day}", lang).format(time=hhmm(cutoff), day=day_text(cut_day, lang))
+
+
+def slot_reason_text(reason: str | None, cutoff: datetime | None, lang: str | None = None) -> str:
+    if reason is None:
+        return ""
+    text = _(SLOT_REASONS.get(reason, N_("Not bookable")), lang)
+    return text.format(time=hhmm(cutoff) if cutoff else "")
+
+
+def wait_text(seconds: int, lang: str | None = None) -> str:
+    minutes = max(0, round(seconds / 60))
+    if minutes == 0:
+        return _("Almost no wait", lang)
+    if minutes < 60:
+        return _("About {minutes} min", lang).format(minutes=minutes)
+    return _("About {hours} h {minutes} min", lang).format(hours=minutes // 60, minutes=minutes % 60)

@@ -1,0 +1,255 @@
+"""What the citizen-flow screens share: a prompt, a message line, a content area rebuilt per step,
+a back button; hall calls run off the UI thread with errors shown in plain words.
+
+Screens build each step's widgets in Python (lists of services, calendar cells, slots) and rebuild
+the current step when the language changes, so every text follows the language live.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.scrollview import ScrollView
+
+from kiosk.flows.offline import retry_until_reachable
+from kiosk.flows.words import error_text
+from kiosk.hall_client import HallError, HallUnreachable
+from kiosk.i18n import _
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.buttons import KioskButton
+from kiosk.ui.widgets.labels import KioskLabel
+
+Builder.load_string(
+    """
+#:import _ kiosk.i18n._
+
+<FlowScreen>:
+    ScreenBody:
+        id: body
+        KioskLabel:
+            id: prompt
+            role: 'large'
+            bold: True
+            text: root.prompt
+        KioskLabel:
+            id: message
+            text: root.message
+            color: app.theme.error if root.message_is_error else app.theme.accent
+            height: max(self.texture_size[1], self.font_size * 1.4) if root.message else 0
+            opacity: 1 if root.message else 0
+        BoxLayout:
+            id: content
+            orientation: 'vertical'
+            spacing: app.theme.gap
+        BoxLayout:
+            id: footer
+            size_hint_y: None
+            height: app.theme.button_h
+            spacing: app.theme.gap
+            KioskButton:
+                id: back_button
+                kind: 'quiet'
+                size_hint_x: None
+                width: max(app.theme.button_h * 3, self.texture_size[0] + 40)
+                text: _('Back', app.lang)
+                opacity: 1 if root.can_go_back else 0
+                disabled: not root.can_go_back
+                on_release: root.back()
+            KioskLabel:
+                id: busy_label
+                halign: 'center'
+                color: app.theme.muted
+                text: _('Please wait…', app.lang) if root.busy else ''
+
+<ScrollList>:
+    do_scroll_x: False
+    bar_width: 12
+    scroll_type: ['bars', 'content']
+    BoxLayout:
+        id: rows
+        orientation: 'vertical'
+        size_hint_y: None
+        height: self.minimum_height
+        spacing: app.theme.gap * 0.6
+        padding: 0, 0, 20, 0
+
+<InitialsKeyboard>:
+    cols: 9
+    spacing: app.theme.gap * 0.4
+    size_hint_y: None
+    height: (app.theme.button_h) * 3 + self.spacing[1] * 2
+"""
+)
+
+
+class ScrollList(ScrollView):
+    """A vertical list of rows that scrolls by touch; ``add(widget)`` appends a row."""
+
+    def add(self, widget: Any) -> Any:
+        self.ids.rows.add_widget(widget)
+        return widget
+
+    def clear(self) -> None:
+        self.ids.rows.clear_widgets()
+
+    @property
+    def rows(self) -> list[Any]:
+        return list(reversed(self.ids.rows.children))
+
+
+class InitialsKeyboard(GridLayout):
+    """An A-Z keyboard for pinyin initials (社保 → SB), with backspace and clear."""
+
+    value = StringProperty("")
+    max_length = NumericProperty(12)
+    keys = ListProperty([])
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+            self._key(letter, letter, "primary")
+        self._key("⌫", "back", "secondary")
+
+    def _key(self, text: str, value: str, kind: str) -> None:
+        button = KioskButton(text=text, kind=kind)
+        button.key_value = value
+        button.bind(on_release=lambda *_a: self.press(value))
+        self.add_widget(button)
+        self.keys.append(button)
+
+    def press(self, key: str) -> None:
+        if key == "back":
+            self.value = self.value[:-1]
+        elif key == "clear":
+            self.value = ""
+        elif len(key) == 1 and key.isalpha() and len(self.value) < self.max_length:
+            self.value += key.upper()
+
+    def key(self, value: str) -> Any:
+        return next(k for k in self.keys if k.key_value == value)
+
+
+class FlowScreen(KioskScreen):
+    """``prompt`` says what to do now; ``message`` says what went wrong (or a note)."""
+
+    prompt = StringProperty("")
+    message = StringProperty("")
+    message_is_error = BooleanProperty(True)
+    busy = BooleanProperty(False)
+    can_go_back = BooleanProperty(True)
+    # Seconds between tries while the hall is unreachable during a creating action.
+    retry_interval_s = NumericProperty(3.0)
+
+    # -- building steps --
+
+    @property
+    def content(self) -> Any:
+        return self.ids.content
+
+    def clear_content(self) -> None:
+        self.content.clear_widgets()
+
+    def label(self, text: str, role: str = "body", **kwargs: Any) -> KioskLabel:
+        return KioskLabel(text=text, role=role, **kwargs)
+
+    def button(self, text: str, on_press: Callable[[], None], **kwargs: Any) -> KioskButton:
+        button = KioskButton(text=text, **kwargs)
+        button.bind(on_release=lambda *_a: on_press())
+        return button
+
+    def say(self, text: str, *, error: bool = True) -> None:
+        self.message_is_error = error
+        self.message = text
+
+    # -- hall calls --
+
+    def call(
+        self,
+        make: Callable[[], Awaitable[Any]],
+        done: Callable[[Any], None],
+        *,
+        retry_offline: bool = False,
+        failed: Callable[[BaseException], bool] | None = None,
+    ) -> None:
+        """Run ``make()`` on the loop, then ``done(result)`` on the UI.
+
+        With ``retry_offline`` (creating actions, whose idempotency key is inside ``make``) an
+        unreachable hall is tried again until it answers, saying so meanwhile. ``failed(exc)``
+        may handle an error itself (returning True); otherwise hall errors are shown in words.
+        """
+        self.busy = True
+        self.say("")
+
+        def unreachable(_attempt: int) -> None:
+            self.app.hall_unreachable()
+            self.say(error_text("hall_unreachable", self.app.lang))
+
+        async def run() -> Any:
+            if retry_offline:
+                return await retry_until_reachable(
+                    make, interval_s=self.retry_interval_s, on_unreachable=unreachable
+                )
+            return await make()
+
+        def ok(result: Any) -> None:
+            self.busy = False
+            self.say("")
+            done(result)
+
+        def error(exc: BaseException) -> None:
+            self.busy = False
+            if failed is not None and failed(exc):
+                return
+            self.show_error(exc)
+
+        self.app.run_task(run(), ok, error)
+
+    def show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, HallUnreachable):
+            self.app.hall_unreachable()
+            self.say(error_text("hall_unreachable", self.app.lang))
+        elif isinstance(exc, HallError):
+            self.say(error_text(exc.code, self.app.lang))
+        else:
+            # Not a refusal we can explain: the outermost guard logs it and shows "out of service".
+            raise exc
+
+    # -- navigation --
+
+    def back(self) -> None:
+        self.app.go("home")
+
+    def on_language(self, lang: str) -> None:
+        self.render()
+
+    def render(self) -> None:
+        """Rebuild the current step (after a step change or a language switch)."""
+
+    def reset_visit(self) -> None:
+        super().reset_visit()
+        self.message = ""
+        self.busy = False
+        self.clear_content()
+
+
+def scroll_list() -> ScrollList:
+    return ScrollList()
+
+
+def row(*widgets: Any, height: float | None = None, spacing: float = 16) -> BoxLayout:
+    box = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=spacing)
+    for widget in widgets:
+        box.add_widget(widget)
+    if height is not None:
+        box.height = height
+    else:
+        box.height = max((w.height for w in widgets), default=0)
+    return box
+
+
+def tr(msgid: str) -> str:
+    """Translate in the current language (Python-built text; rebuilt on a language switch)."""
+    return _(msgid)

@@ -1,0 +1,193 @@
+"""Records screen: choose a kind → the citizen's records, page by page → print them all."""
+
+from functools import partial
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
+
+from kiosk.flows.printing import print_jobs
+from kiosk.flows.records import KINDS, RecordsFlow, pages
+from kiosk.flows.slips import record_jobs
+from kiosk.flows.words import error_text
+from kiosk.hall_models import RecordsResult
+from kiosk.i18n import _
+from kiosk.ui.screens.flow_screen import FlowScreen, row
+
+
+class RecordsScreen(FlowScreen):
+    step = StringProperty("kind")
+    page = NumericProperty(1)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._flow: RecordsFlow | None = None
+        self.kind: str | None = None
+        self.result: RecordsResult | None = None
+        self.kind_buttons: dict[str, Any] = {}
+        self.print_outcome: Any = None
+        self.printing = False
+
+    @property
+    def flow(self) -> RecordsFlow:
+        if self._flow is None:
+            self._flow = RecordsFlow(self.app.hall)
+        return self._flow
+
+    def on_enter_params(self, **params: Any) -> None:
+        super().on_enter_params(**params)
+        self.kind = None
+        self.result = None
+        self.print_outcome = None
+        if self.app.session.identity is None:
+            # Records are personal: who is asking comes first.
+            self.step = "kind"
+            self.clear_content()
+            # After app.go has finished showing this screen, not inside it.
+            Clock.schedule_once(lambda _dt: self.app.go("identify", next="records", purpose="records"))
+            return
+        self.show("kind")
+
+    def reset_visit(self) -> None:
+        super().reset_visit()
+        self.kind = None
+        self.result = None
+        self.print_outcome = None
+        self.step = "kind"
+
+    def back(self) -> None:
+        if self.step == "list":
+            self.result = None
+            self.show("kind")
+        else:
+            self.app.go("home")
+
+    def show(self, step: str) -> None:
+        self.step = step
+        self.render()
+
+    def render(self) -> None:
+        self.clear_content()
+        self.title = _("Records and printing")
+        getattr(self, f"_render_{self.step}")()
+
+    # -- kind --
+
+    def _render_kind(self) -> None:
+        identity = self.app.session.identity
+        self.prompt = _("Which records would you like to see?")
+        if identity is not None:
+            self.content.add_widget(
+                self.label(_("For {name} ({id_number})").format(
+                    name=identity.name_masked, id_number=identity.id_number_masked))
+            )
+        grid = GridLayout(cols=2, spacing=self.app.theme.gap)
+        self.kind_buttons = {}
+        for kind, label in KINDS.items():
+            button = self.button(_(label), partial(self.choose, kind))
+            button.height = self.app.theme.button_h * 1.6
+            self.kind_buttons[kind] = button
+            grid.add_widget(button)
+        self.content.add_widget(grid)
+        self.content.add_widget(Widget())
+
+    def choose(self, kind: str) -> None:
+        identity = self.app.session.identity
+        if identity is None:
+            self.app.go("identify", next="records", purpose="records")
+            return
+        self.kind = kind
+        self.print_outcome = None
+        self.call(lambda: self.flow.query(kind, identity, self.app.lang), self._got_records)
+
+    # -- list --
+
+    def _got_records(self, result: RecordsResult) -> None:
+        self.result = result
+        # Records are personal: they live in the visit and are wiped with it.
+        self.app.session.records = [dict(r) for r in result.rows]
+        self.page = 1
+        self.show("list")
+
+    def _render_list(self) -> None:
+        result = self.result
+        assert result is not None
+        all_pages = pages(result)
+        self.page = min(max(1, self.page), len(all_pages))
+        current = all_pages[self.page - 1]
+        self.prompt = result.title or _(KINDS.get(result.kind, result.kind))
+        summary = _("{count} records. Page {page} of {pages}.").format(
+            count=result.total_rows, page=current.number, pages=current.count
+        )
+        self.summary_label = self.label(summary, color=self.app.theme.muted)
+        self.content.add_widget(self.summary_label)
+        table = GridLayout(cols=max(1, len(result.columns)), spacing=(12, 6), size_hint_y=None)
+        table.bind(minimum_height=table.setter("height"))
+        for column in result.columns:
+            table.add_widget(self.label(column.label, bold=True, color=self.app.theme.accent))
+        self.cell_labels = []
+        for record in current.rows:
+            for column in result.columns:
+                cell = self.label(record.get(column.key, ""))
+                self.cell_labels.append(cell)
+                table.add_widget(cell)
+        if not current.rows:
+            self.content.add_widget(self.label(_("No records were found."), role="large"))
+        self.content.add_widget(table)
+        self.content.add_widget(Widget())
+        if self.print_outcome is not None:
+            outcome = self.print_outcome
+            if outcome.printed:
+                text = _("Printed on {sheets} sheet(s). Please take them.").format(
+                    sheets=outcome.jobs_printed)
+            else:
+                text = _("Printing stopped: {reason}").format(reason=error_text(outcome.reason))
+                if outcome.jobs_printed:
+                    text += " " + _("{done} of {total} sheets were printed.").format(
+                        done=outcome.jobs_printed, total=outcome.jobs_total)
+            self.print_label = self.label(
+                text, role="large", color=self.app.theme.ok if outcome.printed else self.app.theme.error
+            )
+            self.content.add_widget(self.print_label)
+        self.prev_button = self.button(_("Previous page"), partial(self.turn, -1), kind="quiet")
+        self.prev_button.disabled = current.number <= 1
+        self.next_button = self.button(_("Next page"), partial(self.turn, 1), kind="quiet")
+        self.next_button.disabled = current.number >= current.count
+        self.print_button = self.button(
+            _("Printing…") if self.printing else _("Print all"), self.print_all
+        )
+        self.print_button.disabled = self.printing or not result.rows
+        self.finish_button = self.button(_("Finish"), self.finish, kind="secondary")
+        self.content.add_widget(
+            row(self.prev_button, self.next_button, self.print_button, self.finish_button,
+                height=self.app.theme.button_h)
+        )
+
+    def turn(self, step: int) -> None:
+        self.page += step
+        self.render()
+
+    def print_all(self) -> None:
+        result, identity = self.result, self.app.session.identity
+        if result is None or identity is None or self.printing:
+            return
+        jobs = record_jobs(
+            result, identity, hall_name=_(self.app.hall_name), lang=self.app.lang,
+            width_dots=self.app.kiosk_config.devices.paper_width_dots,
+        )
+        self.printing = True
+        self.print_outcome = None
+        self.render()
+        self.app.run_task(print_jobs(self.app.devices, jobs), self._printed)
+
+    def _printed(self, outcome: Any) -> None:
+        self.printing = False
+        self.print_outcome = outcome
+        if self.step == "list":
+            self.render()
+
+    def finish(self) -> None:
+        subject = {"type": "kiosk_transaction", "id": f"records-{self.app.session.visit_id[:12]}-{self.kind}"}
+        self.app.finish_transaction(subject)

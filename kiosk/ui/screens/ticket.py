@@ -1,0 +1,279 @@
+"""Ticket screen: a walk-in ticket for a service (priority asked plainly) or the check-in of a
+booking by QR or ID card → the printed ticket; when printing fails, the tracking QR on screen.
+"""
+
+from functools import partial
+from typing import Any
+
+from kivy.properties import StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.flows import guides as guide_rules
+from kiosk.flows.printing import print_jobs
+from kiosk.flows.slips import queue_ticket_job
+from kiosk.flows.ticket import PRIORITIES, NotABookingCode, TicketFlow
+from kiosk.flows.words import error_text, wait_text
+from kiosk.hall_models import Catalogue, Ticket
+from kiosk.i18n import _
+from kiosk.session import Identity
+from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList
+from kiosk.ui.widgets.qr import QrCode
+
+
+class TicketScreen(FlowScreen):
+    step = StringProperty("service")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._flow: TicketFlow | None = None
+        self.catalogue: Catalogue | None = None
+        self.keyboard: InitialsKeyboard | None = None
+        self.service_list: ScrollList | None = None
+        self.service_buttons: dict[str, Any] = {}
+        self.priority_buttons: dict[str | None, Any] = {}
+        self.service: Any = None
+        self.ticket: Ticket | None = None
+        self.print_outcome: Any = None
+        self.awaiting_identity = False
+
+    @property
+    def flow(self) -> TicketFlow:
+        if self._flow is None:
+            self._flow = TicketFlow(self.app.hall)
+        return self._flow
+
+    def on_enter_params(self, **params: Any) -> None:
+        super().on_enter_params(**params)
+        if self.awaiting_identity and self.app.session.identity is not None:
+            self.awaiting_identity = False
+            self.show("check_in")
+            self.check_in_with_identity()
+            return
+        self.start()
+
+    def start(self) -> None:
+        self.awaiting_identity = False
+        self.service = self.ticket = self.print_outcome = None
+        self.show("service")
+        self.call(lambda: self.app.hall.services_async(None, self.app.lang), self._got_catalogue)
+
+    def reset_visit(self) -> None:
+        super().reset_visit()
+        self.awaiting_identity = False
+        self.service = self.ticket = self.print_outcome = None
+        self.step = "service"
+
+    def back(self) -> None:
+        previous = {"priority": "service", "check_in": "service"}.get(self.step)
+        if previous is None:
+            self.app.go("home")
+        else:
+            self.show(previous)
+
+    def show(self, step: str) -> None:
+        self.step = step
+        self.can_go_back = step != "done"
+        self.render()
+
+    def render(self) -> None:
+        self.clear_content()
+        self.title = _("Take a ticket")
+        getattr(self, f"_render_{self.step}")()
+
+    # -- choose a service, or check in --
+
+    def _got_catalogue(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        if self.step == "service":
+            self.render()
+
+    def _render_service(self) -> None:
+        self.prompt = _("Choose your service, or check in for a booking")
+        self.check_in_button = self.button(
+            _("I have a booking: check in"), lambda: self.show("check_in"), kind="secondary"
+        )
+        self.check_in_button.height = self.app.theme.button_h * 1.3
+        self.content.add_widget(self.check_in_button)
+        body = BoxLayout(orientation="horizontal", spacing=24)
+        self.service_list = ScrollList(size_hint_x=0.55)
+        right = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.45)
+        typed = self.keyboard.value if self.keyboard else ""
+        keyboard = self.keyboard = InitialsKeyboard(value=typed)
+        keyboard.bind(value=lambda *_a: self._fill_services())
+        right.add_widget(self.label(_("Search by the first letters of the pinyin, e.g. SB for 社保")))
+        self.search_label = self.label("", role="large")
+        right.add_widget(self.search_label)
+        right.add_widget(keyboard)
+        right.add_widget(self.button(_("Show all"), lambda: keyboard.press("clear"), kind="quiet"))
+        right.add_widget(Widget())
+        body.add_widget(self.service_list)
+        body.add_widget(right)
+        self.content.add_widget(body)
+        self._fill_services()
+
+    def _fill_services(self) -> None:
+        if self.service_list is None or self.keyboard is None:
+            return
+        typed = self.keyboard.value
+        self.search_label.text = _("Letters: {letters}").format(letters=typed) if typed else ""
+        self.service_list.clear()
+        self.service_buttons = {}
+        if self.catalogue is None:
+            return
+        found = [s for s in guide_rules.search(self.catalogue, typed) if s.queue]
+        if not found:
+            self.service_list.add(self.label(_("No service matches these letters.")))
+        for service in found:
+            text = f"{service.name}\n[size={int(self.app.theme.font_small)}]{service.department.name}[/size]"
+            button = self.button(text, partial(self.choose_service, service), markup=True)
+            button.height = self.app.theme.button_h * 1.5
+            self.service_buttons[service.code] = button
+            self.service_list.add(button)
+
+    def choose_service(self, service: Any) -> None:
+        self.service = service
+        self.show("priority")
+
+    # -- priority, asked plainly --
+
+    def _render_priority(self) -> None:
+        assert self.service is not None
+        self.prompt = _("{service}: does any of these apply to you?").format(service=self.service.name)
+        self.content.add_widget(
+            self.label(_("People in these groups are served first (green channel). Staff may ask for proof."))
+        )
+        self.priority_buttons = {}
+        for code, label in PRIORITIES.items():
+            button = self.button(_(label), partial(self.take, code), kind="secondary")
+            self.priority_buttons[code] = button
+            self.content.add_widget(button)
+        none = self.button(_("None of these: take a normal ticket"), partial(self.take, None))
+        none.height = self.app.theme.button_h * 1.4
+        self.priority_buttons[None] = none
+        self.content.add_widget(Widget())
+        self.content.add_widget(none)
+
+    def take(self, priority: str | None) -> None:
+        assert self.service is not None
+        code = self.service.code
+        self.call(lambda: self.flow.walk_in(code, priority), self._issued, retry_offline=True)
+
+    # -- check-in for a booking --
+
+    def _render_check_in(self) -> None:
+        self.prompt = _("Check in for your booking")
+        for line in (
+            _("Scan the QR code of your booking on the scanner below the screen,"),
+            _("or place your ID card on the reader."),
+        ):
+            self.content.add_widget(self.label(line, role="large"))
+        self.content.add_widget(Widget())
+        self.id_card_button = self.button(_("Check in with my ID card"), self.check_in_with_identity)
+        self.content.add_widget(self.id_card_button)
+
+    def check_in_with_identity(self) -> None:
+        identity = self.app.session.identity
+        if identity is None:
+            self.awaiting_identity = True
+            self.app.go("identify", next="ticket", purpose="check_in")
+            return
+        self.call(lambda: self.flow.check_in_identity(identity), self._issued, retry_offline=True)
+
+    def on_card_placed(self, card: Any) -> None:
+        if self.step not in ("service", "check_in"):
+            return
+        self.app.session.identity = Identity(
+            name=card.name, id_number=card.id_number, source="id_card", card=card
+        )
+        self.step = "check_in"
+        self.render()
+        self.check_in_with_identity()
+
+    def on_scan(self, payload: bytes) -> None:
+        if self.step not in ("service", "check_in"):
+            return
+        if self.step != "check_in":
+            self.show("check_in")
+        self.call(partial(self.flow.check_in_qr, payload), self._issued, retry_offline=True,
+                  failed=self._not_a_booking)
+
+    def _not_a_booking(self, exc: BaseException) -> bool:
+        if isinstance(exc, NotABookingCode):
+            self.say(_("This code is not a booking QR code."))
+            return True
+        return False
+
+    # -- the ticket --
+
+    def _issued(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+        self.app.session.ticket = {"id": ticket.id, "number": ticket.number}
+        self.print_outcome = None
+        self.show("done")
+        job = queue_ticket_job(
+            ticket, hall_name=_(self.app.hall_name), lang=self.app.lang,
+            width_dots=self.app.kiosk_config.devices.paper_width_dots,
+        )
+        self.app.run_task(print_jobs(self.app.devices, [job]), self._printed)
+
+    def _printed(self, outcome: Any) -> None:
+        self.print_outcome = outcome
+        if self.step == "done":
+            self.render()
+
+    def _render_done(self) -> None:
+        ticket = self.ticket
+        assert ticket is not None
+        self.prompt = _("Your number")
+        body = BoxLayout(orientation="horizontal", spacing=40)
+        left = BoxLayout(orientation="vertical", spacing=12)
+        self.number_label = self.label(ticket.number, role="huge", halign="center", bold=True)
+        left.add_widget(self.number_label)
+        lines = [
+            ticket.service_name,
+            _("People ahead of you: {count}").format(count=ticket.people_ahead),
+            _("Estimated wait: {wait}").format(wait=wait_text(ticket.estimated_wait_s)),
+        ]
+        if ticket.where:
+            lines.append(_("Where: {value}").format(value=ticket.where))
+        if ticket.booking_id:
+            lines.append(_("Your booking is checked in and will be called first in its time."))
+        for line in lines:
+            left.add_widget(self.label(line, role="large", halign="center"))
+        outcome = self.print_outcome
+        self.qr = None
+        if outcome is None:
+            left.add_widget(self.label(_("Printing your ticket…"), role="large", halign="center"))
+        elif outcome.printed:
+            self.print_label = self.label(_("Please take your ticket below the screen."), role="large",
+                                          halign="center", color=self.app.theme.ok)
+            left.add_widget(self.print_label)
+        else:
+            self.print_label = self.label(
+                _("The ticket could not be printed: {reason} Your number is still in the queue. Scan this "
+                  "QR code with your phone to follow it, or remember your number.").format(
+                    reason=error_text(outcome.reason)),
+                role="large", color=self.app.theme.error,
+            )
+            left.add_widget(self.print_label)
+            right = BoxLayout(orientation="vertical", size_hint_x=None, width=460)
+            self.qr = QrCode(data=ticket.tracking_url, size_hint=(None, None), size=(440, 440))
+            right.add_widget(self.qr)
+            right.add_widget(Widget())
+            body.add_widget(left)
+            body.add_widget(right)
+            self.content.add_widget(body)
+            self._finish_row()
+            return
+        body.add_widget(left)
+        self.content.add_widget(body)
+        self._finish_row()
+
+    def _finish_row(self) -> None:
+        self.finish_button = self.button(_("Finish"), self.finish)
+        self.content.add_widget(self.finish_button)
+
+    def finish(self) -> None:
+        ticket = self.ticket
+        self.app.finish_transaction({"type": "ticket", "id": ticket.id} if ticket else None)

@@ -1,0 +1,180 @@
+"""Pure parts of the kiosk flows: calendar layout, cut-off words, paging, search, keys, printing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from kiosk.flows import words
+from kiosk.flows.calendar_view import month_view, next_month
+from kiosk.flows.guides import QR_TEXT_LIMIT_BYTES, search, take_away_text
+from kiosk.flows.offline import ActionKeys, retry_until_reachable
+from kiosk.flows.printing import print_jobs
+from kiosk.flows.records import pages
+from kiosk.hall_client import HallError, HallUnreachable
+from kiosk.hall_models import CalendarDay, Catalogue, RecordsResult, Service
+from terminal_drivers.errors import PaperOut
+
+CST = timezone(timedelta(hours=8))
+
+
+def _day(d: str, sessions: list[dict[str, str]], **extra: object) -> CalendarDay:
+    return CalendarDay.from_json({"date": d, "workday": True, "sessions": sessions, **extra})
+
+
+def test_month_view_lays_out_weeks_from_monday_and_keeps_bookable_sessions() -> None:
+    days = [
+        _day("2026-11-25", [
+            {"kind": "regular", "start": "09:00", "end": "12:00"},
+            {"kind": "evening", "start": "17:00", "end": "21:00", "booking_cutoff": "2026-11-25T12:00:00+08:00"},
+            {"kind": "self_service", "start": "00:00", "end": "24:00"},
+        ]),
+        _day("2026-11-28", [{"kind": "morning", "start": "09:00", "end": "12:00"}]),
+        _day("2026-11-20", [{"kind": "regular", "start": "09:00", "end": "12:00"}]),
+    ]
+    view = month_view(2026, 11, days, today=date(2026, 11, 23))
+    # 1 Nov 2026 is a Sunday: the first week has six blank cells before it.
+    assert view.weeks[0][:6] == (None,) * 6
+    wednesday = view.day(date(2026, 11, 25))
+    assert wednesday is not None and wednesday.has_evening and wednesday.kinds == ("regular", "evening")
+    saturday = view.day(date(2026, 11, 28))
+    assert saturday is not None and saturday.has_morning and saturday.open
+    past = view.day(date(2026, 11, 20))
+    assert past is not None and past.past and not past.open
+
+
+def test_holiday_day_is_closed_with_its_name() -> None:
+    days = [_day("2026-10-01", [], holiday="国庆节", workday=False)]
+    cell = month_view(2026, 10, days, today=date(2026, 9, 28)).day(date(2026, 10, 1))
+    assert cell is not None and cell.holiday == "国庆节" and not cell.open
+
+
+def test_next_month_wraps_the_year() -> None:
+    assert next_month(2026, 12) == (2027, 1)
+    assert next_month(2026, 1, -1) == (2025, 12)
+
+
+@pytest.mark.parametrize(
+    ("session_day", "cutoff", "lang", "expected"),
+    [
+        (date(2026, 11, 25), datetime(2026, 11, 25, 12, tzinfo=CST), "en", "Book by 12:00 the same day"),
+        (date(2026, 11, 28), datetime(2026, 11, 27, 12, tzinfo=CST), "en", "Book by 12:00 the day before (Fri)"),
+        (date(2026, 11, 25), datetime(2026, 11, 25, 12, tzinfo=CST), "zh_Hans", "当天12:00前预约"),
+        (date(2026, 11, 28), datetime(2026, 11, 27, 12, tzinfo=CST), "zh_Hant", "請於前一天（週五）12:00前預約"),
+    ],
+)
+def test_cutoff_in_words(session_day: date, cutoff: datetime, lang: str, expected: str) -> None:
+    assert words.cutoff_text(session_day, cutoff, lang) == expected
+
+
+def test_wait_and_reason_words() -> None:
+    assert words.wait_text(540, "en") == "About 9 min"
+    assert words.wait_text(3900, "en") == "About 1 h 5 min"
+    cutoff = datetime(2026, 11, 25, 12, tzinfo=CST)
+    assert words.slot_reason_text("cutoff_passed", cutoff, "en") == "Booking for this time closed at 12:00"
+    assert words.error_text("no_such_code", "en").startswith("Sorry")
+
+
+def _records(n: int) -> RecordsResult:
+    return RecordsResult.from_json(
+        {"kind": "social_insurance_payments", "columns": [{"key": "month", "label": "Month"}],
+         "rows": [{"month": f"m{i}"} for i in range(n)]}
+    )
+
+
+def test_pages_cut_rows_and_an_empty_result_is_one_page() -> None:
+    result = pages(_records(17), page_size=8)
+    assert [len(p.rows) for p in result] == [8, 8, 1]
+    assert result[2].number == 3 and result[2].count == 3 and result[2].rows[0]["month"] == "m16"
+    assert len(pages(_records(0))) == 1
+    with pytest.raises(ValueError):
+        pages(_records(3), page_size=0)
+
+
+def _catalogue() -> Catalogue:
+    def svc(code: str, name: str, initials: str) -> dict[str, object]:
+        return {"code": code, "name": name, "pinyin_initials": initials,
+                "department": {"code": code.split("-")[0], "name": "部门"}}
+    return Catalogue.from_json({"services": [
+        svc("GA-001", "居民身份证换领", "JMSFZHL"),
+        svc("SB-001", "社会保险参保缴费记录查询", "SHBXCBJFJLCX"),
+        svc("SB-002", "社保卡补办", "SBKBB"),
+    ]})
+
+
+def test_search_by_initials_puts_prefix_hits_first() -> None:
+    found = [s.code for s in search(_catalogue(), "sb")]
+    assert found == ["SB-002", "SB-001"]  # SBKBB starts with SB; SB-001 only matches its code
+    assert [s.code for s in search(_catalogue(), "jm")] == ["GA-001"]
+    assert search(_catalogue(), "zzz") == []
+    assert len(search(_catalogue(), " ")) == 3
+
+
+def test_take_away_text_fits_a_qr() -> None:
+    materials = [{"name": f"材料{i}" * 10, "copies": "原件1份"} for i in range(60)]
+    service = Service.from_json({
+        "code": "X-1", "name": "长指南", "department": {"code": "X", "name": "x"},
+        "guide": {"materials": materials, "steps": [], "time_limit": "即办", "fee": "不收费", "where": "一楼"},
+    })
+    text = take_away_text(service, "zh_Hans")
+    assert text.startswith("长指南\n") and len(text.encode()) <= QR_TEXT_LIMIT_BYTES
+    assert text.endswith("详情请咨询服务台。")
+
+
+def test_action_keys_reuse_until_done() -> None:
+    keys = ActionKeys()
+    first = keys.key_for(("ticket", "SB-001", None))
+    assert keys.key_for(("ticket", "SB-001", None)) == first
+    assert keys.key_for(("ticket", "SB-002", None)) != first
+    keys.done(("ticket", "SB-001", None))
+    assert keys.key_for(("ticket", "SB-001", None)) != first
+
+
+async def test_retry_until_reachable_repeats_only_unreachable() -> None:
+    calls: list[int] = []
+    seen: list[int] = []
+
+    async def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise HallUnreachable("down")
+        return "ok"
+
+    assert await retry_until_reachable(flaky, interval_s=0, on_unreachable=seen.append) == "ok"
+    assert seen == [1, 2]
+
+    async def refused() -> str:
+        raise HallError("slot_full")
+
+    with pytest.raises(HallError) as info:
+        await retry_until_reachable(refused, interval_s=0)
+    assert info.value.code == "slot_full"
+
+    async def down() -> str:
+        raise HallUnreachable("down")
+
+    with pytest.raises(HallUnreachable):
+        await retry_until_reachable(down, interval_s=0, max_attempts=2)
+
+
+class _Printer:
+    def __init__(self, fail_at: int | None) -> None:
+        self.jobs: list[bytes] = []
+        self.fail_at = fail_at
+
+    async def print_job(self, data: bytes) -> None:
+        if self.fail_at is not None and len(self.jobs) == self.fail_at:
+            raise PaperOut("paper end")
+        self.jobs.append(data)
+
+
+async def test_print_jobs_reports_the_printer_code_and_how_far_it_got() -> None:
+    ok = await print_jobs(_Printer(None), [b"a", b"b"])
+    assert ok.printed and ok.jobs_printed == 2
+    printer = _Printer(fail_at=1)
+    failed = await print_jobs(printer, [b"a", b"b", b"c"])
+    assert (failed.printed, failed.reason, failed.jobs_printed, failed.partial) == (False, "paper_out", 1, True)
+    assert printer.jobs == [b"a"]
+    missing = await print_jobs(None, [b"a"])
+    assert missing.reason == "printer_missing"
