@@ -1,0 +1,226 @@
+"""The ticket printer driver: ESC/POS jobs over an AsyncPort, guarded by real-time status.
+
+Each job is preceded and followed by ``DLE EOT 1..4``: a printer that is out of paper, open,
+jammed, offline or silent is refused before a byte is sent, and the status after the job
+confirms it left the printer. The port is reopened when a re-plugged device comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import termios
+from types import TracebackType
+from typing import Any
+
+from terminal_drivers.devices import Health
+from terminal_drivers.errors import DeviceDisconnected, DeviceError, ProtocolError
+from terminal_drivers.port import AsyncPort
+from terminal_drivers.printer import escpos
+from terminal_drivers.printer.columns import PAPER_WIDTHS_DOTS
+from terminal_drivers.printer.status import PrinterStatus, check_reply, decode
+
+log = logging.getLogger(__name__)
+
+
+class Printer:
+    """``async with Printer("/dev/ttyUSB0") as printer: await printer.print_job(data)``.
+
+    Opening never fails on an absent device: the printer is then offline and every call tries
+    to reconnect, so a kiosk started before its printer was plugged in recovers by itself.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        baudrate: int = 115200,
+        *,
+        paper_width_dots: int = 576,
+        encoding: str = "gb18030",
+        status_timeout: float = 0.5,
+    ) -> None:
+        if paper_width_dots not in PAPER_WIDTHS_DOTS:
+            raise ValueError(f"paper_width_dots must be one of {PAPER_WIDTHS_DOTS}")
+        if encoding not in escpos.SUPPORTED_ENCODINGS:
+            raise ValueError(f"encoding must be one of {escpos.SUPPORTED_ENCODINGS}")
+        if status_timeout <= 0:
+            raise ValueError("status_timeout must be positive")
+        self.url = url
+        self.baudrate = baudrate
+        self.paper_width_dots = paper_width_dots
+        self.encoding = encoding
+        self.status_timeout = status_timeout
+        self._port: AsyncPort | None = None
+        self._lock = asyncio.Lock()
+        self._health = Health.offline("not_opened")
+        self.last_status: PrinterStatus | None = None
+        self.last_error: str | None = None
+        self.jobs_printed = 0
+        self.reconnects = 0
+        self._connected_once = False
+
+    @property
+    def health(self) -> Health:
+        return self._health
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Open the port and read the status; an absent or silent printer leaves it offline."""
+        async with self._lock:
+            try:
+                await self._query()
+            except DeviceError as exc:
+                log.info("printer %s not ready at start: %s", self.url, exc.code)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._drop_port()
+            self._health = Health.offline("closed")
+
+    async def __aenter__(self) -> Printer:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- operations ------------------------------------------------------------------------
+
+    async def status(self) -> PrinterStatus:
+        """Query ``DLE EOT 1..4``; a silent printer gives a status with ``paper == "unknown"``.
+
+        Raises ProtocolError for a reply that is not a status byte, DeviceDisconnected or
+        DeviceNotFound when the port is gone.
+        """
+        async with self._lock:
+            return await self._query()
+
+    async def print_job(self, data: bytes) -> PrinterStatus:
+        """Send one job (from ``layouts``) and return the status after it.
+
+        Refused, with nothing sent, with PaperOut, CoverOpen, CutterError, PrinterOffline or
+        PrinterStatusUnknown; the same errors after the job mean it did not come out whole.
+        """
+        if not data:
+            raise ValueError("empty print job")
+        async with self._lock:
+            before = await self._query()
+            refusal = before.blocking_error
+            if refusal is not None:
+                self.last_error = refusal.code
+                log.warning("printer %s refused a job: %s", self.url, refusal.code)
+                raise refusal
+            port = await self._ensure_port()
+            try:
+                await port.write(data)
+            except DeviceError as exc:
+                await self._lost(exc)
+                raise
+            # Serial lines drain at about a tenth of the baud rate in bytes per second.
+            grace = len(data) * 10 / self.baudrate
+            after = await self._query(extra_timeout=grace)
+            failure = after.blocking_error
+            if failure is not None:
+                self.last_error = failure.code
+                log.warning("printer %s failed during a job: %s", self.url, failure.code)
+                raise type(failure)(f"after the job: {failure}") from None
+            self.jobs_printed += 1
+            self.last_error = None
+            log.info("printer %s printed a job of %d bytes (%s)", self.url, len(data), after.paper)
+            return after
+
+    async def diag(self) -> dict[str, Any]:
+        """Everything a technician wants to see, with a fresh status query."""
+        query: dict[str, Any]
+        try:
+            query = (await self.status()).as_json()
+        except DeviceError as exc:
+            query = {"error": exc.code, "message": str(exc)}
+        return {
+            "device": "printer",
+            "url": self.url,
+            "baudrate": self.baudrate,
+            "paper_width_dots": self.paper_width_dots,
+            "encoding": self.encoding,
+            "port_open": self._port is not None and self._port.is_open,
+            "health": self._health.as_json(),
+            "status": query,
+            "jobs_printed": self.jobs_printed,
+            "reconnects": self.reconnects,
+            "last_error": self.last_error,
+        }
+
+    # -- internals (called with the lock held) ----------------------------------------------
+
+    async def _ensure_port(self) -> AsyncPort:
+        if self._port is not None and self._port.is_open:
+            return self._port
+        await self._drop_port()
+        port = AsyncPort(self.url, self.baudrate, timeout=self.status_timeout)
+        try:
+            await port.open()
+        except DeviceError as exc:
+            self._health = Health.offline(exc.code)
+            self.last_error = exc.code
+            raise
+        if self._connected_once:
+            self.reconnects += 1
+            log.info("printer %s reconnected", self.url)
+        self._connected_once = True
+        self._port = port
+        return port
+
+    async def _drop_port(self) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            await port.close()
+
+    async def _lost(self, exc: DeviceError) -> None:
+        log.warning("printer %s lost: %s", self.url, exc.code)
+        self._health = Health.offline(exc.code)
+        self.last_error = exc.code
+        await self._drop_port()
+
+    async def _query(self, extra_timeout: float = 0.0) -> PrinterStatus:
+        try:
+            return await self._query_once(extra_timeout)
+        except DeviceDisconnected:
+            # The port vanished since the last call; the device may be back already (re-plug).
+            return await self._query_once(extra_timeout)
+
+    async def _query_once(self, extra_timeout: float) -> PrinterStatus:
+        port = await self._ensure_port()
+        replies: dict[int, int | None] = {}
+        try:
+            _reset_input(port)
+            for n in (1, 2, 3, 4):
+                await port.write(escpos.status_query(n))
+                reply = await port.read(1, self.status_timeout + (extra_timeout if n == 1 else 0.0))
+                if not reply:
+                    break  # a printer that ignores one query ignores the rest: do not wait 4 times
+                replies[n] = check_reply(n, reply[0])
+        except ProtocolError as exc:
+            _reset_input(port)
+            self._health = Health.offline(exc.code)
+            self.last_error = exc.code
+            log.warning("printer %s: %s", self.url, exc)
+            raise
+        except DeviceError as exc:
+            await self._lost(exc)
+            raise
+        current = decode(replies)
+        self.last_status = current
+        self._health = current.health
+        return current
+
+
+def _reset_input(port: AsyncPort) -> None:
+    """Drop stale bytes (a late reply to an earlier query must not answer this one)."""
+    try:
+        port.reset_input()
+    except termios.error as exc:
+        # pyserial's tcflush on a pty whose other end vanished: AsyncPort lets this one through.
+        raise DeviceDisconnected(f"{port.url} went away: {exc}") from exc
