@@ -27,7 +27,8 @@ def test_month_view_lays_out_weeks_from_monday_and_keeps_bookable_sessions() -> 
     days = [
         _day("2026-11-25", [
             {"kind": "regular", "start": "09:00", "end": "12:00"},
-            {"kind": "evening", "start": "17:00", "end": "21:00", "booking_cutoff": "2026-11-25T12:00:00+08:00"},
+            {"kind": "evening", "start": "17:00", "end": "21:00",
+             "booking_cutoff": "2026-11-25T12:00:00+08:00"},
             {"kind": "self_service", "start": "00:00", "end": "24:00"},
         ]),
         _day("2026-11-28", [{"kind": "morning", "start": "09:00", "end": "12:00"}]),
@@ -59,9 +60,11 @@ def test_next_month_wraps_the_year() -> None:
     ("session_day", "cutoff", "lang", "expected"),
     [
         (date(2026, 11, 25), datetime(2026, 11, 25, 12, tzinfo=CST), "en", "Book by 12:00 the same day"),
-        (date(2026, 11, 28), datetime(2026, 11, 27, 12, tzinfo=CST), "en", "Book by 12:00 the day before (Fri)"),
+        (date(2026, 11, 28), datetime(2026, 11, 27, 12, tzinfo=CST), "en",
+         "Book by 12:00 the day before (Fri)"),
         (date(2026, 11, 25), datetime(2026, 11, 25, 12, tzinfo=CST), "zh_Hans", "当天12:00前预约"),
-        (date(2026, 11, 28), datetime(2026, 11, 27, 12, tzinfo=CST), "zh_Hant", "請於前一天（週五）12:00前預約"),
+        (date(2026, 11, 28), datetime(2026, 11, 27, 12, tzinfo=CST), "zh_Hant",
+         "請於前一天（週五）12:00前預約"),
     ],
 )
 def test_cutoff_in_words(session_day: date, cutoff: datetime, lang: str, expected: str) -> None:
@@ -115,7 +118,8 @@ def test_take_away_text_fits_a_qr() -> None:
     materials = [{"name": f"材料{i}" * 10, "copies": "原件1份"} for i in range(60)]
     service = Service.from_json({
         "code": "X-1", "name": "长指南", "department": {"code": "X", "name": "x"},
-        "guide": {"materials": materials, "steps": [], "time_limit": "即办", "fee": "不收费", "where": "一楼"},
+        "guide": {"materials": materials, "steps": [], "time_limit": "即办", "fee": "不收费",
+                  "where": "一楼"},
     })
     text = take_away_text(service, "zh_Hans")
     assert text.startswith("长指南\n") and len(text.encode()) <= QR_TEXT_LIMIT_BYTES
@@ -174,7 +178,8 @@ async def test_print_jobs_reports_the_printer_code_and_how_far_it_got() -> None:
     assert ok.printed and ok.jobs_printed == 2
     printer = _Printer(fail_at=1)
     failed = await print_jobs(printer, [b"a", b"b", b"c"])
-    assert (failed.printed, failed.reason, failed.jobs_printed, failed.partial) == (False, "paper_out", 1, True)
+    summary = (failed.printed, failed.reason, failed.jobs_printed, failed.partial)
+    assert summary == (False, "paper_out", 1, True)
     assert printer.jobs == [b"a"]
     missing = await print_jobs(None, [b"a"])
     assert missing.reason == "printer_missing"
