@@ -1,0 +1,481 @@
+"""The kiosk's side of a video call: signaling client, aiortc peer connection, data channel ``assist``.
+
+``KioskPeer.call()`` runs one call from ``call`` to ``ended`` inside the caller's event loop and
+closes the peer connection on every path. ``python -m remote_assist.kiosk_peer`` is the headless
+test call for technicians (DESIGN §6.1, contract).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import aioice
+import websockets
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.rtcdatachannel import RTCDataChannel
+from aiortc.sdp import candidate_from_sdp
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from remote_assist import datachannel, protocol
+from remote_assist.media import FrameSink, LocalMedia, synthetic_media
+from remote_assist.schema import MessageError
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[str, dict[str, Any]], None]
+PrintHandler = Callable[[dict[str, Any]], Awaitable[str]]  # returns a result code: "ok", "paper_out", …
+ConsentHandler = Callable[[dict[str, Any]], Awaitable[bool]]
+
+
+class AssistCallError(Exception):
+    """A call that could not be made; ``code`` is stable (``hall_unreachable``, ``unauthorized``, …)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def bound_ice_gathering(seconds: float) -> None:
+    """Wait at most ``seconds`` for STUN/TURN answers while gathering (aioice waits 5 s by default).
+
+    aiortc gathers every candidate before the offer and offers no setting for this wait, which is
+    the ``timeout`` default of aioice's ``Connection.get_component_candidates``; host candidates are
+    ready at once, so a server that does not answer costs at most ``seconds``.
+    """
+    function = aioice.Connection.get_component_candidates
+    function.__defaults__ = (max(0.1, seconds),)
+
+
+@dataclass
+class CallStats:
+    """Monotonic instants of one call, for the technician's test call and the benchmark."""
+
+    called_at: float | None = None
+    accepted_at: float | None = None
+    offer_sent_at: float | None = None
+    connected_at: float | None = None
+    first_video_at: float | None = None
+    first_audio_at: float | None = None
+    ended_at: float | None = None
+    end_reason: str | None = None
+    messages_in: list[str] = field(default_factory=list)
+
+
+def ws_url(hall_url: str, role: str, token: str) -> str:
+    parts = urlsplit(hall_url)
+    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+        raise AssistCallError("invalid_hall_url", f"not an http(s) URL: {hall_url!r}")
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+    path = parts.path.rstrip("/") + f"/ws/assist/{role}"
+    return urlunsplit((scheme, parts.netloc, path, f"token={quote(token)}", ""))
+
+
+class KioskPeer:
+    """One call at a time for one kiosk. Hand in tracks, a printer and a consent prompt."""
+
+    def __init__(
+        self,
+        hall_url: str,
+        token: str,
+        *,
+        media: Callable[[], LocalMedia],
+        on_event: EventHandler | None = None,
+        printer: PrintHandler | None = None,
+        consent: ConsentHandler | None = None,
+        devices: Callable[[], dict[str, Any]] | None = None,
+        gather_timeout_s: float = 1.0,
+        no_media_s: float = 10.0,
+        signaling_silence_s: float = 5.0,
+    ) -> None:
+        self.url = ws_url(hall_url, "kiosk", token)
+        self._media_factory = media
+        self._on_event = on_event or (lambda kind, data: None)
+        self._printer = printer
+        self._consent = consent
+        self._devices = devices
+        self.gather_timeout_s = gather_timeout_s
+        self.no_media_s = no_media_s
+        self.signaling_silence_s = signaling_silence_s
+        self.stats = CallStats()
+        self.call_id: str | None = None
+        self.pc: RTCPeerConnection | None = None
+        self.channel: RTCDataChannel | None = None
+        self.media: LocalMedia | None = None
+        self.sinks: list[FrameSink] = []
+        self._ws: Any = None
+        self._end = asyncio.Event()
+        self.connected = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # --- public -------------------------------------------------------------------------
+    async def call(self, skill: str, lang: str = "zh-Hans") -> str:
+        """Call, talk until either side ends, and return the end reason."""
+        bound_ice_gathering(self.gather_timeout_s)
+        self.stats = CallStats(called_at=time.monotonic())
+        try:
+            self._ws = await websockets.connect(self.url, open_timeout=10, ping_interval=None, max_size=2**17)
+        except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+            raise AssistCallError("hall_unreachable", f"cannot reach the hall: {exc}") from exc
+        try:
+            await self._send({"type": "call", "skill": skill, "lang": lang})
+            watchdog = self._spawn(self._watch_media())
+            await self._receive_loop()
+            watchdog.cancel()
+        finally:
+            await self._close()
+        self.stats.ended_at = time.monotonic()
+        return self.stats.end_reason or "ended"
+
+    async def hangup(self, reason: str = "normal") -> None:
+        """End the call from the kiosk (the citizen pressed hang up, or a timer ran out)."""
+        if self.call_id is not None and self._ws is not None:
+            with contextlib.suppress(ConnectionClosed):
+                await self._send({"type": "hangup", "call_id": self.call_id, "reason": reason})
+        self._finish(f"kiosk_{'hangup' if reason == 'normal' else reason}")
+
+    async def send_to_staff(self, message: dict[str, Any]) -> None:
+        """Send a data-channel message (chat, consent, device_state …) to the agent."""
+        datachannel.parse_kiosk_message(json.dumps(message))
+        if self.channel is None or self.channel.readyState != "open":
+            raise AssistCallError("channel_closed", "no open data channel")
+        self.channel.send(json.dumps(message, ensure_ascii=False))
+
+    @property
+    def latest_staff_frame(self) -> Any:
+        for sink in self.sinks:
+            if sink.kind == "video" and sink.latest is not None:
+                return sink.latest
+        return None
+
+    # --- signaling ----------------------------------------------------------------------
+    async def _send(self, message: dict[str, Any]) -> None:
+        await self._ws.send(json.dumps(message))
+
+    async def _receive_loop(self) -> None:
+        while not self._end.is_set():
+            receive = asyncio.ensure_future(self._ws.recv())
+            ended = asyncio.ensure_future(self._end.wait())
+            done, _ = await asyncio.wait(
+                {receive, ended}, timeout=self.signaling_silence_s, return_when=asyncio.FIRST_COMPLETED
+            )
+            ended.cancel()
+            if receive not in done:
+                receive.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await receive
+                if not self._end.is_set():
+                    self._emit("signaling_lost", {})
+                    self._finish("signaling_lost")
+                return
+            try:
+                raw = receive.result()
+            except ConnectionClosed:
+                self._finish(self.stats.end_reason or "signaling_closed")
+                return
+            try:
+                message = protocol.parse_server_message(raw, "kiosk")
+            except MessageError as exc:
+                log.warning("bad message from the hall: %s", exc.code)
+                continue
+            await self._on_signal(message)
+
+    async def _on_signal(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        self.stats.messages_in.append(kind)
+        if kind == "ping":
+            await self._send({"type": "pong"})
+            return
+        if kind == "queued":
+            self.call_id = message["call_id"]
+        elif kind == "accepted":
+            self.call_id = message["call_id"]
+            self.stats.accepted_at = time.monotonic()
+            self._emit(kind, message)
+            await self._start_media(message["ice_servers"])
+            return
+        elif kind == "answer" and self.pc is not None:
+            await self.pc.setRemoteDescription(RTCSessionDescription(message["sdp"], "answer"))
+        elif kind == "candidate" and self.pc is not None:
+            await self._add_candidate(message)
+        elif kind in ("ended", "unavailable"):
+            self._emit(kind, message)
+            self._finish(message["reason"])
+            return
+        elif kind == "error" and message["code"] in ("unauthorized", "replaced"):
+            self._emit(kind, message)
+            self._finish(message["code"])
+            return
+        self._emit(kind, message)
+
+    async def _add_candidate(self, message: dict[str, Any]) -> None:
+        text = message["candidate"]
+        if not text:
+            return  # end of candidates
+        try:
+            candidate = candidate_from_sdp(text.split(":", 1)[1] if text.startswith("candidate:") else text)
+        except (ValueError, IndexError):
+            log.warning("unreadable ICE candidate ignored")
+            return
+        candidate.sdpMid = message["sdpMid"]
+        candidate.sdpMLineIndex = message["sdpMLineIndex"]
+        assert self.pc is not None
+        await self.pc.addIceCandidate(candidate)
+
+    # --- media --------------------------------------------------------------------------
+    async def _start_media(self, ice_servers: list[dict[str, Any]]) -> None:
+        servers = [
+            RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
+            for s in ice_servers
+            if s.get("urls")
+        ]
+        # An explicit list, even empty: aiortc's own default names a public STUN server.
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=servers))
+        self.pc = pc
+        self.media = self._media_factory()
+        for track in (self.media.video, self.media.audio):
+            if track is not None:
+                pc.addTrack(track)
+        self.channel = pc.createDataChannel(datachannel.CHANNEL_LABEL)
+        self.channel.on("message", self._on_channel_message)
+        self.channel.on("open", lambda: self._emit("channel_open", {}))
+
+        @pc.on("track")
+        def on_track(track: Any) -> None:
+            sink = FrameSink(track)
+            self.sinks.append(sink)
+            self._spawn(self._note_first_frame(sink))
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            state = pc.connectionState
+            if state == "connected" and self.stats.connected_at is None:
+                self.stats.connected_at = time.monotonic()
+                self.connected.set()
+                self._emit("connected", {})
+                self._spawn(self._report_devices())
+            elif state == "failed":
+                await self.hangup("error")
+
+        await pc.setLocalDescription(await pc.createOffer())
+        await self._send({"type": "offer", "call_id": self.call_id, "sdp": pc.localDescription.sdp})
+        self.stats.offer_sent_at = time.monotonic()
+
+    async def _note_first_frame(self, sink: FrameSink) -> None:
+        await sink.first_frame.wait()
+        if sink.kind == "video":
+            self.stats.first_video_at = sink.first_at
+            self._emit("first_video", {})
+        else:
+            self.stats.first_audio_at = sink.first_at
+
+    async def _watch_media(self) -> None:
+        """Hang up when nothing has arrived for ``no_media_s`` (aiortc itself notices after ~30 s)."""
+        while not self._end.is_set():
+            await asyncio.sleep(min(1.0, self.no_media_s / 4))
+            started = self.stats.accepted_at
+            if started is None:
+                continue
+            last = max([started] + [s.last_at for s in self.sinks if s.last_at is not None])
+            if time.monotonic() - last > self.no_media_s:
+                self._emit("no_media", {})
+                await self.hangup("no_media")
+                return
+
+    # --- data channel -------------------------------------------------------------------
+    def _on_channel_message(self, raw: str | bytes) -> None:
+        try:
+            message = datachannel.parse_staff_message(raw)
+        except MessageError as exc:
+            log.warning("bad data-channel message: %s", exc.code)
+            return
+        self._emit(message["type"], message)
+        if message["type"] == "request_photo":
+            self._spawn(self._photo(message))
+        elif message["type"] == "print":
+            self._spawn(self._print(message))
+
+    async def _photo(self, request: dict[str, Any]) -> None:
+        granted = bool(self._consent and await self._consent(request))
+        await self.send_to_staff({"type": "consent", "request_id": request["request_id"], "granted": granted})
+        if not granted or self.media is None:
+            return
+        jpeg = self.media.snapshot_jpeg()
+        if jpeg is None:
+            return
+        for chunk in datachannel.photo_chunks(request["request_id"], jpeg):
+            await self.send_to_staff(chunk)
+        self._emit("photo_sent", {"request_id": request["request_id"], "bytes": len(jpeg)})
+
+    async def _print(self, message: dict[str, Any]) -> None:
+        result = "no_printer"
+        if self._printer is not None:
+            try:
+                result = await self._printer(message)
+            except Exception as exc:  # the printer callback is the kiosk's; report, never crash the call
+                result = getattr(exc, "code", "print_failed")
+        await self._report_devices(result)
+
+    async def _report_devices(self, print_result: str | None = None) -> None:
+        message: dict[str, Any] = {
+            "type": "device_state",
+            "devices": self._devices() if self._devices else {},
+        }
+        if print_result is not None:
+            message["print_result"] = print_result
+        with contextlib.suppress(AssistCallError):
+            await self.send_to_staff(message)
+
+    # --- endings ------------------------------------------------------------------------
+    def _finish(self, reason: str) -> None:
+        if not self._end.is_set():
+            self.stats.end_reason = reason
+            self._end.set()
+
+    async def _close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for sink in self.sinks:
+            await sink.stop()
+        if self.pc is not None:
+            await self.pc.close()
+        if self.media is not None:
+            self.media.stop()
+        if self._ws is not None:
+            await self._ws.close()
+        self._emit("closed", {"reason": self.stats.end_reason})
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        try:
+            self._on_event(kind, data)
+        except Exception:  # a UI callback must not end the call
+            log.exception("event handler failed for %s", kind)
+
+
+async def warm_up(timeout_s: float = 5.0) -> float:
+    """Pay aiortc's one-off start-up (DTLS context, codecs, threads) with a loopback pair; seconds taken."""
+    start = time.monotonic()
+    bound_ice_gathering(1.0)
+    a = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    b = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    opened = asyncio.Event()
+    channel = a.createDataChannel("warm-up")
+    channel.on("open", opened.set)
+    try:
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        await b.setLocalDescription(await b.createAnswer())
+        await a.setRemoteDescription(b.localDescription)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(opened.wait(), timeout_s)
+    finally:
+        await a.close()
+        await b.close()
+    return time.monotonic() - start
+
+
+# --- the technician's test call ---------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m remote_assist.kiosk_peer", description="Headless test call to the hall's video help"
+    )
+    parser.add_argument("--hall", required=True, help="hall server URL, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--token", required=True, help="this kiosk's token")
+    parser.add_argument("--skill", required=True, help="department or skill to call")
+    parser.add_argument("--lang", default="zh-Hans", choices=protocol.LANGS)
+    parser.add_argument("--synthetic", action="store_true", help="send the test pattern and tone")
+    parser.add_argument("--seconds", type=float, default=20.0, help="talk this long after connecting")
+    parser.add_argument("--label", default="kiosk", help="name drawn on the synthetic camera")
+    parser.add_argument("--allow-photo", action="store_true", help="answer photo requests with consent")
+    parser.add_argument("--gather-timeout", type=float, default=1.0)
+    return parser
+
+
+async def _test_call(args: argparse.Namespace) -> int:
+    def show(kind: str, data: dict[str, Any]) -> None:
+        if kind in ("ping",):
+            return
+        detail = " ".join(f"{k}={v}" for k, v in data.items() if k not in ("type", "sdp", "ice_servers"))
+        print(f"{time.strftime('%H:%M:%S')} {kind} {detail}".rstrip(), flush=True)
+
+    async def consent(_request: dict[str, Any]) -> bool:
+        return bool(args.allow_photo)
+
+    async def printer(message: dict[str, Any]) -> str:
+        for line in message.get("lines") or [json.dumps(message.get("ticket"), ensure_ascii=False)]:
+            print(f"    print| {line}", flush=True)
+        return "ok"
+
+    if args.synthetic:
+
+        def media() -> LocalMedia:
+            return synthetic_media(args.label)
+    else:
+        from remote_assist.media import device_media
+
+        def media() -> LocalMedia:
+            return device_media()
+
+    peer = KioskPeer(
+        args.hall,
+        args.token,
+        media=media,
+        on_event=show,
+        consent=consent,
+        printer=printer,
+        gather_timeout_s=args.gather_timeout,
+    )
+
+    async def hang_up_later() -> None:
+        await peer.connected.wait()
+        await asyncio.sleep(args.seconds)
+        await peer.hangup()
+
+    timer = asyncio.create_task(hang_up_later())
+    try:
+        reason = await peer.call(args.skill, args.lang)
+    except AssistCallError as exc:
+        print(f"error {exc.code}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        timer.cancel()
+    s = peer.stats
+    ms = lambda a, b: f"{(b - a) * 1000:.0f} ms" if a is not None and b is not None else "-"  # noqa: E731
+    print(f"ended reason={reason}")
+    print(
+        f"accept→connected {ms(s.accepted_at, s.connected_at)}; accept→first staff frame "
+        f"{ms(s.accepted_at, s.first_video_at)}"
+    )
+    print(
+        f"received video frames={sum(x.frames for x in peer.sinks if x.kind == 'video')} "
+        f"audio frames={sum(x.frames for x in peer.sinks if x.kind == 'audio')}"
+    )
+    return 0 if s.first_video_at is not None or s.first_audio_at is not None else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(_test_call(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
