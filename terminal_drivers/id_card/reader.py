@@ -137,20 +137,23 @@ class IdCardReader:
         removed.
         """
         present = False
+        last_code: str | None = None
         while not self._closed:
+            event: CardEvent | None = None
             try:
                 async with self._lock:
                     if not present:
                         card = await self._read_card(self.read_timeout)
-                        event: CardEvent | None = CardPlaced(card) if card else None
-                    else:
-                        event = None if await self._still_there() else CardRemoved()
-            except (DeviceDisconnected, DeviceTimeout) as exc:
-                log.info("ID reader %s: %s", self.url, exc.code)
-                event = CardRemoved() if present else None
+                        event = CardPlaced(card) if card else None
+                    elif not await self._still_there():
+                        event = CardRemoved()
+                last_code = None
             except DeviceError as exc:
-                log.info("ID reader %s: card not read (%s)", self.url, exc.code)
-                event = None
+                if exc.code != last_code:  # log changes, not every poll of a dead line
+                    log.info("ID reader %s: %s", self.url, exc.code)
+                last_code = exc.code
+                if present and self._health.state == "offline":
+                    event = CardRemoved()
             if event is not None:
                 present = isinstance(event, CardPlaced)
                 yield event
@@ -216,9 +219,11 @@ class IdCardReader:
         """Send one command and wait for its reply frame; keeps ``health`` up to date."""
         await self._ensure_open()
         try:
-            self._port.reset_input()
+            # Drop late bytes of an earlier, abandoned reply. (A zero-timeout read rather than
+            # reset_input(): on a vanished pty the latter lets termios.error through.)
+            await self._port.read(1 << 16, 0)
             await self._port.write(build_command(command))
-            reply = await self._read_reply(timeout)
+            reply = await self._read_reply(command, timeout)
         except (DeviceDisconnected, DeviceTimeout) as exc:
             if isinstance(exc, DeviceDisconnected):
                 await self._port.close()
@@ -233,7 +238,7 @@ class IdCardReader:
             self._health = Health.ok()
         return reply
 
-    async def _read_reply(self, timeout: float) -> ReplyFrame:  # noqa: ASYNC109
+    async def _read_reply(self, command: Command, timeout: float) -> ReplyFrame:  # noqa: ASYNC109
         decoder = FrameDecoder()
         deadline = time.monotonic() + timeout
         while True:
@@ -244,7 +249,10 @@ class IdCardReader:
             for item in decoder.feed(chunk):
                 if isinstance(item, FrameError):
                     raise ProtocolError(f"{self.url}: {item.detail}", code=item.code)
-                return parse_reply(item)
+                reply = parse_reply(item)
+                if plausible_reply(command, reply):
+                    return reply
+                log.info("ID reader %s: dropped a late reply (SW3=%02X)", self.url, reply.sw3)
 
     async def _read_card(self, read_timeout: float) -> IdCard | None:
         last: DeviceError | None = None
@@ -284,6 +292,34 @@ class IdCardReader:
         if reply.sw3 in (Sw3.SELECT_FAILED, Sw3.NO_CARD):
             return False
         raise reply_error(reply)
+
+
+# Shortest/longest data a successful reply to each command carries. A reader answers commands in
+# order, so the reply to a command we gave up on (timeout) arrives before the next one's: replies
+# carry no command code, but their status and size tell them apart.
+_SUCCESS_DATA: dict[Command, tuple[int, int]] = {
+    Command.RESET: (0, 64),
+    Command.SAM_STATUS: (0, 64),
+    Command.SAM_ID: (16, 64),
+    Command.FIND_CARD: (0, 16),
+    Command.SELECT_CARD: (0, 16),
+    Command.READ_TEXT_PHOTO: (1284, 1284),
+    Command.READ_APPENDED_ADDRESS: (0, 128),
+    Command.READ_WITH_FINGERPRINT: (1286, 2310),
+}
+
+
+def plausible_reply(command: Command, reply: ReplyFrame) -> bool:
+    """Whether ``reply`` can be the answer to ``command`` (False: a late answer to an earlier one)."""
+    finding = reply.sw3 in (Sw3.FIND_OK, Sw3.NO_CARD)
+    if command == Command.FIND_CARD and reply.sw3 == Sw3.OK:
+        return False
+    if command != Command.FIND_CARD and finding:
+        return False
+    if reply.sw3 not in (Sw3.OK, Sw3.FIND_OK):
+        return len(reply.data) <= 64  # an error status carries no data
+    low, high = _SUCCESS_DATA[command]
+    return low <= len(reply.data) <= high
 
 
 def reply_error(reply: ReplyFrame) -> DeviceError:
