@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from hall_server import __version__
 from hall_server.api import assist
@@ -19,10 +19,17 @@ from hall_server.store.database import Database
 API_PREFIX = "/api/v1"
 
 
+def own_routers() -> list[tuple[str, APIRouter]]:
+    """The hall server's routers with their prefixes (remote assistance mounts its own)."""
+    from hall_server.api import bookings, calendar, catalogue, counters, fleet, records, sessions, tickets
+    from hall_server.web import tracking
+
+    api = [sessions, catalogue, calendar, bookings, tickets, counters, records, fleet]
+    return [(API_PREFIX, module.router) for module in api] + [("", tracking.router)]
+
+
 def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
     """Build the app; the schema must already be current (``serve`` and the tests upgrade first)."""
-    from hall_server.api import sessions
-
     database = db or Database(settings.db_url, pool_size=settings.db_pool_size)
     hall = HallState(settings, database, clock or SystemClock())
 
@@ -37,7 +44,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     app.state.hall = hall
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    for module in (sessions,):
-        app.include_router(module.router, prefix=API_PREFIX)
+    for prefix, router in own_routers():
+        app.include_router(router, prefix=prefix)
     assist.install(app)
     return app

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from hall_server.api.site_calendar import CalendarBook, staffed_at
 from hall_server.clock import Clock
 from hall_server.config import DEMO_KIOSK_TOKEN, Settings
+from hall_server.records.adapter import RecordsAdapter
+from hall_server.records.demo import DemoRecordsAdapter
 from hall_server.store import identities
 from hall_server.store.credentials import token_digest
 from hall_server.store.database import Database
@@ -22,8 +24,10 @@ _CACHE_TTL_S = 10.0
 
 
 class HallState:
-    def __init__(self, settings: Settings, db: Database, clock: Clock) -> None:
+    def __init__(self, settings: Settings, db: Database, clock: Clock,
+                 records: RecordsAdapter | None = None) -> None:
         self.settings = settings
+        self.records: RecordsAdapter = records or DemoRecordsAdapter()
         self.db = db
         self.clock = clock
         self.calendars = CalendarBook(db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -138,6 +139,6 @@ def staff_for_token(conn: Connection, token: str, now: datetime) -> StaffIdentit
 
 
 def record_heartbeat(conn: Connection, kiosk: str, now: datetime, app_version: str, uptime_s: int,
-                     devices: dict[str, object], screen: str | None) -> None:
+                     devices: Mapping[str, object], screen: str | None) -> None:
     conn.execute(update(m.kiosks).where(m.kiosks.c.name == kiosk).values(
         last_seen=now, app_version=app_version, uptime_s=uptime_s, devices=devices, screen=screen))

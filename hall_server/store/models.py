@@ -131,7 +131,7 @@ bookings = Table(
     Index("uq_bookings_active_person", "site", "service", "id_number", "day", unique=True,
           sqlite_where=text("status IN ('booked', 'checked_in')"),
           postgresql_where=text("status IN ('booked', 'checked_in')")),
-    Index("uq_bookings_active_code", "site", "check_in_code", unique=True,
+    Index("uq_bookings_active_code", "site", "day", "check_in_code", unique=True,
           sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
 )
 

@@ -42,7 +42,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.create_index('ix_bookings_id_number_day', ['id_number', 'day'], unique=False)
-        batch_op.create_index('uq_bookings_active_code', ['site', 'check_in_code'], unique=True, sqlite_where=sa.text("status = 'booked'"), postgresql_where=sa.text("status = 'booked'"))
+        batch_op.create_index('uq_bookings_active_code', ['site', 'day', 'check_in_code'], unique=True, sqlite_where=sa.text("status = 'booked'"), postgresql_where=sa.text("status = 'booked'"))
         batch_op.create_index('uq_bookings_active_person', ['site', 'service', 'id_number', 'day'], unique=True, sqlite_where=sa.text("status IN ('booked', 'checked_in')"), postgresql_where=sa.text("status IN ('booked', 'checked_in')"))
 
     op.create_table('calendar_years',

@@ -1,0 +1,109 @@
+"""Tickets and their per-day numbering: an atomic counter row per site, queue and day."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hall_server.store import models as m
+
+T = m.tickets
+OPEN_STATUSES = ("waiting", "called", "serving")
+
+
+def next_seq(conn: Connection, site: str, queue: str, day: date) -> int:
+    """Take the next number of a queue's day in one statement (the row lock serializes takers)."""
+    counters = m.ticket_counters
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        dialect_insert(counters)
+        .values(site=site, queue=queue, day=day, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[counters.c.site, counters.c.queue, counters.c.day],
+            set_={"last_number": counters.c.last_number + 1},
+        )
+        .returning(counters.c.last_number)
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def new_ticket_id() -> str:
+    return "t_" + secrets.token_urlsafe(16)
+
+
+def insert_ticket(conn: Connection, **values: Any) -> dict[str, Any]:
+    conn.execute(insert(T).values(**values))
+    return values
+
+
+def get(conn: Connection, ticket_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(T).where(T.c.id == ticket_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def waiting(conn: Connection, site: str, day: date, queue: str | None = None) -> list[dict[str, Any]]:
+    query = select(
+        T.c.id,
+        T.c.seq,
+        T.c.queue,
+        T.c.number,
+        T.c.service,
+        T.c.issued_at,
+        T.c.priority,
+        T.c.slot_start,
+        T.c.booking_id,
+    ).where(T.c.site == site, T.c.day == day, T.c.status == "waiting")
+    if queue is not None:
+        query = query.where(T.c.queue == queue)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def recent_service_seconds(conn: Connection, site: str, queue: str, limit: int = 20) -> list[float]:
+    rows = conn.execute(
+        select(T.c.started_at, T.c.finished_at)
+        .where(T.c.site == site, T.c.queue == queue, T.c.status == "done", T.c.started_at.is_not(None))
+        .order_by(T.c.finished_at.desc())
+        .limit(limit)
+    )
+    return [(r.finished_at - r.started_at).total_seconds() for r in rows][::-1]
+
+
+def current_at_counter(conn: Connection, site: str, counter: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(T)
+        .where(T.c.site == site, T.c.counter == counter, T.c.status.in_(("called", "serving")))
+        .order_by(T.c.called_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def claim(conn: Connection, ticket_id: str, counter: str, now: datetime) -> bool:
+    """Move a waiting ticket to ``called`` at a counter; False when another counter took it first."""
+    result = conn.execute(
+        update(T)
+        .where(T.c.id == ticket_id, T.c.status == "waiting")
+        .values(status="called", counter=counter, called_at=now)
+    )
+    return result.rowcount == 1
+
+
+def set_status(conn: Connection, ticket_id: str, expected: tuple[str, ...], **values: Any) -> bool:
+    result = conn.execute(update(T).where(T.c.id == ticket_id, T.c.status.in_(expected)).values(**values))
+    return result.rowcount == 1
+
+
+def day_summary(conn: Connection, site: str, day: date) -> dict[str, dict[str, int]]:
+    rows = conn.execute(
+        select(T.c.queue, T.c.status, func.count())
+        .where(T.c.site == site, T.c.day == day)
+        .group_by(T.c.queue, T.c.status)
+    )
+    summary: dict[str, dict[str, int]] = {}
+    for queue, status, count in rows:
+        summary.setdefault(queue, {})[status] = count
+    return summary

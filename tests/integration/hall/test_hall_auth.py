@@ -1,0 +1,99 @@
+"""Every route of the hall API refuses a missing token, an unknown token and a wrong role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from hall_server.api.auth import Require
+from hall_server.app import own_routers
+
+from .conftest import Hall
+
+pytestmark = pytest.mark.db
+
+# Routes anyone may call: signing in, and a ticket by its unguessable id (the citizen's phone).
+PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/tickets/{ticket_id}"), ("GET", "/t/{ticket_id}")}
+ROLES = ("counter", "agent", "technician", "admin")
+USERS = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
+SAMPLE_PARAMS = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "c1",
+                 "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001"}
+
+
+def own_routes(hall: Hall) -> list[tuple[str, str, APIRoute]]:
+    found = []
+    for prefix, router in own_routers():
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            for method in route.methods:
+                found.append((method, prefix + route.path, route))
+    return found
+
+
+def test_the_app_serves_exactly_these_routes_besides_remote_assistance(hall: Hall) -> None:
+    served = {(m.upper(), p) for p, item in hall.app.openapi()["paths"].items() for m in item}
+    ours = {(m, p) for m, p, r in own_routes(hall) if r.include_in_schema}
+    assist = {(m, p) for m, p in served if "/assist" in p}
+    assert served - assist == ours
+
+
+def requirement(route: APIRoute) -> Require | None:
+    for dep in route.dependant.dependencies:
+        if isinstance(dep.call, Require):
+            return dep.call
+    return None
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLE_PARAMS[m.group(1)], path)
+
+
+def test_every_route_declares_who_may_call_it(hall: Hall) -> None:
+    routes = own_routes(hall)
+    assert len(routes) >= 20
+    undeclared = [(m, p) for m, p, r in routes if requirement(r) is None and (m, p) not in PUBLIC]
+    assert undeclared == []
+
+
+def test_every_protected_route_refuses_missing_unknown_and_wrong_callers(hall: Hall) -> None:
+    tokens = {role: hall.staff_token(USERS[role]) for role in ROLES}
+    checked = 0
+    for method, path, route in own_routes(hall):
+        need = requirement(route)
+        if need is None or path.endswith("/auth/logout"):  # logout would end the tokens used here
+            continue
+        url = concrete(path) + ("?site=HQ" if "/counters/" in path or path.endswith("/queues") else "")
+        if url.startswith("/api/v1"):
+            url = url[len("/api/v1"):]
+        body = {} if method in ("POST", "PUT") else None
+        assert hall.client().request(method, url, json=body).status_code == 401, (method, path)
+        assert hall.client("not-a-token").request(method, url, json=body).status_code == 401, (method, path)
+        kiosk_status = hall.kiosk().request(method, url, json=body).status_code
+        assert (kiosk_status == 403) == (not need.kiosk), (method, path, kiosk_status)
+        for role in ROLES:
+            status = hall.client(tokens[role]).request(method, url, json=body).status_code
+            allowed = role in need.roles
+            assert (status == 403) == (not allowed), (method, path, role, status)
+            assert status != 401 and status < 500, (method, path, role, status)
+        checked += 1
+    assert checked >= 20
+
+
+def test_admin_may_use_every_staff_route(hall: Hall) -> None:
+    for _method, _path, route in own_routes(hall):
+        need = requirement(route)
+        if need is not None:
+            assert "admin" in need.roles
+
+
+def test_an_expired_staff_session_is_refused(hall: Hall) -> None:
+    from datetime import timedelta
+
+    token = hall.staff_token("tech1")
+    hall.clock.advance(timedelta(hours=13))
+    hall.app.state.hall.forget_staff_token(token)
+    reply = hall.client(token).get("/fleet")
+    assert reply.status_code == 401
+    assert reply.json()["error"]["code"] == "unauthorized"
