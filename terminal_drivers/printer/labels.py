@@ -18,6 +18,7 @@ _LABELS: dict[str, dict[Lang, str]] = {
     "people_unit": {"zh_Hans": "{n} 人", "zh_Hant": "{n} 人", "en": "{n}"},
     "estimated_wait": {"zh_Hans": "预计等候", "zh_Hant": "預計等候", "en": "Estimated wait"},
     "minutes": {"zh_Hans": "约 {n} 分钟", "zh_Hant": "約 {n} 分鐘", "en": "about {n} min"},
+    "wait_soon": {"zh_Hans": "即将叫号", "zh_Hant": "即將叫號", "en": "very soon"},
     "wait_unknown": {"zh_Hans": "以叫号为准", "zh_Hant": "以叫號為準", "en": "see the display"},
     "issued_at": {"zh_Hans": "取号时间", "zh_Hant": "取號時間", "en": "Issued"},
     "scan_to_track": {

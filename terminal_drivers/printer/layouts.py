@@ -133,11 +133,12 @@ def queue_ticket(content: TicketContent, width_dots: int, *, encoding: str = "gb
     _centered(job, content.service_name, cols)
     job.bold(False)
     _rule(job, cols)
-    wait = (
-        label("minutes", lang, n=content.estimated_wait_min)
-        if content.estimated_wait_min is not None
-        else label("wait_unknown", lang)
-    )
+    if content.estimated_wait_min is None:
+        wait = label("wait_unknown", lang)
+    elif content.estimated_wait_min == 0:
+        wait = label("wait_soon", lang)
+    else:
+        wait = label("minutes", lang, n=content.estimated_wait_min)
     _pairs(
         job,
         [
@@ -329,7 +330,7 @@ def test_page(width_dots: int, *, encoding: str = "gb18030") -> bytes:
     hanzi = "一二三四五六七八九十"
     job.line((hanzi * 5)[: cols // 2])
     job.line("罕见字 Rare: " + RARE_CHARACTERS)
-    job.line("替换 Substituted: ¥ → ￥")
+    job.line("全角 ￥＄０１２ＡＢＣ")
     _rule(job, cols)
     job.align("left").line("左对齐 left")
     job.align("center").line("居中 center")

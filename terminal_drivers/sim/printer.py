@@ -75,6 +75,7 @@ class RenderedTicket:
     qr_payloads: list[str]
     partial_cut: bool
     printed: PrintedTicket
+    complete: bool = True  # False: the roll ran out part-way and this stub was all that came out
     png_path: Path | None = None
     txt_path: Path | None = None
 
@@ -84,6 +85,7 @@ class RenderedTicket:
             "text": self.text,
             "qr_payloads": self.qr_payloads,
             "partial_cut": self.partial_cut,
+            "complete": self.complete,
             "png_path": str(self.png_path) if self.png_path else None,
             "txt_path": str(self.txt_path) if self.txt_path else None,
         }
@@ -121,6 +123,7 @@ class PrinterEngine:
         self.cutter_error = False
         self.dropped = 0  # characters, lines, symbols and cuts not printed while stopped
         self.status_queries = 0
+        self._lines_left: int | None = None  # paper_out_after: lines until the roll ends
         self.auto_wraps = 0  # lines longer than the paper: a layout bug worth seeing
         self._elements: list[TextLine | QrBlock | Feed] = []
         self._reset_modes()
@@ -190,6 +193,12 @@ class PrinterEngine:
                 self.paper = "out"
             elif command == "paper_ok":
                 self.paper = "ok"
+                self._lines_left = None
+            elif command == "paper_out_after":
+                lines = args.get("lines")
+                if isinstance(lines, bool) or not isinstance(lines, int) or lines < 1:
+                    raise SimControlError("bad_argument", "lines must be a whole number of printed lines")
+                self._lines_left = lines
             elif command == "cover_open":
                 self.cover_open = True
             elif command == "cover_close":
@@ -221,6 +230,7 @@ class PrinterEngine:
                 "errors": len(self._errors),
                 "dropped": self.dropped,
                 "auto_wraps": self.auto_wraps,
+                "lines_until_paper_out": self._lines_left,
                 "status_bytes": [f"0x{self.status_byte(n):02X}" for n in (1, 2, 3, 4)],
             }
 
@@ -466,6 +476,8 @@ class PrinterEngine:
         if self._line_dots + cell > self.paper_width_dots and self._line.runs:
             self.auto_wraps += 1
             self._print_line()  # the printer wraps a full line by itself
+            if self.stopped:
+                return
         if not self._line.runs:
             self._line.align = self.align
         last = self._line.runs[-1] if self._line.runs else None
@@ -478,7 +490,7 @@ class PrinterEngine:
     def _print_line(self) -> None:
         if self._drop():
             return
-        self._elements.append(self._line)
+        self._emit(self._line)
         self._line = TextLine()
         self._line_dots = 0
 
@@ -489,7 +501,7 @@ class PrinterEngine:
             self._print_line()
             n -= 1
         if n > 0:
-            self._elements.append(Feed(n * LINE_SPACING_DOTS))
+            self._emit(Feed(n * LINE_SPACING_DOTS))
 
     def _print_qr(self, payload: bytes) -> None:
         if self._drop():
@@ -505,7 +517,7 @@ class PrinterEngine:
         if too_wide:
             self._report("qr_too_wide", f"QR of {block.dots} dots on {self.paper_width_dots}-dot paper")
             return
-        self._elements.append(block)
+        self._emit(block)
 
     def _cut(self, partial: bool, feed_dots: int) -> None:
         if self._drop():
@@ -513,14 +525,34 @@ class PrinterEngine:
         if self._line.runs:
             self._print_line()
         if feed_dots:
-            self._elements.append(Feed(feed_dots))
+            self._emit(Feed(feed_dots))
         printed = PrintedTicket(self.paper_width_dots, self._elements, partial)
         self._elements = []
         if not printed.has_content:
             return
         self._store(printed)
 
-    def _store(self, printed: PrintedTicket) -> None:
+    def _emit(self, element: TextLine | QrBlock | Feed) -> None:
+        if self.stopped:
+            self.dropped += 1
+            return
+        self._elements.append(element)
+        if self._lines_left is None:
+            return
+        self._lines_left -= 1
+        if self._lines_left <= 0:
+            # The roll ends here: what was printed comes out as an uncut stub, the rest is dropped.
+            self.paper = "out"
+            self._lines_left = None
+            printed = PrintedTicket(self.paper_width_dots, self._elements)
+            self._elements = []
+            self._line = TextLine()
+            self._line_dots = 0
+            log.warning("printer: paper ran out during a ticket")
+            if printed.has_content:
+                self._store(printed, complete=False)
+
+    def _store(self, printed: PrintedTicket, complete: bool = True) -> None:
         index = len(self._tickets) + 1
         ticket = RenderedTicket(
             index=index,
@@ -529,6 +561,7 @@ class PrinterEngine:
             qr_payloads=[p.decode("utf-8", "replace") for p in printed.qr_payloads],
             partial_cut=printed.partial_cut,
             printed=printed,
+            complete=complete,
         )
         if self.out_dir is not None:
             ticket.txt_path = self.out_dir / f"{index:04d}.txt"

@@ -224,3 +224,14 @@ async def test_bad_arguments_are_refused() -> None:
     async with Printer("loop://", status_timeout=STATUS_TIMEOUT) as printer:
         with pytest.raises(ValueError):
             await printer.print_job(b"")
+
+
+async def test_paper_running_out_during_a_job_is_reported_after_it(sim_printer: SimPrinter) -> None:
+    sim_printer.server.control("paper_out_after", {"lines": 5})
+    async with open_printer(sim_printer) as printer:
+        with pytest.raises(PaperOut) as caught:
+            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+        assert "after the job" in str(caught.value)
+        assert printer.health.as_json() == {"state": "offline", "reason": "paper_out"}
+    (stub,) = sim_printer.engine.tickets
+    assert not stub.complete

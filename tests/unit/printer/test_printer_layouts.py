@@ -221,3 +221,11 @@ def test_bad_content_is_refused() -> None:
         layouts.RecordContent(**{**RECORD.__dict__, "rows": [["only one cell"]]})
     with pytest.raises(ValueError):
         layouts.queue_ticket(TICKET, 500)
+
+
+def test_no_wait_says_very_soon_rather_than_zero_minutes() -> None:
+    content = layouts.TicketContent(**{**TICKET.__dict__, "people_ahead": 0, "estimated_wait_min": 0})
+    engine = PrinterEngine()
+    engine.receive(layouts.queue_ticket(content, 576))
+    assert "即将叫号" in engine.tickets[0].text
+    assert "0 分钟" not in engine.tickets[0].text

@@ -248,3 +248,22 @@ def test_fuzz_commands_and_noise_in_any_split(pieces: list[bytes], step: int) ->
     noise = any(p not in _PIECES for p in pieces)
     if not noise:
         assert engine.errors == []
+
+
+def test_paper_running_out_mid_ticket_leaves_an_incomplete_stub() -> None:
+    engine = PrinterEngine()
+    engine.control("paper_out_after", {"lines": 2})
+    engine.receive(escpos.init() + b"one\ntwo\nthree\n" + escpos.cut() + b"\x10\x04\x04")
+    (stub,) = engine.tickets
+    assert not stub.complete
+    assert stub.text.split() == ["one", "two"]
+    assert engine.paper == "out"
+    assert engine.state()["dropped"] > 0
+    engine.control("paper_ok", {})
+    engine.receive(b"fresh\n" + escpos.cut())
+    assert engine.tickets[1].complete and engine.tickets[1].text.split() == ["fresh"]
+
+
+def test_paper_out_after_needs_a_positive_count() -> None:
+    with pytest.raises(SimControlError):
+        PrinterEngine().control("paper_out_after", {"lines": 0})
