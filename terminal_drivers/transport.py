@@ -57,11 +57,13 @@ def open_port(
 
 def _translate(url: str, exc: serial.SerialException) -> DeviceError:
     err = getattr(exc, "errno", None)
-    text = str(exc)
-    if err == errno.EBUSY or "busy" in text.lower() or "lock" in text.lower():
-        return DeviceBusy(f"{url} is in use by another program")
+    # The message quotes the path, which may itself contain words like "busy": match without it.
+    text = str(exc).replace(url, "<port>")
+    lowered = text.lower()
     if err in (errno.ENOENT, errno.ENODEV, errno.ENXIO) or "No such file" in text:
         return DeviceNotFound(f"{url} does not exist")
-    if err in (errno.ECONNREFUSED,) or "refused" in text.lower():
+    if err == errno.EBUSY or "busy" in lowered or "lock" in lowered:
+        return DeviceBusy(f"{url} is in use by another program")
+    if err in (errno.ECONNREFUSED,) or "refused" in lowered:
         return DeviceNotFound(f"nothing listens at {url}")
     return DeviceNotFound(f"cannot open {url}: {text}")

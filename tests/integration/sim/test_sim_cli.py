@@ -122,6 +122,34 @@ def test_listen_on_tcp_prints_the_socket_url(start: Start) -> None:
         port.close()
 
 
+def test_all_three_on_stable_links_with_one_control_channel(start: Start, tmp_path: Path) -> None:
+    folder = tmp_path / "devices"
+    proc, (line,) = start(
+        "all", "--dir", str(folder), "--out", str(tmp_path / "tickets"), "--control", "tcp://127.0.0.1:0"
+    )
+    announced = json.loads(line)
+    assert {k: announced[k] for k in ("printer", "id_card", "scanner")} == {
+        name: str(folder / name) for name in ("printer", "id_card", "scanner")
+    }
+    names = ("printer", "id_card", "scanner")
+    assert all(os.readlink(folder / name).startswith("/dev/pts/") for name in names)
+    url = announced["control"]
+    placed = _run("ctl", "--control", url, "--device", "id_card", "place_card", "name=zhang_wei")
+    assert json.loads(placed.stdout)["card"] == "zhang_wei"
+    scanner = open_port(str(folder / "scanner"), 9600, timeout=5.0)
+    try:
+        scanned = _run("ctl", "--control", url, "--device", "scanner", "scan", "data=HELLO")
+        assert scanned.returncode == 0, scanned.stdout
+        assert scanner.read_until(b"\r") == b"HELLO\r"
+    finally:
+        scanner.close()
+    no_device = _run("ctl", "--control", url, "status")
+    assert json.loads(no_device.stdout)["error"]["code"] == "unknown_device"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+    assert not any(os.path.lexists(folder / name) for name in names)
+
+
 def test_list_cards() -> None:
     result = _run("id-card", "--list-cards")
     assert result.returncode == 0

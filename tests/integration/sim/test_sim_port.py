@@ -73,9 +73,11 @@ async def test_closed_port_refuses_io() -> None:
     assert not port.is_open
 
 
-async def test_missing_path_is_device_not_found(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["ttyUSB9", "busy_lock_port"])
+async def test_missing_path_is_device_not_found(tmp_path: Path, name: str) -> None:
+    # A path with "busy" in it must not read as a busy port.
     with pytest.raises(DeviceNotFound) as caught:
-        await AsyncPort(str(tmp_path / "ttyUSB9")).open()
+        await AsyncPort(str(tmp_path / name)).open()
     assert caught.value.code == "device_not_found"
 
 
