@@ -40,6 +40,14 @@ class DeviceSlot:
     errors: list[str] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def live_health(self) -> Health:
+        """The driver's own health while it is open (it tracks its port), else the last known."""
+        if self.driver is not None:
+            health = getattr(self.driver, "health", None)
+            if isinstance(health, Health):
+                return health
+        return self.health
+
     def set_health(self, health: Health) -> None:
         if health != self.health:
             log.info("%s: %s%s", self.name, health.state, f" ({health.reason})" if health.reason else "")
@@ -77,7 +85,7 @@ class KioskDevices:
 
     def snapshot(self) -> dict[str, dict[str, str | None]]:
         """Device states as the heartbeat sends them."""
-        return {slot.name: slot.health.as_json() for slot in self.slots}
+        return {slot.name: slot.live_health().as_json() for slot in self.slots}
 
     async def start(self) -> None:
         if self.printer.configured:
@@ -154,7 +162,7 @@ class KioskDevices:
             await asyncio.sleep(STATUS_POLL_S)
 
     async def _watch_cards(self, reader: Any) -> None:
-        from terminal_drivers.id_card.reader import CardPlaced
+        from terminal_drivers.id_card.models import CardPlaced
 
         async for event in reader.watch():
             self.id_card.set_health(getattr(reader, "health", None) or Health.ok())

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from terminal_drivers.masking import mask_id_number, mask_name
+from terminal_drivers.masking import mask_id_number, mask_name, mask_payload
 
 IdentitySource = Literal["id_card", "qr", "typed"]
 
@@ -21,11 +21,15 @@ class Identity:
     source: IdentitySource
     # The reader's full card (terminal_drivers.id_card.models.IdCard) when read from a card.
     card: Any = None
+    # What was scanned when the citizen showed a code (a booking QR or an electronic ID code);
+    # name and ID number are then empty until the hall resolves the code.
+    qr_payload: str | None = None
 
     def __repr__(self) -> str:
+        scanned = f", qr_payload={mask_payload(self.qr_payload)!r}" if self.qr_payload else ""
         return (
             f"Identity(name={mask_name(self.name)!r}, id_number={mask_id_number(self.id_number)!r}, "
-            f"source={self.source!r})"
+            f"source={self.source!r}{scanned})"
         )
 
     @property

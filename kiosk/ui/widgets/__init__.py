@@ -5,6 +5,7 @@ from kiosk.ui.widgets.hidden_corner import HiddenCorner, TapSequence
 from kiosk.ui.widgets.labels import KioskLabel
 from kiosk.ui.widgets.numeric_pad import NumericPad
 from kiosk.ui.widgets.overlays import IdleWarning, OutOfService
+from kiosk.ui.widgets.panel import Panel
 from kiosk.ui.widgets.qr import QrCode
 from kiosk.ui.widgets.screen_body import ScreenBody
 from kiosk.ui.widgets.top_bar import TopBar
@@ -17,6 +18,7 @@ __all__ = [
     "LanguageButton",
     "NumericPad",
     "OutOfService",
+    "Panel",
     "QrCode",
     "ScreenBody",
     "TapSequence",

@@ -1,0 +1,114 @@
+"""Identify the citizen: ID card on the reader, a scanned QR code, or the ID number typed in.
+
+Entered with ``app.go("identify", next="booking", purpose="booking")``; stores
+``session.identity`` and goes to ``next`` (with the other params passed on).
+"""
+
+from datetime import date
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.i18n import N_, _
+from kiosk.session import Identity
+from kiosk.ui.screens.base import KioskScreen
+from terminal_drivers.id_card.id_number import is_valid
+from terminal_drivers.masking import mask_id_number, mask_name
+
+# What the screen asks for, by the purpose the calling flow gives.
+PURPOSES = {
+    "booking": N_("To book, we need to know who you are."),
+    "ticket": N_("To check in for your booking, we need to know who you are."),
+    "records": N_("Your records are private: please show who you are."),
+}
+DEFAULT_PURPOSE = N_("Please show who you are.")
+
+
+class IdentifyScreen(KioskScreen):
+    # Shown after a card, code or typed number is accepted: masked, for the citizen to confirm.
+    confirmed_name = StringProperty("")
+    confirmed_id = StringProperty("")
+    has_identity = BooleanProperty(False)
+    # A msgid shown in red, translated live by the kv rule.
+    error = StringProperty("")
+    purpose_text = StringProperty(DEFAULT_PURPOSE)
+
+    def on_kv_post(self, base_widget):
+        super().on_kv_post(base_widget)
+        self._pending = None
+
+    def on_enter_params(self, **params):
+        super().on_enter_params(**params)
+        self.purpose_text = PURPOSES.get(params.get("purpose", ""), DEFAULT_PURPOSE)
+        self._clear()
+
+    def _clear(self) -> None:
+        self._pending = None
+        self.has_identity = False
+        self.confirmed_name = ""
+        self.confirmed_id = ""
+        self.error = ""
+        self.ids.pad.value = ""
+        self.ids.name_input.text = ""
+
+    # -- the three ways --
+
+    def on_card_placed(self, card) -> None:
+        if card.valid_to is not None and card.valid_to < date.today():
+            self.error = N_("This ID card has expired. Please use a valid card or ask staff.")
+            return
+        self._offer(Identity(name=card.name, id_number=card.id_number, source="id_card", card=card))
+
+    def on_scan(self, payload: bytes) -> None:
+        text = payload.decode("utf-8", "replace").strip()
+        if not text:
+            self.error = N_("The code could not be read. Please scan it again.")
+            return
+        self._offer(Identity(name="", id_number="", source="qr", qr_payload=text))
+
+    def submit_typed(self) -> None:
+        number = self.ids.pad.value.strip().upper()
+        name = self.ids.name_input.text.strip()
+        if len(number) != 18:
+            self.error = N_("An ID number has 18 characters. Please check it.")
+            return
+        if not is_valid(number):
+            self.error = N_("This ID number is not valid. Please check it and try again.")
+            return
+        if not name:
+            self.error = N_("Please enter your name as it appears on your ID card.")
+            return
+        self._offer(Identity(name=name, id_number=number, source="typed"))
+
+    def _offer(self, identity: Identity) -> None:
+        self._pending = identity
+        self.error = ""
+        self.has_identity = True
+        if identity.source == "qr":
+            self.confirmed_name = _("Code scanned")
+            self.confirmed_id = ""
+        else:
+            self.confirmed_name = mask_name(identity.name)
+            self.confirmed_id = mask_id_number(identity.id_number)
+
+    # -- confirming --
+
+    def confirm(self) -> None:
+        if self._pending is None:
+            return
+        self.app.session.identity = self._pending
+        params = dict(self.params)
+        target = params.pop("next", "home")
+        params.pop("purpose", None)
+        self._clear()
+        self.app.go(target, **params)
+
+    def retry(self) -> None:
+        self._clear()
+
+    def on_language(self, lang):
+        if self._pending is not None and self._pending.source == "qr":
+            self.confirmed_name = _("Code scanned")
+
+    def reset_visit(self) -> None:
+        super().reset_visit()
+        self._clear()

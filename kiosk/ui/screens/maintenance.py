@@ -1,0 +1,149 @@
+"""The technician's screen behind a PIN: device states, test print / read / scan, hall link, errors.
+
+Shows no personal data: a test card read reports only that a card was read and its type.
+"""
+
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+
+import kiosk
+from kiosk.i18n import N_, _
+from kiosk.ui.screens.base import KioskScreen
+from terminal_drivers.errors import DeviceError
+
+MAX_PIN_ATTEMPTS = 5
+TEST_WAIT_S = 15.0
+# Health reasons from the drivers, as technicians read them.
+STATES = {"ok": N_("Working"), "degraded": N_("Needs attention"), "offline": N_("Offline")}
+
+
+class MaintenanceScreen(KioskScreen):
+    unlocked = BooleanProperty(False)
+    # msgid of the PIN prompt's message (wrong PIN), translated by the kv rule.
+    pin_message = StringProperty("")
+    # Lines of the status panel and of the last test's result, already in the current language.
+    device_lines = ListProperty([])
+    hall_line = StringProperty("")
+    result = StringProperty("")
+    errors_text = StringProperty("")
+
+    def on_kv_post(self, base_widget):
+        self.show_home = False
+        super().on_kv_post(base_widget)
+        self._attempts = 0
+        self._refresh_event = None
+
+    def on_enter_params(self, **params):
+        super().on_enter_params(**params)
+        self.unlocked = False
+        self.pin_message = ""
+        self.result = ""
+        self.ids.pin_pad.value = ""
+        self._attempts = 0
+
+    def check_pin(self) -> None:
+        entered = self.ids.pin_pad.value
+        self.ids.pin_pad.value = ""
+        if entered and entered == self.app.kiosk_config.technician_pin:
+            self.unlocked = True
+            self.pin_message = ""
+            self.refresh()
+            return
+        self._attempts += 1
+        if self._attempts >= MAX_PIN_ATTEMPTS:
+            self.leave()
+            return
+        self.pin_message = N_("Wrong PIN.")
+
+    def leave(self) -> None:
+        self.unlocked = False
+        self.app.end_visit()
+
+    # -- status --
+
+    def refresh(self) -> None:
+        app = self.app
+        lines = []
+        names = {"printer": _("Printer"), "id_card": _("ID card reader"), "scanner": _("QR scanner")}
+        devices = app.devices
+        for slot in devices.slots if devices is not None else ():
+            health = slot.live_health()
+            state = _(STATES[health.state])
+            reason = f" ({health.reason})" if health.reason else ""
+            line = _("{device}: {state}").format(device=names.get(slot.name, slot.name), state=state)
+            lines.append(line + reason)
+        self.device_lines = lines
+        hall_state = _("connected") if app.hall_online else _("not reachable")
+        url = app.kiosk_config.hall.url
+        self.hall_line = _("Hall server {url}: {state}").format(url=url, state=hall_state)
+        errors = list(app.recent_errors)
+        for slot in devices.slots if devices is not None else ():
+            errors.extend(f"{slot.name}: {code}" for code in slot.errors)
+        self.errors_text = "\n".join(errors[:12]) if errors else _("No recent errors")
+
+    @property
+    def version(self) -> str:
+        return kiosk.__version__
+
+    # -- tests --
+
+    def test_print(self) -> None:
+        from terminal_drivers.printer.layouts import test_page
+
+        cfg = self.app.kiosk_config.devices
+        data = test_page(cfg.paper_width_dots, encoding=cfg.printer_encoding)
+        self.result = _("Printing a test page…")
+        self.app.run_task(self.app.devices.print_job(data), on_done=self._printed, on_error=self._failed)
+
+    def _printed(self, _status) -> None:
+        self.result = _("Test page printed.")
+        self.refresh()
+
+    def test_read(self) -> None:
+        self.result = _("Place a card on the reader…")
+        self.app.run_task(self.app.devices.next_card(TEST_WAIT_S), on_done=self._card_read,
+                          on_error=self._failed)
+
+    def _card_read(self, card) -> None:
+        if card is None:
+            self.result = _("No card read within {seconds} seconds.").format(seconds=int(TEST_WAIT_S))
+        else:
+            # Only the card type: the maintenance screen never shows personal data.
+            self.result = _("Card read OK ({card_type}).").format(card_type=card.card_type)
+        self.refresh()
+
+    def test_scan(self) -> None:
+        self.result = _("Scan a code at the scanner…")
+        self.app.run_task(self.app.devices.next_scan(TEST_WAIT_S), on_done=self._scanned,
+                          on_error=self._failed)
+
+    def _scanned(self, payload) -> None:
+        if payload is None:
+            self.result = _("Nothing scanned within {seconds} seconds.").format(seconds=int(TEST_WAIT_S))
+        else:
+            self.result = _("Scan OK ({count} bytes).").format(count=len(payload))
+        self.refresh()
+
+    def test_hall(self) -> None:
+        self.result = _("Checking the hall server…")
+        if self.app.heartbeat is None:
+            self.result = _("The hall server is not configured.")
+            return
+        self.app.run_task(self.app.heartbeat.beat_once(), on_done=self._hall_checked, on_error=self._failed)
+
+    def _hall_checked(self, ok) -> None:
+        self.result = _("Hall server answered.") if ok else _("Hall server not reachable.")
+        self.refresh()
+
+    def _failed(self, exc) -> None:
+        code = exc.code if isinstance(exc, DeviceError) else type(exc).__name__
+        self.result = _("Failed: {code}").format(code=code)
+        self.refresh()
+
+    def on_language(self, lang):
+        if self.unlocked:
+            self.refresh()
+
+    def reset_visit(self) -> None:
+        super().reset_visit()
+        self.unlocked = False
+        self.result = ""

@@ -1,0 +1,38 @@
+"""A part of a screen that can be hidden: hidden, it is invisible, takes no room and no touches."""
+
+from kivy.properties import BooleanProperty, NumericProperty
+from kivy.uix.boxlayout import BoxLayout
+
+
+class Panel(BoxLayout):
+    shown = BooleanProperty(True)
+    # The share of the height it takes while shown (its size_hint_y then).
+    weight = NumericProperty(1)
+
+    def on_shown(self, _instance, _shown):
+        self._apply()
+
+    def on_weight(self, _instance, _weight):
+        self._apply()
+
+    def on_kv_post(self, base_widget):
+        self._apply()
+
+    def _apply(self):
+        if self.shown:
+            self.size_hint_y = self.weight
+            self.opacity = 1
+        else:
+            self.size_hint_y = None
+            self.height = 0
+            self.opacity = 0
+
+    # Hidden children may still overlap visible ones; they must never take their touches.
+    def on_touch_down(self, touch):
+        return super().on_touch_down(touch) if self.shown else False
+
+    def on_touch_move(self, touch):
+        return super().on_touch_move(touch) if self.shown else False
+
+    def on_touch_up(self, touch):
+        return super().on_touch_up(touch) if self.shown else False

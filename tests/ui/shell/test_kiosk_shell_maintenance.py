@@ -1,0 +1,56 @@
+"""The technician's hidden entry, the PIN, and a test print that reaches the printer simulator."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def _enter_pin(kiosk, pin):
+    pad = kiosk.find(id="pin_pad")
+    for digit in pin:
+        kiosk.tap(kiosk.find(text=digit, root=pad))
+    kiosk.tap(kiosk.find(id="pin_ok"))
+
+
+def _unlock_by_corner(kiosk):
+    corner = kiosk.find(id="hidden_corner")
+    for _ in range(5):
+        kiosk.tap(corner)
+    return kiosk.wait_for_screen("maintenance")
+
+
+def test_four_taps_do_not_open_maintenance(kiosk):
+    corner = kiosk.find(id="hidden_corner")
+    for _ in range(4):
+        kiosk.tap(corner)
+    kiosk.pump(5)
+    assert kiosk.app.current_screen == "attract"
+
+
+def test_wrong_pin_refused_then_right_pin_shows_devices_and_test_print_prints(kiosk):
+    screen = _unlock_by_corner(kiosk)
+    _enter_pin(kiosk, "1111")
+    assert not screen.unlocked
+    assert kiosk.find(id="pin_message").text == "PIN 错误。"
+    _enter_pin(kiosk, kiosk.app.kiosk_config.technician_pin)
+    kiosk.wait_until(lambda: screen.unlocked, what="maintenance unlocked")
+    kiosk.wait_until(lambda: "打印机：正常" in kiosk.find(id="device_states").text, what="printer OK")
+    kiosk.tap(kiosk.find(id="test_print"))
+    kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=20, what="the test page at the printer")
+    kiosk.wait_until(lambda: screen.result == "测试页已打印。", what="printed message")
+    kiosk.screenshot("maintenance_zh_Hans")
+    kiosk.tap(kiosk.find(id="leave"))
+    kiosk.wait_for_screen("attract")
+
+
+def test_maintenance_reports_paper_out_from_the_printer(kiosk):
+    screen = _unlock_by_corner(kiosk)
+    _enter_pin(kiosk, kiosk.app.kiosk_config.technician_pin)
+    kiosk.wait_until(lambda: screen.unlocked, what="maintenance unlocked")
+    kiosk.printer_control("paper_out")
+    kiosk.tap(kiosk.find(id="test_print"))
+    kiosk.wait_until(lambda: "paper_out" in screen.result, timeout=20, what="paper out reported")
+    assert not kiosk.new_tickets()
+    kiosk.tap(kiosk.find(id="leave"))
