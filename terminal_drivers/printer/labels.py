@@ -22,7 +22,7 @@ _LABELS: dict[str, dict[Lang, str]] = {
     "wait_unknown": {"zh_Hans": "以叫号为准", "zh_Hant": "以叫號為準", "en": "see the display"},
     "issued_at": {"zh_Hans": "取号时间", "zh_Hant": "取號時間", "en": "Issued"},
     "scan_to_track": {
-        "zh_Hans": "微信扫码 随时查看排队进度",
+        "zh_Hans": "扫码随时查看排队进度",
         "zh_Hant": "掃碼隨時查看排隊進度",
         "en": "Scan to follow the queue",
     },
