@@ -67,11 +67,14 @@ def booking_refusal(
 
     `slot` None means the day has no session for the service (`offered` False: the service is not
     handled on that day at all although the site is open). Checked in this order, so the answer is
-    the most fundamental reason: closed_day, service_not_offered, booking_suspended,
+    the most fundamental reason: closed_day, service_not_offered (also for a service the catalogue
+    marks not bookable), booking_suspended,
     calendar_unconfirmed, cutoff_passed (also once the slot has started), beyond_horizon, slot_full.
     """
     if slot is None:
         return "service_not_offered" if not offered else "closed_day"
+    if not slot.service_bookable:
+        return "service_not_offered"
     if suspended_until is not None and now < suspended_until:
         return "booking_suspended"
     if not slot.calendar_confirmed and not settings.book_unconfirmed_days:

@@ -88,6 +88,7 @@ class Slot:
     capacity: int
     booking_cutoff: datetime
     calendar_confirmed: bool
+    service_bookable: bool = True  # the catalogue's flag: False for services handled without booking
 
 
 def slot_id(site: str, service: str, start: datetime) -> str:
@@ -113,6 +114,13 @@ def _default_department_of(service: str) -> str | None:
     return found.department if found else None
 
 
+def _default_service_bookable(service: str) -> bool:
+    from hall_server.domain.catalogue import default_catalogue
+
+    found = default_catalogue().get(service)
+    return found.bookable if found else True
+
+
 class SiteCalendar:
     """The rules of one site applied to the holiday calendar."""
 
@@ -122,10 +130,13 @@ class SiteCalendar:
         holidays: HolidayCalendar | None = None,
         *,
         department_of: Callable[[str], str | None] | None = None,
+        service_bookable: Callable[[str], bool] | None = None,
     ) -> None:
+        """`department_of` and `service_bookable` look a service code up (default: the packaged catalogue)."""
         self.site = site
         self.holidays = holidays if holidays is not None else HolidayCalendar()
         self._department_of = department_of or _default_department_of
+        self._service_bookable = service_bookable or _default_service_bookable
         self.tz: tzinfo = site.tz
 
     def _at(self, day: date, minute: int) -> datetime:
@@ -174,6 +185,7 @@ class SiteCalendar:
         """The slots of `service` on `day` (empty when closed or not offered), cut-offs included."""
         plan = self.day_plan(day)
         department = self._department_of(service)
+        service_bookable = self._service_bookable(service)
         overrides = capacity_overrides or {}
         found: list[Slot] = []
         for session in plan.sessions:
@@ -195,6 +207,7 @@ class SiteCalendar:
                         capacity=max(0, overrides.get(ident, rule.capacity)),
                         booking_cutoff=rule.cutoff.deadline(day, start),
                         calendar_confirmed=plan.calendar_confirmed,
+                        service_bookable=service_bookable,
                     )
                 )
         return found

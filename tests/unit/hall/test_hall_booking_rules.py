@@ -196,3 +196,13 @@ def test_qr_parser_fuzz(payload: str | bytes) -> None:
 @given(st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True), st.from_regex(r"[0-9]{6}", fullmatch=True))
 def test_every_payload_we_make_parses_back(booking_id: str, code: str) -> None:
     assert parse_qr_payload(qr_payload(booking_id, code)) == (booking_id, code)
+
+
+def test_service_the_catalogue_marks_unbookable(hq: Site) -> None:
+    # CR-003 (exit-entry record enquiry) is done at the 24-hour kiosks, never booked.
+    calendar = SiteCalendar(hq, HolidayCalendar())
+    slots = calendar.slots("CR-003", date(2025, 10, 16))
+    assert slots and not any(s.service_bookable for s in slots)
+    assert booking_refusal(slots[0], at("2025-10-15 09:00"), SETTINGS) == "service_not_offered"
+    bookable = calendar.slots("CR-001", date(2025, 10, 16))[0]
+    assert booking_refusal(bookable, at("2025-10-15 09:00"), SETTINGS) is None
