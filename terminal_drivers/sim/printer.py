@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 PaperLevel = Literal["ok", "near_end", "out"]
 
+KEEP_TICKETS = 200
+KEEP_ERRORS = 500
 MAX_QR_STORE = 7089 + 3  # the largest symbol (numeric, level L) plus the m byte and pL/pH slack
 # fmt: off
 _ALIGNMENTS: dict[int, Alignment] = {
@@ -116,8 +119,12 @@ class PrinterEngine:
         self._lock = threading.RLock()
         self._buffer = bytearray()
         self._offset = 0
-        self._errors: list[ParseIssue] = []
-        self._tickets: list[RenderedTicket] = []
+        # A simulator runs for days: memory keeps the latest tickets and errors, counters keep all
+        # (with out_dir every ticket stays on disk).
+        self._errors: deque[ParseIssue] = deque(maxlen=KEEP_ERRORS)
+        self._tickets: deque[RenderedTicket] = deque(maxlen=KEEP_TICKETS)
+        self.ticket_count = 0
+        self.error_count = 0
         self.paper: PaperLevel = "ok"
         self.cover_open = False
         self.cutter_error = False
@@ -211,7 +218,7 @@ class PrinterEngine:
                 since = args.get("since", 0)
                 if not isinstance(since, int) or since < 0:
                     raise SimControlError("bad_argument", "since must be a ticket count")
-                return {"tickets": [t.as_json() for t in self._tickets[since:]]}
+                return {"tickets": [t.as_json() for t in self._tickets if t.index > since]}
             elif command == "errors":
                 return {"errors": [e.as_json() for e in self._errors]}
             elif command != "status":
@@ -226,8 +233,8 @@ class PrinterEngine:
                 "cutter_error": self.cutter_error,
                 "offline": self.stopped,
                 "paper_width_dots": self.paper_width_dots,
-                "tickets": len(self._tickets),
-                "errors": len(self._errors),
+                "tickets": self.ticket_count,
+                "errors": self.error_count,
                 "dropped": self.dropped,
                 "auto_wraps": self.auto_wraps,
                 "lines_until_paper_out": self._lines_left,
@@ -249,6 +256,7 @@ class PrinterEngine:
     def _report(self, code: str, message: str) -> None:
         issue = ParseIssue(code, self._offset, message)
         self._errors.append(issue)
+        self.error_count += 1
         log.warning("printer: %s at byte %d: %s", code, self._offset, message)
 
     def _need(self, n: int) -> None:
@@ -553,7 +561,8 @@ class PrinterEngine:
                 self._store(printed, complete=False)
 
     def _store(self, printed: PrintedTicket, complete: bool = True) -> None:
-        index = len(self._tickets) + 1
+        self.ticket_count += 1
+        index = self.ticket_count
         ticket = RenderedTicket(
             index=index,
             text=ticket_text(printed),

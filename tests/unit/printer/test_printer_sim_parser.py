@@ -267,3 +267,11 @@ def test_paper_running_out_mid_ticket_leaves_an_incomplete_stub() -> None:
 def test_paper_out_after_needs_a_positive_count() -> None:
     with pytest.raises(SimControlError):
         PrinterEngine().control("paper_out_after", {"lines": 0})
+
+
+def test_memory_keeps_the_latest_errors_and_counts_all() -> None:
+    engine = PrinterEngine()
+    engine.receive(b"\x07" * 2000)
+    assert engine.error_count == 2000
+    assert len(engine.errors) == 500
+    assert engine.state()["errors"] == 2000
