@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import cast
 
 from kiosk.flows.words import session_name
-from kiosk.hall_models import Booking, RecordsResult, Ticket
+from kiosk.hall_models import Booking, RecordColumn, RecordsResult, Ticket
 from kiosk.session import Identity
+from terminal_drivers.printer.columns import columns_for, display_width
 from terminal_drivers.printer.labels import Lang
 from terminal_drivers.printer.layouts import (
     BookingSlipContent,
@@ -76,16 +77,44 @@ def record_jobs(
     printed_at: datetime | None = None,
 ) -> list[bytes]:
     """The whole list, across as many cut sheets as it needs (第1/3张 …)."""
-    keys = [c.key for c in result.columns]
+    table, constant = printed_columns(result, columns_for(width_dots))
+    keys = [c.key for c in table]
+    colon, semicolon = (": ", "; ") if lang == "en" else ("：", "；")
+    note = semicolon.join(f"{c.label}{colon}{result.rows[0].get(c.key, '')}" for c in constant)
     content = RecordContent(
         title=result.title,
         name=identity.name,
         id_number=identity.id_number,
-        columns=[c.label for c in result.columns],
+        columns=[c.label for c in table],
         rows=[[row.get(key, "") for key in keys] for row in result.rows],
+        note=note,
         printed_at=printed_at or datetime.now().astimezone(),
         hall_name=hall_name,
         rows_per_sheet=RECORD_ROWS_PER_SHEET,
         lang=_lang(lang),
     )
     return record_printout(content, width_dots)
+
+
+def printed_columns(
+    result: RecordsResult, paper_cols: int
+) -> tuple[list[RecordColumn], list[RecordColumn]]:
+    """Columns for the paper table, and columns printed once below it.
+
+    A column with the same value on every row (the employer, the insurance type) says nothing
+    per row; when the table is too wide for the paper it is printed once as a note instead, so
+    the varying columns keep room and months and amounts do not wrap.
+    """
+    columns = list(result.columns)
+
+    def natural(column: RecordColumn) -> int:
+        cells = [column.label, *(row.get(column.key, "") for row in result.rows)]
+        return max(display_width(cell) for cell in cells)
+
+    if sum(natural(c) + 1 for c in columns) <= paper_cols or len(result.rows) < 2:
+        return columns, []
+    constant = [c for c in columns if len({row.get(c.key, "") for row in result.rows}) == 1]
+    table = [c for c in columns if c not in constant]
+    if not table:
+        return columns, []
+    return table, constant

@@ -41,8 +41,19 @@ class HallProcess:
 
     def start(self, now: str | None = None) -> None:
         cmd = [
-            sys.executable, "-m", "hall_server", "serve", "--demo", "--db", self.db_url,
-            "--host", "127.0.0.1", "--port", str(self.port), "--now", now or self.now,
+            sys.executable,
+            "-m",
+            "hall_server",
+            "serve",
+            "--demo",
+            "--db",
+            self.db_url,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--now",
+            now or self.now,
         ]
         env = dict(os.environ, HALL_DATA_DIR=str(self.data_dir), PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
@@ -84,7 +95,10 @@ class HallProcess:
     def client(self, **kwargs: float) -> HallClient:
         options = {"timeout": 5.0, "retries": 1, "backoff_s": 0.05} | kwargs
         return HallClient(
-            self.url, DEMO_TOKEN, timeout=options["timeout"], retries=int(options["retries"]),
+            self.url,
+            DEMO_TOKEN,
+            timeout=options["timeout"],
+            retries=int(options["retries"]),
             backoff_s=options["backoff_s"],
         )
 
@@ -109,3 +123,29 @@ def hall_server_factory(tmp_path: Path) -> Iterator[Callable[[str], HallProcess]
 def wednesday_morning(hall_server_factory: Callable[[str], HallProcess]) -> HallProcess:
     """Wednesday 25 Nov 2026, 10:00 in the hall: before the evening session's 12:00 cut-off."""
     return hall_server_factory("2026-11-25T10:00:00+08:00")
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number(serial: int, birth: str = "19900307", region: str = "110101") -> str:
+    """A resident ID number with a valid GB 11643 check character (distinct per serial)."""
+    body = f"{region}{birth}{serial % 1000:03d}"
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, _WEIGHTS, strict=True)) % 11]
+    return body + check
+
+
+@pytest.fixture
+def printer_sim(tmp_path: Path) -> Iterator[tuple[object, str]]:
+    """The printer simulator served on a pseudo-terminal: (engine, port path)."""
+    from terminal_drivers.sim.printer import PrinterEngine
+    from terminal_drivers.sim.runner import DeviceServer
+
+    engine = PrinterEngine(out_dir=tmp_path / "printed")
+    with DeviceServer(engine) as server:
+        yield engine, server.start_pty()
+
+
+@pytest.fixture
+def make_id_number() -> Callable[..., str]:
+    return id_number

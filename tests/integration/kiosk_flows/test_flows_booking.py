@@ -1,0 +1,139 @@
+"""Booking against a real hall server: Wednesday evening before and after its cut-off, Saturday
+morning, a holiday greyed, a full slot, a duplicate booking, and the slip at the printer simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from kiosk.flows.booking import BookingFlow
+from kiosk.flows.words import cutoff_text
+from kiosk.hall_client import HallError
+from kiosk.hall_models import Slot
+from kiosk.session import Identity
+from terminal_drivers.printer.printer import Printer
+
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+
+WEDNESDAY = date(2026, 11, 25)
+SATURDAY = date(2026, 11, 28)
+
+
+HallProcess = Any  # the conftest's server handle
+
+
+@pytest.fixture
+def citizen(make_id_number: Callable[[int], str]) -> Callable[[int], Identity]:
+    def make(serial: int, name: str = "张三") -> Identity:
+        return Identity(name=name, id_number=make_id_number(serial), source="typed")
+
+    return make
+
+
+async def _session_slots(flow: BookingFlow, day: date, session: str) -> tuple[str, list[Slot]]:
+    """A bookable service with slots in ``session`` on ``day`` (the demo catalogue decides which)."""
+    for service in await flow.services():
+        slots = [s for s in await flow.slots(service.code, day) if s.session == session]
+        if slots:
+            return service.code, slots
+    raise AssertionError(f"no service offers a {session} session on {day}")
+
+
+async def test_wednesday_evening_before_cutoff_books_and_prints_the_slip(
+    wednesday_morning: HallProcess, printer_sim: tuple[Any, str], citizen: Callable[..., Identity]
+) -> None:
+    engine, port = printer_sim
+    with wednesday_morning.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        view = await flow.month(2026, 11, today=WEDNESDAY)
+        cell = view.day(WEDNESDAY)
+        assert cell is not None and cell.has_evening and cell.open
+        evening = next(s for s in cell.sessions if s.kind == "evening")
+        assert evening.booking_cutoff is not None
+        assert cutoff_text(WEDNESDAY, evening.booking_cutoff, "en") == "Book by 12:00 the same day"
+
+        service, slots = await _session_slots(flow, WEDNESDAY, "evening")
+        slot = next(s for s in slots if s.bookable)
+        assert slot.reason is None and slot.remaining > 0
+        booking = await flow.confirm(service, slot, citizen(1))
+        assert booking.session == "evening" and len(booking.check_in_code) == 6
+        assert booking.qr_payload.startswith("GOVBK1:") and "4477" not in booking.name_masked
+        after = next(s for s in await flow.slots(service, WEDNESDAY) if s.id == slot.id)
+        assert after.remaining == slot.remaining - 1
+
+        async with Printer(port) as printer:
+            outcome = await flow.print_slip(printer, booking, hall_name="示范区政务服务中心", lang="zh_Hans")
+    assert outcome.printed, outcome
+    [ticket] = engine.tickets
+    assert booking.check_in_code in ticket.text and "周三夜市" in ticket.text
+    assert ticket.qr_payloads == [booking.qr_payload]
+
+
+async def test_wednesday_evening_after_cutoff_is_refused(
+    hall_server_factory: Callable[[str], HallProcess], citizen: Callable[..., Identity]
+) -> None:
+    server = hall_server_factory("2026-11-25T12:01:00+08:00")
+    with server.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        service, slots = await _session_slots(flow, WEDNESDAY, "evening")
+        assert all(not s.bookable and s.reason == "cutoff_passed" for s in slots)
+        with pytest.raises(HallError) as info:
+            await flow.confirm(service, slots[0], citizen(2))
+    assert info.value.code == "cutoff_passed"
+
+
+async def test_saturday_morning_is_bookable_until_friday_noon(
+    wednesday_morning: HallProcess, citizen: Callable[..., Identity]
+) -> None:
+    with wednesday_morning.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        cell = (await flow.month(2026, 11, today=WEDNESDAY)).day(SATURDAY)
+        assert cell is not None and cell.has_morning and cell.kinds == ("morning",)
+        morning = cell.sessions[0]
+        assert morning.booking_cutoff is not None and morning.booking_cutoff.date() == date(2026, 11, 27)
+        assert cutoff_text(SATURDAY, morning.booking_cutoff, "zh_Hans") == "请于前一天（周五）12:00前预约"
+        service, slots = await _session_slots(flow, SATURDAY, "morning")
+        booking = await flow.confirm(service, next(s for s in slots if s.bookable), citizen(3))
+    assert booking.session == "morning" and booking.start.date() == SATURDAY
+
+
+async def test_national_day_is_greyed_with_its_name(
+    hall_server_factory: Callable[[str], HallProcess],
+) -> None:
+    server = hall_server_factory("2026-09-28T10:00:00+08:00")
+    with server.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        view = await flow.month(2026, 10, today=date(2026, 9, 28), lang="zh_Hans")
+        view_en = await flow.month(2026, 10, today=date(2026, 9, 28), lang="en")
+    first = view.day(date(2026, 10, 1))
+    assert first is not None and first.holiday == "国庆节" and not first.open and first.sessions == ()
+    wednesday = view.day(date(2026, 10, 7))  # a Wednesday inside the holiday: no evening session
+    assert wednesday is not None and wednesday.holiday and not wednesday.has_evening
+    assert view_en.day(date(2026, 10, 1)).holiday == "National Day"  # type: ignore[union-attr]
+    after = view.day(date(2026, 10, 14))
+    assert after is not None and after.has_evening and after.open
+
+
+async def test_full_slot_and_duplicate_booking(
+    wednesday_morning: HallProcess, citizen: Callable[..., Identity]
+) -> None:
+    with wednesday_morning.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        service, slots = await _session_slots(flow, WEDNESDAY, "evening")
+        slot = next(s for s in slots if s.bookable)
+        for serial in range(10, 10 + slot.remaining):
+            await flow.confirm(service, slot, citizen(serial))
+        full = next(s for s in await flow.slots(service, WEDNESDAY) if s.id == slot.id)
+        assert (full.remaining, full.bookable, full.reason) == (0, False, "slot_full")
+        with pytest.raises(HallError) as info:
+            await flow.confirm(service, slot, citizen(99))
+        assert info.value.code == "slot_full"
+
+        other = next(s for s in slots if s.id != slot.id and s.bookable)
+        with pytest.raises(HallError) as dup:
+            await flow.confirm(service, other, citizen(10))
+        assert dup.value.code == "duplicate_booking"
