@@ -21,10 +21,20 @@ API_PREFIX = "/api/v1"
 
 def own_routers() -> list[tuple[str, APIRouter]]:
     """The hall server's routers with their prefixes (remote assistance mounts its own)."""
-    from hall_server.api import bookings, calendar, catalogue, counters, fleet, records, sessions, tickets
+    from hall_server.api import (
+        bookings,
+        calendar,
+        catalogue,
+        counters,
+        fleet,
+        records,
+        reviews,
+        sessions,
+        tickets,
+    )
     from hall_server.web import tracking
 
-    api = [sessions, catalogue, calendar, bookings, tickets, counters, records, fleet]
+    api = [sessions, catalogue, calendar, bookings, tickets, counters, records, reviews, fleet]
     return [(API_PREFIX, module.router) for module in api] + [("", tracking.router)]
 
 

@@ -17,16 +17,22 @@ router = APIRouter(tags=["catalogue"])
 def _summary(service: Service, lang: str) -> dict[str, Any]:
     department = default_catalogue().departments[service.department]
     return {
-        "code": service.code, "name": service.name(lang),
+        "code": service.code,
+        "name": service.name(lang),
         "department": {"code": department.code, "name": department.name(lang)},
-        "queue": service.queue, "bookable": service.bookable, "pinyin_initials": service.pinyin_initials,
+        "queue": service.queue,
+        "bookable": service.bookable,
+        "pinyin_initials": service.pinyin_initials,
     }
 
 
 @router.get("/services")
-def services(q: str = Query("", max_length=64), lang: Lang = Query("zh-Hans"),
-             department: str | None = Query(None, max_length=16),
-             caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
+def services(
+    q: str = Query("", max_length=64),
+    lang: Lang = Query("zh-Hans"),
+    department: str | None = Query(None, max_length=16),
+    caller: Caller = Depends(KIOSK_OR_STAFF),
+) -> dict[str, Any]:
     """Services matching ``q`` (name, code, full pinyin or initials), best first."""
     catalogue = default_catalogue()
     if department is not None and department not in catalogue.departments:
@@ -37,8 +43,9 @@ def services(q: str = Query("", max_length=64), lang: Lang = Query("zh-Hans"),
 
 
 @router.get("/services/{code}")
-def service(code: str = Path(max_length=16), lang: Lang = Query("zh-Hans"),
-            caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
+def service(
+    code: str = Path(max_length=16), lang: Lang = Query("zh-Hans"), caller: Caller = Depends(KIOSK_OR_STAFF)
+) -> dict[str, Any]:
     """One service with its one-time-notification guide (materials, steps, time limit, fee, where)."""
     found = default_catalogue().get(code)
     if found is None:
@@ -48,7 +55,11 @@ def service(code: str = Path(max_length=16), lang: Lang = Query("zh-Hans"),
         **_summary(found, lang),
         "guide": {
             "materials": [{"name": m.name, "copies": m.copies, "note": m.note} for m in guide.materials],
-            "steps": list(guide.steps), "time_limit": guide.time_limit, "fee": guide.fee, "where": guide.where,
-            "legal_basis": guide.legal_basis, "notes": list(guide.notes),
+            "steps": list(guide.steps),
+            "time_limit": guide.time_limit,
+            "fee": guide.fee,
+            "where": guide.where,
+            "legal_basis": guide.legal_basis,
+            "notes": list(guide.notes),
         },
     }

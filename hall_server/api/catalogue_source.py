@@ -26,5 +26,10 @@ def service_entry(code: str) -> ServiceEntry | None:
     found = default_catalogue().get(code)
     if found is None:
         return None
-    return ServiceEntry(code=found.code, department=found.department, queue=found.queue, bookable=found.bookable,
-                        service=found)
+    return ServiceEntry(
+        code=found.code,
+        department=found.department,
+        queue=found.queue,
+        bookable=found.bookable,
+        service=found,
+    )

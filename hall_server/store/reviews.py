@@ -1,0 +1,76 @@
+"""Reviews (好差评) and the follow-up cases of bad ones; the rater column is never returned by the API."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from hall_server.store import models as m
+
+R = m.reviews
+F = m.follow_ups
+
+
+def add_review(
+    conn: Connection,
+    *,
+    site: str,
+    level: int,
+    reasons: list[str],
+    comment: str | None,
+    subject_type: str,
+    subject_id: str,
+    rater: str,
+    now: datetime,
+) -> str:
+    review_id = "r_" + secrets.token_urlsafe(12)
+    conn.execute(
+        insert(R).values(
+            id=review_id,
+            site=site,
+            level=level,
+            reasons=reasons,
+            comment=comment,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            rater=rater,
+            created_at=now,
+        )
+    )
+    return review_id
+
+
+def open_follow_up(conn: Connection, review_id: str, site: str, due: date, now: datetime) -> str:
+    case_id = "f_" + secrets.token_urlsafe(12)
+    conn.execute(
+        insert(F).values(id=case_id, review_id=review_id, site=site, due=due, status="open", created_at=now)
+    )
+    return case_id
+
+
+def follow_ups(conn: Connection, status: str | None, site: str | None) -> list[dict[str, Any]]:
+    query = (
+        select(
+            F.c.id,
+            F.c.site,
+            F.c.due,
+            F.c.status,
+            F.c.created_at,
+            R.c.id.label("review_id"),
+            R.c.level,
+            R.c.reasons,
+            R.c.comment,
+            R.c.subject_type,
+            R.c.subject_id,
+        )
+        .join(R, R.c.id == F.c.review_id)
+        .order_by(F.c.due, F.c.created_at)
+    )
+    if status is not None:
+        query = query.where(F.c.status == status)
+    if site is not None:
+        query = query.where(F.c.site == site)
+    return [dict(row._mapping) for row in conn.execute(query)]
