@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
 
@@ -84,6 +84,7 @@ class IdCardReader:
         self._port = AsyncPort(url, baudrate, timeout=timeout)
         self._lock = asyncio.Lock()
         self._health = Health.offline("device_not_opened")
+        self._listeners: list[Callable[[Health], None]] = []
         self._last_attempt = float("-inf")
         self._closed = True
 
@@ -92,6 +93,16 @@ class IdCardReader:
     @property
     def health(self) -> Health:
         return self._health
+
+    def add_health_listener(self, listener: Callable[[Health], None]) -> None:
+        """Have ``listener(health)`` called on the event loop at every change of health."""
+        self._listeners.append(listener)
+
+    def _set_health(self, health: Health) -> None:
+        if health != self._health:
+            self._health = health
+            for listener in list(self._listeners):
+                listener(health)
 
     async def open(self) -> None:
         """Open the port and check the SAM; a missing reader leaves health offline, no error."""
@@ -106,7 +117,7 @@ class IdCardReader:
         self._closed = True
         async with self._lock:
             await self._port.close()
-            self._health = Health.offline("device_closed")
+            self._set_health(Health.offline("device_closed"))
 
     async def __aenter__(self) -> IdCardReader:
         await self.open()
@@ -194,7 +205,7 @@ class IdCardReader:
         try:
             await self._port.reopen()
         except DeviceError as exc:
-            self._health = Health.offline(exc.code)
+            self._set_health(Health.offline(exc.code))
             raise
         log.info("ID reader %s open", self.url)
         await self._check_sam()
@@ -203,7 +214,7 @@ class IdCardReader:
         reply = await self._exchange(Command.SAM_STATUS, self.timeout)
         if reply.sw3 != Sw3.OK:
             error = reply_error(reply)
-            self._health = Health.degraded(error.code)
+            self._set_health(Health.degraded(error.code))
             raise error
 
     async def _ensure_open(self) -> None:
@@ -227,15 +238,15 @@ class IdCardReader:
         except (DeviceDisconnected, DeviceTimeout) as exc:
             if isinstance(exc, DeviceDisconnected):
                 await self._port.close()
-            self._health = Health.offline(exc.code)
+            self._set_health(Health.offline(exc.code))
             raise
         except ProtocolError as exc:
-            self._health = Health.degraded(exc.code)
+            self._set_health(Health.degraded(exc.code))
             raise
         if reply.sw3 in _READER_STATUSES:
-            self._health = Health.degraded(reply_error(reply).code)
+            self._set_health(Health.degraded(reply_error(reply).code))
         else:
-            self._health = Health.ok()
+            self._set_health(Health.ok())
         return reply
 
     async def _read_reply(self, command: Command, timeout: float) -> ReplyFrame:  # noqa: ASYNC109

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -67,12 +67,23 @@ class Scanner:
         self._lock = asyncio.Lock()
         self._ready: deque[bytes] = deque()
         self._health = Health.offline("device_not_opened")
+        self._listeners: list[Callable[[Health], None]] = []
         self._last_attempt = float("-inf")
         self._closed = True
 
     @property
     def health(self) -> Health:
         return self._health
+
+    def add_health_listener(self, listener: Callable[[Health], None]) -> None:
+        """Have ``listener(health)`` called on the event loop at every change of health."""
+        self._listeners.append(listener)
+
+    def _set_health(self, health: Health) -> None:
+        if health != self._health:
+            self._health = health
+            for listener in list(self._listeners):
+                listener(health)
 
     async def open(self) -> None:
         self._closed = False
@@ -86,7 +97,7 @@ class Scanner:
         self._closed = True
         async with self._lock:
             await self._port.close()
-            self._health = Health.offline("device_closed")
+            self._set_health(Health.offline("device_closed"))
 
     async def __aenter__(self) -> Scanner:
         await self.open()
@@ -144,10 +155,10 @@ class Scanner:
         try:
             await self._port.reopen()
         except DeviceError as exc:
-            self._health = Health.offline(exc.code)
+            self._set_health(Health.offline(exc.code))
             raise
         self._framer = ScanFramer(self.terminator, idle_gap_s=self.idle_gap_s, max_length=self.max_length)
-        self._health = Health.ok()
+        self._set_health(Health.ok())
         log.info("scanner %s open", self.url)
 
     async def _ensure_open(self) -> None:
@@ -166,10 +177,10 @@ class Scanner:
         deadline = time.monotonic() + 0.5
         while self._framer.acks == acks and not self._ready:
             if not await self._pump(deadline):
-                self._health = Health.degraded("trigger_not_acknowledged")
+                self._set_health(Health.degraded("trigger_not_acknowledged"))
                 return
         if self._framer.acks > acks:
-            self._health = Health.ok()
+            self._set_health(Health.ok())
 
     async def _next_scan(self, deadline: float) -> bytes:
         while not self._ready:
@@ -205,5 +216,5 @@ class Scanner:
             return await operation
         except DeviceDisconnected:
             await self._port.close()
-            self._health = Health.offline("device_disconnected")
+            self._set_health(Health.offline("device_disconnected"))
             raise
