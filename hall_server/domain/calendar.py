@@ -14,7 +14,7 @@ Slot ids are "<site>:<service>:<YYYY-MM-DDTHH:MM local>" (docs/api.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -222,26 +222,33 @@ class SiteCalendar:
                 return slot
         raise SlotIdError("unknown_slot: no such slot")
 
-    def _sessions_from(self, at: datetime) -> list[PlannedSession]:
+    def _staffed_from(self, at: datetime) -> Iterator[PlannedSession]:
+        """Staffed sessions in order of start, from the day before `at` up to SEARCH_DAYS ahead."""
         day = self.local(at).date() - timedelta(days=1)
-        sessions: list[PlannedSession] = []
-        for offset in range(SEARCH_DAYS + 1):
-            sessions.extend(s for s in self.day_plan(day + timedelta(days=offset)).sessions if s.staffed)
-        return sessions
+        for offset in range(SEARCH_DAYS + 2):
+            yield from self.day_plan(day + timedelta(days=offset)).staffed_sessions
+
+    def _scan(
+        self, at: datetime, until: Callable[[PlannedSession], datetime]
+    ) -> tuple[PlannedSession | None, datetime | None]:
+        # Sessions never cross midnight, so the first start after `at` ends the search.
+        current = None
+        for session in self._staffed_from(at):
+            if current is None and session.start <= at < until(session):
+                current = session
+            if session.start > at:
+                return current, session.start
+        return current, None
 
     def staffed_at(self, at: datetime) -> tuple[bool, datetime | None]:
         """Whether a staffed session runs at `at`, and the start of the next one after `at`."""
-        sessions = self._sessions_from(at)
-        open_now = any(s.start <= at < s.end for s in sessions)
-        upcoming = [s.start for s in sessions if s.start > at]
-        return open_now, min(upcoming) if upcoming else None
+        current, upcoming = self._scan(at, lambda s: s.end)
+        return current is not None, upcoming
 
     def walk_in_at(self, at: datetime) -> tuple[bool, datetime | None, PlannedSession | None]:
         """Whether walk-in tickets are issued at `at` (the session, if so) and when they next start."""
-        sessions = self._sessions_from(at)
-        current = next((s for s in sessions if s.start <= at < s.walk_in_until), None)
-        upcoming = [s.start for s in sessions if s.start > at]
-        return current is not None, min(upcoming) if upcoming else None, current
+        current, upcoming = self._scan(at, lambda s: s.walk_in_until)
+        return current is not None, upcoming, current
 
     def add_working_days(self, day: date, count: int) -> date:
         """The date `count` working days after `day` (holidays and rest days skipped, 调休 counted)."""

@@ -36,7 +36,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import chinese_calendar
+from chinese_calendar.constants import holidays as package_holidays
+from chinese_calendar.constants import workdays as package_workdays
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 _TOP_LEVEL = {"year", "holidays", "adjusted_workdays"}
@@ -301,15 +302,16 @@ class HolidayCalendar:
             workday = adjusted or (holiday is None and day.weekday() < 5)
             return DayStatus(day, workday, holiday, adjusted, True)
         if self._use_package and _package_covers(day.year):
-            workday = bool(chinese_calendar.is_workday(day))
-            _, package_name = chinese_calendar.get_holiday_detail(day)
+            # The package's own is_workday rescans its tables on every call; its dicts answer at once.
+            package_holiday = package_holidays.get(day)
+            workday = day in package_workdays or (day.weekday() < 5 and package_holiday is None)
             holiday = None
-            if not workday and package_name is not None:
-                holiday = _holiday_by_package_name().get(package_name) or Holiday(
-                    "holiday", MappingProxyType(dict.fromkeys(LANGUAGES, package_name))
+            if not workday and package_holiday is not None:
+                name = str(package_holiday)
+                holiday = _holiday_by_package_name().get(name) or Holiday(
+                    "holiday", MappingProxyType(dict.fromkeys(LANGUAGES, name))
                 )
-            adjusted = workday and day.weekday() >= 5
-            return DayStatus(day, workday, holiday, adjusted, True)
+            return DayStatus(day, workday, holiday, workday and day.weekday() >= 5, True)
         return DayStatus(day, day.weekday() < 5, None, False, False)
 
     def is_workday(self, day: date) -> bool:
@@ -318,9 +320,7 @@ class HolidayCalendar:
 
 @cache
 def _package_years() -> tuple[int, int]:
-    from chinese_calendar.constants import holidays
-
-    return min(holidays).year, max(holidays).year
+    return min(package_holidays).year, max(package_holidays).year
 
 
 def _package_covers(year: int) -> bool:

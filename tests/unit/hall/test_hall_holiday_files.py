@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -130,3 +130,17 @@ def test_arbitrary_text_raises_only_calendar_file_error(text: str) -> None:
         parse_calendar_text(text, "fuzz.toml")
     except CalendarFileError as exc:
         assert exc.code.startswith("calendar_")
+
+
+def test_package_years_agree_with_chinesecalendar(holidays: HolidayCalendar) -> None:
+    import chinese_calendar
+
+    day, last = date(2004, 1, 1), date(2026, 12, 31)
+    while day <= last:
+        status = holidays.day(day)
+        assert status.workday == chinese_calendar.is_workday(day), day
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        assert (status.holiday is not None) == (on_holiday and name is not None), day
+        if status.holiday is not None:
+            assert status.holiday.key != "holiday" and status.holiday.name("zh-Hant"), day
+        day += timedelta(days=1)
