@@ -130,6 +130,7 @@ class PrinterEngine:
         self.cutter_error = False
         self.dropped = 0  # characters, lines, symbols and cuts not printed while stopped
         self.status_queries = 0
+        self._answered_upto = 0  # stream offset up to which DLE EOT was answered in real time
         self._lines_left: int | None = None  # paper_out_after: lines until the roll ends
         self.auto_wraps = 0  # lines longer than the paper: a layout bug worth seeing
         self._elements: list[TextLine | QrBlock | Feed] = []
@@ -184,10 +185,31 @@ class PrinterEngine:
                 try:
                     used = self._step(reply)
                 except _NeedMore:
+                    self._answer_while_blocked(reply)
                     break
                 del self._buffer[:used]
                 self._offset += used
             return bytes(reply)
+
+    def _answer_while_blocked(self, reply: bytearray) -> None:
+        """Answer ``DLE EOT n`` behind a command still waiting for its data.
+
+        Real-time commands are executed on receipt, even inside another command's data (why a
+        host must never send one there): a host that broke off a job still gets its status.
+        """
+        i = max(self._answered_upto - self._offset, 1)
+        while True:
+            i = self._buffer.find(b"\x10\x04", i)
+            if i < 0 or i + 2 >= len(self._buffer):
+                return
+            n = self._buffer[i + 2]
+            if n in (1, 2, 3, 4):
+                self.status_queries += 1
+                reply.append(self.status_byte(n))
+                self._answered_upto = self._offset + i + 3
+                i += 3
+            else:
+                i += 2
 
     def poll_output(self) -> bytes:
         return b""
@@ -294,8 +316,9 @@ class PrinterEngine:
         if n not in (1, 2, 3, 4):
             self._report("bad_parameter", f"DLE EOT {n}")
             return 3
-        self.status_queries += 1
-        reply.append(self.status_byte(n))
+        if self._offset >= self._answered_upto:
+            self.status_queries += 1
+            reply.append(self.status_byte(n))
         return 3
 
     def _esc(self) -> int:
