@@ -23,7 +23,13 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-_STATUS_BY_CODE = {"unknown_device": 404, "not_found": 404, "body_too_large": 413, "closed": 409}
+_STATUS_BY_CODE = {
+    "unknown_device": 404,
+    "not_found": 404,
+    "body_too_large": 413,
+    "closed": 409,
+    "simulator_unresponsive": 504,
+}
 
 
 class ControlChannelError(Exception):
@@ -107,7 +113,13 @@ class ControlServer:
         if not isinstance(name, str) or name not in self.devices:
             known = ", ".join(sorted(self.devices))
             raise SimControlError("unknown_device", f"device must be one of: {known}")
-        result = self.devices[name].control(command, args)
+        try:
+            result = self.devices[name].control(command, args)
+        except (KeyError, TypeError, ValueError) as exc:
+            # An engine that chokes on odd arguments refuses the command; it must not drop it.
+            raise SimControlError("bad_argument", f"{command}: {type(exc).__name__}: {exc}") from exc
+        except TimeoutError as exc:
+            raise SimControlError("simulator_unresponsive", f"{name} did not answer in time") from exc
         return {"ok": True, "device": name, **result}
 
     def status(self) -> dict[str, Any]:
@@ -149,9 +161,10 @@ def _handler_for(control: ControlServer) -> type[BaseHTTPRequestHandler]:
             except SimControlError as exc:
                 self._error(exc)
                 return
-            except (TimeoutError, OSError, ValueError, KeyError, TypeError) as exc:
-                # An engine that chokes on odd arguments must answer, not drop the request.
-                self._error(SimControlError("bad_argument", f"{type(exc).__name__}: {exc}"))
+            except Exception as exc:
+                # The outermost guard of this server: an engine bug answers 500, never a dropped line.
+                log.exception("control command failed")
+                self._answer(500, {"error": {"code": "internal_error", "message": type(exc).__name__}})
                 return
             self._answer(200, answer)
 

@@ -8,8 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from terminal_drivers.sim.control import ControlChannelError, ControlServer, fetch_status, send_control
+from terminal_drivers.sim.engine import SimControlError
 from terminal_drivers.sim.runner import DeviceServer
 from terminal_drivers.transport import open_port
 
@@ -126,3 +129,41 @@ def test_single_device_needs_no_name() -> None:
 def test_control_listens_on_loopback_only() -> None:
     with pytest.raises(ValueError):
         ControlServer({}, host="0.0.0.0")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+_COMMANDS = st.sampled_from(["latency", "drop", "garble", "silence", "say", "received", "nope", ""])
+
+
+def test_any_request_body_answers_or_refuses_with_a_code() -> None:
+    with DeviceServer(EchoEngine()) as srv:
+        srv.start_pty()
+        control = ControlServer({"printer": srv})
+        try:
+
+            @settings(max_examples=300, deadline=None)
+            @given(
+                body=st.one_of(
+                    _JSON,
+                    st.fixed_dictionaries(
+                        {"command": _COMMANDS},
+                        optional={"device": st.sampled_from(["printer", "fax", 3]), "args": _JSON},
+                    ),
+                )
+            )
+            def check(body: Any) -> None:
+                try:
+                    answer = control.handle(body)
+                except SimControlError as exc:
+                    assert exc.code in {"bad_request", "unknown_device", "unknown_command", "bad_argument"}
+                    return
+                assert answer["ok"] is True and answer["device"] == "printer"
+
+            check()
+        finally:
+            srv.control("clear_faults")
+            control.close()
