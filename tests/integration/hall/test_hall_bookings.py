@@ -20,8 +20,14 @@ def person(n: int = 1) -> dict[str, str]:
     return {"id_number": make_id_number(sequence=100 + n), "name": f"张{'三四五六七八九十'[n % 8]}"}
 
 
-def book(hall: Hall, slot: str, who: dict[str, str] | None = None, service: str = "SB-001",
-         key: str | None = None, client: Any = None) -> Any:
+def book(
+    hall: Hall,
+    slot: str,
+    who: dict[str, str] | None = None,
+    service: str = "SB-001",
+    key: str | None = None,
+    client: Any = None,
+) -> Any:
     headers = {"Idempotency-Key": key} if key else {}
     body = {"service": service, "slot_id": slot, "citizen": who or person(), "channel": "kiosk"}
     return (client or hall.kiosk()).post("/bookings", json=body, headers=headers)
@@ -37,9 +43,14 @@ def test_booking_happy_path_and_read_back(hall: Hall) -> None:
     body = reply.json()
     assert body["status"] == "booked" and body["site"] == "HQ" and body["session"] == "regular"
     assert body["start"] == "2026-11-26T09:00:00+08:00" and body["end"] == "2026-11-26T09:30:00+08:00"
-    assert len(body["check_in_code"]) == 6 and body["qr_payload"] == f"GOVBK1:{body['id']}:{body['check_in_code']}"
-    assert body["citizen"] == {"name_masked": "张*", "id_number_masked": person()["id_number"][:4] + "*" * 10
-                               + person()["id_number"][-4:]}
+    assert (
+        len(body["check_in_code"]) == 6
+        and body["qr_payload"] == f"GOVBK1:{body['id']}:{body['check_in_code']}"
+    )
+    assert body["citizen"] == {
+        "name_masked": "张*",
+        "id_number_masked": person()["id_number"][:4] + "*" * 10 + person()["id_number"][-4:],
+    }
     assert body["where"] == "一楼B区 15-20号窗口"
     again = hall.kiosk().get(f"/bookings/{body['id']}")
     assert again.json() == body
@@ -48,11 +59,14 @@ def test_booking_happy_path_and_read_back(hall: Hall) -> None:
     assert first["id"] == "HQ:SB-001:2026-11-26T09:00" and first["capacity"] == 6 and first["remaining"] == 5
 
 
-@pytest.mark.parametrize(("slot", "code"), [
-    ("HQ:SB-001:2026-11-26T09:10", "unknown_slot"),
-    ("nonsense", "unknown_slot"),
-    ("HQ:XX-999:2026-11-26T09:00", "unknown_slot"),
-])
+@pytest.mark.parametrize(
+    ("slot", "code"),
+    [
+        ("HQ:SB-001:2026-11-26T09:10", "unknown_slot"),
+        ("nonsense", "unknown_slot"),
+        ("HQ:XX-999:2026-11-26T09:00", "unknown_slot"),
+    ],
+)
 def test_bad_slots_are_refused(hall: Hall, slot: str, code: str) -> None:
     reply = book(hall, slot)
     assert (reply.status_code, code_of(reply)) == (422, code)
@@ -89,7 +103,11 @@ def test_saturday_morning_cutoff_is_friday_noon(hall: Hall, hour: int, minute: i
 
 def test_a_statutory_holiday_wednesday_has_no_sessions_and_refuses_bookings(hall: Hall) -> None:
     hall.clock.set(local(2026, 9, 28, 10, 0))
-    days = hall.kiosk().get("/sites/HQ/calendar", params={"from": "2026-10-07", "to": "2026-10-07"}).json()["days"]
+    days = (
+        hall.kiosk()
+        .get("/sites/HQ/calendar", params={"from": "2026-10-07", "to": "2026-10-07"})
+        .json()["days"]
+    )
     assert days[0]["holiday"] == "国庆节" and days[0]["workday"] is False
     assert [s["kind"] for s in days[0]["sessions"]] == ["self_service"]
     slots = hall.kiosk().get("/sites/HQ/slots", params={"service": "SB-001", "date": "2026-10-07"}).json()
@@ -100,7 +118,11 @@ def test_a_statutory_holiday_wednesday_has_no_sessions_and_refuses_bookings(hall
 
 def test_an_adjusted_working_saturday_runs_the_regular_day(hall: Hall) -> None:
     hall.clock.set(local(2026, 10, 9, 12, 1))  # past the Saturday-morning cut-off, which does not apply
-    day = hall.kiosk().get("/sites/HQ/calendar", params={"from": "2026-10-10", "to": "2026-10-10"}).json()["days"][0]
+    day = (
+        hall.kiosk()
+        .get("/sites/HQ/calendar", params={"from": "2026-10-10", "to": "2026-10-10"})
+        .json()["days"][0]
+    )
     assert day["workday"] is True and day["adjusted_workday"] is True
     assert [s["kind"] for s in day["sessions"] if s["kind"] != "self_service"] == ["regular", "regular"]
     reply = book(hall, "HQ:SB-001:2026-10-10T09:00")
@@ -133,7 +155,11 @@ def test_an_unpublished_year_is_unconfirmed_until_its_calendar_is_loaded(hall: H
     bad = hall.staff("admin").post("/calendars", json={"toml": "year = 2027\n[[holidays]]\nkey = 3\n"})
     assert bad.status_code == 422 and bad.json()["error"]["code"].startswith("calendar_")
     loaded = hall.staff("admin").post("/calendars", json={"toml": CALENDAR_2027})
-    assert loaded.status_code == 201 and loaded.json() == {"year": 2027, "holidays": 3, "adjusted_workdays": 0}
+    assert loaded.status_code == 201 and loaded.json() == {
+        "year": 2027,
+        "holidays": 3,
+        "adjusted_workdays": 0,
+    }
 
     after = kiosk.get("/sites/HQ/calendar", params=params).json()["days"]
     assert all(d["calendar_confirmed"] is True for d in after)
@@ -166,9 +192,18 @@ def test_capacity_change_full_slot_and_cancellation_frees_the_place(hall: Hall) 
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert hall.kiosk().delete(f"/bookings/{first.json()['id']}").json()["status"] == "cancelled"
     assert book(hall, slot, person(2)).status_code == 201
-    slots = hall.kiosk().get("/sites/HQ/slots", params={"service": "SB-001", "date": "2026-11-26"}).json()["slots"]
+    slots = (
+        hall.kiosk()
+        .get("/sites/HQ/slots", params={"service": "SB-001", "date": "2026-11-26"})
+        .json()["slots"]
+    )
     entry = next(s for s in slots if s["id"] == slot)
-    assert (entry["capacity"], entry["remaining"], entry["bookable"], entry["reason"]) == (1, 0, False, "slot_full")
+    assert (entry["capacity"], entry["remaining"], entry["bookable"], entry["reason"]) == (
+        1,
+        0,
+        False,
+        "slot_full",
+    )
 
 
 def test_check_in_window_and_booking_served_before_walk_ins(hall: Hall) -> None:
@@ -222,7 +257,11 @@ def test_idempotent_retries_return_the_first_result(hall: Hall) -> None:
     second = book(hall, slot, key="retry-1")
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json() and second.headers.get("Idempotent-Replayed") == "true"
-    slots = hall.kiosk().get("/sites/HQ/slots", params={"service": "SB-001", "date": "2026-11-26"}).json()["slots"]
+    slots = (
+        hall.kiosk()
+        .get("/sites/HQ/slots", params={"service": "SB-001", "date": "2026-11-26"})
+        .json()["slots"]
+    )
     assert next(s for s in slots if s["id"] == slot)["remaining"] == 5
     other = book(hall, slot, person(3), key="retry-1")
     assert (other.status_code, code_of(other)) == (422, "idempotency_key_reused")
@@ -234,7 +273,9 @@ def test_idempotent_retries_return_the_first_result(hall: Hall) -> None:
     t1 = hall.kiosk().post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": "tk"}).json()
     t2 = hall.kiosk().post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": "tk"}).json()
     assert t1["id"] == t2["id"] and t1["number"] == "B001"
-    bad_key = hall.kiosk().post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": "x" * 300})
+    bad_key = hall.kiosk().post(
+        "/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": "x" * 300}
+    )
     assert code_of(bad_key) == "invalid_idempotency_key"
 
 
@@ -243,7 +284,9 @@ def test_calendar_range_limits(hall: Hall) -> None:
     reply = kiosk.get("/sites/HQ/calendar", params={"from": "2026-11-30", "to": "2026-11-01"})
     assert code_of(reply) == "invalid_range"
     start = date(2026, 11, 1)
-    reply = kiosk.get("/sites/HQ/calendar", params={"from": str(start), "to": str(start + timedelta(days=92))})
+    reply = kiosk.get(
+        "/sites/HQ/calendar", params={"from": str(start), "to": str(start + timedelta(days=92))}
+    )
     assert code_of(reply) == "range_too_long"
     reply = kiosk.get("/sites/HQ/calendar", params={"from": "2026-02-30", "to": "2026-03-01"})
     assert (reply.status_code, code_of(reply)) == (422, "invalid_request")
