@@ -62,25 +62,41 @@ class ReviewLevel:
 @cache
 def review_levels() -> tuple[ReviewLevel, ...]:
     """The levels from 5 (非常满意) down to 1 (非常不满意), each with the reasons offered for it."""
-    data = tomllib.loads(
-        resources.files("hall_server.data").joinpath("review_reasons.toml").read_text("utf-8")
-    )
-    reasons = [
-        ReviewReason(
-            entry["code"],
-            frozenset(entry["levels"]),
-            MappingProxyType({lang: entry[lang] for lang in LANGUAGES}),
-        )
-        for entry in data["reasons"]
-    ]
+    text = resources.files("hall_server.data").joinpath("review_reasons.toml").read_text("utf-8")
+    return parse_review_reasons(text)
+
+
+def parse_review_reasons(text: str) -> tuple[ReviewLevel, ...]:
+    """Levels and reasons from the data file's text; ValueError when anything is missing or unknown."""
+    data = tomllib.loads(text)
+    levels, entries = data.get("levels"), data.get("reasons")
+    if not isinstance(levels, dict) or set(levels) != {str(level) for level in LEVELS}:
+        raise ValueError("[levels] must name levels 1 to 5")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError("[[reasons]] must list the reasons")
+    reasons: list[ReviewReason] = []
+    for entry in entries:
+        code, offered = entry.get("code"), entry.get("levels")
+        if not isinstance(code, str) or not code or any(r.code == code for r in reasons):
+            raise ValueError(f"reason code {code!r} missing or repeated")
+        if not isinstance(offered, list) or not offered or not set(offered) <= set(LEVELS):
+            raise ValueError(f"reason {code}: levels must be a list of 1..5")
+        reasons.append(ReviewReason(code, frozenset(offered), _labels(entry, f"reason {code}")))
     return tuple(
         ReviewLevel(
             level,
-            MappingProxyType({lang: data["levels"][str(level)][lang] for lang in LANGUAGES}),
+            _labels(levels[str(level)], f"level {level}"),
             tuple(r for r in reasons if level in r.levels),
         )
         for level in LEVELS
     )
+
+
+def _labels(entry: Mapping[str, object], what: str) -> Mapping[str, str]:
+    labels = {lang: entry.get(lang) for lang in LANGUAGES}
+    if not all(isinstance(label, str) and label.strip() for label in labels.values()):
+        raise ValueError(f"{what} needs a label in zh-Hans, zh-Hant and en")
+    return MappingProxyType({lang: str(label) for lang, label in labels.items()})
 
 
 @cache

@@ -144,3 +144,42 @@ def test_package_years_agree_with_chinesecalendar(holidays: HolidayCalendar) -> 
         if status.holiday is not None:
             assert status.holiday.key != "holiday" and status.holiday.name("zh-Hant"), day
         day += timedelta(days=1)
+
+
+holiday_entries = st.lists(
+    st.tuples(
+        st.sampled_from(["national_day", "spring_festival", "city_day", "Bad Key", ""]),
+        st.dates(min_value=date(2026, 12, 1), max_value=date(2028, 1, 31)),
+        st.integers(-3, 10),
+        st.booleans(),
+    ),
+    max_size=4,
+)
+adjusted_entries = st.lists(st.dates(min_value=date(2026, 12, 20), max_value=date(2028, 1, 10)), max_size=4)
+
+
+@settings(max_examples=300)
+@given(holiday_entries, adjusted_entries)
+def test_structured_fuzz_of_calendar_files(
+    entries: list[tuple[str, date, int, bool]], adjusted: list[date]
+) -> None:
+    text = "year = 2027\n"
+    for key, start, length, named in entries:
+        text += f'[[holidays]]\nkey = "{key}"\nstart = {start}\nend = {start + timedelta(days=length)}\n'
+        if named:
+            text += 'name = { zh-Hans = "节", zh-Hant = "節", en = "Day" }\n'
+    for day in adjusted:
+        text += f"[[adjusted_workdays]]\ndate = {day}\n"
+    holidays = HolidayCalendar()
+    try:
+        year = parse_calendar_text(text, "2027.toml")
+    except CalendarFileError as exc:
+        assert exc.code.startswith("calendar_") and exc.line is not None
+        return
+    holidays.add(year)
+    assert all(d.year == 2027 for d in [*year.holidays, *year.adjusted_workdays])
+    assert not set(year.holidays) & year.adjusted_workdays
+    for day in year.adjusted_workdays:
+        assert day.weekday() >= 5 and holidays.day(day).workday
+    for day in year.holidays:
+        assert not holidays.day(day).workday and holidays.day(day).holiday is not None

@@ -80,3 +80,23 @@ def test_follow_up_due_five_working_days_across_national_day(calendar: SiteCalen
     )
     assert follow_up_due(1, at("2025-10-17 09:00"), calendar) == date(2025, 10, 24)
     assert follow_up_due(1, at("2025-10-16 09:00"), calendar) == date(2025, 10, 23)
+
+
+def test_reason_data_is_validated() -> None:
+    from hall_server.domain.reviews import parse_review_reasons
+
+    levels = "[levels]\n" + "".join(
+        f'{n} = {{ zh-Hans = "a", zh-Hant = "b", en = "c" }}\n' for n in range(1, 6)
+    )
+    reason = '[[reasons]]\ncode = "slow"\nlevels = [1]\nzh-Hans = "慢"\nzh-Hant = "慢"\nen = "Slow"\n'
+    assert [len(lv.reasons) for lv in parse_review_reasons(levels + reason)] == [0, 0, 0, 0, 1]
+    for broken in [
+        reason,
+        levels.replace("5 = ", "6 = ") + reason,
+        levels + reason.replace('en = "Slow"\n', ""),
+        levels + reason.replace("levels = [1]", "levels = [0]"),
+        levels + reason + reason,
+        levels,
+    ]:
+        with pytest.raises(ValueError):
+            parse_review_reasons(broken)
