@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
@@ -36,7 +37,7 @@ from terminal_drivers.id_card.protocol import (
     split_read_data,
     sw3_error,
 )
-from terminal_drivers.id_card.text import parse_text
+from terminal_drivers.id_card.text import decode_appended_address, parse_text
 from terminal_drivers.port import AsyncPort
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class IdCardReader:
         read_timeout: float = 3.0,
         retries: int = 2,
         reconnect_interval: float = 1.0,
+        appended_address: bool = True,
     ) -> None:
         if timeout <= 0 or read_timeout <= 0 or retries < 0 or reconnect_interval < 0:
             raise ValueError("timeouts must be positive and retries not negative")
@@ -81,6 +83,7 @@ class IdCardReader:
         self.read_timeout = read_timeout
         self.retries = retries
         self.reconnect_interval = reconnect_interval
+        self.appended_address = appended_address
         self._port = AsyncPort(url, baudrate, timeout=timeout)
         self._lock = asyncio.Lock()
         self._health = Health.offline("device_not_opened")
@@ -292,8 +295,24 @@ class IdCardReader:
             raise reply_error(read)
         parts = split_read_data(read.data)
         card = parse_text(parts.text, parts.photo)
+        if self.appended_address and card.card_type in ("resident", "hmt_residence"):
+            card = replace(card, appended_address=await self._read_appended_address())
         log.info("ID reader %s read %r", self.url, card)
         return card
+
+    async def _read_appended_address(self) -> str:
+        """The address written to the card after issue (30 03); "" when there is none.
+
+        The card is already read by then, so a failure here costs the extra address, not the card.
+        """
+        try:
+            reply = await self._exchange(Command.READ_APPENDED_ADDRESS, self.timeout)
+        except (DeviceTimeout, ProtocolError) as exc:
+            log.info("ID reader %s: appended address not read (%s)", self.url, exc.code)
+            return ""
+        if reply.sw3 != Sw3.OK:
+            return ""
+        return decode_appended_address(reply.data)
 
     async def _still_there(self) -> bool:
         """A read card stays selectable until lifted (find answers 80 meanwhile)."""

@@ -160,14 +160,27 @@ def parse_text(text: bytes, photo_wlt: bytes = b"") -> IdCard:
         )
     # The 2023 card splits the English name (characters 1-35, then 36-46 near the end); join the
     # raw halves so a space falling on character 35 survives.
-    english = _decode(_raw_field(text, FOREIGN_2023, "english_name") + _raw_field(text, FOREIGN_2023,
-                                                                                  "english_name_2"))
+    halves = _raw_field(text, FOREIGN_2023, "english_name"), _raw_field(text, FOREIGN_2023, "english_name_2")
+    english = _decode(b"".join(halves))
     return IdCard(
         card_type, f["chinese_name"] or english, sex, birth, f["id_number"], valid_from, valid_to,
         photo_wlt, chinese_name=f["chinese_name"], english_name=english, nationality=f["nationality"],
         authority=f["authority"], renewal_count=_count(f, "renewal_count"),
         previous_number_link=f["previous_number_link"],
     )
+
+
+APPENDED_ADDRESS_LENGTH = 70
+
+
+def decode_appended_address(data: bytes) -> str:
+    """The 30 03 reply's address (UCS-2 LE, space padded; an odd trailing byte is ignored)."""
+    return _decode(data[: len(data) - len(data) % 2])
+
+
+def encode_appended_address(address: str) -> bytes:
+    """The 70 bytes a card holds for an appended address (the simulator's side)."""
+    return _encode(address, APPENDED_ADDRESS_LENGTH, "appended_address")
 
 
 def _encode(value: str, size: int, key: str) -> bytes:

@@ -21,7 +21,7 @@ from terminal_drivers.id_card.protocol import (
     build_reply,
     parse_command,
 )
-from terminal_drivers.id_card.text import build_text
+from terminal_drivers.id_card.text import build_text, encode_appended_address
 from terminal_drivers.masking import mask_name
 from terminal_drivers.sim.engine import SimControlError
 from terminal_drivers.sim.test_cards import CARDS
@@ -90,8 +90,11 @@ class IdCardEngine:
             name = args.get("name", "")
             if name not in self.cards:
                 raise SimControlError("unknown_card", f"no test card {name!r}; see list_cards")
+            appended = str(args.get("appended_address", ""))
+            if len(appended.encode("utf-16-le")) > 70:
+                raise SimControlError("bad_argument", "an appended address holds at most 35 characters")
             self.card, self.card_name, self.state = self.cards[name], name, "present"
-            self.appended_address = str(args.get("appended_address", ""))
+            self.appended_address = appended
             log.info("card %s placed (%s)", name, mask_name(self.card.name))
         elif command == "lift_card":
             self.card, self.card_name, self.state = None, None, "absent"
@@ -159,7 +162,7 @@ class IdCardEngine:
         if command == Command.READ_APPENDED_ADDRESS:
             if not self.appended_address:
                 return build_reply(Sw3.NO_CONTENT)
-            return build_reply(Sw3.OK, _ucs2(self.appended_address, 70))
+            return build_reply(Sw3.OK, encode_appended_address(self.appended_address))
         self._delay = self.read_delay_s
         text, photo = build_text(self.card), self.card.photo_wlt.ljust(1024, b"\x00")[:1024]
         data = len(text).to_bytes(2, "big") + len(photo).to_bytes(2, "big")
@@ -170,7 +173,3 @@ class IdCardEngine:
         self.reads += 1
         return build_reply(Sw3.OK, data + text + photo)
 
-
-def _ucs2(value: str, size: int) -> bytes:
-    raw = value.encode("utf-16-le")[:size]
-    return raw + " ".encode("utf-16-le") * ((size - len(raw)) // 2)

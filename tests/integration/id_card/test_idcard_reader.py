@@ -48,6 +48,15 @@ async def test_idcard_read_once_reads_a_card_once_until_it_is_lifted(reader_sim:
         assert reader_sim.engine.reads == 2
 
 
+async def test_idcard_appended_address_is_read_with_the_card(reader_sim: ReaderSim) -> None:
+    moved = "广州市天河区体育西路一号"
+    reader_sim.server.control("place_card", {"name": "zhang_wei", "appended_address": moved})
+    async with reader_for(reader_sim) as reader:
+        card = await reader.read_once()
+    assert card is not None and card.appended_address == moved
+    assert card.address == CARDS["zhang_wei"].address
+
+
 @pytest.mark.parametrize("name", ["chen_kun", "hk_resident", "foreigner_2017", "foreigner_2023_long_name"])
 async def test_idcard_every_card_type_through_the_driver(reader_sim: ReaderSim, name: str) -> None:
     reader_sim.place(name)

@@ -137,6 +137,9 @@ def test_idcard_engine_controls_validate_arguments(engine: IdCardEngine) -> None
         engine.control("place_card", {"name": "nobody"})
     assert info.value.code == "unknown_card"
     with pytest.raises(SimControlError):
+        engine.control("place_card", {"name": "zhang_wei", "appended_address": "长" * 36})
+    assert engine.status()["card"] is None
+    with pytest.raises(SimControlError):
         engine.control("fault", {"kind": "meteor"})
     with pytest.raises(SimControlError):
         engine.control("explode", {})
