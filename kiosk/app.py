@@ -447,11 +447,14 @@ class KioskApp(App):
     def report_failure(self, exc: BaseException) -> None:
         """Log (masked) and show the citizen a plain "out of service" message, never a traceback."""
         self.failures += 1
-        code = getattr(exc, "code", None) or type(exc).__name__
+        # The citizen sees a stable code at most; class names and messages go to the log only.
+        code = getattr(exc, "code", None)
+        code = code if isinstance(code, str) and code else "unexpected_error"
         summary = mask_text(f"{type(exc).__name__}: {exc}")
         frames = "".join(traceback.format_tb(exc.__traceback__))
         log.error("unhandled failure %s\n%s%s", code, frames, summary)
-        self.recent_errors = [f"{time.strftime('%H:%M:%S')} {code}", *self.recent_errors][:20]
+        entry = f"{time.strftime('%H:%M:%S')} {code} ({type(exc).__name__})"
+        self.recent_errors = [entry, *self.recent_errors][:20]
         self._show_out_of_service(str(code))
 
     def _show_out_of_service(self, code: str) -> None:

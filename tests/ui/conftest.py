@@ -59,7 +59,8 @@ os.environ.setdefault("KIVY_NO_FILELOG", "1")
 HALL_NOW = "2026-11-25T10:00:00+08:00"
 KIOSK_TOKEN = "demo-kiosk-token-HQ"
 TECHNICIAN_PIN = "246810"
-WINDOW_SIZE = (1280, 800)
+# A common kiosk panel: 1920x1080 landscape (the Xvfb screen of scripts/test).
+WINDOW_SIZE = (1920, 1080)
 LONG_IDLE = (600.0, 20.0)
 
 

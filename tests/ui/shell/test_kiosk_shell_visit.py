@@ -1,0 +1,149 @@
+"""The visit: live language switch keeps it, elderly mode sizes, idle timeout wipes it, "more time"
+keeps it, a hall server that goes away and comes back."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def _identify_by_card(kiosk, card="chen_kun"):
+    kiosk.start_visit()
+    kiosk.app.go("identify", next="home", purpose="records")
+    screen = kiosk.wait_for_screen("identify")
+    kiosk.place_card(card)
+    kiosk.wait_until(lambda: screen.has_identity, timeout=15, what="card read")
+    return screen
+
+
+def test_language_switch_is_live_and_keeps_the_visit(kiosk):
+    screen = _identify_by_card(kiosk)
+    session = kiosk.app.session
+    confirm = kiosk.find(id="confirm")
+    assert confirm.text == "是本人，继续"
+    kiosk.tap(kiosk.find(id="lang_en"))
+    kiosk.wait_until(lambda: confirm.text == "Yes, continue", what="English text")
+    assert kiosk.find(id="title").text == "Who are you?"
+    kiosk.screenshot("identify_card_confirm_en")
+    kiosk.tap(kiosk.find(id="lang_zh_Hant"))
+    kiosk.wait_until(lambda: confirm.text == "是本人，繼續", what="Traditional Chinese text")
+    kiosk.screenshot("identify_card_confirm_zh_Hant")
+    # Same visit, same card still offered, nothing lost.
+    assert kiosk.app.session is session
+    assert screen.has_identity and kiosk.find(id="shown_id").text == "3101**********0023"
+    kiosk.tap(confirm)
+    kiosk.wait_for_screen("home")
+    assert kiosk.app.session.identity.id_number == "310104197802150023"
+    assert kiosk.find(id="tile_ticket").text == "取號"
+
+
+def test_screens_in_three_languages(kiosk):
+    for lang in ("zh_Hans", "zh_Hant", "en"):
+        kiosk.tap(kiosk.find(id=f"lang_{lang}"))
+        kiosk.wait_until(lambda lang=lang: kiosk.app.lang == lang, what=lang)
+        kiosk.screenshot(f"attract_{lang}")
+        kiosk.start_visit()
+        kiosk.screenshot(f"home_{lang}")
+        kiosk.app.go("identify", next="home")
+        kiosk.wait_for_screen("identify")
+        kiosk.screenshot(f"identify_{lang}")
+        kiosk.tap(kiosk.find(id="home_button"))
+        kiosk.wait_for_screen("attract")
+
+
+def test_elderly_mode_enlarges_text_and_touch_targets(kiosk):
+    kiosk.start_visit()
+    tile = kiosk.find(id="tile_ticket")
+    normal_font = kiosk.find(text="取号", cls="Label", root=tile).font_size
+    kiosk.tap(kiosk.find(id="elderly_toggle"))
+    kiosk.wait_until(lambda: kiosk.app.elderly, what="elderly mode")
+    kiosk.pump(3)
+    assert kiosk.find(text="取号", cls="Label", root=tile).font_size > normal_font
+    kiosk.screenshot("home_elderly_zh_Hans")
+    kiosk.app.go("identify", next="home")
+    kiosk.wait_for_screen("identify")
+    kiosk.pump(3)
+    kiosk.screenshot("identify_elderly_zh_Hans")
+    from kivy.uix.button import Button
+
+    buttons = [w for w in kiosk.widgets() if isinstance(w, Button)]
+    assert len(buttons) >= 15
+    small = [(w.text, w.size) for w in buttons if min(w.width, w.height) < 60]
+    assert small == []
+    # Elderly mode doubles the idle timeouts.
+    assert kiosk.app.idle.timeouts.idle_s == 2 * kiosk.app.idle.base.idle_s
+
+
+def test_idle_visit_times_out_and_its_personal_data_is_gone(kiosk):
+    _identify_by_card(kiosk, "luo_rong")
+    kiosk.tap(kiosk.find(id="confirm"))
+    kiosk.wait_for_screen("home")
+    session = kiosk.app.session
+    session.add_photo(b"\xff\xd8 document photo")
+    photo = session.photos[0]
+    kiosk.app.go("identify", next="home")
+    identify = kiosk.wait_for_screen("identify")
+    kiosk.place_card("luo_rong")
+    kiosk.wait_until(lambda: identify.has_identity, timeout=15, what="card shown")
+    assert "罗*" in kiosk.texts()
+    kiosk.set_idle_timeouts(0.5, 0.8)
+    kiosk.wait_until(lambda: kiosk.app.idle_warning is not None and kiosk.app.idle_warning.parent,
+                     what="idle warning")
+    kiosk.screenshot("idle_warning_zh_Hans")
+    kiosk.wait_for_screen("attract", timeout=10)
+    assert session.wiped and session.identity is None and session.is_empty()
+    assert bytes(photo) == bytes(len(photo))
+    assert kiosk.app.session is not session and kiosk.app.session.is_empty()
+    # No screen still holds or shows the name or the number, even off screen.
+    for built in kiosk.app.built_screens.values():
+        texts = [w.text for w in kiosk.widgets(built) if isinstance(getattr(w, "text", None), str)]
+        assert not any("罗" in t or "031X" in t for t in texts), built.name
+
+
+def test_more_time_keeps_the_visit(kiosk):
+    _identify_by_card(kiosk)
+    session = kiosk.app.session
+    kiosk.set_idle_timeouts(0.5, 30)
+    warning = kiosk.wait_until(lambda: kiosk.app.idle_warning if kiosk.app.idle_warning
+                               and kiosk.app.idle_warning.parent else None, what="idle warning")
+    kiosk.tap(kiosk.find(id="more_time", root=warning))
+    kiosk.wait_until(lambda: warning.parent is None, what="warning closed")
+    kiosk.set_idle_timeouts(600, 20)
+    assert kiosk.app.current_screen == "identify"
+    assert kiosk.app.session is session and not session.wiped
+    assert kiosk.find(id="shown_id").text == "3101**********0023"
+
+
+def test_hall_server_gone_mid_visit_is_said_plainly_and_recovers(kiosk):
+    kiosk.start_visit()
+    kiosk.app.session.choices["service"] = "SB-001"
+    kiosk.stop_hall()
+    kiosk.wait_until(lambda: not kiosk.app.hall_online, timeout=15, what="hall reported unreachable")
+    banner = kiosk.find(cls="OfflineBanner")
+    assert banner.text.startswith("暂时无法连接政务服务系统")
+    kiosk.screenshot("home_hall_unreachable_zh_Hans")
+    assert kiosk.app.current_screen == "home" and kiosk.app.out_of_service is None
+    kiosk.start_hall()
+    kiosk.wait_until(lambda: kiosk.app.hall_online, timeout=30, what="hall reachable again")
+    kiosk.pump(2)
+    assert not kiosk.find_all(cls="OfflineBanner") or not kiosk.find(cls="OfflineBanner").text
+    assert kiosk.app.session.choices == {"service": "SB-001"}
+
+
+def test_a_failing_callback_shows_out_of_service_not_a_traceback(kiosk):
+    kiosk.start_visit()
+
+    async def broken():
+        raise RuntimeError("lookup failed for 440106198503121237")
+
+    kiosk.app.run_task(broken())
+    kiosk.wait_until(lambda: kiosk.app.out_of_service is not None and kiosk.app.out_of_service.parent,
+                     what="out of service message")
+    texts = kiosk.texts()
+    assert "抱歉，本机暂时无法提供服务。" in texts
+    assert not any("Traceback" in t or "RuntimeError" in t or "4401061985" in t for t in texts)
+    kiosk.screenshot("out_of_service_zh_Hans")
+    kiosk.tap(kiosk.find(id="restart"))
+    kiosk.wait_for_screen("attract")
+    assert kiosk.app.out_of_service.parent is None
