@@ -173,3 +173,44 @@ def test_bad_department_files_are_refused(broken: str, message: str) -> None:
 def test_duplicate_codes_are_refused() -> None:
     with pytest.raises(CatalogueError, match="defined twice"):
         build_catalogue([(GOOD, "a.toml"), (GOOD, "b.toml")])
+
+
+# Corrections made by hand after converting with OpenCC s2tw (its phrase table gets these wrong here).
+REVIEWED_CORRECTIONS = {
+    "換髮": "換發",
+    "簽註": "簽注",
+    "籤注": "簽注",
+    "彙算": "匯算",
+    "刻制": "刻製",
+    "賬": "帳",
+    "制卡": "製卡",
+    "制證": "製證",
+}
+
+
+def test_traditional_text_matches_the_simplified_text(catalogue: Catalogue) -> None:
+    """zh-Hant was generated from zh-Hans once; an edit to one language alone shows up here."""
+    from opencc import OpenCC
+
+    converter = OpenCC("s2tw")
+
+    def convert(text: str) -> str:
+        out = converter.convert(text)
+        for wrong, right in REVIEWED_CORRECTIONS.items():
+            out = out.replace(wrong, right)
+        return out
+
+    for service in catalogue.services:
+        hans, hant = service.text("zh-Hans"), service.text("zh-Hant")
+        assert convert(hans.name) == hant.name
+        assert [convert(a) for a in hans.aliases] == list(hant.aliases)
+        assert [convert(s) for s in hans.guide.steps] == list(hant.guide.steps)
+        assert [convert(n) for n in hans.guide.notes] == list(hant.guide.notes)
+        for field in ("time_limit", "fee", "where", "legal_basis"):
+            assert convert(getattr(hans.guide, field)) == getattr(hant.guide, field), (service.code, field)
+        for simplified, traditional in zip(hans.guide.materials, hant.guide.materials, strict=True):
+            assert (convert(simplified.name), convert(simplified.copies), convert(simplified.note)) == (
+                traditional.name,
+                traditional.copies,
+                traditional.note,
+            )
