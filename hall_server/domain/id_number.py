@@ -55,6 +55,8 @@ def check_character(first17: str) -> str:
 
 def parse_id_number(text: str, today: date | None = None) -> IdNumber:
     """Validate `text` and return its parts; a lowercase final x is read as X (citizens type it so)."""
+    if not isinstance(text, str):
+        raise IdNumberError("characters")
     if len(text) != 18:
         raise IdNumberError("length")
     value = text[:17] + text[17].upper()

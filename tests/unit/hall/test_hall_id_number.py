@@ -102,3 +102,8 @@ def test_any_single_character_change_fails(number: str, position: int, replaceme
 def test_arbitrary_text_never_crashes(text: str) -> None:
     problem = id_number_problem(text, TODAY)
     assert problem is None or problem in {"length", "characters", "birth_date", "check_digit"}
+
+
+def test_non_text_is_refused_not_crashed() -> None:
+    for value in (110101199003074477, None, b"110101199003074477"):
+        assert id_number_problem(value, TODAY) == "characters"  # type: ignore[arg-type]
