@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from terminal_drivers.id_card.models import CardPlaced
 from terminal_drivers.id_card.protocol import (
     Command,
     FrameDecoder,
@@ -144,3 +147,22 @@ def test_idcard_engine_controls_validate_arguments(engine: IdCardEngine) -> None
     with pytest.raises(SimControlError):
         engine.control("explode", {})
     assert engine.control("status", {})["state"] == "absent"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(max_size=300), max_size=10))
+def test_idcard_engine_answers_noise_with_clean_frames_only(chunks: list[bytes]) -> None:
+    engine = IdCardEngine(read_delay_s=0.0)
+    engine.control("place_card", {"name": "zhang_wei"})
+    decoder = FrameDecoder()
+    for chunk in chunks:
+        for item in decoder.feed(engine.receive(chunk)):
+            assert isinstance(item, bytes)  # whatever it is sent, it answers in well-formed frames
+    # And it still works afterwards.
+    engine.receive(b"\x00" * 4100)
+    assert ask(engine, Command.SAM_STATUS).sw3 == Sw3.OK
+
+
+def test_idcard_placed_event_repr_is_masked() -> None:
+    text = repr(CardPlaced(CARDS["chen_kun"]))
+    assert "陈堃" not in text and "310104197802150023" not in text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from terminal_drivers.scanner.framing import TRIGGER_ACK, TRIGGER_COMMAND
 from terminal_drivers.sim import scanner as scanner_sim
@@ -73,3 +75,13 @@ def test_scanner_engine_unknown_command() -> None:
     with pytest.raises(SimControlError) as info:
         ScannerEngine().control("beep", {})
     assert info.value.code == "unknown_command"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=50), max_size=10))
+def test_scanner_engine_ignores_noise_and_still_sees_the_trigger(chunks: list[bytes]) -> None:
+    engine = ScannerEngine(trigger=True)
+    for chunk in chunks:
+        reply = engine.receive(chunk)
+        assert reply in (b"", TRIGGER_ACK * (len(reply) // len(TRIGGER_ACK)))
+    assert engine.receive(TRIGGER_COMMAND) == TRIGGER_ACK
