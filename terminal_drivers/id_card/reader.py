@@ -34,8 +34,9 @@ from terminal_drivers.id_card.protocol import (
     build_command,
     format_sam_id,
     parse_reply,
+    plausible_reply,
+    reply_error,
     split_read_data,
-    sw3_error,
 )
 from terminal_drivers.id_card.text import decode_appended_address, parse_text
 from terminal_drivers.port import AsyncPort
@@ -322,37 +323,3 @@ class IdCardReader:
         if reply.sw3 in (Sw3.SELECT_FAILED, Sw3.NO_CARD):
             return False
         raise reply_error(reply)
-
-
-# Shortest/longest data a successful reply to each command carries. A reader answers commands in
-# order, so the reply to a command we gave up on (timeout) arrives before the next one's: replies
-# carry no command code, but their status and size tell them apart.
-_SUCCESS_DATA: dict[Command, tuple[int, int]] = {
-    Command.RESET: (0, 64),
-    Command.SAM_STATUS: (0, 64),
-    Command.SAM_ID: (16, 64),
-    Command.FIND_CARD: (0, 16),
-    Command.SELECT_CARD: (0, 16),
-    Command.READ_TEXT_PHOTO: (1284, 1284),
-    Command.READ_APPENDED_ADDRESS: (0, 128),
-    Command.READ_WITH_FINGERPRINT: (1286, 2310),
-}
-
-
-def plausible_reply(command: Command, reply: ReplyFrame) -> bool:
-    """Whether ``reply`` can be the answer to ``command`` (False: a late answer to an earlier one)."""
-    finding = reply.sw3 in (Sw3.FIND_OK, Sw3.NO_CARD)
-    if command == Command.FIND_CARD and reply.sw3 == Sw3.OK:
-        return False
-    if command != Command.FIND_CARD and finding:
-        return False
-    if reply.sw3 not in (Sw3.OK, Sw3.FIND_OK):
-        return len(reply.data) <= 64  # an error status carries no data
-    low, high = _SUCCESS_DATA[command]
-    return low <= len(reply.data) <= high
-
-
-def reply_error(reply: ReplyFrame) -> DeviceError:
-    """The error a non-success reply stands for (a status that is no error is a protocol one)."""
-    error = sw3_error(reply.sw3)
-    return error or ProtocolError(f"unexpected SW3={reply.sw3:02X}", code="reader_unexpected_status")

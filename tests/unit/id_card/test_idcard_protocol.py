@@ -18,6 +18,8 @@ from terminal_drivers.id_card.protocol import (
     checksum,
     format_sam_id,
     parse_reply,
+    plausible_reply,
+    reply_error,
     split_read_data,
     sw3_error,
 )
@@ -184,3 +186,26 @@ def test_idcard_a_flipped_bit_is_never_taken_for_a_good_frame(data: bytes, index
     frame[position] ^= 1 << bit
     items = FrameDecoder().feed(bytes(frame))
     assert bytes([0, 0, Sw3.OK]) + data not in items
+
+
+def test_idcard_late_replies_are_told_apart_by_status_and_size() -> None:
+    read_reply = parse_reply(bytes([0, 0, 0x90]) + bytes(1284))
+    find_ok = parse_reply(bytes([0, 0, 0x9F, 0, 0, 0, 0]))
+    select_ok = parse_reply(bytes([0, 0, 0x90]) + bytes(8))
+    no_card = parse_reply(bytes([0, 0, 0x80]))
+    read_failed = parse_reply(bytes([0, 0, 0x41]))
+    assert plausible_reply(Command.READ_TEXT_PHOTO, read_reply)
+    assert not plausible_reply(Command.FIND_CARD, read_reply)  # a late read reply is no find reply
+    assert not plausible_reply(Command.SELECT_CARD, read_reply)
+    assert plausible_reply(Command.FIND_CARD, find_ok) and plausible_reply(Command.FIND_CARD, no_card)
+    assert not plausible_reply(Command.READ_TEXT_PHOTO, find_ok)
+    assert not plausible_reply(Command.SELECT_CARD, no_card)
+    assert plausible_reply(Command.SELECT_CARD, select_ok)
+    assert not plausible_reply(Command.READ_TEXT_PHOTO, select_ok)
+    assert plausible_reply(Command.READ_TEXT_PHOTO, read_failed)
+
+
+def test_idcard_reply_error_for_an_out_of_place_success() -> None:
+    error = reply_error(parse_reply(bytes([0, 0, 0x9F])))
+    assert isinstance(error, ProtocolError) and error.code == "reader_unexpected_status"
+    assert reply_error(parse_reply(bytes([0, 0, 0x41]))).code == "card_read_failed"
