@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from hall_server.app import create_app
 from hall_server.clock import SettableClock
@@ -36,16 +39,22 @@ def local(*args: int) -> datetime:
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file, or a throw-away PostgreSQL database beside HALL_TEST_DB_URL's."""
     url = os.environ.get("HALL_TEST_DB_URL")
     if not url:
         yield f"sqlite:///{tmp_path / 'hall.sqlite3'}"
         return
-    reset = Database(url, pool_size=1)
-    with reset.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    reset.dispose()
-    yield url
+    base = make_url(url)
+    name = f"{base.database}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -1,0 +1,94 @@
+"""Capacity and ticket numbers under concurrent clients hitting a real server (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from hall_server.domain.id_number import make_id_number
+from hall_server.store import models as m
+
+from .conftest import Hall
+
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+
+
+def together(
+    count: int, hall: Hall, call: Callable[[httpx.Client, int], httpx.Response]
+) -> list[httpx.Response]:
+    """Run ``call`` from ``count`` threads released at once, each with its own connection."""
+    barrier = threading.Barrier(count)
+
+    def run(i: int) -> httpx.Response:
+        with httpx.Client(
+            base_url=hall.url + "/api/v1", timeout=60, headers={"Authorization": f"Bearer {hall.kiosk_token}"}
+        ) as client:
+            barrier.wait(timeout=30)
+            return call(client, i)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_fifty_concurrent_bookings_for_five_places(hall: Hall) -> None:
+    slot = "HQ:SB-001:2026-11-26T15:00"
+    assert hall.staff("counter1").put(f"/slots/{slot}/capacity", json={"capacity": 5}).status_code == 200
+
+    def book(client: httpx.Client, i: int) -> httpx.Response:
+        citizen = {"id_number": make_id_number(sequence=200 + i), "name": "李四"}
+        return client.post("/bookings", json={"service": "SB-001", "slot_id": slot, "citizen": citizen})
+
+    replies = together(50, hall, book)
+    outcomes = Counter((r.status_code, r.json().get("error", {}).get("code")) for r in replies)
+    assert outcomes == {(201, None): 5, (409, "slot_full"): 45}
+    with hall.db.read() as conn:
+        stored = conn.execute(
+            select(func.count()).select_from(m.bookings).where(m.bookings.c.slot_id == slot)
+        )
+        assert stored.scalar_one() == 5
+        booked = conn.execute(select(m.slot_counters.c.booked).where(m.slot_counters.c.slot_id == slot))
+        assert booked.scalar_one() == 5
+
+
+def test_two_hundred_concurrent_walk_in_tickets_are_numbered_without_gaps(hall: Hall) -> None:
+    def take_four(client: httpx.Client, _i: int) -> list[httpx.Response]:
+        return [client.post("/tickets", json={"service": "SB-001"}) for _ in range(4)]
+
+    batches: list[Any] = together(50, hall, take_four)  # type: ignore[arg-type]
+    replies = [r for batch in batches for r in batch]
+    assert all(r.status_code == 201 for r in replies)
+    numbers = sorted(r.json()["number"] for r in replies)
+    assert numbers == [f"B{n:03d}" for n in range(1, 201)]
+    assert len({r.json()["id"] for r in replies}) == 200
+
+
+def test_concurrent_retries_with_one_idempotency_key_make_one_ticket(hall: Hall) -> None:
+    def retry(client: httpx.Client, _i: int) -> httpx.Response:
+        return client.post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": "same-key"})
+
+    replies = together(20, hall, retry)
+    assert {r.status_code for r in replies} == {201}
+    assert len({r.json()["id"] for r in replies}) == 1
+    with hall.db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(m.tickets)).scalar_one() == 1
+
+
+def test_concurrent_duplicate_bookings_of_one_person_make_one(hall: Hall) -> None:
+    citizen = {"id_number": make_id_number(sequence=777), "name": "赵六"}
+    slots = [f"HQ:SB-001:2026-11-26T{h:02d}:{mm:02d}" for h in (9, 10, 11) for mm in (0, 30)]
+
+    def book(client: httpx.Client, i: int) -> httpx.Response:
+        return client.post(
+            "/bookings", json={"service": "SB-001", "slot_id": slots[i % len(slots)], "citizen": citizen}
+        )
+
+    replies = together(12, hall, book)
+    outcomes = Counter((r.status_code, r.json().get("error", {}).get("code")) for r in replies)
+    assert outcomes == {(201, None): 1, (409, "duplicate_booking"): 11}
