@@ -50,6 +50,10 @@ class AsyncPort:
         self._read_lock: asyncio.Lock | None = None
         # Bumped on every open so bytes a closed port's thread queued never reach the next session.
         self._generation = 0
+        # Chunks the reader thread has handed to the loop, and the last one reset_input() voids:
+        # bytes read before a reset but delivered after it must not pass for a fresh reply.
+        self._chunks_sent = 0
+        self._void_through = 0
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -72,6 +76,7 @@ class AsyncPort:
         self._read_lock = asyncio.Lock()
         self._buffer.clear()
         self._failure = None
+        self._chunks_sent = self._void_through = 0
         self._serial = await asyncio.to_thread(open_port, self.url, self.baudrate, timeout=_POLL_S)
         self._stop = threading.Event()
         self._generation += 1
@@ -175,8 +180,9 @@ class AsyncPort:
                     return self._take(have)
 
     def reset_input(self) -> None:
-        """Discard everything received and not yet read."""
+        """Discard everything received and not yet read, including chunks still on their way."""
         self._buffer.clear()
+        self._void_through = self._chunks_sent
         port = self._serial
         if port is not None and self._failure is None:
             with contextlib.suppress(serial.SerialException, OSError):
@@ -230,8 +236,8 @@ class AsyncPort:
         if self._wakeup is not None:
             self._wakeup.set()
 
-    def _deliver(self, generation: int, data: bytes) -> None:
-        if generation != self._generation or self._serial is None:
+    def _deliver(self, generation: int, chunk: int, data: bytes) -> None:
+        if generation != self._generation or self._serial is None or chunk <= self._void_through:
             return
         self._buffer.extend(data)
         if self._wakeup is not None:
@@ -259,7 +265,9 @@ class AsyncPort:
                 return
             if data:
                 try:
-                    loop.call_soon_threadsafe(self._deliver, generation, data)
+                    # Numbered under the GIL before it is queued, so reset_input() sees it as sent.
+                    self._chunks_sent += 1
+                    loop.call_soon_threadsafe(self._deliver, generation, self._chunks_sent, data)
                 except RuntimeError:  # the loop is closed: nobody is listening any more
                     return
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,35 @@ async def test_reset_input_discards_buffered_bytes() -> None:
         assert port.in_waiting == 0
         await port.write(b"fresh")
         assert await port.read_exactly(5, 1.0) == b"fresh"
+
+
+def _hold_the_loop(seconds: float) -> None:
+    """Block the event loop thread (deliberately) while the port's reader thread keeps reading."""
+    threading.Event().wait(seconds)
+
+
+async def test_reset_input_voids_bytes_already_on_their_way(server: DeviceServer) -> None:
+    async with AsyncPort(server.start_pty()) as port:
+        await port.write(b"stale")
+        # The echo arrives while the loop is held: the reader thread reads it and queues its
+        # delivery, which runs only after reset_input(). It must still be discarded.
+        _hold_the_loop(0.3)
+        port.reset_input()
+        assert await port.read(64, 0.1) == b""
+        await port.write(b"fresh")
+        assert await port.read_exactly(5, 2.0) == b"FRESH"
+
+
+async def test_reader_threads_end_with_their_ports() -> None:
+    def readers() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("port-reader")]
+
+    for _ in range(5):
+        async with AsyncPort("loop://") as port:
+            await port.write(b"x")
+            await port.read_exactly(1, 1.0)
+            assert readers() == ["port-reader loop://"]
+    assert readers() == []
 
 
 async def test_closed_port_refuses_io() -> None:
