@@ -1,0 +1,1 @@
+"""ESC/POS ticket printer: pure byte builder, status decoding, column maths, layouts and the driver."""

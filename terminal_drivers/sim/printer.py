@@ -1,4 +1,4 @@
-"""Simulated ESC/POS ticket printer: parses the kiosk's command subset byte by byte.
+"""Simulated ESC/POS ticket printer: executes the kiosk's command subset as a printer would.
 
 It answers ``DLE EOT n`` from its paper/cover/cutter state, stops printing (drops the data) while
 out of paper, cover open or cutter jammed, and renders each cut ticket to text and PNG. Commands it
@@ -18,6 +18,25 @@ from qrcode.exceptions import DataOverflowError
 
 from terminal_drivers.printer import status as st
 from terminal_drivers.printer.columns import ASCII_CELL_DOTS, PAPER_WIDTHS_DOTS, char_width
+from terminal_drivers.printer.escpos_decoder import (
+    CharSize,
+    ChineseMode,
+    Command,
+    Cut,
+    Emphasis,
+    EscPosDecoder,
+    FeedLines,
+    Init,
+    Issue,
+    Justify,
+    LineFeed,
+    QrErrorLevel,
+    QrModuleSize,
+    QrPrint,
+    QrStore,
+    StatusRequest,
+    Text,
+)
 from terminal_drivers.sim.engine import SimControlError
 from terminal_drivers.sim.ticket_render import (
     LINE_SPACING_DOTS,
@@ -37,35 +56,6 @@ PaperLevel = Literal["ok", "near_end", "out"]
 
 KEEP_TICKETS = 200
 KEEP_ERRORS = 500
-MAX_QR_STORE = 7089 + 3  # the largest symbol (numeric, level L) plus the m byte and pL/pH slack
-# fmt: off
-_ALIGNMENTS: dict[int, Alignment] = {
-    0: "left", 1: "center", 2: "right", 0x30: "left", 0x31: "center", 0x32: "right",
-}
-
-# Commands outside the kiosk's subset whose length is fixed: skipped whole (and reported) so the
-# bytes after them are not misread as text.
-_ESC_LENGTHS = {
-    0x20: 3, 0x21: 3, 0x24: 4, 0x2D: 3, 0x32: 2, 0x33: 3, 0x3D: 3, 0x47: 3, 0x4A: 3, 0x4D: 3,
-    0x52: 3, 0x55: 3, 0x56: 3, 0x5C: 4, 0x63: 4, 0x70: 5, 0x74: 3, 0x7B: 3,
-}
-_FS_LENGTHS = {0x21: 3, 0x2D: 3, 0x43: 3, 0x53: 4, 0x57: 3}
-_GS_LENGTHS = {
-    0x42: 3, 0x48: 3, 0x49: 3, 0x4C: 4, 0x50: 4, 0x57: 4, 0x61: 3, 0x66: 3, 0x68: 3, 0x72: 3, 0x77: 3,
-}
-# fmt: on
-
-
-@dataclass(frozen=True)
-class ParseIssue:
-    """One command the simulator could not take: a stable code, where, and what."""
-
-    code: str
-    offset: int
-    message: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "offset": self.offset, "message": self.message}
 
 
 @dataclass
@@ -94,10 +84,6 @@ class RenderedTicket:
         }
 
 
-class _NeedMore(Exception):
-    """The command at the head of the buffer is not complete yet."""
-
-
 class PrinterEngine:
     """The printer as a byte engine for ``terminal_drivers.sim.runner.DeviceServer``."""
 
@@ -117,11 +103,10 @@ class PrinterEngine:
         if self.out_dir is not None:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._buffer = bytearray()
-        self._offset = 0
+        self._decoder = EscPosDecoder(encoding)
         # A simulator runs for days: memory keeps the latest tickets and errors, counters keep all
         # (with out_dir every ticket stays on disk).
-        self._errors: deque[ParseIssue] = deque(maxlen=KEEP_ERRORS)
+        self._errors: deque[Issue] = deque(maxlen=KEEP_ERRORS)
         self._tickets: deque[RenderedTicket] = deque(maxlen=KEEP_TICKETS)
         self.ticket_count = 0
         self.error_count = 0
@@ -130,7 +115,6 @@ class PrinterEngine:
         self.cutter_error = False
         self.dropped = 0  # characters, lines, symbols and cuts not printed while stopped
         self.status_queries = 0
-        self._answered_upto = 0  # stream offset up to which DLE EOT was answered in real time
         self._lines_left: int | None = None  # paper_out_after: lines until the roll ends
         self.auto_wraps = 0  # lines longer than the paper: a layout bug worth seeing
         self._elements: list[TextLine | QrBlock | Feed] = []
@@ -146,7 +130,7 @@ class PrinterEngine:
             return list(self._tickets)
 
     @property
-    def errors(self) -> list[ParseIssue]:
+    def errors(self) -> list[Issue]:
         with self._lock:
             return list(self._errors)
 
@@ -179,37 +163,10 @@ class PrinterEngine:
 
     def receive(self, data: bytes) -> bytes:
         with self._lock:
-            self._buffer += data
             reply = bytearray()
-            while self._buffer:
-                try:
-                    used = self._step(reply)
-                except _NeedMore:
-                    self._answer_while_blocked(reply)
-                    break
-                del self._buffer[:used]
-                self._offset += used
+            for command in self._decoder.feed(data):
+                self._execute(command, reply)
             return bytes(reply)
-
-    def _answer_while_blocked(self, reply: bytearray) -> None:
-        """Answer ``DLE EOT n`` behind a command still waiting for its data.
-
-        Real-time commands are executed on receipt, even inside another command's data (why a
-        host must never send one there): a host that broke off a job still gets its status.
-        """
-        i = max(self._answered_upto - self._offset, 1)
-        while True:
-            i = self._buffer.find(b"\x10\x04", i)
-            if i < 0 or i + 2 >= len(self._buffer):
-                return
-            n = self._buffer[i + 2]
-            if n in (1, 2, 3, 4):
-                self.status_queries += 1
-                reply.append(self.status_byte(n))
-                self._answered_upto = self._offset + i + 3
-                i += 3
-            else:
-                i += 2
 
     def poll_output(self) -> bytes:
         return b""
@@ -263,10 +220,9 @@ class PrinterEngine:
                 "status_bytes": [f"0x{self.status_byte(n):02X}" for n in (1, 2, 3, 4)],
             }
 
-    # -- the parser -----------------------------------------------------------------------
+    # -- commands -------------------------------------------------------------------------
 
     def _reset_modes(self) -> None:
-        self.chinese = False
         self.width = 1
         self.height = 1
         self.bold = False
@@ -275,222 +231,53 @@ class PrinterEngine:
         self._qr_level = "M"
         self._qr_data: bytes | None = None
 
-    def _report(self, code: str, message: str) -> None:
-        issue = ParseIssue(code, self._offset, message)
+    def _report(self, issue: Issue) -> None:
         self._errors.append(issue)
         self.error_count += 1
-        log.warning("printer: %s at byte %d: %s", code, self._offset, message)
+        log.warning("printer: %s at byte %d: %s", issue.code, issue.offset, issue.message)
 
-    def _need(self, n: int) -> None:
-        if len(self._buffer) < n:
-            raise _NeedMore
-
-    def _step(self, reply: bytearray) -> int:
-        buf = self._buffer
-        b = buf[0]
-        if b == 0x0A:
-            self._print_line()
-            return 1
-        if b == 0x0D:
-            return 1  # CR: these printers advance on LF only
-        if b == 0x10:
-            return self._dle(reply)
-        if b == 0x1B:
-            return self._esc()
-        if b == 0x1C:
-            return self._fs()
-        if b == 0x1D:
-            return self._gs()
-        if b < 0x20 or b == 0x7F:
-            self._report("unknown_control_byte", f"control byte 0x{b:02X}")
-            return 1
-        return self._text()
-
-    def _dle(self, reply: bytearray) -> int:
-        self._need(2)
-        if self._buffer[1] != 0x04:
-            self._report("unknown_command", f"DLE 0x{self._buffer[1]:02X}")
-            return 1
-        self._need(3)
-        n = self._buffer[2]
-        if n not in (1, 2, 3, 4):
-            self._report("bad_parameter", f"DLE EOT {n}")
-            return 3
-        if self._offset >= self._answered_upto:
-            self.status_queries += 1
-            reply.append(self.status_byte(n))
-        return 3
-
-    def _esc(self) -> int:
-        self._need(2)
-        c = self._buffer[1]
-        if c == 0x40:
-            self._reset_modes()
-            self._line = TextLine()
-            self._line_dots = 0
-            return 2
-        if c in (0x61, 0x45, 0x64):
-            self._need(3)
-            n = self._buffer[2]
-            if c == 0x61:
-                if n in _ALIGNMENTS:
-                    self.align = _ALIGNMENTS[n]
+    def _execute(self, command: Command, reply: bytearray) -> None:
+        match command:
+            case Text(char):
+                self._put(char)
+            case LineFeed():
+                self._print_line()
+            case StatusRequest(n):
+                self.status_queries += 1
+                reply.append(self.status_byte(n))
+            case Init():
+                # ESC @ clears the line not yet printed; what is on paper stays.
+                self._reset_modes()
+                self._line = TextLine()
+                self._line_dots = 0
+            case CharSize(width, height):
+                self.width, self.height = width, height
+            case Justify(align):
+                self.align = align
+            case Emphasis(on):
+                self.bold = on
+            case FeedLines(lines):
+                self._feed_lines(lines)
+            case QrModuleSize(dots):
+                self._qr_module = dots
+            case QrErrorLevel(level):
+                self._qr_level = level
+            case QrStore(data):
+                self._qr_data = data
+            case QrPrint():
+                if self._qr_data is None:
+                    self._report(Issue("qr_no_data", self._decoder_offset(), "QR print before any data"))
                 else:
-                    self._report("bad_parameter", f"ESC a {n}")
-            elif c == 0x45:
-                self.bold = bool(n & 1)
-            else:
-                self._feed_lines(n)
-            return 3
-        return self._skip_known("ESC", c, _ESC_LENGTHS)
+                    self._print_qr(self._qr_data)
+            case Cut(partial, feed_dots):
+                self._cut(partial, feed_dots)
+            case Issue():
+                self._report(command)
+            case ChineseMode():
+                pass  # the decoder reads text by it; nothing changes on paper
 
-    def _fs(self) -> int:
-        self._need(2)
-        c = self._buffer[1]
-        if c == 0x26:
-            self.chinese = True
-            return 2
-        if c == 0x2E:
-            self.chinese = False
-            return 2
-        return self._skip_known("FS", c, _FS_LENGTHS)
-
-    def _skip_known(self, prefix: str, c: int, lengths: dict[int, int]) -> int:
-        if c in lengths:
-            self._need(lengths[c])
-            self._report("unsupported_command", f"{prefix} 0x{c:02X} (skipped {lengths[c]} bytes)")
-            return lengths[c]
-        if c in (0x0A, 0x10, 0x1B, 0x1C, 0x1D):
-            # A command cut short by the next one: drop only the prefix and read on.
-            self._report("malformed_command", f"{prefix} followed by 0x{c:02X}")
-            return 1
-        self._report("unknown_command", f"{prefix} 0x{c:02X}")
-        return 2
-
-    def _gs(self) -> int:
-        self._need(2)
-        c = self._buffer[1]
-        if c == 0x21:
-            self._need(3)
-            n = self._buffer[2]
-            if n & 0x88:
-                self._report("bad_parameter", f"GS ! 0x{n:02X}")
-            else:
-                self.width, self.height = (n >> 4) + 1, (n & 0x07) + 1
-            return 3
-        if c == 0x56:
-            self._need(3)
-            m = self._buffer[2]
-            if m in (0, 1, 0x30, 0x31):
-                self._cut(partial=m in (1, 0x31), feed_dots=0)
-                return 3
-            if m in (0x41, 0x42):
-                self._need(4)
-                self._cut(partial=m == 0x42, feed_dots=self._buffer[3])
-                return 4
-            self._report("bad_parameter", f"GS V {m}")
-            return 3
-        if c == 0x28:
-            return self._gs_paren()
-        if c == 0x6B:
-            return self._skip_barcode()
-        if c == 0x76:
-            return self._skip_raster()
-        return self._skip_known("GS", c, _GS_LENGTHS)
-
-    def _gs_paren(self) -> int:
-        self._need(5)
-        group, length = self._buffer[2], self._buffer[3] | (self._buffer[4] << 8)
-        if length < 2 or length > MAX_QR_STORE:
-            self._report("malformed_command", f"GS ( 0x{group:02X} with length {length}")
-            return 5
-        self._need(5 + length)
-        body = bytes(self._buffer[5 : 5 + length])
-        if group != 0x6B or body[0] != 0x31:
-            self._report("unsupported_command", f"GS ( 0x{group:02X} cn 0x{body[0]:02X}")
-            return 5 + length
-        self._qr_function(body[1], body[2:])
-        return 5 + length
-
-    def _qr_function(self, fn: int, params: bytes) -> None:
-        if fn == 0x41:
-            if len(params) != 2 or params[0] not in (0x31, 0x32):
-                self._report("bad_parameter", "QR model")
-        elif fn == 0x43:
-            if len(params) == 1 and 1 <= params[0] <= 16:
-                self._qr_module = params[0]
-            else:
-                self._report("bad_parameter", "QR module size")
-        elif fn == 0x45:
-            if len(params) == 1 and 0x30 <= params[0] <= 0x33:
-                self._qr_level = "LMQH"[params[0] - 0x30]
-            else:
-                self._report("bad_parameter", "QR error level")
-        elif fn == 0x50:
-            if len(params) < 2 or params[0] != 0x30:
-                self._report("bad_parameter", "QR store without data")
-            else:
-                self._qr_data = params[1:]
-        elif fn == 0x51:
-            if not params or params[0] != 0x30:
-                self._report("bad_parameter", "QR print")
-            elif self._qr_data is None:
-                self._report("qr_no_data", "QR print before any data was stored")
-            else:
-                self._print_qr(self._qr_data)
-        else:
-            self._report("unsupported_command", f"QR function 0x{fn:02X}")
-
-    def _skip_barcode(self) -> int:
-        self._need(3)
-        m = self._buffer[2]
-        if m <= 6:
-            end = self._buffer.find(0, 3)
-            if end < 0:
-                if len(self._buffer) > 260:
-                    self._report("malformed_command", "GS k barcode without NUL")
-                    return 3
-                raise _NeedMore
-            self._report("unsupported_command", "GS k barcode")
-            return end + 1
-        self._need(4)
-        self._need(4 + self._buffer[3])
-        self._report("unsupported_command", "GS k barcode")
-        return 4 + self._buffer[3]
-
-    def _skip_raster(self) -> int:
-        self._need(8)
-        x = self._buffer[4] | (self._buffer[5] << 8)
-        y = self._buffer[6] | (self._buffer[7] << 8)
-        if self._buffer[2] != 0x30 or x * y > 65535:
-            self._report("malformed_command", "GS v raster image")
-            return 3
-        self._need(8 + x * y)
-        self._report("unsupported_command", "GS v 0 raster image")
-        return 8 + x * y
-
-    def _text(self) -> int:
-        buf = self._buffer
-        b = buf[0]
-        if not self.chinese or b < 0x80:
-            # Outside Chinese mode a high byte is a PC437 glyph, as on a printer left in the wrong
-            # mode: Hanzi then come out as Latin garbage, which a test or a technician sees.
-            self._put(bytes([b]).decode("cp437"))
-            return 1
-        if b in (0x80, 0xFF):
-            self._report("invalid_text", f"byte 0x{b:02X} starts no character")
-            return 1
-        self._need(2)
-        size = 4 if 0x30 <= buf[1] <= 0x39 else 2
-        if size == 4:
-            self._need(4)
-        try:
-            char = bytes(buf[:size]).decode("gb18030" if self.encoding == "gb18030" else "gbk")
-        except UnicodeDecodeError:
-            self._report("invalid_text", f"bytes {bytes(buf[:size]).hex(' ')} are not {self.encoding}")
-            return 1
-        self._put(char)
-        return size
+    def _decoder_offset(self) -> int:
+        return self._decoder.offset
 
     # -- the print head -------------------------------------------------------------------
 
@@ -543,10 +330,11 @@ class PrinterEngine:
         try:
             too_wide = block.dots > self.paper_width_dots
         except (DataOverflowError, ValueError) as exc:
-            self._report("qr_unprintable", f"QR data cannot be encoded: {exc}")
+            self._report(Issue("qr_unprintable", self._decoder_offset(), f"QR data cannot be encoded: {exc}"))
             return
         if too_wide:
-            self._report("qr_too_wide", f"QR of {block.dots} dots on {self.paper_width_dots}-dot paper")
+            message = f"QR of {block.dots} dots on {self.paper_width_dots}-dot paper"
+            self._report(Issue("qr_too_wide", self._decoder_offset(), message))
             return
         self._emit(block)
 
