@@ -95,6 +95,9 @@ class Scanner:
 
     async def close(self) -> None:
         self._closed = True
+        # Closing first (not under the lock) wakes a read in progress in another task: it ends
+        # with DeviceDisconnected instead of holding the lock until its timeout.
+        await self._port.close()
         async with self._lock:
             await self._port.close()
             self._set_health(Health.offline("device_closed"))

@@ -222,3 +222,17 @@ async def test_idcard_realistic_read_time_is_waited_for() -> None:
             server.control("place_card", {"name": "zhang_wei"})
             # ... a longer one gets the card.
             assert await reader.read_once(timeout=2.0) == CARDS["zhang_wei"]
+
+
+async def test_idcard_close_interrupts_a_slow_read() -> None:
+    with DeviceServer(IdCardEngine(read_delay_s=30.0)) as server:
+        url = server.start_pty()
+        server.control("place_card", {"name": "zhang_wei"})
+        reader = IdCardReader(url)
+        await reader.open()
+        pending = asyncio.ensure_future(reader.read_once(timeout=60.0))
+        # The read reply is on its way (30 s): closing must not wait for it.
+        await asyncio.sleep(0)
+        await asyncio.wait_for(reader.close(), GUARD_S)
+        with pytest.raises(DeviceDisconnected):
+            await asyncio.wait_for(pending, GUARD_S)

@@ -144,3 +144,15 @@ async def test_scanner_diag(scanner_sim: ScannerSim) -> None:
     async with scanner_for(scanner_sim, terminator="crlf") as scanner:
         diag = await scanner.diag()
     assert diag["terminator"] == "crlf" and diag["health"] == {"state": "ok", "reason": None}
+
+
+async def test_scanner_close_ends_a_waiting_iterator(scanner_sim: ScannerSim) -> None:
+    scanner = scanner_for(scanner_sim)
+    await scanner.open()
+    stream = scanner.scans()
+    pending = asyncio.ensure_future(anext(stream))
+    await health_becomes(scanner, "ok")
+    await asyncio.wait_for(scanner.close(), GUARD_S)
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(pending, GUARD_S)
+    assert scanner.health.reason == "device_closed"
