@@ -243,7 +243,8 @@ def _parser() -> _Parser:
     def with_port(name: str, help_text: str, baud: int = 115200) -> _Parser:
         cmd: _Parser = sub.add_parser(name, help=help_text)
         cmd.add_argument("--port", required=True, metavar="URL", help="/dev/ttyUSB0, a pty, socket://HOST:PORT")
-        cmd.add_argument("--baud", type=_baud, default=baud)
+        cmd.add_argument("--baud", type=_baud, default=None, help=f"line speed (default {baud})")
+        cmd.set_defaults(default_baud=baud)
         cmd.add_argument("--json", action="store_true", help="print one JSON object")
         return cmd
 
@@ -302,6 +303,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "ports":
             outcome = _ports(options)
         else:
+            if options.baud is None:
+                # A scanner's factory speed is 9600, the printer's and the reader's 115200.
+                scanner = getattr(options, "device", None) == "scanner"
+                options.baud = 9600 if scanner else options.default_baud
             outcome = asyncio.run(_COMMANDS[options.command](options))
     except UsageError as exc:
         print(f"kiosk-diag: {exc}", file=sys.stderr)

@@ -57,6 +57,13 @@ def test_example_file_loads(tmp_path: Path) -> None:
     assert devices.scanner.terminator_bytes == (b"\r",)
 
 
+def test_the_kiosk_example_configuration_loads() -> None:
+    example = Path(__file__).resolve().parents[3] / "kiosk" / "config.example.toml"
+    devices = load_devices(example)
+    assert devices.printer is not None and devices.id_card is not None and devices.scanner is not None
+    assert devices.scanner.baud == 9600
+
+
 def test_missing_or_disabled_tables_mean_not_fitted() -> None:
     assert parse_devices({}) == DevicesConfig()
     data = {"devices": {"printer": {"url": "/dev/ttyS0", "enabled": False}, "reconnect_s": 2.0}}
