@@ -9,12 +9,11 @@ new_check_in_code(rng, taken=()) -> "042917";  qr_payload(id, code);  parse_qr_p
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from hall_server.domain.calendar import Slot
 from hall_server.domain.sites import SiteSettings
@@ -32,6 +31,12 @@ CheckInRefusal = Literal["too_early", "too_late"]
 QR_PREFIX = "GOVBK1"
 _BOOKING_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CHECK_IN_CODE = re.compile(r"[0-9]{6}")
+
+
+class RandomSource(Protocol):
+    """Where check-in codes come from: random.SystemRandom() in the server, a seeded Random in tests."""
+
+    def randrange(self, start: int, /) -> int: ...
 
 
 class QrPayloadError(ValueError):
@@ -133,7 +138,7 @@ def check_in_refusal(now: datetime, slot_start: datetime, settings: SiteSettings
     return None
 
 
-def new_check_in_code(rng: random.Random, taken: Collection[str] = ()) -> str:
+def new_check_in_code(rng: RandomSource, taken: Collection[str] = ()) -> str:
     """A 6-digit check-in code not in `taken` (the codes of the site's other open bookings of the day)."""
     if len(taken) >= 1_000_000:
         raise ValueError("every check-in code is taken")

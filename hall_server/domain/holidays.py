@@ -18,8 +18,9 @@ An operator calendar file (`calendar/<year>.toml`, one per year) overrides the p
     date = 2027-02-20
     holiday = "spring_festival"  # optional: the holiday it makes up for
 
-`parse_calendar_text(text, source="<text>") -> YearCalendar` and `read_calendar_file(path)` raise
-`CalendarFileError` (`.code`, `.path`, `.line`); `HolidayCalendar.day(d) -> DayStatus` answers for
+`parse_calendar_text(text, source="<text>") -> YearCalendar` and `parse_calendar_bytes(data, source)`
+raise `CalendarFileError` (`.code`, `.path` = source, `.line`) and change nothing; `HolidayCalendar.add`
+installs a parsed year; `HolidayCalendar.day(d) -> DayStatus` answers for
 any date: a year with neither a file nor package data gets weekday rules and `confirmed=False`.
 """
 
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
-from pathlib import Path
+from pathlib import PurePath
 from types import MappingProxyType
 from typing import Any
 
@@ -49,7 +50,7 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 class CalendarFileError(ValueError):
     """A calendar file that cannot be used; loading it changed nothing.
 
-    Codes: calendar_file_unreadable, calendar_syntax_error, calendar_unknown_field,
+    Codes: calendar_not_utf8, calendar_syntax_error, calendar_unknown_field,
     calendar_missing_field, calendar_bad_value, calendar_year_mismatch, calendar_date_outside_year,
     calendar_bad_range, calendar_conflict.
     """
@@ -158,7 +159,7 @@ class _Parser:
         year = data["year"]
         if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2999:
             raise self.fail("calendar_bad_value", "year must be an integer such as 2027", year_line)
-        stem = Path(self.source).stem
+        stem = PurePath(self.source).stem
         if stem.isdigit() and int(stem) != year:
             raise self.fail("calendar_year_mismatch", f"file {stem} declares year {year}", year_line)
         holidays = self._holidays(data.get("holidays", []), year)
@@ -258,13 +259,13 @@ def parse_calendar_text(text: str, source: str = "<text>") -> YearCalendar:
     return _Parser(text, source).parse()
 
 
-def read_calendar_file(path: str | Path) -> YearCalendar:
-    """Read and validate one operator calendar file."""
+def parse_calendar_bytes(data: bytes, source: str = "<bytes>") -> YearCalendar:
+    """The same from raw bytes (an upload, a file the caller read): UTF-8 or calendar_not_utf8."""
     try:
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarFileError("calendar_file_unreadable", str(exc), str(path)) from exc
-    return parse_calendar_text(text, str(path))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CalendarFileError("calendar_not_utf8", "the file is not UTF-8 text", source) from exc
+    return parse_calendar_text(text, source)
 
 
 class HolidayCalendar:
@@ -279,12 +280,6 @@ class HolidayCalendar:
     def add(self, year: YearCalendar) -> None:
         """Install (or replace) one year's operator calendar."""
         self._years = {**self._years, year.year: year}
-
-    def load_file(self, path: str | Path) -> YearCalendar:
-        """Read, validate and install a calendar file; a bad file raises and changes nothing."""
-        year = read_calendar_file(path)
-        self.add(year)
-        return year
 
     def source(self, year: int) -> str | None:
         """ "operator", "package" or None (no data: weekday rules, unconfirmed)."""

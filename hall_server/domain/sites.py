@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -264,14 +263,6 @@ def parse_site_text(text: str, source: str = "<text>") -> Site:
         return Site(code, timezone_name, _names(data.get("name"), "name"), rules, settings, addresses)
     except ValueError as exc:
         raise SiteRulesError("site_rules_invalid", str(exc), source) from exc
-
-
-def read_site_file(path: str | Path) -> Site:
-    try:
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SiteRulesError("site_rules_unreadable", str(exc), str(path)) from exc
-    return parse_site_text(text, str(path))
 
 
 def packaged_site_codes() -> list[str]:

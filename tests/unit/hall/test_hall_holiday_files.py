@@ -10,10 +10,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hall_server.domain.calendar import SiteCalendar
-from hall_server.domain.holidays import CalendarFileError, HolidayCalendar, parse_calendar_text
+from hall_server.domain.holidays import (
+    CalendarFileError,
+    HolidayCalendar,
+    YearCalendar,
+    parse_calendar_bytes,
+    parse_calendar_text,
+)
 from hall_server.domain.sites import Site
 
 FILES = Path(__file__).parent / "calendar_files"
+
+
+def load_file(holidays: HolidayCalendar, path: Path) -> YearCalendar:
+    """What `hall-server calendar load FILE` does: read, parse (raising on a bad file), install."""
+    year = parse_calendar_bytes(path.read_bytes(), str(path))
+    holidays.add(year)
+    return year
 
 
 def test_package_year_is_confirmed_with_names(holidays: HolidayCalendar) -> None:
@@ -39,7 +52,7 @@ def test_2027_before_and_after_loading_its_file(hq: Site) -> None:
     assert [s.kind for s in before.staffed_sessions] == ["regular", "regular", "evening"]
     assert holidays.source(2027) is None
 
-    loaded = holidays.load_file(FILES / "2027.toml")
+    loaded = load_file(holidays, FILES / "2027.toml")
     assert loaded.year == 2027 and holidays.source(2027) == "operator"
     after = calendar.day_plan(date(2027, 10, 6))
     assert after.calendar_confirmed and not after.workday
@@ -96,7 +109,7 @@ def test_malformed_files_are_refused_with_code_and_line(
     path = tmp_path / "2027.toml"
     path.write_text(text, "utf-8")
     with pytest.raises(CalendarFileError) as caught:
-        holidays.load_file(path)
+        load_file(holidays, path)
     assert caught.value.code == code
     assert caught.value.path == str(path)
     assert caught.value.line == line
@@ -105,22 +118,18 @@ def test_malformed_files_are_refused_with_code_and_line(
 
 def test_refused_file_keeps_the_previous_calendar_of_its_year(tmp_path: Path) -> None:
     holidays = HolidayCalendar()
-    holidays.load_file(FILES / "2027.toml")
+    load_file(holidays, FILES / "2027.toml")
     path = tmp_path / "2027.toml"
     path.write_text(GOOD + "[[adjusted_workdays]]\ndate = 2027-10-13\n", "utf-8")
     with pytest.raises(CalendarFileError):
-        holidays.load_file(path)
+        load_file(holidays, path)
     assert holidays.day(date(2027, 2, 8)).holiday is not None
 
 
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_file_that_is_not_utf8() -> None:
     with pytest.raises(CalendarFileError) as caught:
-        HolidayCalendar().load_file(tmp_path / "missing.toml")
-    assert caught.value.code == "calendar_file_unreadable"
-    (tmp_path / "2027.toml").write_bytes(b"year = 2027\n\xff\xfe")
-    with pytest.raises(CalendarFileError) as caught:
-        HolidayCalendar().load_file(tmp_path / "2027.toml")
-    assert caught.value.code == "calendar_file_unreadable"
+        parse_calendar_bytes(b"year = 2027\n\xff\xfe", "2027.toml")
+    assert (caught.value.code, caught.value.path) == ("calendar_not_utf8", "2027.toml")
 
 
 @settings(max_examples=200)
