@@ -119,10 +119,19 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _kiosk_add(args: argparse.Namespace) -> None:
+    from hall_server.api.site_rules import site_profile
+
     _settings, db = _open(args.db)
+    now = SystemClock().now()
     try:
         with db.write() as conn:
-            token = identities.add_kiosk(conn, args.name, args.site, SystemClock().now())
+            if not identities.site_exists(conn, args.site):
+                try:
+                    profile = site_profile(args.site)
+                except KeyError as exc:
+                    raise UsageError(f"unknown_site: no site {args.site!r} is defined") from exc
+                identities.ensure_site(conn, args.site, profile.name("zh-Hans"), profile.timezone_name, now)
+            token = identities.add_kiosk(conn, args.name, args.site, now)
     except identities.IdentityError as exc:
         raise UsageError(f"{exc.code}: {exc}") from exc
     finally:
@@ -182,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handlers[args.command](args)
     except (UsageError, ConfigError) as exc:
-        print(f"hall-server: error: {exc}", file=sys.stderr)
+        one_line = " ".join(str(exc).split())
+        print(f"hall-server: error: {one_line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
