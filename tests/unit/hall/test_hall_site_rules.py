@@ -129,3 +129,18 @@ def test_calendar_invariants(day: date) -> None:
     for slot in calendar.slots("SB-001", day):
         assert slot.booking_cutoff <= slot.start < slot.end <= slot.session.end
         assert slot.session.start <= slot.start
+
+
+def test_site_rules_agree_with_the_catalogue(hq: Site) -> None:
+    from hall_server.domain.catalogue import default_catalogue
+
+    catalogue = default_catalogue()
+    queues = {service.queue for service in catalogue.services}
+    for rule in hq.sessions:
+        assert rule.departments <= set(catalogue.departments), rule.key
+        assert set(rule.counters) <= queues, rule.key
+        if rule.services is not None:
+            assert all(catalogue.get(code) for code in rule.services), rule.key
+        # Every queue a session serves has at least one counter open in it.
+        served = {s.queue for s in catalogue.services if rule.offers(s.code, s.department)}
+        assert all(rule.counters_for(queue) > 0 for queue in served), (rule.key, served)
