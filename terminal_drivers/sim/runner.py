@@ -7,6 +7,7 @@ is handed to that thread and waited for.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextlib
 import heapq
@@ -322,6 +323,10 @@ class DeviceServer:
             raise SimControlError("unknown_command", "a command name is required")
         arguments = dict(args or {})
         return self._call(lambda: self._control(command, arguments))
+
+    async def acontrol(self, command: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``control`` for asyncio code: waits in a worker thread, not on the event loop."""
+        return await asyncio.to_thread(self.control, command, args)
 
     def describe(self) -> dict[str, Any]:
         """The device kind, its endpoints and the faults in force (for GET /status)."""

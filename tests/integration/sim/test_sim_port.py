@@ -169,6 +169,13 @@ async def test_pty_unplug_is_disconnect_and_link_survives_replug(
     assert first_target.startswith("/dev/pts/")
 
 
+async def test_control_from_a_loop_while_reading(server: DeviceServer) -> None:
+    async with AsyncPort(server.start_pty()) as port:
+        waiting = asyncio.ensure_future(port.read_until(b"\r", 5.0))
+        assert await server.acontrol("say", {"data": "6901234567892\r"}) == {"queued": 14}
+        assert await waiting == b"6901234567892\r"
+
+
 async def test_tcp_unplug_replug(server: DeviceServer) -> None:
     url = server.start_tcp()
     assert url.startswith("socket://127.0.0.1:")
