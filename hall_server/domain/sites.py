@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SessionKind = Literal["regular", "evening", "morning", "self_service"]
@@ -180,12 +180,12 @@ def _session(entry: Any) -> SessionRule:
     key = entry.get("key")
     if not isinstance(key, str) or not key:
         raise ValueError("each session needs a key")
-    kind: SessionKind = entry.get("kind")  # type: ignore[assignment]  # checked just below
-    if kind not in get_args(SessionKind):
+    if entry.get("kind") not in get_args(SessionKind):
         raise ValueError(f"session {key}: kind must be one of {get_args(SessionKind)}")
-    days: DayRule = entry.get("days")  # type: ignore[assignment]  # checked just below
-    if days not in get_args(DayRule):
+    if entry.get("days") not in get_args(DayRule):
         raise ValueError(f"session {key}: days must be one of {get_args(DayRule)}")
+    kind = cast(SessionKind, entry["kind"])
+    days = cast(DayRule, entry["days"])
     weekday = on = None
     if days == "weekday":
         weekday = _int(entry, "weekday")
