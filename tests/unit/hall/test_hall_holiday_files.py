@@ -132,7 +132,7 @@ def test_file_that_is_not_utf8() -> None:
     assert (caught.value.code, caught.value.path) == ("calendar_not_utf8", "2027.toml")
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text_raises_only_calendar_file_error(text: str) -> None:
     try:
@@ -167,7 +167,7 @@ holiday_entries = st.lists(
 adjusted_entries = st.lists(st.dates(min_value=date(2026, 12, 20), max_value=date(2028, 1, 10)), max_size=4)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(holiday_entries, adjusted_entries)
 def test_structured_fuzz_of_calendar_files(
     entries: list[tuple[str, date, int, bool]], adjusted: list[date]

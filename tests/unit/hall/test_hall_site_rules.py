@@ -94,7 +94,7 @@ def test_syntax_error_in_site_file() -> None:
     assert caught.value.code == "site_rules_syntax_error"
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_site_text_raises_only_site_rules_error(text: str) -> None:
     try:
