@@ -24,7 +24,7 @@ class IdCard:
     ``name`` is the Chinese name, or the English name for a foreigner's card that carries no
     Chinese name; ``valid_to`` None means 长期 (no expiry). Fields a card type does not carry are
     empty strings / None. ``photo_wlt`` is the raw 1024-byte WLT image (decoding needs a licensed
-    library, so it is kept as it is).
+    library, so it is kept as it is); ``fingerprint`` the raw templates when read with 30 10.
     """
 
     card_type: CardType
@@ -49,6 +49,8 @@ class IdCard:
     renewal_count: int | None = None  # foreigner 2023: 换证次数
     previous_number_link: str = ""  # foreigner 2023: link to the number of a former card
     appended_address: str = ""  # 30 03: address changes written after issue
+    # Left out of ==: the same card read with or without 30 10 is the same card.
+    fingerprint: bytes = field(default=b"", compare=False)  # 30 10: 1024 bytes, or b"" if none
 
     def __repr__(self) -> str:
         return (

@@ -75,6 +75,7 @@ class IdCardReader:
         retries: int = 2,
         reconnect_interval: float = 1.0,
         appended_address: bool = True,
+        fingerprint: bool = False,
     ) -> None:
         if timeout <= 0 or read_timeout <= 0 or retries < 0 or reconnect_interval < 0:
             raise ValueError("timeouts must be positive and retries not negative")
@@ -85,6 +86,8 @@ class IdCardReader:
         self.retries = retries
         self.reconnect_interval = reconnect_interval
         self.appended_address = appended_address
+        # 30 10 instead of 30 01: only for services licensed to verify fingerprints.
+        self.fingerprint = fingerprint
         self._port = AsyncPort(url, baudrate, timeout=timeout)
         self._lock = asyncio.Lock()
         self._health = Health.offline("device_not_opened")
@@ -294,11 +297,14 @@ class IdCardReader:
         selected = await self._exchange(Command.SELECT_CARD, self.timeout)
         if selected.sw3 != Sw3.OK:
             raise reply_error(selected)
-        read = await self._exchange(Command.READ_TEXT_PHOTO, read_timeout)
+        command = Command.READ_WITH_FINGERPRINT if self.fingerprint else Command.READ_TEXT_PHOTO
+        read = await self._exchange(command, read_timeout)
         if read.sw3 != Sw3.OK:
             raise reply_error(read)
-        parts = split_read_data(read.data)
+        parts = split_read_data(read.data, with_fingerprint=self.fingerprint)
         card = parse_text(parts.text, parts.photo)
+        if parts.fingerprint:
+            card = replace(card, fingerprint=parts.fingerprint)
         if self.appended_address and card.card_type in ("resident", "hmt_residence"):
             card = replace(card, appended_address=await self._read_appended_address())
         log.info("ID reader %s read %r", self.url, card)

@@ -44,7 +44,6 @@ _CARD_FAULTS = {
     "auth_33": Sw3.INFO_VERIFY_FAILED,
 }
 FAULT_KINDS = (*_CARD_FAULTS, "sam_selftest", "silence", "garbled", "none")
-_READS = (Command.READ_TEXT_PHOTO, Command.READ_WITH_FINGERPRINT)
 
 
 class IdCardEngine:
@@ -166,10 +165,12 @@ class IdCardEngine:
         self._delay = self.read_delay_s
         text, photo = build_text(self.card), self.card.photo_wlt.ljust(1024, b"\x00")[:1024]
         data = len(text).to_bytes(2, "big") + len(photo).to_bytes(2, "big")
+        fingerprint = b""
         if command == Command.READ_WITH_FINGERPRINT:
-            # Test cards hold no fingerprint: its length is 0, as on a card issued without one.
-            data += (0).to_bytes(2, "big")
+            # A card issued without fingerprints answers with a fingerprint length of 0.
+            fingerprint = self.card.fingerprint
+            data += len(fingerprint).to_bytes(2, "big")
         self.state = "read"
         self.reads += 1
-        return build_reply(Sw3.OK, data + text + photo)
+        return build_reply(Sw3.OK, data + text + photo + fingerprint)
 

@@ -3,7 +3,8 @@
 Every person here is invented. The 18-digit numbers carry correct GB 11643 check digits and a
 sequence digit that matches the sex; resident cards follow the validity rules by age (16-25: 10
 years, 26-45: 20 years, 46 and over: 长期). The photo is a placeholder of the WLT size: the real
-format needs a licensed decoder, so nothing downstream may try to decode it.
+format needs a licensed decoder, so nothing downstream may try to decode it. Only ``zhang_wei``
+carries (placeholder) fingerprints, as cards issued before 2013 carry none.
 """
 
 from __future__ import annotations
@@ -22,13 +23,19 @@ def placeholder_photo(seed: str) -> bytes:
     return b"WL" + body
 
 
+def placeholder_fingerprint(seed: str) -> bytes:
+    """1024 deterministic bytes standing in for two 512-byte fingerprint templates."""
+    return bytes((i * 31 + sum(seed.encode("utf-8"))) % 256 for i in range(1024))
+
+
 def _resident(
     name: str, sex: str, nation_code: str, nation: str, birth: date, address: str, id_number: str,
-    authority: str, valid_from: date, valid_to: date | None,
+    authority: str, valid_from: date, valid_to: date | None, *, fingerprint: bool = False,
 ) -> IdCard:
     return IdCard(
         "resident", name, sex, birth, id_number, valid_from, valid_to, placeholder_photo(id_number),
         nation=nation, nation_code=nation_code, address=address, authority=authority,
+        fingerprint=placeholder_fingerprint(id_number) if fingerprint else b"",
     )
 
 
@@ -36,6 +43,7 @@ CARDS: dict[str, IdCard] = {
     "zhang_wei": _resident(
         "张伟", "男", "01", "汉", date(1985, 3, 12), "广东省广州市越秀区东风中路五〇八号",
         "440106198503121237", "广州市公安局天河分局", date(2015, 6, 1), date(2035, 6, 1),
+        fingerprint=True,
     ),
     "liu_zhe": _resident(
         "刘喆", "女", "01", "汉", date(1990, 7, 7), "北京市朝阳区建国路八十八号院三号楼",

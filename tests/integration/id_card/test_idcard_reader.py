@@ -57,6 +57,22 @@ async def test_idcard_appended_address_is_read_with_the_card(reader_sim: ReaderS
     assert card.address == CARDS["zhang_wei"].address
 
 
+async def test_idcard_fingerprint_read_when_asked_for(reader_sim: ReaderSim) -> None:
+    reader_sim.place("zhang_wei")
+    async with reader_for(reader_sim) as plain:
+        card = await plain.read_once()
+        assert card is not None and card.fingerprint == b""
+    reader_sim.lift()
+    reader_sim.place("zhang_wei")
+    async with reader_for(reader_sim, fingerprint=True) as with_prints:
+        card = await with_prints.read_once()
+        assert card is not None and card.fingerprint == CARDS["zhang_wei"].fingerprint
+        assert len(card.fingerprint) == 1024
+        reader_sim.place("chen_kun")  # issued without fingerprints
+        card = await with_prints.read_once()
+        assert card == CARDS["chen_kun"] and card is not None and card.fingerprint == b""
+
+
 @pytest.mark.parametrize("name", ["chen_kun", "hk_resident", "foreigner_2017", "foreigner_2023_long_name"])
 async def test_idcard_every_card_type_through_the_driver(reader_sim: ReaderSim, name: str) -> None:
     reader_sim.place(name)

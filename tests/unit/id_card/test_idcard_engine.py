@@ -74,7 +74,7 @@ def test_idcard_engine_fingerprint_read_and_appended_address(engine: IdCardEngin
     ask(engine, Command.SELECT_CARD)
     read = ask(engine, Command.READ_WITH_FINGERPRINT)
     assert read.sw3 == Sw3.OK
-    assert split_read_data(read.data, with_fingerprint=True).fingerprint == b""
+    assert split_read_data(read.data, with_fingerprint=True).fingerprint == CARDS["zhang_wei"].fingerprint
     address = ask(engine, Command.READ_APPENDED_ADDRESS)
     assert address.sw3 == Sw3.OK and address.data.decode("utf-16-le").strip() == "迁至广州市天河区"
     engine.control("place_card", {"name": "zhang_wei"})
