@@ -179,17 +179,26 @@ def fit_widths(columns: list[list[str]], cols: int) -> list[int]:
     """Widths for a table's columns (each a list of its cells) that sum, with separators, to ≤ cols.
 
     Each column gets what its widest cell needs; when that is too much, the widest columns give
-    way first, down to a floor of four columns.
+    way first, but not below their longest unbreakable run of ASCII (an amount, a date) while
+    another column can still give; then down to two columns (one Hanzi). Raises ValueError when
+    even that does not fit.
     """
     if not columns:
         return []
-    want = [max((display_width(c) for c in col), default=1) for col in columns]
+    widths = [max((display_width(c) for c in col), default=1) for col in columns]
+    keep = [max((_longest_ascii_run(c) for c in col), default=1) for col in columns]
     room = cols - (len(columns) - 1)
-    widths = list(want)
-    floor = 4
-    while sum(widths) > room:
-        widest = max(range(len(widths)), key=lambda i: widths[i])
-        if widths[widest] <= floor:
-            break
-        widths[widest] -= 1
+    for floor in (keep, [2] * len(columns)):
+        while sum(widths) > room:
+            can_give = [i for i in range(len(widths)) if widths[i] > max(floor[i], 2)]
+            if not can_give:
+                break
+            widths[max(can_give, key=lambda i: widths[i])] -= 1
+    if sum(widths) > room:
+        raise ValueError(f"{len(columns)} columns do not fit in {cols}")
     return widths
+
+
+def _longest_ascii_run(text: str) -> int:
+    runs = "".join(ch if ch.isascii() and ch != " " else " " for ch in text).split()
+    return max((len(r) for r in runs), default=0)

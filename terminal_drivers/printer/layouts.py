@@ -276,7 +276,8 @@ def record_printout(content: RecordContent, width_dots: int, *, encoding: str = 
             cols,
         )
         _rule(job, cols, "=")
-        job.align("left").bold().line(table_row(list(content.columns), widths, ["left"] * len(widths)))
+        job.align("left").bold()
+        _table_lines(job, list(content.columns), widths, ["left"] * len(widths))
         job.bold(False)
         _rule(job, cols)
         if not sheet:

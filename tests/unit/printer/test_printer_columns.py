@@ -110,3 +110,9 @@ def test_table_row() -> None:
 def test_wrap_pulls_down_a_closing_bracket_with_the_comma_after_it() -> None:
     lines = c.wrap("近期免冠彩色照片一张（白底），尺寸为", 28)
     assert lines == ["近期免冠彩色照片一张（白", "底），尺寸为"]
+
+
+def test_fit_widths_refuses_a_table_that_cannot_fit() -> None:
+    with pytest.raises(ValueError):
+        c.fit_widths([["一二三"]] * 12, 32)
+    assert sum(c.fit_widths([["一二三四五"]] * 8, 32)) + 7 <= 32

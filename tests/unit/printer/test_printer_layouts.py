@@ -229,3 +229,38 @@ def test_no_wait_says_very_soon_rather_than_zero_minutes() -> None:
     engine.receive(layouts.queue_ticket(content, 576))
     assert "即将叫号" in engine.tickets[0].text
     assert "0 分钟" not in engine.tickets[0].text
+
+
+def test_narrow_columns_wrap_their_headers_and_keep_amounts_whole() -> None:
+    content = layouts.RecordContent(
+        title="缴费明细",
+        name="王镕",
+        id_number="440106199001011234",
+        columns=("年月", "单位缴纳金额", "个人缴纳金额", "状态"),
+        rows=[["2025-01", "1,000.00", "250.00", "已缴"]],
+        printed_at=datetime(2026, 11, 23, 9, 0),
+    )
+    engine = PrinterEngine(paper_width_dots=384)
+    engine.receive(layouts.record_printout(content, 384)[0])
+    assert engine.errors == [] and engine.auto_wraps == 0
+    text = engine.tickets[0].text
+    assert "…" not in text
+    assert "2025-01 1,000.00" in " ".join(text.split())
+    assert "250.00" in text
+
+
+def test_a_table_too_wide_for_the_paper_keeps_every_character() -> None:
+    content = layouts.RecordContent(
+        title="缴费明细",
+        name="王镕",
+        id_number="440106199001011234",
+        columns=("年月", "单位缴纳金额", "个人缴纳金额", "缴费基数", "险种名称", "状态"),
+        rows=[["2025-01", "1,000.00", "250.00", "5,000.00", "职工养老保险", "已缴"]],
+        printed_at=datetime(2026, 11, 23, 9, 0),
+    )
+    engine = PrinterEngine(paper_width_dots=384)
+    engine.receive(layouts.record_printout(content, 384)[0])
+    assert engine.auto_wraps == 0 and "…" not in engine.tickets[0].text
+    body = engine.tickets[0].text.split("-" * 32)[1]
+    for char in "2025011,000.00250.005,000.00职工养老保险已缴":
+        assert char in body
