@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from terminal_drivers.printer import columns as c
@@ -67,6 +67,7 @@ def test_wrap_balanced_leaves_no_orphan() -> None:
     assert abs(c.display_width(balanced[0]) - c.display_width(balanced[1])) <= 2
 
 
+@settings(deadline=None)  # a shared machine: no per-example time limit
 @given(st.text(alphabet=st.sampled_from("一二三 ABC，。x1"), max_size=80), st.integers(4, 48))
 def test_wrap_never_exceeds_and_never_loses_characters(text: str, cols: int) -> None:
     for fn in (c.wrap, c.wrap_balanced):

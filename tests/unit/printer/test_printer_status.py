@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from terminal_drivers.errors import (
@@ -89,6 +89,7 @@ def test_as_json_shows_raw_bytes() -> None:
     assert data["paper"] == "near_end"
 
 
+@settings(deadline=None)  # a shared machine: no per-example time limit
 @given(st.dictionaries(st.integers(1, 4), st.one_of(st.none(), st.integers(0, 255)), max_size=4))
 def test_decoder_fuzz_either_decodes_or_raises_protocol_error(replies: dict[int, int | None]) -> None:
     well_formed = all(b is None or (b & 0x93) == 0x12 for b in replies.values())
