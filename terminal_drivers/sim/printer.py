@@ -109,6 +109,7 @@ class PrinterEngine:
         self._errors: deque[Issue] = deque(maxlen=KEEP_ERRORS)
         self._tickets: deque[RenderedTicket] = deque(maxlen=KEEP_TICKETS)
         self.ticket_count = 0
+        self._unrendered: list[tuple[int, PrintedTicket, bool]] = []
         self.error_count = 0
         self.paper: PaperLevel = "ok"
         self.cover_open = False
@@ -127,6 +128,7 @@ class PrinterEngine:
     @property
     def tickets(self) -> list[RenderedTicket]:
         with self._lock:
+            self._render_pending()
             return list(self._tickets)
 
     @property
@@ -169,6 +171,8 @@ class PrinterEngine:
             return bytes(reply)
 
     def poll_output(self) -> bytes:
+        with self._lock:
+            self._render_pending()
         return b""
 
     def control(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -197,6 +201,7 @@ class PrinterEngine:
                 since = args.get("since", 0)
                 if not isinstance(since, int) or since < 0:
                     raise SimControlError("bad_argument", "since must be a ticket count")
+                self._render_pending()
                 return {"tickets": [t.as_json() for t in self._tickets if t.index > since]}
             elif command == "errors":
                 return {"errors": [e.as_json() for e in self._errors]}
@@ -372,8 +377,17 @@ class PrinterEngine:
                 self._store(printed, complete=False)
 
     def _store(self, printed: PrintedTicket, complete: bool = True) -> None:
+        # Rendering waits for poll_output, after the runner has sent the replies: a printer
+        # answers status while it prints, and so does the simulator.
         self.ticket_count += 1
-        index = self.ticket_count
+        self._unrendered.append((self.ticket_count, printed, complete))
+
+    def _render_pending(self) -> None:
+        while self._unrendered:
+            index, printed, complete = self._unrendered.pop(0)
+            self._render(index, printed, complete)
+
+    def _render(self, index: int, printed: PrintedTicket, complete: bool) -> None:
         ticket = RenderedTicket(
             index=index,
             text=ticket_text(printed),

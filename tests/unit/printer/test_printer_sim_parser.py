@@ -168,6 +168,9 @@ def test_qr_block_takes_module_size_and_level() -> None:
 def test_out_dir_gets_numbered_text_and_png(tmp_path: Path) -> None:
     engine = PrinterEngine(out_dir=tmp_path)
     engine.receive(simple_job("一") + simple_job("二"))
+    # Rendering comes after the reply, when the runner polls the engine.
+    assert list(tmp_path.iterdir()) == []
+    assert engine.poll_output() == b""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0001.png", "0001.txt", "0002.png", "0002.txt"]
     assert "二" in (tmp_path / "0002.txt").read_text(encoding="utf-8")
     assert (tmp_path / "0001.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
