@@ -81,6 +81,8 @@ class BookingScreen(FlowScreen):
 
     def start(self) -> None:
         self.awaiting_identity = False
+        if self.keyboard is not None:
+            self.keyboard.value = ""
         self.service = self.day = self.slot = self.booking = self.print_outcome = None
         self.catalogue = None
         self.say("")
@@ -104,6 +106,21 @@ class BookingScreen(FlowScreen):
     def show(self, step: str) -> None:
         self.step = step
         self.can_go_back = step != "done"
+        self.render()
+
+    def on_language(self, lang: str) -> None:
+        # Service names and holiday names come from the hall in the citizen's language.
+        self.render()
+        if self.app.current_screen != self.name:
+            return
+        self.call(lambda: self.app.hall.services_async(None, lang), self._relabel)
+        if self.step == "day" and self.month_view is not None:
+            self.load_month()
+
+    def _relabel(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        if self.service is not None:
+            self.service = next((s for s in catalogue.services if s.code == self.service.code), self.service)
         self.render()
 
     def render(self) -> None:
@@ -190,6 +207,8 @@ class BookingScreen(FlowScreen):
         assert view is not None and self.service is not None
         self.prompt = _("{service}: choose a day").format(service=self.service.name)
         today = self.today()
+        body = BoxLayout(orientation="horizontal", spacing=28)
+        calendar_box = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.68)
         header = row(
             self.button("◀", lambda: self.page_month(-1), kind="secondary", size_hint_x=None, width=120),
             self.label(_("{year}-{month:02d}").format(year=view.year, month=view.month), role="title",
@@ -202,7 +221,7 @@ class BookingScreen(FlowScreen):
         self.next_month_button.disabled = (view.year, view.month) >= next_month(
             today.year, today.month, MONTHS_AHEAD
         )
-        self.content.add_widget(header)
+        calendar_box.add_widget(header)
         grid = GridLayout(cols=7, spacing=6)
         for name in WEEKDAYS:
             grid.add_widget(self.label(_(name), halign="center", color=self.app.theme.muted))
@@ -214,12 +233,21 @@ class BookingScreen(FlowScreen):
                     continue
                 widget = DayCell(text=self._cell_text(cell), kind=self._cell_kind(cell))
                 widget.disabled = not cell.open
-                widget.bind(on_release=lambda _w, c=cell: self.choose_day(c))
+                widget.bind(on_release=partial(self._day_pressed, cell))
                 self.day_cells[cell.date] = widget
                 grid.add_widget(widget)
-        self.content.add_widget(grid)
+        calendar_box.add_widget(grid)
+        legend = BoxLayout(orientation="vertical", spacing=14, size_hint_x=0.32)
+        legend.add_widget(self.label(_("How booking works"), role="large", bold=True))
         for line in self._legend(view):
-            self.content.add_widget(self.label(line, role="small", color=self.app.theme.muted))
+            legend.add_widget(self.label(line))
+        legend.add_widget(Widget())
+        body.add_widget(calendar_box)
+        body.add_widget(legend)
+        self.content.add_widget(body)
+
+    def _day_pressed(self, cell: DayView, *_args: Any) -> None:
+        self.choose_day(cell)
 
     def _cell_kind(self, cell: DayView) -> str:
         if cell.past:
@@ -240,17 +268,20 @@ class BookingScreen(FlowScreen):
         lines = [str(cell.date.day)]
         if cell.holiday:
             lines.append(cell.holiday)
+        elif cell.past:
+            pass
         elif not cell.sessions:
             lines.append(_("Closed"))
         else:
             if cell.has_evening:
-                lines.append(_("Evening"))
+                mark = _("Evening")
             elif cell.has_morning:
-                lines.append(_("Morning"))
+                mark = _("Morning")
             else:
-                lines.append(_("Open"))
+                mark = _("Open")
             if not cell.confirmed:
-                lines.append(_("Unconfirmed"))
+                mark += " · " + _("Unconfirmed")
+            lines.append(mark)
         return "\n".join(lines)
 
     def _legend(self, view: MonthView) -> list[str]:
@@ -294,31 +325,38 @@ class BookingScreen(FlowScreen):
         self.prompt = _("{service}, {day}: choose a time").format(
             service=self.service.name, day=day_text(self.day.date)
         )
-        listing = ScrollList()
+        self.slot_list = listing = ScrollList()
         self.slot_buttons = {}
-        current = None
         if not self.slots:
             listing.add(self.label(_("There are no times to book on this day.")))
+        sessions: dict[str, list[Slot]] = {}
         for slot in self.slots:
-            if slot.session != current:
-                current = slot.session
-                session = next((s for s in self.day.sessions if s.kind == slot.session), None)
-                heading = session_name(slot.session)
-                if session is not None:
-                    heading = f"{heading} {session.start}-{session.end}"
-                    if session.booking_cutoff is not None:
-                        heading += " · " + cutoff_text(self.day.date, session.booking_cutoff)
-                listing.add(self.label(heading, role="large", bold=True))
-            if slot.bookable:
-                text = _("{time}   {remaining} of {capacity} places left").format(
-                    time=slot_label_time(slot), remaining=slot.remaining, capacity=slot.capacity
-                )
-            else:
-                text = f"{slot_label_time(slot)}   " + slot_reason_text(slot.reason, slot.booking_cutoff)
-            button = self.button(text, partial(self.choose_slot, slot))
-            button.disabled = not slot.bookable
-            self.slot_buttons[slot.id] = button
-            listing.add(button)
+            sessions.setdefault(slot.session, []).append(slot)
+        for kind, slots in sessions.items():
+            session = next((s for s in self.day.sessions if s.kind == kind), None)
+            heading = session_name(kind)
+            if session is not None:
+                heading = f"{heading} {session.start}-{session.end}"
+                if session.booking_cutoff is not None:
+                    heading += " · " + cutoff_text(self.day.date, session.booking_cutoff)
+            listing.add(self.label(heading, role="large", bold=True))
+            grid = GridLayout(cols=4, spacing=10, size_hint_y=None)
+            grid.bind(minimum_height=grid.setter("height"))
+            for slot in slots:
+                if slot.bookable:
+                    state = _("{remaining} of {capacity} places left").format(
+                        remaining=slot.remaining, capacity=slot.capacity)
+                else:
+                    state = slot_reason_text(slot.reason, slot.booking_cutoff)
+                small = int(self.app.theme.font_small)
+                button = self.button(f"{slot_label_time(slot)}\n[size={small}]{state}[/size]",
+                                     partial(self.choose_slot, slot), font_size=self.app.theme.font_body,
+                                     markup=True)
+                button.height = self.app.theme.button_h * 1.7
+                button.disabled = not slot.bookable
+                self.slot_buttons[slot.id] = button
+                grid.add_widget(button)
+            listing.add(grid)
         self.content.add_widget(listing)
 
     def choose_slot(self, slot: Slot) -> None:

@@ -32,10 +32,12 @@ Builder.load_string(
         KioskLabel:
             id: prompt
             role: 'large'
+            font_size: app.theme.font_large
             bold: True
             text: root.prompt
         KioskLabel:
             id: message
+            font_size: app.theme.font_body
             text: root.message
             color: app.theme.error if root.message_is_error else app.theme.accent
             height: max(self.texture_size[1], self.font_size * 1.4) if root.message else 0
@@ -53,13 +55,14 @@ Builder.load_string(
                 id: back_button
                 kind: 'quiet'
                 size_hint_x: None
-                width: max(app.theme.button_h * 3, self.texture_size[0] + 40)
+                width: app.theme.button_h * 3.5
                 text: _('Back', app.lang)
                 opacity: 1 if root.can_go_back else 0
                 disabled: not root.can_go_back
                 on_release: root.back()
             KioskLabel:
                 id: busy_label
+                font_size: app.theme.font_body
                 halign: 'center'
                 color: app.theme.muted
                 text: _('Please wait…', app.lang) if root.busy else ''
@@ -111,14 +114,16 @@ class InitialsKeyboard(GridLayout):
         super().__init__(**kwargs)
         for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
             self._key(letter, letter, "primary")
-        self._key("⌫", "back", "secondary")
+        # The font has no ⌫ glyph; the word is translated with the rest of the screen.
+        self._key(_("Delete"), "back", "secondary").font_size = 24
 
-    def _key(self, text: str, value: str, kind: str) -> None:
+    def _key(self, text: str, value: str, kind: str) -> KioskButton:
         button = KioskButton(text=text, kind=kind)
         button.key_value = value
         button.bind(on_release=lambda *_a: self.press(value))
         self.add_widget(button)
         self.keys.append(button)
+        return button
 
     def press(self, key: str) -> None:
         if key == "back":
@@ -221,6 +226,11 @@ class FlowScreen(KioskScreen):
 
     def back(self) -> None:
         self.app.go("home")
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        super().on_kv_post(base_widget)
+        # Text built in Python takes its size when built: build again for elderly mode.
+        self.app.bind(elderly=lambda *_a: self.render() if self.app.current_screen == self.name else None)
 
     def on_language(self, lang: str) -> None:
         self.render()

@@ -54,6 +54,8 @@ class TicketScreen(FlowScreen):
 
     def start(self) -> None:
         self.awaiting_identity = False
+        if self.keyboard is not None:
+            self.keyboard.value = ""
         self.service = self.ticket = self.print_outcome = None
         self.show("service")
         self.call(lambda: self.app.hall.services_async(None, self.app.lang), self._got_catalogue)
@@ -74,6 +76,18 @@ class TicketScreen(FlowScreen):
     def show(self, step: str) -> None:
         self.step = step
         self.can_go_back = step != "done"
+        self.render()
+
+    def on_language(self, lang: str) -> None:
+        self.render()
+        if self.app.current_screen == self.name and self.step in ("service", "priority"):
+            # Service names come from the hall in the citizen's language.
+            self.call(lambda: self.app.hall.services_async(None, lang), self._relabel)
+
+    def _relabel(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        if self.service is not None:
+            self.service = next((s for s in catalogue.services if s.code == self.service.code), self.service)
         self.render()
 
     def render(self) -> None:
