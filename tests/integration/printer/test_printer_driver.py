@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import date, datetime
 from pathlib import Path
 
@@ -235,3 +237,42 @@ async def test_paper_running_out_during_a_job_is_reported_after_it(sim_printer: 
         assert printer.health.as_json() == {"state": "offline", "reason": "paper_out"}
     (stub,) = sim_printer.engine.tickets
     assert not stub.complete
+
+
+async def test_concurrent_jobs_are_serialised(sim_printer: SimPrinter) -> None:
+    async with open_printer(sim_printer) as printer:
+        numbers = ["C001", "C002", "C003"]
+        jobs = [
+            layouts.queue_ticket(layouts.TicketContent(**{**TICKET.__dict__, "ticket_number": n}), 576)
+            for n in numbers
+        ]
+        results = await asyncio.gather(*(printer.print_job(job) for job in jobs))
+    assert all(r.paper == "ok" for r in results)
+    assert sim_printer.engine.errors == []
+    printed = sorted(n for t in sim_printer.engine.tickets for n in numbers if n in t.text)
+    assert printed == numbers
+
+
+async def test_no_personal_data_in_the_logs(
+    sim_printer: SimPrinter, caplog: pytest.LogCaptureFixture
+) -> None:
+    record = layouts.RecordContent(
+        title="不动产登记信息",
+        name="欧阳喆",
+        id_number="11010519491231002X",
+        columns=("坐落", "面积"),
+        rows=[["五华区某路1号", "89.5"]],
+        printed_at=datetime(2026, 11, 23, 10, 0),
+    )
+    sim_printer.server.control("paper_near_end")
+    with caplog.at_level(logging.DEBUG):
+        async with open_printer(sim_printer) as printer:
+            for job in layouts.record_printout(record, 576):
+                await printer.print_job(job)
+            sim_printer.server.control("paper_out")
+            with pytest.raises(PaperOut):
+                await printer.print_job(layouts.record_printout(record, 576)[0])
+        text = sim_printer.engine.tickets[0].text
+    assert "1101**********002X" in text
+    for secret in ("欧阳喆", "11010519491231002X", "五华区某路1号"):
+        assert secret not in caplog.text
