@@ -16,6 +16,7 @@ from hall_server.api import ticketing
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.catalogue_source import service_entry
 from hall_server.api.errors import ApiError
+from hall_server.api.fields import Text
 from hall_server.api.hall_state import HallState
 from hall_server.api.idempotency import run_creating
 from hall_server.api.languages import Lang
@@ -56,25 +57,25 @@ REFUSAL_TEXT = {
 
 class Citizen(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id_number: str = Field(max_length=32)
-    name: str = Field(min_length=1, max_length=60)
-    phone: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 -]{3,20}$")
+    id_number: Text = Field(max_length=32)
+    name: Text = Field(min_length=1, max_length=60)
+    phone: Text | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 -]{3,20}$")
 
 
 class BookingBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    service: str = Field(min_length=1, max_length=32)
-    slot_id: str = Field(min_length=1, max_length=120)
+    service: Text = Field(min_length=1, max_length=32)
+    slot_id: Text = Field(min_length=1, max_length=120)
     citizen: Citizen
     channel: Literal["kiosk", "web", "phone", "desk"] = "kiosk"
 
 
 class CheckInBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    check_in_code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
-    qr_payload: str | None = Field(default=None, max_length=200)
-    id_number: str | None = Field(default=None, max_length=32)
-    site: str | None = Field(default=None, min_length=1, max_length=32)
+    check_in_code: Text | None = Field(default=None, pattern=r"^[0-9]{6}$")
+    qr_payload: Text | None = Field(default=None, max_length=200)
+    id_number: Text | None = Field(default=None, max_length=32)
+    site: Text | None = Field(default=None, min_length=1, max_length=32)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> CheckInBody:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hall_server.api import ticketing
 from hall_server.api.auth import ADMIN, COUNTER, KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.errors import ApiError
+from hall_server.api.fields import Text
 from hall_server.api.languages import Lang
 from hall_server.api.site_calendar import parse_operator_file
 from hall_server.api.site_rules import site_or_404
@@ -148,7 +149,7 @@ def change_capacity(
 
 class CalendarFileBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    toml: str = Field(min_length=1, max_length=60_000)
+    toml: Text = Field(min_length=1, max_length=60_000)
 
 
 @router.post("/calendars", status_code=201)

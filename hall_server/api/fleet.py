@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hall_server.api.auth import KIOSK_ONLY, TECHNICIAN, Caller, hall_of
 from hall_server.api.errors import ApiError
+from hall_server.api.fields import SITE_PATTERN, Text
 from hall_server.api.languages import site_local
 from hall_server.store import fleet, identities
 
@@ -19,15 +20,15 @@ router = APIRouter(tags=["fleet"])
 class DeviceState(BaseModel):
     model_config = ConfigDict(extra="forbid")
     state: Literal["ok", "degraded", "offline"]
-    reason: str | None = Field(default=None, max_length=80)
+    reason: Text | None = Field(default=None, max_length=80)
 
 
 class HeartbeatBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    app_version: str = Field(min_length=1, max_length=40)
+    app_version: Text = Field(min_length=1, max_length=40)
     uptime_s: int = Field(ge=0, le=10**9)
-    devices: dict[str, DeviceState] = Field(default_factory=dict, max_length=16)
-    screen: str | None = Field(default=None, max_length=40)
+    devices: dict[Text, DeviceState] = Field(default_factory=dict, max_length=16)
+    screen: Text | None = Field(default=None, max_length=40)
 
 
 @router.post("/kiosks/heartbeat")
@@ -48,7 +49,7 @@ def heartbeat(body: HeartbeatBody, request: Request, caller: Caller = Depends(KI
 
 
 @router.get("/fleet")
-def fleet_view(request: Request, site: str | None = Query(None, max_length=32),
+def fleet_view(request: Request, site: str | None = Query(None, pattern=SITE_PATTERN),
                caller: Caller = Depends(TECHNICIAN)) -> dict[str, Any]:
     """Every kiosk with its last heartbeat; silent for longer than the limit (90 s) means offline."""
     hall = hall_of(request)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hall_server.api.auth import ADMIN, KIOSK_ONLY, Caller, hall_of
 from hall_server.api.errors import ApiError
+from hall_server.api.fields import Text
 from hall_server.api.languages import Lang, site_local
 from hall_server.domain.id_number import IdNumberError, parse_id_number
 from hall_server.records.adapter import KINDS, RecordQuery, RecordsUnavailable
@@ -23,9 +24,9 @@ router = APIRouter(tags=["records"])
 
 class RecordQueryBody(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    kind: str = Field(max_length=64)
-    id_number: str = Field(max_length=32)
-    name: str = Field(min_length=1, max_length=60)
+    kind: Text = Field(max_length=64)
+    id_number: Text = Field(max_length=32)
+    name: Text = Field(min_length=1, max_length=60)
     start: date | None = Field(default=None, alias="from")
     end: date | None = Field(default=None, alias="to")
     lang: Lang = "zh-Hans"

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from hall_server.api.auth import ADMIN, KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.errors import ApiError
+from hall_server.api.fields import SITE_PATTERN, Text
 from hall_server.api.idempotency import run_creating
 from hall_server.api.languages import Lang
 from hall_server.api.site_rules import site_or_404
@@ -25,16 +26,16 @@ router = APIRouter(tags=["reviews"])
 class Subject(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["ticket", "booking", "assist_call", "kiosk_transaction"]
-    id: str = Field(min_length=1, max_length=80)
+    id: Text = Field(min_length=1, max_length=80)
 
 
 class ReviewBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     level: int
-    reasons: list[str] = Field(default_factory=list, max_length=20)
-    comment: str | None = Field(default=None, max_length=2000)
+    reasons: list[Text] = Field(default_factory=list, max_length=20)
+    comment: Text | None = Field(default=None, max_length=2000)
     subject: Subject
-    site: str | None = Field(default=None, min_length=1, max_length=32)
+    site: Text | None = Field(default=None, min_length=1, max_length=32)
 
 
 @router.get("/reviews/reasons")
@@ -104,7 +105,7 @@ def post_review(body: ReviewBody, request: Request, caller: Caller = Depends(KIO
 def follow_ups(
     request: Request,
     status: Literal["open", "closed"] | None = Query("open"),
-    site: str | None = Query(None, max_length=32),
+    site: str | None = Query(None, pattern=SITE_PATTERN),
     caller: Caller = Depends(ADMIN),
 ) -> dict[str, Any]:
     """Follow-up cases of bad reviews with their due dates (admin); who rated is never shown."""

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hall_server.api.auth import ANY_STAFF, Caller, bearer_token, hall_of
 from hall_server.api.errors import ApiError
+from hall_server.api.fields import Text
 from hall_server.store import identities
 
 router = APIRouter(tags=["auth"])
@@ -16,8 +17,8 @@ router = APIRouter(tags=["auth"])
 
 class LoginBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
+    username: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=200)
 
 
 @router.post("/auth/login")

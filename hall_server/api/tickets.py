@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from hall_server.api import ticketing
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.errors import ApiError
+from hall_server.api.fields import Text
 from hall_server.api.idempotency import run_creating
 from hall_server.api.languages import Lang
 from hall_server.domain.queue import Priority
@@ -23,9 +24,9 @@ TICKET_ID = Path(min_length=3, max_length=40, pattern=r"^t_[A-Za-z0-9_-]+$")
 
 class TicketBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    service: str = Field(min_length=1, max_length=32)
+    service: Text = Field(min_length=1, max_length=32)
     priority: Priority | None = None
-    site: str | None = Field(default=None, min_length=1, max_length=32,
+    site: Text | None = Field(default=None, min_length=1, max_length=32,
                              description="staff only: the site of the ticket (kiosks use their own)")
 
 
