@@ -4,6 +4,11 @@ A placed card is found (9F), selected (90) and read (90, 1295 bytes); after a go
 answers 80 until the card is lifted and placed again, as real readers do. While the card stays on
 the reader, select keeps answering 90 (81 once it is lifted): that is how a driver tells "still
 there" from "gone" without reading it again.
+
+Controls: ``place_card {name, appended_address?}``, ``lift_card``, ``list_cards``, ``status``,
+``fault {kind}`` (read_failed, auth_31, auth_32, auth_33, sam_selftest, silence, garbled; ``none``
+clears them). Through ``DeviceServer`` use ``fault {kind: none}``: the runner keeps
+``clear_faults`` for its wire faults.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ class IdCardEngine:
     kind = "id_card"
 
     def __init__(self, cards: dict[str, IdCard] | None = None, read_delay_s: float = 1.0) -> None:
+        if read_delay_s < 0:
+            raise ValueError("read_delay_s must not be negative")
         self.cards = dict(CARDS if cards is None else cards)
         self.read_delay_s = read_delay_s
         self.card: IdCard | None = None
