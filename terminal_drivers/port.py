@@ -48,6 +48,8 @@ class AsyncPort:
         self._wakeup: asyncio.Event | None = None
         self._failure: DeviceError | None = None
         self._read_lock: asyncio.Lock | None = None
+        # Serialises open/close/reopen: two opens at once would lock each other out.
+        self._life = asyncio.Lock()
         # Bumped on every open so bytes a closed port's thread queued never reach the next session.
         self._generation = 0
         # Chunks the reader thread has handed to the loop, and the last one reset_input() voids:
@@ -69,41 +71,55 @@ class AsyncPort:
 
     async def open(self) -> None:
         """Open the port; raises DeviceNotFound or DeviceBusy."""
-        if self._serial is not None:
-            return
-        self._loop = asyncio.get_running_loop()
-        self._wakeup = asyncio.Event()
-        self._read_lock = asyncio.Lock()
-        self._buffer.clear()
-        self._failure = None
-        self._chunks_sent = self._void_through = 0
-        self._serial = await asyncio.to_thread(open_port, self.url, self.baudrate, timeout=_POLL_S)
-        self._stop = threading.Event()
-        self._generation += 1
-        self._thread = threading.Thread(
-            target=self._read_forever,
-            args=(self._serial, self._stop, self._generation),
-            name=f"port-reader {self.url}",
-            daemon=True,
-        )
-        self._thread.start()
+        async with self._life:
+            if self._serial is not None:
+                return
+            self._loop = asyncio.get_running_loop()
+            self._wakeup = asyncio.Event()
+            self._read_lock = asyncio.Lock()
+            self._buffer.clear()
+            self._failure = None
+            self._chunks_sent = self._void_through = 0
+            opening = asyncio.ensure_future(
+                asyncio.to_thread(open_port, self.url, self.baudrate, timeout=_POLL_S)
+            )
+            try:
+                port = await asyncio.shield(opening)
+            except asyncio.CancelledError:
+                # The thread finishes opening anyway: close what it opens, or the port stays locked.
+                opening.add_done_callback(_close_if_opened)
+                raise
+            self._serial = port
+            self._stop = threading.Event()
+            self._generation += 1
+            self._thread = threading.Thread(
+                target=self._read_forever,
+                args=(port, self._stop, self._generation),
+                name=f"port-reader {self.url}",
+                daemon=True,
+            )
+            self._thread.start()
 
     async def close(self) -> None:
         """Close the port and stop its reader thread; safe to call twice or after a disconnect."""
-        port, thread = self._serial, self._thread
-        self._serial = None
-        self._thread = None
-        if port is None:
-            return
-        self._stop.set()
-        with contextlib.suppress(Exception):
-            port.cancel_read()
-        if thread is not None:
-            await asyncio.to_thread(thread.join, 2.0)
-        with contextlib.suppress(Exception):
-            port.close()
-        if self._wakeup is not None:
-            self._wakeup.set()
+        async with self._life:
+            port, thread = self._serial, self._thread
+            self._serial = None
+            self._thread = None
+            if port is None:
+                return
+            self._stop.set()
+            with contextlib.suppress(Exception):
+                port.cancel_read()
+            try:
+                if thread is not None:
+                    await asyncio.to_thread(thread.join, 2.0)
+            finally:
+                # Even when the close is cancelled: the fd and its exclusive lock must go.
+                with contextlib.suppress(Exception):
+                    port.close()
+                if self._wakeup is not None:
+                    self._wakeup.set()
 
     async def reopen(self) -> None:
         """Close (quietly) and open again: how a driver reconnects after a re-plug."""
@@ -270,6 +286,12 @@ class AsyncPort:
                     loop.call_soon_threadsafe(self._deliver, generation, self._chunks_sent, data)
                 except RuntimeError:  # the loop is closed: nobody is listening any more
                     return
+
+
+def _close_if_opened(opening: asyncio.Future[serial.SerialBase]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        with contextlib.suppress(Exception):
+            opening.result().close()
 
 
 def _longer_than(buffer: bytearray, n: int) -> Callable[[], bool]:

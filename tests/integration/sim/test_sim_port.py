@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -116,6 +117,37 @@ async def test_port_open_twice_is_busy(server: DeviceServer) -> None:
     async with AsyncPort(path):
         with pytest.raises(DeviceBusy):
             await AsyncPort(path).open()
+
+
+async def test_concurrent_opens_share_one_port(server: DeviceServer) -> None:
+    port = AsyncPort(server.start_pty())
+    try:
+        await asyncio.gather(port.open(), port.open(), port.reopen())
+        assert port.is_open
+        await port.write(b"once")
+        assert await port.read_exactly(4, 2.0) == b"ONCE"
+    finally:
+        await port.close()
+
+
+async def test_cancelled_open_does_not_keep_the_port_locked(server: DeviceServer) -> None:
+    path = server.start_pty()
+    for _ in range(10):
+        opening = asyncio.ensure_future(AsyncPort(path).open())
+        await asyncio.sleep(0)
+        opening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await opening
+    # Whatever the cancelled opens managed to open is closed again: the port is free.
+    async with asyncio.timeout(5):
+        while True:
+            try:
+                async with AsyncPort(path) as port:
+                    await port.write(b"free")
+                    assert await port.read_exactly(4, 2.0) == b"FREE"
+                break
+            except DeviceBusy:
+                await asyncio.sleep(0.05)  # a cancelled open's thread may still be finishing
 
 
 async def test_pty_round_trip_keeps_bytes_between_reads(server: DeviceServer) -> None:
