@@ -2,7 +2,9 @@
 
 The runner (pty or loopback TCP, fault injection at the wire: latency, drop, garble, unplug)
 feeds the host's bytes to ``receive`` and writes back what it returns; ``poll_output`` gives
-unsolicited bytes (a scan); ``control`` is the technician's and the tests' handle.
+unsolicited bytes (a scan); ``control`` is the technician's and the tests' handle. An engine may
+also define ``reply_delay() -> float``: the runner then holds the reply ``receive`` just returned
+that many seconds (a card read's realistic second) without blocking other traffic or control.
 """
 
 from __future__ import annotations
