@@ -189,6 +189,7 @@ class KioskApp(App):
 
         return KioskDevices(
             self.kiosk_config.devices,
+            retry_s=self.kiosk_config.timeouts.device_retry_s,
             on_card_placed=self._on_card_placed,
             on_card_removed=self._on_card_removed,
             on_scan=self._on_scan,

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.i18n import LANGUAGES, N_
+from terminal_drivers.config import DevicesConfig, parse_devices
+from terminal_drivers.errors import ConfigError as DeviceConfigError
 
 
 class ConfigError(ValueError):
@@ -47,23 +49,8 @@ class TimeoutConfig:
     heartbeat_s: float = 30.0
     # After a failed heartbeat the hall is tried again this often, so the kiosk notices its return.
     retry_s: float = 5.0
-
-
-@dataclass(frozen=True)
-class DeviceConfig:
-    url: str | None = None
-    baudrate: int = 115200
-    enabled: bool = True
-
-
-@dataclass(frozen=True)
-class DevicesConfig:
-    printer: DeviceConfig = field(default_factory=DeviceConfig)
-    id_card: DeviceConfig = field(default_factory=DeviceConfig)
-    scanner: DeviceConfig = field(default_factory=lambda: DeviceConfig(baudrate=9600))
-    paper_width_dots: int = 576
-    printer_encoding: str = "gb18030"
-    reconnect_s: float = 2.0
+    # A device that could not be opened is tried again this often.
+    device_retry_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -89,9 +76,8 @@ _POSITIVE_NUMBERS = {
     "timeouts.warning_s",
     "timeouts.heartbeat_s",
     "timeouts.retry_s",
-    "devices.reconnect_s",
+    "timeouts.device_retry_s",
 }
-_BAUDRATES = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600}
 
 
 def _section(data: dict[str, Any], key: str, prefix: str = "") -> dict[str, Any]:
@@ -129,15 +115,6 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
     return cls(**values)
 
 
-def _device(data: dict[str, Any], name: str, default: DeviceConfig) -> DeviceConfig:
-    table = _section(data, name, "devices.")
-    merged = {"baudrate": default.baudrate, **table}
-    device: DeviceConfig = _build(DeviceConfig, merged, f"devices.{name}.")
-    if device.baudrate not in _BAUDRATES:
-        raise ConfigError(f"devices.{name}.baudrate", f"unsupported baud rate {device.baudrate}")
-    return device
-
-
 def parse_config(data: dict[str, Any]) -> KioskConfig:
     """A KioskConfig from parsed TOML; raises ConfigError naming the first bad key."""
     top_known = {"hall", "screen", "timeouts", "devices", *KioskConfig.__dataclass_fields__}
@@ -155,29 +132,16 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
     if not screen.touch_input:
         raise ConfigError("screen.touch_input", "must name one input provider")
     timeouts: TimeoutConfig = _build(TimeoutConfig, _section(data, "timeouts"), "timeouts.")
-    devices_table = dict(_section(data, "devices"))
-    defaults = DevicesConfig()
-    per_device = {
-        name: _device(devices_table, name, getattr(defaults, name))
-        for name in ("printer", "id_card", "scanner")
-    }
-    for name in per_device:
-        devices_table.pop(name, None)
-    scalars: DevicesConfig = _build(DevicesConfig, devices_table, "devices.")
-    if scalars.paper_width_dots not in (384, 576):
-        raise ConfigError("devices.paper_width_dots", "must be 384 (58 mm) or 576 (80 mm)")
+    devices_table = _section(data, "devices")
+    for key in devices_table:
+        if key not in ("printer", "id_card", "scanner"):
+            raise ConfigError(f"devices.{key}", "unknown device (printer, id_card or scanner)")
     try:
-        "测试".encode(scalars.printer_encoding)
-    except (LookupError, UnicodeEncodeError) as exc:
-        raise ConfigError("devices.printer_encoding", "must be a Chinese encoding such as gb18030") from exc
-    devices = DevicesConfig(
-        printer=per_device["printer"],
-        id_card=per_device["id_card"],
-        scanner=per_device["scanner"],
-        paper_width_dots=scalars.paper_width_dots,
-        printer_encoding=scalars.printer_encoding,
-        reconnect_s=scalars.reconnect_s,
-    )
+        devices = parse_devices(data)
+    except DeviceConfigError as exc:
+        key = getattr(exc, "key", "devices")
+        message = str(exc).removeprefix(f"{key}: ")
+        raise ConfigError(key, message) from exc
     rest = {k: v for k, v in data.items() if k not in ("hall", "screen", "timeouts", "devices")}
     top: KioskConfig = _build(KioskConfig, rest, "")
     if top.language not in LANGUAGES:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.config import DevicesConfig
+from terminal_drivers.config import DevicesConfig
 from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceError
 from terminal_drivers.masking import mask_payload
@@ -64,17 +64,19 @@ class KioskDevices:
         self,
         config: DevicesConfig,
         *,
+        retry_s: float = 2.0,
         on_card_placed: Callable[[Any], None] | None = None,
         on_card_removed: Callable[[], None] | None = None,
         on_scan: Callable[[bytes], None] | None = None,
     ) -> None:
         self.config = config
+        self.retry_s = retry_s
         self.on_card_placed = on_card_placed
         self.on_card_removed = on_card_removed
         self.on_scan = on_scan
-        self.printer = DeviceSlot("printer", bool(config.printer.enabled and config.printer.url))
-        self.id_card = DeviceSlot("id_card", bool(config.id_card.enabled and config.id_card.url))
-        self.scanner = DeviceSlot("scanner", bool(config.scanner.enabled and config.scanner.url))
+        self.printer = DeviceSlot("printer", config.printer is not None)
+        self.id_card = DeviceSlot("id_card", config.id_card is not None)
+        self.scanner = DeviceSlot("scanner", config.scanner is not None)
         self._tasks: list[asyncio.Task[None]] = []
         self._card_waiters: list[asyncio.Future[Any]] = []
         self._scan_waiters: list[asyncio.Future[bytes]] = []
@@ -111,22 +113,23 @@ class KioskDevices:
     def _open_printer(self) -> Any:
         from terminal_drivers.printer.printer import Printer
 
-        cfg = self.config
-        assert cfg.printer.url is not None
-        return Printer(cfg.printer.url, cfg.printer.baudrate, paper_width_dots=cfg.paper_width_dots,
-                       encoding=cfg.printer_encoding)
+        cfg = self.config.printer
+        assert cfg is not None
+        return Printer(cfg.url, cfg.baud, paper_width_dots=cfg.paper_width_dots, encoding=cfg.encoding)
 
     def _open_id_card(self) -> Any:
         from terminal_drivers.id_card.reader import IdCardReader
 
-        assert self.config.id_card.url is not None
-        return IdCardReader(self.config.id_card.url, self.config.id_card.baudrate)
+        assert self.config.id_card is not None
+        return IdCardReader(self.config.id_card.url, self.config.id_card.baud)
 
     def _open_scanner(self) -> Any:
         from terminal_drivers.scanner.scanner import Scanner
 
-        assert self.config.scanner.url is not None
-        return Scanner(self.config.scanner.url, self.config.scanner.baudrate)
+        cfg = self.config.scanner
+        assert cfg is not None
+        return Scanner(cfg.url, cfg.baud, terminator=cfg.terminator,  # type: ignore[arg-type]
+                       idle_gap_s=cfg.idle_gap_s, trigger=cfg.trigger)
 
     async def _keep(self, slot: DeviceSlot, make: Callable[[], Any], watch: Callable[[Any], Any]) -> None:
         """Open, watch, and after any failure wait and open again, for as long as the kiosk runs."""
@@ -147,7 +150,7 @@ class KioskDevices:
                 slot.note_error(type(exc).__name__)
             finally:
                 slot.driver = None
-            await asyncio.sleep(self.config.reconnect_s)
+            await asyncio.sleep(self.retry_s)
 
     # -- watching --
 
@@ -164,7 +167,8 @@ class KioskDevices:
     async def _watch_cards(self, reader: Any) -> None:
         from terminal_drivers.id_card.models import CardPlaced
 
-        async for event in reader.watch():
+        assert self.config.id_card is not None
+        async for event in reader.watch(poll_interval=self.config.id_card.poll_interval_s):
             self.id_card.set_health(getattr(reader, "health", None) or Health.ok())
             if isinstance(event, CardPlaced):
                 log.info("card placed")

@@ -220,14 +220,8 @@ class KioskHarness:
         self.hall.start()
         self.sims = Simulators(self.work_dir / "tickets")
         from kiosk.app import KioskApp, configure_kivy
-        from kiosk.config import (
-            DeviceConfig,
-            DevicesConfig,
-            HallConfig,
-            KioskConfig,
-            ScreenConfig,
-            TimeoutConfig,
-        )
+        from kiosk.config import HallConfig, KioskConfig, ScreenConfig, TimeoutConfig
+        from terminal_drivers.config import DevicesConfig, IdCardConfig, PrinterConfig, ScannerConfig
 
         sims = self.sims
         config = KioskConfig(
@@ -235,15 +229,13 @@ class KioskHarness:
             screen=ScreenConfig(width=WINDOW_SIZE[0], height=WINDOW_SIZE[1], fullscreen=False,
                                 show_cursor=True),
             timeouts=TimeoutConfig(
-                idle_s=LONG_IDLE[0], warning_s=LONG_IDLE[1], heartbeat_s=1.0, retry_s=0.5
+                idle_s=LONG_IDLE[0], warning_s=LONG_IDLE[1], heartbeat_s=1.0, retry_s=0.5,
+                device_retry_s=0.5,
             ),
             devices=DevicesConfig(
-                printer=DeviceConfig(url=sims.printer_url, baudrate=115200),
-                id_card=DeviceConfig(url=sims.id_card_url, baudrate=115200),
-                scanner=DeviceConfig(
-                    url=sims.scanner_url, baudrate=9600, enabled=sims.scanner_url is not None
-                ),
-                reconnect_s=0.5,
+                printer=PrinterConfig(url=sims.printer_url, baud=115200),
+                id_card=IdCardConfig(url=sims.id_card_url, baud=115200, poll_interval_s=0.1),
+                scanner=ScannerConfig(url=sims.scanner_url, baud=9600) if sims.scanner_url else None,
             ),
             technician_pin=TECHNICIAN_PIN,
             hall_name="示范区政务服务中心",

@@ -89,8 +89,11 @@ class MaintenanceScreen(KioskScreen):
     def test_print(self) -> None:
         from terminal_drivers.printer.layouts import test_page
 
-        cfg = self.app.kiosk_config.devices
-        data = test_page(cfg.paper_width_dots, encoding=cfg.printer_encoding)
+        cfg = self.app.kiosk_config.devices.printer
+        if cfg is None:
+            self.result = _("No printer is fitted.")
+            return
+        data = test_page(cfg.paper_width_dots, encoding=cfg.encoding)
         self.result = _("Printing a test page…")
         self.app.run_task(self.app.devices.print_job(data), on_done=self._printed, on_error=self._failed)
 

@@ -1,0 +1,98 @@
+"""The kiosk's TOML config: defaults, the example file, errors that name the key, exit 2 on bad."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.config import ConfigError, KioskConfig, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "kiosk" / "config.example.toml"
+
+
+def test_example_file_loads_with_every_device():
+    config = load_config(EXAMPLE)
+    assert config.language == "zh_Hans"
+    assert config.devices.printer is not None and config.devices.printer.paper_width_dots == 576
+    assert config.devices.scanner is not None and config.devices.scanner.baud == 9600
+    assert config.timeouts.idle_s == 60 and config.timeouts.warning_s == 20
+
+
+def test_empty_file_gives_defaults_without_devices():
+    config = parse_config({})
+    assert config == KioskConfig()
+    assert config.devices.printer is None
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"colour": "red"}, "colour"),
+        ({"language": "fr"}, "language"),
+        ({"technician_pin": "12"}, "technician_pin"),
+        ({"technician_pin": 1234}, "technician_pin"),
+        ({"hall": {"url": "ftp://x"}}, "hall.url"),
+        ({"hall": {"timeout_s": 0}}, "hall.timeout_s"),
+        ({"hall": "http://x"}, "hall"),
+        ({"screen": {"width": "wide"}}, "screen.width"),
+        ({"screen": {"fullscreen": 1}}, "screen.fullscreen"),
+        ({"screen": {"orientation": "diagonal"}}, "screen.orientation"),
+        ({"timeouts": {"idle_s": -1}}, "timeouts.idle_s"),
+        ({"timeouts": {"idle_s": True}}, "timeouts.idle_s"),
+        ({"devices": {"printer": {"url": "/dev/ttyUSB0", "baudrate": 12345}}}, "devices.printer.baud"),
+        ({"devices": {"printer": {"url": "/dev/ttyUSB0", "paper_width_dots": 500}}},
+         "devices.printer.paper_width_dots"),
+        ({"devices": {"printer": {}}}, "devices.printer.url"),
+        ({"devices": {"fax": {}}}, "devices.fax"),
+    ],
+)
+def test_bad_values_name_their_key(data, key):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert caught.value.key == key
+    assert str(caught.value).startswith(key)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[hall\nurl = 1")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=True),
+                    st.text(max_size=12))
+_keys = st.sampled_from(["hall", "screen", "timeouts", "devices", "language", "technician_pin", "url",
+                         "idle_s", "width", "printer", "baudrate", "x"])
+_tables = st.recursive(_values, lambda inner: st.dictionaries(_keys, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_keys, _tables, max_size=5))
+def test_any_document_is_a_config_or_a_config_error(data):
+    try:
+        config = parse_config(data)
+    except ConfigError as exc:
+        assert exc.key is not None
+    else:
+        assert isinstance(config, KioskConfig)
+
+
+def test_kiosk_command_exits_2_with_one_line_on_bad_config(tmp_path):
+    bad = tmp_path / "kiosk.toml"
+    bad.write_text('[timeouts]\nidle_s = "soon"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(bad)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["kiosk: bad config: timeouts.idle_s: must be a number"]
