@@ -54,6 +54,9 @@ class Scanner:
         self._framer = ScanFramer(terminator, idle_gap_s=idle_gap_s, max_length=max_length)
         if reconnect_interval < 0 or trigger_window_s <= 0:
             raise ValueError("reconnect_interval must not be negative, trigger_window_s positive")
+        if trigger and idle_gap_s is None:
+            # The acknowledgement carries no terminator: only the idle gap ends it.
+            raise ValueError("trigger mode needs an idle gap to recognise the acknowledgement")
         self.url = url
         self.baudrate = baudrate
         self.terminator = terminator

@@ -121,3 +121,14 @@ def test_scanner_random_bytes_never_break_the_framer(
     for item in framer.flush_idle(now + 1.0):
         assert isinstance(item, bytes | ScanError)
     assert not framer.pending
+
+
+def test_scanner_driver_settings_are_checked_where_set() -> None:
+    from terminal_drivers.scanner.scanner import Scanner
+
+    with pytest.raises(ValueError):
+        Scanner("loop://", trigger=True, idle_gap_s=None)
+    with pytest.raises(ValueError):
+        Scanner("loop://", terminator="semicolon")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Scanner("loop://", trigger_window_s=0)
