@@ -325,10 +325,14 @@ class IdCardReader:
         return decode_appended_address(reply.data)
 
     async def _still_there(self) -> bool:
-        """A read card stays selectable until lifted (find answers 80 meanwhile)."""
-        reply = await self._exchange(Command.SELECT_CARD, self.timeout)
-        if reply.sw3 == Sw3.OK:
+        """Whether the card read last is still on the reader (find answers 80 meanwhile).
+
+        As vendor SDKs do, ask for the appended address: a card in the field answers 90 or 91
+        (nothing appended), a lifted one fails the read.
+        """
+        reply = await self._exchange(Command.READ_APPENDED_ADDRESS, self.timeout)
+        if reply.sw3 in (Sw3.OK, Sw3.NO_CONTENT):
             return True
-        if reply.sw3 in (Sw3.SELECT_FAILED, Sw3.NO_CARD):
+        if reply.sw3 in (Sw3.READ_FAILED, Sw3.SELECT_FAILED, Sw3.NO_CARD):
             return False
         raise reply_error(reply)

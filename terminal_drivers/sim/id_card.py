@@ -2,8 +2,8 @@
 
 A placed card is found (9F), selected (90) and read (90, 1295 bytes); after a good read, find
 answers 80 until the card is lifted and placed again, as real readers do. While the card stays on
-the reader, select keeps answering 90 (81 once it is lifted): that is how a driver tells "still
-there" from "gone" without reading it again.
+the reader, the appended-address read (30 03) keeps answering 90/91 and select 90; once it is
+lifted they fail (41, 81): that is how a driver tells "still there" from "gone".
 
 Controls: ``place_card {name, appended_address?}``, ``lift_card``, ``list_cards``, ``status``,
 ``fault {kind}`` (read_failed, auth_31, auth_32, auth_33, sam_selftest, silence, garbled; ``none``

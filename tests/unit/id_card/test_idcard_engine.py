@@ -62,8 +62,10 @@ def test_idcard_engine_reads_a_placed_card_once_until_lifted(engine: IdCardEngin
     # Still on the reader: find fails, select still answers.
     assert ask(engine, Command.FIND_CARD).sw3 == Sw3.NO_CARD
     assert ask(engine, Command.SELECT_CARD).sw3 == Sw3.OK
+    assert ask(engine, Command.READ_APPENDED_ADDRESS).sw3 == Sw3.NO_CONTENT  # there, nothing appended
     engine.control("lift_card", {})
     assert ask(engine, Command.SELECT_CARD).sw3 == Sw3.SELECT_FAILED
+    assert ask(engine, Command.READ_APPENDED_ADDRESS).sw3 == Sw3.READ_FAILED
     engine.control("place_card", {"name": "chen_kun"})
     assert ask(engine, Command.FIND_CARD).sw3 == Sw3.FIND_OK
 
