@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 
 from kiosk.config import ConfigError, KioskConfig, load_config
@@ -36,9 +37,15 @@ async def run(config: KioskConfig) -> None:
     from kiosk.app import KioskApp
 
     app = KioskApp(config)
+    loop = asyncio.get_running_loop()
+    # Ctrl-C and a service manager's SIGTERM end the kiosk cleanly (devices closed, port freed).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, app.stop)
     try:
         await app.async_run(async_lib="asyncio")
     finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
         await app.aclose()
 
 
@@ -55,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         config = replace(config, screen=replace(config.screen, fullscreen=False, show_cursor=True))
     # Kivy must not parse our command line, and logs through our handler.
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # Kivy logs through the root logger we set up and leaves sys.stderr alone.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     setup_logging(args.log_level)
     from kiosk.app import configure_kivy
 

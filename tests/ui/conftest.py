@@ -205,7 +205,6 @@ class KioskHarness:
         self.artifacts = artifacts_dir / "ui"
         self.artifacts.mkdir(parents=True, exist_ok=True)
         self.work_dir = work_dir
-        self.xvfb = _Xvfb()
         self.hall = HallProcess(work_dir)
         self.sims: Simulators | None = None
         self.loop = asyncio.new_event_loop()
@@ -216,7 +215,6 @@ class KioskHarness:
     # -- life cycle --
 
     def start(self) -> None:
-        self.xvfb.start()
         self.hall.start()
         self.sims = Simulators(self.work_dir / "tickets")
         from kiosk.app import KioskApp, configure_kivy
@@ -270,7 +268,6 @@ class KioskHarness:
             if self.sims is not None:
                 self.sims.close()
             self.hall.stop()
-            self.xvfb.stop()
 
     def reset(self) -> None:
         """Back to a fresh visit on the attract screen, devices and hall in a good state."""
@@ -470,7 +467,18 @@ class KioskHarness:
 
 
 @pytest.fixture(scope="session")
-def kiosk_session(artifacts_dir: Path) -> Iterator[KioskHarness]:
+def display() -> Iterator[str]:
+    """An X display (the test command's, or a private Xvfb) for anything that opens a window."""
+    xvfb = _Xvfb()
+    xvfb.start()
+    try:
+        yield os.environ["DISPLAY"]
+    finally:
+        xvfb.stop()
+
+
+@pytest.fixture(scope="session")
+def kiosk_session(artifacts_dir: Path, display: str) -> Iterator[KioskHarness]:
     work_dir = Path(tempfile.mkdtemp(prefix="kiosk-ui-"))
     harness = KioskHarness(artifacts_dir, work_dir)
     try:
