@@ -20,7 +20,8 @@ def test_demo_starts_everything_and_ctrl_c_stops_it(display, tmp_path):
     out = tmp_path / "tickets"
     data = tmp_path / "data"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.demo", "--out", str(out), "--data-dir", str(data), "--size", "1280x720"],
+        [sys.executable, "-m", "kiosk.demo", "--out", str(out), "--data-dir", str(data),
+         "--size", "1280x720"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "DISPLAY": display},
     )
