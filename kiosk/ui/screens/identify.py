@@ -6,7 +6,8 @@ Entered with ``app.go("identify", next="booking", purpose="booking")``; stores
 
 from datetime import date
 
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
@@ -17,7 +18,7 @@ from terminal_drivers.masking import mask_id_number, mask_name
 # What the screen asks for, by the purpose the calling flow gives.
 PURPOSES = {
     "booking": N_("To book, we need to know who you are."),
-    "ticket": N_("To check in for your booking, we need to know who you are."),
+    "check_in": N_("To check in for your booking, we need to know who you are."),
     "records": N_("Your records are private: please show who you are."),
 }
 DEFAULT_PURPOSE = N_("Please show who you are.")
@@ -31,10 +32,14 @@ class IdentifyScreen(KioskScreen):
     # A msgid shown in red, translated live by the kv rule.
     error = StringProperty("")
     purpose_text = StringProperty(DEFAULT_PURPOSE)
+    # The masked confirmation stays this long, then the visit goes on by itself ("Yes, continue"
+    # goes on at once, "Not me" cancels); None waits for a touch.
+    auto_continue_s = NumericProperty(2.5, allownone=True)
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
         self._pending = None
+        self._auto = None
 
     def on_enter_params(self, **params):
         super().on_enter_params(**params)
@@ -42,6 +47,7 @@ class IdentifyScreen(KioskScreen):
         self._clear()
 
     def _clear(self) -> None:
+        self._cancel_auto()
         self._pending = None
         self.has_identity = False
         self.confirmed_name = ""
@@ -89,6 +95,14 @@ class IdentifyScreen(KioskScreen):
         else:
             self.confirmed_name = mask_name(identity.name)
             self.confirmed_id = mask_id_number(identity.id_number)
+        self._cancel_auto()
+        if self.auto_continue_s is not None:
+            self._auto = Clock.schedule_once(lambda _dt: self.confirm(), self.auto_continue_s)
+
+    def _cancel_auto(self) -> None:
+        if getattr(self, "_auto", None) is not None:
+            self._auto.cancel()
+            self._auto = None
 
     # -- confirming --
 

@@ -7,10 +7,19 @@ import pytest
 pytestmark = pytest.mark.ui
 
 
-def _open_identify(kiosk):
+def _open_identify(kiosk, auto_continue_s=None):
     kiosk.start_visit()
     kiosk.app.go("identify", next="home", purpose="booking", service="SB-001")
-    return kiosk.wait_for_screen("identify")
+    screen = kiosk.wait_for_screen("identify")
+    # These tests look at the confirmation, so it waits for a touch (restored after each test).
+    screen.auto_continue_s = auto_continue_s
+    return screen
+
+
+@pytest.fixture(autouse=True)
+def _restore_auto_continue(kiosk):
+    yield
+    kiosk.app.screen("identify").auto_continue_s = 2.5
 
 
 def _type(kiosk, pad, keys):
@@ -74,6 +83,22 @@ def test_expired_card_is_refused_plainly(kiosk):
     kiosk.wait_until(lambda: screen.error, timeout=15, what="expired card message")
     assert not screen.has_identity
     assert kiosk.app.session.identity is None
+
+
+def test_card_confirmation_goes_on_by_itself(kiosk):
+    _open_identify(kiosk, auto_continue_s=0.3)
+    kiosk.place_card("zhang_wei")
+    kiosk.wait_for_screen("home", timeout=15)
+    assert kiosk.app.session.identity.id_number == "440106198503121237"
+
+
+def test_not_me_cancels_the_offered_identity(kiosk):
+    screen = _open_identify(kiosk)
+    kiosk.place_card("zhang_wei")
+    kiosk.wait_until(lambda: screen.has_identity, timeout=15, what="card shown")
+    kiosk.tap(kiosk.find(id="retry"))
+    assert not screen.has_identity and kiosk.app.session.identity is None
+    assert kiosk.app.current_screen == "identify"
 
 
 def test_scanned_code_identifies_by_qr(kiosk):

@@ -8,10 +8,17 @@ import pytest
 pytestmark = pytest.mark.ui
 
 
+@pytest.fixture(autouse=True)
+def _restore_auto_continue(kiosk):
+    yield
+    kiosk.app.screen("identify").auto_continue_s = 2.5
+
+
 def _identify_by_card(kiosk, card="chen_kun"):
     kiosk.start_visit()
     kiosk.app.go("identify", next="home", purpose="records")
     screen = kiosk.wait_for_screen("identify")
+    screen.auto_continue_s = None  # these tests look at the confirmation
     kiosk.place_card(card)
     kiosk.wait_until(lambda: screen.has_identity, timeout=15, what="card read")
     return screen
@@ -82,6 +89,7 @@ def test_idle_visit_times_out_and_its_personal_data_is_gone(kiosk):
     session = kiosk.app.session
     session.add_photo(b"\xff\xd8 document photo")
     photo = session.photos[0]
+    kiosk.lift_card()
     kiosk.app.go("identify", next="home")
     identify = kiosk.wait_for_screen("identify")
     kiosk.place_card("luo_rong")
