@@ -25,7 +25,7 @@ from kiosk.flows.words import (
 )
 from kiosk.hall_models import Catalogue, Slot
 from kiosk.i18n import _
-from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList, row
+from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList, paper_width, row
 from kiosk.ui.widgets.qr import QrCode
 
 # How far ahead a citizen may page the calendar (months after the current one).
@@ -337,7 +337,13 @@ class BookingScreen(FlowScreen):
             heading = session_name(kind)
             if session is not None:
                 heading = f"{heading} {session.start}-{session.end}"
-                if session.booking_cutoff is not None:
+                first = slots[0]
+                if kind == "regular" and first.booking_cutoff is not None:
+                    # Each regular time closes on its own, a fixed lead before it starts.
+                    lead = int((first.start - first.booking_cutoff).total_seconds() // 60)
+                    heading += " · " + _("each time closes {minutes} minutes before it starts").format(
+                        minutes=lead)
+                elif session.booking_cutoff is not None:
                     heading += " · " + cutoff_text(self.day.date, session.booking_cutoff)
             listing.add(self.label(heading, role="large", bold=True))
             grid = GridLayout(cols=4, spacing=10, size_hint_y=None)
@@ -424,14 +430,13 @@ class BookingScreen(FlowScreen):
         self.app.session.booking = {"id": booking.id, "check_in_code": booking.check_in_code}
         self.print_outcome = None
         self.show("done")
-        config = self.app.kiosk_config
         materials: tuple[str, ...] = ()
         if self.service is not None and self.service.guide is not None:
             materials = tuple(m.name for m in self.service.guide.materials)
         self.app.run_task(
             self.flow.print_slip(
                 self.app.devices, booking, hall_name=_(self.app.hall_name), lang=self.app.lang,
-                width_dots=config.devices.paper_width_dots, materials=materials,
+                width_dots=paper_width(self.app), materials=materials,
             ),
             self._printed,
         )
@@ -447,7 +452,8 @@ class BookingScreen(FlowScreen):
         self.prompt = _("Your booking is confirmed")
         body = BoxLayout(orientation="horizontal", spacing=40)
         left = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None, width=460)
-        self.qr = QrCode(data=booking.qr_payload, size_hint=(None, None), size=(420, 420))
+        self.qr = QrCode(size_hint=(None, None), size=(420, 420))
+        self.qr.data = booking.qr_payload
         left.add_widget(self.qr)
         left.add_widget(self.label(_("Check-in code"), halign="center"))
         self.code_label = self.label(booking.check_in_code, role="huge", halign="center", bold=True)

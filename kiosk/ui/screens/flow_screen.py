@@ -245,6 +245,12 @@ class FlowScreen(KioskScreen):
         self.clear_content()
 
 
+def paper_width(app: Any) -> int:
+    """The configured printer's paper width in dots (80 mm paper when no printer is configured)."""
+    printer = getattr(app.kiosk_config.devices, "printer", None)
+    return int(getattr(printer, "paper_width_dots", 576) or 576)
+
+
 def scroll_list() -> ScrollList:
     return ScrollList()
 

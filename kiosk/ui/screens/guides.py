@@ -215,8 +215,8 @@ class GuidesScreen(FlowScreen):
                     color=self.app.theme.muted)
         body.add_widget(text)
         side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None, width=440)
-        self.qr = QrCode(data=rules.take_away_text(service, self.app.lang), size_hint=(None, None),
-                         size=(420, 420))
+        self.qr = QrCode(size_hint=(None, None), size=(420, 420))
+        self.qr.data = rules.take_away_text(service, self.app.lang)
         side.add_widget(self.qr)
         side.add_widget(self.label(_("Scan to take this guide with you"), halign="center"))
         side.add_widget(Widget())

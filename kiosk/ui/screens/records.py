@@ -14,7 +14,7 @@ from kiosk.flows.slips import record_jobs
 from kiosk.flows.words import error_text
 from kiosk.hall_models import RecordsResult
 from kiosk.i18n import _
-from kiosk.ui.screens.flow_screen import FlowScreen, row
+from kiosk.ui.screens.flow_screen import FlowScreen, paper_width, row
 
 
 class RecordsScreen(FlowScreen):
@@ -175,7 +175,7 @@ class RecordsScreen(FlowScreen):
             return
         jobs = record_jobs(
             result, identity, hall_name=_(self.app.hall_name), lang=self.app.lang,
-            width_dots=self.app.kiosk_config.devices.paper_width_dots,
+            width_dots=paper_width(self.app),
         )
         self.printing = True
         self.print_outcome = None

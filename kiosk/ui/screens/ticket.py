@@ -17,7 +17,7 @@ from kiosk.flows.words import error_text, wait_text
 from kiosk.hall_models import Catalogue, Ticket
 from kiosk.i18n import _
 from kiosk.session import Identity
-from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList
+from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList, paper_width
 from kiosk.ui.widgets.qr import QrCode
 
 
@@ -57,6 +57,7 @@ class TicketScreen(FlowScreen):
         if self.keyboard is not None:
             self.keyboard.value = ""
         self.service = self.ticket = self.print_outcome = None
+        self.catalogue = None
         self.show("service")
         self.call(lambda: self.app.hall.services_async(None, self.app.lang), self._got_catalogue)
 
@@ -160,6 +161,7 @@ class TicketScreen(FlowScreen):
         self.priority_buttons = {}
         for code, label in PRIORITIES.items():
             button = self.button(_(label), partial(self.take, code), kind="secondary")
+            button.height = self.app.theme.button_h * 1.25
             self.priority_buttons[code] = button
             self.content.add_widget(button)
         none = self.button(_("None of these: take a normal ticket"), partial(self.take, None))
@@ -227,7 +229,7 @@ class TicketScreen(FlowScreen):
         self.show("done")
         job = queue_ticket_job(
             ticket, hall_name=_(self.app.hall_name), lang=self.app.lang,
-            width_dots=self.app.kiosk_config.devices.paper_width_dots,
+            width_dots=paper_width(self.app),
         )
         self.app.run_task(print_jobs(self.app.devices, [job]), self._printed)
 
@@ -242,7 +244,8 @@ class TicketScreen(FlowScreen):
         self.prompt = _("Your number")
         body = BoxLayout(orientation="horizontal", spacing=40)
         left = BoxLayout(orientation="vertical", spacing=12)
-        self.number_label = self.label(ticket.number, role="huge", halign="center", bold=True)
+        self.number_label = self.label(ticket.number, role="huge", halign="center", bold=True,
+                                       font_size=self.app.theme.font_huge * 1.6)
         left.add_widget(self.number_label)
         lines = [
             ticket.service_name,
@@ -272,7 +275,8 @@ class TicketScreen(FlowScreen):
             )
             left.add_widget(self.print_label)
             right = BoxLayout(orientation="vertical", size_hint_x=None, width=460)
-            self.qr = QrCode(data=ticket.tracking_url, size_hint=(None, None), size=(440, 440))
+            self.qr = QrCode(size_hint=(None, None), size=(440, 440))
+            self.qr.data = ticket.tracking_url
             right.add_widget(self.qr)
             right.add_widget(Widget())
             body.add_widget(left)

@@ -1,0 +1,127 @@
+"""Booking by touch: service → calendar → slot → identify → confirm → QR on screen and the slip."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+WEDNESDAY = date(2026, 11, 25)
+
+
+def _open_booking(kiosk):
+    kiosk.start_visit()
+    kiosk.tap(kiosk.find(id="tile_booking"))
+    screen = kiosk.wait_for_screen("booking")
+    kiosk.wait_until(lambda: getattr(screen, "service_buttons", None) and not screen.busy, timeout=15,
+                     what="bookable services")
+    return screen
+
+
+def _to_evening_slot(kiosk, screen, h):
+    for letter in "SB":
+        kiosk.tap(screen.keyboard.key(letter))
+    kiosk.wait_until(lambda: screen.service_buttons, what="services matching SB")
+    code = next(iter(screen.service_buttons))
+    h.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    kiosk.wait_until(lambda: screen.step == "day" and screen.day_cells, timeout=15, what="the calendar")
+    kiosk.tap(screen.day_cells[WEDNESDAY])
+    kiosk.wait_until(lambda: screen.step == "slot" and screen.slot_buttons, timeout=15, what="slots")
+    evening = [s for s in screen.slots if s.session == "evening" and s.bookable]
+    h.tap_in_list(kiosk, screen.slot_list, screen.slot_buttons[evening[0].id])
+    kiosk.wait_until(lambda: screen.step == "confirm", what="the confirm step")
+    return evening[0]
+
+
+def test_calendar_shows_sessions_holidays_and_cutoffs(kiosk, flow_helpers):
+    screen = _open_booking(kiosk)
+    flow_helpers.shots(kiosk, "booking_services", screen.render)
+    for letter in "SB":
+        kiosk.tap(screen.keyboard.key(letter))
+    assert screen.search_label.text == "已输入：SB"
+    assert all("SB" in s.pinyin_initials.upper() or "SB" in s.code for s in screen.catalogue.services
+               if s.code in screen.service_buttons)
+    code = next(iter(screen.service_buttons))
+    flow_helpers.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    kiosk.wait_until(lambda: screen.step == "day" and screen.day_cells, timeout=15, what="the calendar")
+    wednesday = screen.day_cells[WEDNESDAY]
+    assert "夜市" in wednesday.text and not wednesday.disabled and wednesday.kind == "evening"
+    saturday = screen.day_cells[date(2026, 11, 28)]
+    assert "晨办" in saturday.text and saturday.kind == "morning"
+    sunday = screen.day_cells[date(2026, 11, 29)]
+    assert sunday.disabled and sunday.kind == "closed"
+    assert screen.day_cells[date(2026, 11, 24)].disabled  # yesterday for the hall
+    shown = " ".join(kiosk.texts())
+    assert "当天12:00前预约" in shown and "请于前一天（周五）12:00前预约" in shown
+    flow_helpers.shots(kiosk, "booking_calendar", screen.render)
+
+    kiosk.app.set_language("en")
+    kiosk.pump(3)
+    assert "Evening" in screen.day_cells[WEDNESDAY].text
+    assert "Book by 12:00 the same day" in " ".join(kiosk.texts())
+    kiosk.app.set_language("zh_Hans")
+    kiosk.pump(2)
+
+    # December has no holidays; January 2027 is beyond the published calendar: unconfirmed days.
+    kiosk.tap(screen.next_month_button)
+    kiosk.wait_until(lambda: screen.month_view.month == 12, timeout=15, what="December")
+    kiosk.tap(screen.next_month_button)
+    kiosk.wait_until(lambda: screen.month_view.month == 1, timeout=15, what="January")
+    new_year = screen.day_cells[date(2027, 1, 4)]
+    assert "待确认" in new_year.text
+    assert "待确认：下一年度法定节假日尚未公布，这些日期的安排可能调整。" in kiosk.texts()
+    flow_helpers.shots(kiosk, "booking_calendar_2027", screen.render)
+    assert screen.next_month_button.disabled
+
+    kiosk.tap(screen.prev_month_button)
+    kiosk.wait_until(lambda: screen.month_view.month == 12, timeout=15, what="December again")
+    kiosk.tap(screen.prev_month_button)
+    kiosk.wait_until(lambda: screen.month_view.month == 11, timeout=15, what="November again")
+    kiosk.tap(screen.day_cells[WEDNESDAY])
+    kiosk.wait_until(lambda: screen.step == "slot" and screen.slot_buttons, timeout=15, what="slots")
+    early = [s for s in screen.slots if s.start.hour < 10]
+    assert early and all(screen.slot_buttons[s.id].disabled for s in early)
+    assert "该时段已于08:30截止预约" in screen.slot_buttons[early[0].id].text
+    flow_helpers.shots(kiosk, "booking_slots", screen.render)
+
+
+def test_book_wednesday_evening_by_touch_prints_the_slip(kiosk, flow_helpers):
+    screen = _open_booking(kiosk)
+    slot = _to_evening_slot(kiosk, screen, flow_helpers)
+    kiosk.tap(screen.confirm_button)
+    flow_helpers.identify_with_card(kiosk, "booking")
+    assert screen.step == "confirm"
+    assert "张*" in " ".join(kiosk.texts())
+    flow_helpers.shots(kiosk, "booking_confirm", screen.render)
+    kiosk.tap(screen.confirm_button)
+    kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
+                     what="booking done and printed")
+    booking = screen.booking
+    assert booking.start == slot.start and booking.session == "evening"
+    assert screen.qr.data == booking.qr_payload and screen.code_label.text == booking.check_in_code
+    assert screen.print_outcome.printed
+    [slip] = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the slip")
+    assert booking.check_in_code in slip.text and "周三夜市" in slip.text
+    assert slip.qr_payloads == [booking.qr_payload]
+    flow_helpers.shots(kiosk, "booking_done", screen.render)
+    kiosk.tap(screen.finish_button)
+    review = kiosk.wait_for_screen("review")
+    assert review.subject.type == "booking" and review.subject.id == booking.id
+
+
+def test_slip_not_printed_shows_the_qr_and_says_why(kiosk, flow_helpers):
+    screen = _open_booking(kiosk)
+    _to_evening_slot(kiosk, screen, flow_helpers)
+    kiosk.tap(screen.confirm_button)
+    flow_helpers.identify_with_card(kiosk, "booking", card="liu_zhe")
+    kiosk.printer_control("paper_out")
+    kiosk.tap(screen.confirm_button)
+    kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
+                     what="booking done, print refused")
+    assert not screen.print_outcome.printed and screen.print_outcome.reason == "paper_out"
+    assert "打印机缺纸" in screen.print_label.text
+    assert screen.qr.data == screen.booking.qr_payload
+    assert kiosk.new_tickets() == []
+    flow_helpers.shots(kiosk, "booking_paper_out", screen.render)

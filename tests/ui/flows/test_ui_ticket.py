@@ -1,0 +1,86 @@
+"""Taking a ticket by touch: walk-in with a priority class, printed with its tracking QR; the
+printer out of paper → the QR on screen; booking check-in by QR and by ID card."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def _open_ticket(kiosk):
+    kiosk.start_visit()
+    kiosk.tap(kiosk.find(id="tile_ticket"))
+    screen = kiosk.wait_for_screen("ticket")
+    kiosk.wait_until(lambda: screen.service_buttons and not screen.busy, timeout=15, what="services")
+    return screen
+
+
+def _choose_service(kiosk, screen, h, letters="SB"):
+    for letter in letters:
+        kiosk.tap(screen.keyboard.key(letter))
+    kiosk.wait_until(lambda: screen.service_buttons, what=f"services matching {letters}")
+    code = next(iter(screen.service_buttons))
+    h.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    kiosk.wait_until(lambda: screen.step == "priority", what="the priority question")
+    return code
+
+
+def test_walk_in_with_priority_prints_number_and_tracking_qr(kiosk, flow_helpers):
+    screen = _open_ticket(kiosk)
+    flow_helpers.shots(kiosk, "ticket_services", screen.render)
+    _choose_service(kiosk, screen, flow_helpers)
+    assert set(screen.priority_buttons) == {None, "elderly", "disabled", "pregnant", "military"}
+    assert screen.priority_buttons["elderly"].text == "65周岁及以上老年人"
+    flow_helpers.shots(kiosk, "ticket_priority", screen.render)
+    kiosk.tap(screen.priority_buttons["elderly"])
+    kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
+                     what="ticket issued and printed")
+    ticket = screen.ticket
+    assert ticket.priority == "elderly" and screen.number_label.text == ticket.number
+    assert screen.print_outcome.printed and screen.qr is None
+    [printed] = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the printed ticket")
+    assert ticket.number in printed.text and printed.qr_payloads == [ticket.tracking_url]
+    assert f"{ticket.people_ahead} 人" in printed.text
+    flow_helpers.shots(kiosk, "ticket_done", screen.render)
+    kiosk.tap(screen.finish_button)
+    review = kiosk.wait_for_screen("review")
+    assert (review.subject.type, review.subject.id) == ("ticket", ticket.id)
+
+
+def test_paper_out_shows_the_tracking_qr_and_reaches_the_heartbeat(kiosk, flow_helpers):
+    screen = _open_ticket(kiosk)
+    _choose_service(kiosk, screen, flow_helpers)
+    kiosk.printer_control("paper_out")
+    kiosk.tap(screen.priority_buttons[None])
+    kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
+                     what="ticket issued, print refused")
+    assert (screen.print_outcome.printed, screen.print_outcome.reason) == (False, "paper_out")
+    assert screen.qr is not None and screen.qr.data == screen.ticket.tracking_url
+    assert "打印机缺纸" in screen.print_label.text and screen.ticket.number in screen.number_label.text
+    assert kiosk.new_tickets() == []
+    # The technician learns it through the heartbeat's device states.
+    state = kiosk.wait_until(
+        lambda: kiosk.app.devices.snapshot()["printer"]["reason"] == "paper_out"
+        and kiosk.app.devices.snapshot()["printer"], what="printer state paper_out")
+    assert state["state"] in ("degraded", "offline")
+    flow_helpers.shots(kiosk, "ticket_paper_out", screen.render)
+
+
+def test_check_in_by_scan_and_by_card_explains_refusals(kiosk, flow_helpers):
+    screen = _open_ticket(kiosk)
+    kiosk.tap(screen.check_in_button)
+    kiosk.wait_until(lambda: screen.step == "check_in", what="the check-in step")
+    flow_helpers.shots(kiosk, "ticket_check_in", screen.render)
+    kiosk.scan(b"https://example.org/not-a-booking")
+    kiosk.wait_until(lambda: screen.message == "这不是预约二维码。", timeout=15, what="not a booking code")
+    kiosk.scan(b"GOVBK1:b_nonexistent:000000")
+    kiosk.wait_until(lambda: screen.message == "未找到您今天的预约。", timeout=15,
+                     what="refusal of an unknown booking")
+    assert screen.step == "check_in"
+    kiosk.place_card("chen_kun")
+    kiosk.wait_until(lambda: kiosk.app.session.identity, timeout=20, what="the card read")
+    assert kiosk.app.session.identity.source == "id_card"
+    kiosk.wait_until(lambda: screen.message == "未找到您今天的预约。" and not screen.busy, timeout=20,
+                     what="no booking by card")
+    kiosk.lift_card()
