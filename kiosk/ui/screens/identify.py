@@ -100,9 +100,10 @@ class IdentifyScreen(KioskScreen):
             self._auto = Clock.schedule_once(lambda _dt: self.confirm(), self.auto_continue_s)
 
     def _cancel_auto(self) -> None:
-        if getattr(self, "_auto", None) is not None:
-            self._auto.cancel()
-            self._auto = None
+        pending = getattr(self, "_auto", None)
+        if pending is not None:
+            pending.cancel()
+        self._auto = None
 
     # -- confirming --
 
