@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import anyio.to_thread
 from fastapi import Request
 
 from hall_server.api.errors import ApiError
@@ -54,22 +55,27 @@ class Require:
         self.roles = frozenset(roles) | {"admin"}
         self.kiosk = kiosk
 
-    def __call__(self, request: Request) -> Caller:
+    async def __call__(self, request: Request) -> Caller:
         token = bearer_token(request)
         if token is None:
             raise ApiError(401, "unauthorized", "a bearer token is required")
         hall = hall_of(request)
-        kiosk = hall.kiosk_for_token(token)
-        if kiosk is not None:
+        known = hall.cached_identity(token)
+        if known is None:
+            known = await anyio.to_thread.run_sync(self._look_up, hall, token)
+        if isinstance(known, KioskIdentity):
             if not self.kiosk:
                 raise ApiError(403, "forbidden", "kiosks may not use this endpoint")
-            return Caller(kiosk=kiosk)
-        staff = hall.staff_for_token(token)
-        if staff is None:
+            return Caller(kiosk=known)
+        if known is None:
             raise ApiError(401, "unauthorized", "the token is unknown or has expired")
-        if staff.role not in self.roles:
-            raise ApiError(403, "forbidden", f"role {staff.role!r} may not use this endpoint")
-        return Caller(staff=staff)
+        if known.role not in self.roles:
+            raise ApiError(403, "forbidden", f"role {known.role!r} may not use this endpoint")
+        return Caller(staff=known)
+
+    @staticmethod
+    def _look_up(hall: HallState, token: str) -> KioskIdentity | StaffIdentity | None:
+        return hall.kiosk_for_token(token) or hall.staff_for_token(token)
 
 
 KIOSK_OR_STAFF = Require("counter", "agent", "technician", kiosk=True)

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
 
 from hall_server.api.site_calendar import CalendarBook, staffed_at
 from hall_server.clock import Clock
@@ -19,6 +24,7 @@ from hall_server.store.credentials import token_digest
 from hall_server.store.database import Database
 from hall_server.store.identities import KioskIdentity, StaffIdentity
 
+T = TypeVar("T")
 DEMO_KIOSK = KioskIdentity(name="kiosk-01", site="HQ")
 _CACHE_TTL_S = 10.0
 
@@ -35,6 +41,31 @@ class HallState:
         self._kiosk_cache: dict[str, tuple[float, KioskIdentity]] = {}
         self._staff_cache: dict[str, tuple[float, StaffIdentity]] = {}
         self._cache_lock = threading.Lock()
+        # SQLite takes one writer at a time: writers queue here as coroutines, in order, instead of as
+        # threads of the pool fighting over the database lock.
+        self._write_slots = settings.db_pool_size if not db.is_sqlite else 1
+        self._write_limiter: anyio.CapacityLimiter | None = None
+
+    async def in_writer(self, work: Callable[[], T]) -> T:
+        """Run blocking write work off the event loop, queued fairly behind other writers."""
+        if self._write_limiter is None:
+            self._write_limiter = anyio.CapacityLimiter(self._write_slots)
+        return await anyio.to_thread.run_sync(work, limiter=self._write_limiter)
+
+    def cached_identity(self, token: str) -> KioskIdentity | StaffIdentity | None:
+        """A kiosk or staff identity known without asking the database, or None."""
+        if self.settings.demo and token == DEMO_KIOSK_TOKEN:
+            return DEMO_KIOSK
+        digest = token_digest(token)
+        now = time.monotonic()
+        with self._cache_lock:
+            kiosk = self._kiosk_cache.get(digest)
+            staff = self._staff_cache.get(digest)
+        if kiosk is not None and now - kiosk[0] < _CACHE_TTL_S:
+            return kiosk[1]
+        if staff is not None and now - staff[0] < _CACHE_TTL_S:
+            return staff[1]
+        return None
 
     def now(self) -> datetime:
         return self.clock.now()

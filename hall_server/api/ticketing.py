@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import Connection
 
@@ -15,18 +15,17 @@ from hall_server.domain.booking import check_in_window
 from hall_server.domain.queue import Priority, WaitingTicket, estimated_wait_s, order_waiting, ticket_number
 from hall_server.store import tickets
 
-
-def _waiting_ticket(row: dict[str, Any], window: tuple[datetime, datetime] | None) -> WaitingTicket:
-    return WaitingTicket(id=row["id"], seq=row["seq"], issued_at=row["issued_at"], priority=row["priority"],
-                         booking_window=window)
+OptionalPriority = Priority | None
 
 
-def ordered_waiting(conn: Connection, hall: HallState, site: str, day: Any, queue: str,
+def ordered_waiting(conn: Connection, hall: HallState, site: str, day: date, queue: str,
                     now: datetime) -> list[WaitingTicket]:
     settings = site_or_404(site).settings
-    rows = tickets.waiting(conn, site, day, queue)
-    items = [_waiting_ticket(r, check_in_window(r["slot_start"], settings) if r["slot_start"] else None)
-             for r in rows]
+    items = [
+        WaitingTicket(id=ident, seq=seq, issued_at=issued, priority=cast(OptionalPriority, priority),
+                      booking_window=check_in_window(slot_start, settings) if slot_start else None)
+        for ident, seq, issued, priority, slot_start in tickets.waiting_for_order(conn, site, day, queue)
+    ]
     return order_waiting(items, now, timedelta(minutes=settings.queue_wait_cap_minutes))
 
 
@@ -51,7 +50,7 @@ def describe(conn: Connection, hall: HallState, row: dict[str, Any], now: dateti
     if row["status"] == "waiting":
         order = ordered_waiting(conn, hall, site, row["day"], row["queue"], now)
         people_ahead = next((i for i, t in enumerate(order) if t.id == row["id"]), 0)
-        recent = tickets.recent_service_seconds(conn, site, row["queue"])
+        recent = tickets.recent_service_seconds(conn, site, row["day"], row["queue"])
         wait = estimated_wait_s(people_ahead, counters_open(hall, site, row["queue"], now), recent,
                                 site_or_404(site).settings.default_service_seconds)
     tz = site_or_404(site).tz

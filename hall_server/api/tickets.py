@@ -41,27 +41,29 @@ def caller_site(caller: Caller, requested: str | None) -> str:
 
 
 @router.post("/tickets", status_code=201)
-def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh-Hans"),
-                caller: Caller = Depends(KIOSK_OR_STAFF)) -> Response:
+async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh-Hans"),
+                      caller: Caller = Depends(KIOSK_OR_STAFF)) -> Response:
     """A walk-in ticket for a service (409 queue_closed outside sessions or after the walk-in stop)."""
     hall = hall_of(request)
     site = caller_site(caller, body.site)
     entry = ticketing.require_service(body.service)
-    now = hall.now()
-    open_now, next_open, session = hall.calendars.walk_in_at(site, now)
-    if not open_now or session is None:
-        raise ApiError(409, "queue_closed", "no walk-in tickets now",
-                       extra={"next_open": next_open.isoformat() if next_open else None})
-    if not session.rule.offers(entry.code, entry.department) or session.rule.counters_for(entry.queue) == 0:
-        raise ApiError(409, "service_not_offered", "this service is not handled in the current session",
-                       extra={"next_open": next_open.isoformat() if next_open else None})
     base_url = str(request.base_url)
 
     def create(conn: Connection) -> tuple[int, dict[str, Any]]:
+        now = hall.now()
+        open_now, next_open, session = hall.calendars.walk_in_at(site, now)
+        if not open_now or session is None:
+            raise ApiError(409, "queue_closed", "no walk-in tickets now",
+                           extra={"next_open": next_open.isoformat() if next_open else None})
+        rule = session.rule
+        if not rule.offers(entry.code, entry.department) or rule.counters_for(entry.queue) == 0:
+            raise ApiError(409, "service_not_offered", "the service is not handled in the current session",
+                           extra={"next_open": next_open.isoformat() if next_open else None})
         row = ticketing.issue(conn, hall, site=site, entry=entry, now=now, priority=body.priority)
         return 201, ticketing.describe(conn, hall, row, now, lang, base_url)
 
-    return run_creating(request, caller, body, create)
+    # The busiest write of the hall: queued for the writer as a coroutine rather than as a pool thread.
+    return await hall.in_writer(lambda: run_creating(request, caller, body, create))
 
 
 @router.get("/tickets/{ticket_id}")

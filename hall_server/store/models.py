@@ -164,7 +164,7 @@ tickets = Table(
     Column("finished_at", Instant, nullable=True),
     Column("transferred_to", String(40), nullable=True),
     UniqueConstraint("site", "queue", "day", "seq"),
-    Index("ix_tickets_site_day_status", "site", "day", "status"),
+    Index("ix_tickets_site_day_queue_status", "site", "day", "queue", "status"),
 )
 
 idempotency_keys = Table(

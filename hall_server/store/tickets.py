@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hall_server.store import models as m
@@ -15,20 +15,41 @@ T = m.tickets
 OPEN_STATUSES = ("waiting", "called", "serving")
 
 
-def next_seq(conn: Connection, site: str, queue: str, day: date) -> int:
-    """Take the next number of a queue's day in one statement (the row lock serializes takers)."""
+def _next_seq_statement(dialect: str) -> Any:
     counters = m.ticket_counters
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = (
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
         dialect_insert(counters)
-        .values(site=site, queue=queue, day=day, last_number=1)
+        .values(site=bindparam("site"), queue=bindparam("queue"), day=bindparam("day"), last_number=1)
         .on_conflict_do_update(
             index_elements=[counters.c.site, counters.c.queue, counters.c.day],
             set_={"last_number": counters.c.last_number + 1},
         )
         .returning(counters.c.last_number)
     )
-    return int(conn.execute(stmt).scalar_one())
+
+
+# Built once: the ticket path runs these statements for every ticket issued.
+_NEXT_SEQ = {name: _next_seq_statement(name) for name in ("sqlite", "postgresql")}
+_INSERT_TICKET = insert(T)
+_RECENT_SERVICE = (
+    select(T.c.started_at, T.c.finished_at)
+    .where(
+        T.c.site == bindparam("site"),
+        T.c.day == bindparam("day"),
+        T.c.queue == bindparam("queue"),
+        T.c.status == "done",
+        T.c.started_at.is_not(None),
+    )
+    .order_by(T.c.finished_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def next_seq(conn: Connection, site: str, queue: str, day: date) -> int:
+    """Take the next number of a queue's day in one statement (the row lock serializes takers)."""
+    stmt = _NEXT_SEQ["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    return int(conn.execute(stmt, {"site": site, "queue": queue, "day": day}).scalar_one())
 
 
 def new_ticket_id() -> str:
@@ -36,7 +57,7 @@ def new_ticket_id() -> str:
 
 
 def insert_ticket(conn: Connection, **values: Any) -> dict[str, Any]:
-    conn.execute(insert(T).values(**values))
+    conn.execute(_INSERT_TICKET, values)
     return values
 
 
@@ -62,13 +83,40 @@ def waiting(conn: Connection, site: str, day: date, queue: str | None = None) ->
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def recent_service_seconds(conn: Connection, site: str, queue: str, limit: int = 20) -> list[float]:
-    rows = conn.execute(
-        select(T.c.started_at, T.c.finished_at)
-        .where(T.c.site == site, T.c.queue == queue, T.c.status == "done", T.c.started_at.is_not(None))
-        .order_by(T.c.finished_at.desc())
-        .limit(limit)
+def waiting_for_order(
+    conn: Connection, site: str, day: date, queue: str
+) -> list[tuple[str, int, datetime, str | None, datetime | None]]:
+    """(id, seq, issued_at, priority, slot_start) of a queue's waiting tickets, read lean.
+
+    Called on every ticket issued, over a line that can be hundreds long: plain driver rows skip the
+    per-row work of the ORM layer.
+    """
+    sql = (
+        "SELECT id, seq, issued_at, priority, slot_start FROM tickets "
+        "WHERE site = %(site)s AND day = %(day)s AND queue = %(queue)s AND status = 'waiting'"
     )
+    if conn.dialect.name == "sqlite":
+        sql = sql.replace("%(site)s", ":site").replace("%(day)s", ":day").replace("%(queue)s", ":queue")
+        params: dict[str, Any] = {"site": site, "day": day.isoformat(), "queue": queue}
+    else:
+        params = {"site": site, "day": day, "queue": queue}
+    rows = conn.exec_driver_sql(sql, params).fetchall()
+    return [(r[0], r[1], _instant(r[2]), r[3], _instant(r[4]) if r[4] is not None else None) for r in rows]
+
+
+def _instant(value: Any) -> datetime:
+    # SQLite hands back the stored UTC text, PostgreSQL an aware datetime.
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    assert isinstance(value, datetime)
+    return value
+
+
+def recent_service_seconds(
+    conn: Connection, site: str, day: date, queue: str, limit: int = 20
+) -> list[float]:
+    """Durations of the queue's latest services that day, oldest first."""
+    rows = conn.execute(_RECENT_SERVICE, {"site": site, "day": day, "queue": queue, "limit": limit})
     return [(r.finished_at - r.started_at).total_seconds() for r in rows][::-1]
 
 

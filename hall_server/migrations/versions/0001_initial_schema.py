@@ -135,7 +135,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('site', 'queue', 'day', 'seq', name=op.f('uq_tickets_site_queue_day_seq'))
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.create_index('ix_tickets_site_day_status', ['site', 'day', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_site_day_queue_status', ['site', 'day', 'queue', 'status'], unique=False)
 
     op.create_table('follow_ups',
     sa.Column('id', sa.String(length=40), nullable=False),
@@ -178,7 +178,7 @@ def downgrade() -> None:
     op.drop_table('kiosks')
     op.drop_table('follow_ups')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.drop_index('ix_tickets_site_day_status')
+        batch_op.drop_index('ix_tickets_site_day_queue_status')
 
     op.drop_table('tickets')
     op.drop_table('ticket_counters')
