@@ -6,6 +6,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.flows.printing import print_jobs
@@ -135,8 +136,10 @@ class RecordsScreen(FlowScreen):
                 table.add_widget(cell)
         if not current.rows:
             self.content.add_widget(self.label(_("No records were found."), role="large"))
-        self.content.add_widget(table)
-        self.content.add_widget(Widget())
+        # A page of long rows may not fit the screen: the table scrolls inside the page.
+        self.table_view = ScrollView(do_scroll_x=False, bar_width=12, scroll_type=["bars", "content"])
+        self.table_view.add_widget(table)
+        self.content.add_widget(self.table_view)
         if self.print_outcome is not None:
             outcome = self.print_outcome
             if outcome.printed:

@@ -1,0 +1,64 @@
+"""Records by touch: identify first, choose a kind, page through the list, print every sheet."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def _open_records(kiosk, h, card="zhang_wei"):
+    kiosk.start_visit()
+    kiosk.tap(kiosk.find(id="tile_records"))
+    h.identify_with_card(kiosk, "records", card=card)
+    screen = kiosk.app.current
+    kiosk.wait_until(lambda: screen.kind_buttons, what="record kinds")
+    return screen
+
+
+def test_records_page_and_print_across_sheets(kiosk, flow_helpers):
+    screen = _open_records(kiosk, flow_helpers)
+    identity = kiosk.app.session.identity
+    assert identity.id_number not in " ".join(kiosk.texts())
+    assert identity.id_number_masked in " ".join(kiosk.texts())
+    flow_helpers.shots(kiosk, "records_kinds", screen.render)
+    kiosk.tap(screen.kind_buttons["social_insurance_payments"])
+    kiosk.wait_until(lambda: screen.step == "list" and not screen.busy, timeout=15, what="the records")
+    result = screen.result
+    assert len(kiosk.app.session.records) == len(result.rows) > 8
+    first_month = result.rows[0][result.columns[0].key]
+    assert first_month in [c.text for c in screen.cell_labels]
+    assert screen.prev_button.disabled and not screen.next_button.disabled
+    flow_helpers.shots(kiosk, "records_list", screen.render)
+    kiosk.tap(screen.next_button)
+    assert screen.page == 2 and first_month not in [c.text for c in screen.cell_labels]
+    assert "第2/" in screen.summary_label.text
+    kiosk.tap(screen.print_button)
+    kiosk.wait_until(lambda: screen.print_outcome is not None, timeout=60, what="the printout")
+    assert screen.print_outcome.printed and screen.print_outcome.jobs_printed >= 2
+    sheets = kiosk.wait_until(
+        lambda: len(kiosk.new_tickets()) == screen.print_outcome.jobs_printed and kiosk.new_tickets(),
+        timeout=15, what="every sheet")
+    total = len(sheets)
+    assert f"第1/{total}张" in sheets[0].text and f"第{total}/{total}张" in sheets[-1].text
+    assert identity.id_number_masked in sheets[0].text and identity.id_number not in sheets[0].text
+    assert first_month in sheets[0].text
+    for index, sheet in enumerate(sheets):
+        (kiosk.artifacts / f"flows_records_sheet_{index + 1}.png").write_bytes(sheet.png)
+    flow_helpers.shots(kiosk, "records_printed", screen.render)
+    kiosk.tap(screen.finish_button)
+    review = kiosk.wait_for_screen("review")
+    assert review.subject.type == "kiosk_transaction"
+
+
+def test_printer_cover_open_stops_the_printout_and_says_so(kiosk, flow_helpers):
+    screen = _open_records(kiosk, flow_helpers, card="luo_rong")
+    kiosk.tap(screen.kind_buttons["medical_insurance_certificate"])
+    kiosk.wait_until(lambda: screen.step == "list" and not screen.busy, timeout=15, what="the records")
+    kiosk.printer_control("cover_open")
+    assert screen.result.rows and not screen.print_button.disabled
+    kiosk.tap(screen.print_button)
+    kiosk.wait_until(lambda: screen.print_outcome is not None, timeout=60, what="the refused printout")
+    assert (screen.print_outcome.printed, screen.print_outcome.reason) == (False, "cover_open")
+    assert "打印机盖未关好" in screen.print_label.text
+    assert kiosk.new_tickets() == []
