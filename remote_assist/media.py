@@ -66,7 +66,7 @@ class SyntheticCamera(VideoStreamTrack):
         self._font = _font(max(12, height // 14))
         self._start = time.monotonic()
         self._count = 0
-        self.last_rgb: Image.Image | None = None
+        self.last: av.VideoFrame | None = None
 
     async def recv(self) -> av.VideoFrame:
         pts, time_base = await self._pace()
@@ -84,6 +84,7 @@ class SyntheticCamera(VideoStreamTrack):
         _fill(frame.planes[1], self._u, self.width // 2)
         _fill(frame.planes[2], self._v, self.width // 2)
         frame.pts, frame.time_base = pts, time_base
+        self.last = frame
         return frame
 
     async def _pace(self) -> tuple[int, fractions.Fraction]:
@@ -152,6 +153,31 @@ class SineTone(AudioStreamTrack):
         return frame
 
 
+class MutableAudio(MediaStreamTrack):
+    """Passes a microphone's frames on, or silence of the same shape while ``muted``."""
+
+    kind = "audio"
+
+    def __init__(self, source: MediaStreamTrack) -> None:
+        super().__init__()
+        self.source = source
+        self.muted = False
+
+    async def recv(self) -> Any:
+        frame = await self.source.recv()
+        if not self.muted or not isinstance(frame, av.AudioFrame):
+            return frame
+        silent = av.AudioFrame(format=frame.format.name, layout=frame.layout.name, samples=frame.samples)
+        for plane in silent.planes:
+            plane.update(bytes(plane.buffer_size))
+        silent.sample_rate, silent.pts, silent.time_base = frame.sample_rate, frame.pts, frame.time_base
+        return silent
+
+    def stop(self) -> None:
+        super().stop()
+        self.source.stop()
+
+
 @dataclass
 class LocalMedia:
     """The kiosk's outgoing tracks and how to stop what produces them."""
@@ -159,6 +185,23 @@ class LocalMedia:
     video: MediaStreamTrack | None
     audio: MediaStreamTrack | None
     players: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.audio is not None and not isinstance(self.audio, MutableAudio):
+            self.audio = MutableAudio(self.audio)
+
+    @property
+    def muted(self) -> bool:
+        return isinstance(self.audio, MutableAudio) and self.audio.muted
+
+    def set_muted(self, muted: bool) -> None:
+        if isinstance(self.audio, MutableAudio):
+            self.audio.muted = muted
+
+    @property
+    def latest_video_frame(self) -> Any:
+        """The newest frame sent (the citizen's self view)."""
+        return getattr(self.video, "last", None)
 
     def snapshot_jpeg(self) -> bytes | None:
         if isinstance(self.video, SyntheticCamera):
@@ -253,3 +296,18 @@ class FrameSink:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+
+
+def frame_rgb(frame: Any, max_width: int = 960) -> tuple[int, int, bytes]:
+    """A video frame as packed RGB rows (top row first), scaled down to ``max_width`` if wider."""
+    width, height = frame.width, frame.height
+    if width > max_width:
+        height = max(2, int(height * max_width / width) // 2 * 2)
+        width = max_width
+    rgb = frame.reformat(width=width, height=height, format="rgb24")
+    plane = rgb.planes[0]
+    data = bytes(plane)
+    row = width * 3
+    if plane.line_size != row:
+        data = b"".join(data[i * plane.line_size : i * plane.line_size + row] for i in range(height))
+    return width, height, data

@@ -11,8 +11,8 @@ import pytest
 from remote_assist.datachannel import PhotoAssembler
 from remote_assist.kiosk_peer import KioskPeer
 from remote_assist.media import LocalMedia, synthetic_media
+from remote_assist.staff_peer import StaffPeer
 
-from .assist_staff_peer import StaffPeer
 from .conftest import Relay
 
 pytestmark = pytest.mark.slow
@@ -84,10 +84,10 @@ async def test_media_flows_both_ways_and_staff_hangup_closes_both(relay: Relay, 
         for sink in kiosk.peer.sinks:
             await sink.first_frame.wait()
 
-        await staff.signaling.send({"type": "hangup", "call_id": call_id})
+        await staff.send({"type": "hangup", "call_id": call_id})
         assert await kiosk.task == "staff_hangup"
         assert kiosk.peer.pc is not None and kiosk.peer.pc.connectionState == "closed"
-        assert (await staff.signaling.expect("ended"))["reason"] == "staff_hangup"
+        assert (await staff.expect("ended"))["reason"] == "staff_hangup"
         assert kiosk.events[-1] == ("closed", {"reason": "staff_hangup"})
 
 
@@ -100,14 +100,14 @@ async def test_data_channel_pushes_content_photo_after_consent_and_print(
         await staff.take_call()
         await staff.channel_open.wait()
 
-        staff.send({"type": "show_qr", "text": "https://hall.example/g/SB-001", "caption": "办事指南"})
+        staff.push({"type": "show_qr", "text": "https://hall.example/g/SB-001", "caption": "办事指南"})
         assert (await kiosk.saw("show_qr"))["caption"] == "办事指南"
-        staff.send({"type": "show_guide", "service": "SB-001"})
+        staff.push({"type": "show_guide", "service": "SB-001"})
         assert (await kiosk.saw("show_guide"))["service"] == "SB-001"
-        staff.send({"type": "chat", "text": "请稍候"})
+        staff.push({"type": "chat", "text": "请稍候"})
         assert (await kiosk.saw("chat"))["text"] == "请稍候"
 
-        staff.send({"type": "request_photo", "purpose": "户口簿首页", "request_id": "r1"})
+        staff.push({"type": "request_photo", "purpose": "户口簿首页", "request_id": "r1"})
         await kiosk.consent_asked.wait()
         assert staff.dc_inbox.empty()  # nothing leaves the kiosk before the citizen answers
         kiosk.consent_answer.set_result(True)
@@ -118,7 +118,7 @@ async def test_data_channel_pushes_content_photo_after_consent_and_print(
             jpeg = assembler.add(await staff.next_dc("photo"))
         assert jpeg.startswith(b"\xff\xd8") and len(jpeg) > 2000
 
-        staff.send({"type": "print", "lines": ["材料清单", "1. 居民身份证"]})
+        staff.push({"type": "print", "lines": ["材料清单", "1. 居民身份证"]})
         state = await staff.next_dc("device_state")
         while "print_result" not in state:
             state = await staff.next_dc("device_state")
@@ -129,7 +129,7 @@ async def test_data_channel_pushes_content_photo_after_consent_and_print(
 
         await kiosk.peer.hangup()
         assert await kiosk.task == "kiosk_hangup"
-        assert (await staff.signaling.expect("ended"))["reason"] == "kiosk_hangup"
+        assert (await staff.expect("ended"))["reason"] == "kiosk_hangup"
 
 
 async def test_refused_consent_sends_no_photo(relay: Relay, staff: StaffPeer) -> None:
@@ -138,9 +138,9 @@ async def test_refused_consent_sends_no_photo(relay: Relay, staff: StaffPeer) ->
         kiosk.start()
         await staff.take_call()
         await staff.channel_open.wait()
-        staff.send({"type": "request_photo", "purpose": "身份证", "request_id": "r2"})
+        staff.push({"type": "request_photo", "purpose": "身份证", "request_id": "r2"})
         assert (await staff.next_dc("consent"))["granted"] is False
-        staff.send({"type": "chat", "text": "好的"})  # a later message arrives, so no photo was in between
+        staff.push({"type": "chat", "text": "好的"})  # a later message arrives, so no photo was in between
         await kiosk.saw("chat")
         await kiosk.peer.send_to_staff({"type": "chat", "text": "end"})
         message = await staff.dc_inbox.get()
@@ -156,7 +156,7 @@ async def test_no_media_makes_the_kiosk_hang_up(relay: Relay, staff: StaffPeer) 
         kiosk.start()
         await staff.take_call()
         assert await kiosk.task == "kiosk_no_media"
-        assert (await staff.signaling.expect("ended"))["reason"] == "no_media"
+        assert (await staff.expect("ended"))["reason"] == "no_media"
         assert kiosk.peer.pc is not None and kiosk.peer.pc.connectionState == "closed"
 
 
@@ -166,7 +166,7 @@ async def test_agent_vanishing_ends_the_kiosk_call(relay: Relay, staff: StaffPee
         kiosk.start()
         await staff.take_call()
         await kiosk.saw("first_video")
-        await staff.signaling.ws.close()  # the console's tab closed
+        await staff.ws.close()  # the console's tab closed
         assert await kiosk.task == "staff_left"
         assert kiosk.peer.pc is not None and kiosk.peer.pc.connectionState == "closed"
 
@@ -193,7 +193,7 @@ async def test_headless_test_call_command(relay: Relay, staff: StaffPeer) -> Non
         assert process.returncode == 0, err.decode()
         for event in ("queued", "accepted", "connected", "first_video", "ended reason=kiosk_hangup"):
             assert event in text, text
-        assert (await staff.signaling.expect("ended"))["reason"] == "kiosk_hangup"
+        assert (await staff.expect("ended"))["reason"] == "kiosk_hangup"
 
 
 async def test_headless_test_call_reports_a_refused_token(relay: Relay) -> None:
