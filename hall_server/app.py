@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from hall_server import __version__
 from hall_server.api import assist
@@ -14,9 +18,27 @@ from hall_server.api.errors import install_error_handlers
 from hall_server.api.hall_state import HallState
 from hall_server.clock import Clock, SystemClock
 from hall_server.config import Settings
+from hall_server.store import idempotency
 from hall_server.store.database import Database
 
 API_PREFIX = "/api/v1"
+log = logging.getLogger(__name__)
+
+
+def sweep_idempotency_keys(hall: HallState) -> int:
+    """Forget idempotency keys older than their retention (24 h); returns how many went."""
+    with hall.db.write() as conn:
+        cutoff = hall.now() - timedelta(seconds=hall.settings.idempotency_ttl_s)
+        return idempotency.forget_before(conn, cutoff)
+
+
+async def _sweep_periodically(hall: HallState, every_s: float = 3600.0) -> None:
+    while True:
+        try:
+            await hall.in_writer(lambda: sweep_idempotency_keys(hall))
+        except SQLAlchemyError:
+            log.warning("idempotency key sweep failed; retrying later", exc_info=True)
+        await asyncio.sleep(every_s)
 
 
 def own_routers() -> list[tuple[str, APIRouter]]:
@@ -45,9 +67,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if db is None:
-            database.dispose()
+        sweeper = asyncio.create_task(_sweep_periodically(hall))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
+            if db is None:
+                database.dispose()
 
     app = FastAPI(title="Hall server", version=__version__, docs_url="/docs", redoc_url=None,
                   lifespan=lifespan)

@@ -72,14 +72,14 @@ NOT_FOUND = """<!doctype html>
 
 def _minutes(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
-    return f"约 {minutes} 分钟"
+    return f"约 {minutes} 分钟 / ~{minutes} min"
 
 
 def render(ticket: dict[str, Any], site_name: str, now_text: str) -> str:
     zh, en = STATES.get(ticket["status"], (ticket["status"], ticket["status"]))
     rows: list[tuple[str, str, str]] = []
     if ticket["status"] == "waiting":
-        rows.append(("前面还有", "People ahead", f"{ticket['people_ahead']} 人"))
+        rows.append(("前面还有", "People ahead", str(ticket["people_ahead"])))
         wait = ticket["estimated_wait_s"]
         rows.append(("预计等候", "Estimated wait", _minutes(wait) if wait else "即将叫号 / soon"))
     if ticket["counter"] and ticket["status"] in ("called", "serving"):

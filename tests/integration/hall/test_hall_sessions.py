@@ -69,3 +69,17 @@ def test_unknown_path_gets_the_error_shape(hall: Hall) -> None:
     reply = hall.client().get("/no/such/thing")
     assert reply.status_code == 404
     assert reply.json()["error"]["code"] == "not_found"
+
+
+def test_idempotency_keys_are_forgotten_after_a_day(hall: Hall) -> None:
+    from hall_server.app import sweep_idempotency_keys
+
+    key = {"Idempotency-Key": "k-1"}
+    first = hall.kiosk().post("/tickets", json={"service": "SB-001"}, headers=key).json()
+    hall.clock.advance(timedelta(hours=23))
+    assert sweep_idempotency_keys(hall.app.state.hall) == 0
+    assert hall.kiosk().post("/tickets", json={"service": "SB-001"}, headers=key).json()["id"] == first["id"]
+    hall.clock.advance(timedelta(hours=2))
+    assert sweep_idempotency_keys(hall.app.state.hall) == 1
+    hall.clock.set(hall.clock.now().replace(hour=10))  # a working morning again, to take a ticket
+    assert hall.kiosk().post("/tickets", json={"service": "SB-001"}, headers=key).json()["id"] != first["id"]
