@@ -87,9 +87,16 @@ class HttpClient:
             await self.writer.wait_closed()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Phase:
     name: str
+    server_cpu_s: float = 0.0
     latencies: list[float] = field(default_factory=list)
     elapsed: float = 0.0
     errors: int = 0
@@ -221,7 +228,7 @@ async def booking_phase(port: int, clients: int, staff_token: str) -> Phase:
 
 
 @contextmanager
-def server(db_url: str, data_dir: Path, workers: int) -> Iterator[int]:
+def server(db_url: str, data_dir: Path, workers: int) -> Iterator[tuple[int, int]]:
     env = {**os.environ, "HALL_DATA_DIR": str(data_dir)}
     command = [
         sys.executable,
@@ -243,7 +250,7 @@ def server(db_url: str, data_dir: Path, workers: int) -> Iterator[int]:
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.startswith("listening on "):
-                yield int(line.rsplit(":", 1)[1])
+                yield int(line.rsplit(":", 1)[1]), proc.pid
                 break
         else:
             raise SystemExit("the hall server did not start")
@@ -298,14 +305,16 @@ def run_against(label: str, pg_url: str | None, args: argparse.Namespace) -> lis
         with (
             fresh_database(pg_url) as db_url,
             tempfile.TemporaryDirectory() as tmp,
-            server(db_url, Path(tmp), args.workers) as port,
+            server(db_url, Path(tmp), args.workers) as (port, pid),
         ):
+            cpu_before = cpu_seconds(pid)
             if run_phase == "saturation":
                 phase = asyncio.run(tickets_phase(port, args.clients, args.tickets))
             elif run_phase == "paced":
                 phase = asyncio.run(paced_phase(port, args.clients, TICKETS_PER_S_BUDGET, args.seconds))
             else:
                 phase = asyncio.run(booking_phase(port, args.clients, staff_token(port)))
+            phase.server_cpu_s = cpu_seconds(pid) - cpu_before
         phases.append((label, phase))
     return phases
 
@@ -327,7 +336,8 @@ def main() -> int:
 
     print(f"{args.clients} clients, {args.workers} server process(es), {os.cpu_count()} cores")
     print(
-        f"{'db':<11} {'phase':<16} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f"{'db':<11} {'phase':<16} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'cpu ms/req':>10} {'errors':>6}"
         f" {'anomalies':>9}  budget"
     )
     failed = False
@@ -346,7 +356,8 @@ def main() -> int:
         failed |= bool(phase.anomalies) or phase.errors > 0
         print(
             f"{label:<11} {phase.name:<16} {len(phase.latencies):>8} {phase.throughput:>8.0f} "
-            f"{phase.percentile(0.5):>7.1f} {phase.percentile(0.99):>7.1f} {phase.errors:>6} "
+            f"{phase.percentile(0.5):>7.1f} {phase.percentile(0.99):>7.1f} "
+            f"{phase.server_cpu_s * 1000 / max(len(phase.latencies), 1):>10.2f} {phase.errors:>6} "
             f"{len(phase.anomalies):>9}  {' '.join(verdicts) or 'ok (no anomalies)'}"
         )
         for anomaly in phase.anomalies:
