@@ -6,10 +6,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
+
+from hall_server.api.site_calendar import CalendarBook
+from hall_server.store.database import Database
 
 pytestmark = pytest.mark.db
 HALL = [sys.executable, "-m", "hall_server"]
@@ -141,6 +145,12 @@ def test_calendar_load_from_a_file(db_url: str, tmp_path: Path) -> None:
     result = run("calendar", "load", str(good), db=db_url, data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "2027" in result.stdout and "8 holiday days" in result.stdout
+    db = Database(db_url, pool_size=1)
+    try:
+        plan = CalendarBook(db).site("HQ").day_plan(date(2027, 2, 10))
+    finally:
+        db.dispose()
+    assert plan.calendar_confirmed and plan.holiday is not None and plan.holiday.key == "spring_festival"
     bad = tmp_path / "2028.toml"
     bad.write_text("year = 2028\n[[holidays]]\nstart = 2028-01-01\n")
     result = run("calendar", "load", str(bad), db=db_url, data_dir=tmp_path)

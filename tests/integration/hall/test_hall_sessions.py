@@ -40,8 +40,16 @@ def test_kiosk_token_names_the_kiosk_and_its_site(hall: Hall) -> None:
     assert hall.app.state.hall.kiosk_for_token("demo-kiosk-token-HQ") is None  # not in demo mode
 
 
-@pytest.mark.parametrize("body", [b"{", b"[]", b'{"username": 3, "password": "x"}',
-                                  b'{"username": "a", "password": "b", "extra": 1}', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"[]",
+        b'{"username": 3, "password": "x"}',
+        b'{"username": "a", "password": "b", "extra": 1}',
+        b"\xff\xfe",
+    ],
+)
 def test_malformed_login_bodies_get_invalid_request(hall: Hall, body: bytes) -> None:
     reply = hall.client().post("/auth/login", content=body, headers={"content-type": "application/json"})
     assert reply.status_code == 422
@@ -83,3 +91,15 @@ def test_idempotency_keys_are_forgotten_after_a_day(hall: Hall) -> None:
     assert sweep_idempotency_keys(hall.app.state.hall) == 1
     hall.clock.set(hall.clock.now().replace(hour=10))  # a working morning again, to take a ticket
     assert hall.kiosk().post("/tickets", json={"service": "SB-001"}, headers=key).json()["id"] != first["id"]
+
+
+def test_an_unexpected_failure_answers_internal_error_without_details(hall: Hall) -> None:
+    @hall.app.get("/api/v1/test-only/boom")
+    def boom() -> None:
+        raise RuntimeError("secret detail 4401")
+
+    reply = hall.client().get("/test-only/boom")
+    assert reply.status_code == 500
+    assert reply.json() == {
+        "error": {"code": "internal_error", "message": "the server could not complete the request"}
+    }
