@@ -15,9 +15,9 @@ from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
 
-# A QR code of version 25 at level M holds about 1,000 bytes and still scans from a phone held
+# A QR code of about 700 bytes (version 20 at level M) still scans from a phone held
 # at arm's length off a kiosk screen; longer guides are cut with a pointer to the counter.
-QR_TEXT_LIMIT_BYTES = 1000
+QR_TEXT_LIMIT_BYTES = 700
 
 
 @dataclass(frozen=True)

@@ -170,8 +170,8 @@ class BookingScreen(FlowScreen):
             self.service_list.add(self.label(_("No bookable service matches these letters.")))
         for service in found:
             text = f"{service.name}\n[size={int(self.app.theme.font_small)}]{service.department.name}[/size]"
-            button = self.button(text, partial(self.choose_service, service), markup=True)
-            button.height = self.app.theme.button_h * 1.5
+            button = self.list_button(text, partial(self.choose_service, service), markup=True,
+                                      font_size=self.app.theme.font_large)
             self.service_buttons[service.code] = button
             self.service_list.add(button)
 

@@ -165,6 +165,14 @@ class FlowScreen(KioskScreen):
         button.bind(on_release=lambda *_a: on_press())
         return button
 
+    def list_button(self, text: str, on_press: Callable[[], None], **kwargs: Any) -> KioskButton:
+        """A button in a list: at least 1.3 touch targets high, taller when its text wraps."""
+        button = self.button(text, on_press, **kwargs)
+        least = self.app.theme.button_h * 1.3
+        button.height = least
+        button.bind(texture_size=lambda b, size: setattr(b, "height", max(least, size[1] + 28)))
+        return button
+
     def say(self, text: str, *, error: bool = True) -> None:
         self.message_is_error = error
         self.message = text

@@ -115,15 +115,17 @@ class GuidesScreen(FlowScreen):
         body = BoxLayout(orientation="horizontal", spacing=20)
         departments = ScrollList(size_hint_x=0.25)
         self.department_buttons = {}
-        everything = self.button(_("All departments"), partial(self.choose_department, None),
-                                 kind="primary" if self.department is None else "quiet")
+        everything = self.list_button(_("All departments"), partial(self.choose_department, None),
+                                      kind="primary" if self.department is None else "quiet",
+                                      font_size=self.app.theme.font_body)
         self.department_buttons[None] = everything
         departments.add(everything)
         if self.catalogue is not None:
             for department in rules.departments(self.catalogue):
-                button = self.button(department.name, partial(self.choose_department, department.code),
-                                     kind="primary" if self.department == department.code else "quiet")
-                button.height = self.app.theme.button_h * 1.3
+                button = self.list_button(
+                    department.name, partial(self.choose_department, department.code),
+                    kind="primary" if self.department == department.code else "quiet",
+                    font_size=self.app.theme.font_body)
                 self.department_buttons[department.code] = button
                 departments.add(button)
         self.service_list = ScrollList(size_hint_x=0.42)
@@ -163,8 +165,8 @@ class GuidesScreen(FlowScreen):
         if not found:
             self.service_list.add(self.label(_("No service matches these letters.")))
         for service in found:
-            button = self.button(service.name, partial(self.open_guide, service.code), kind="secondary")
-            button.height = self.app.theme.button_h * 1.3
+            button = self.list_button(service.name, partial(self.open_guide, service.code), kind="secondary",
+                                      font_size=self.app.theme.font_body)
             self.service_buttons[service.code] = button
             self.service_list.add(button)
 

@@ -44,6 +44,7 @@ class ReviewScreen(FlowScreen):
         self.level_buttons: dict[int, Any] = {}
         self.reason_toggles: dict[str, ReasonToggle] = {}
         self._leave_event: Any = None
+        self.result: Any = None
 
     @property
     def flow(self) -> ReviewFlow:
@@ -65,6 +66,7 @@ class ReviewScreen(FlowScreen):
                 self.subject = None
         self.then = str(params.get("then") or "home")
         self.level = 0
+        self.result = None
         self.can_go_back = False
         self.show("levels")
         self.call(lambda: self.flow.levels(self.app.lang), self._got_levels, failed=lambda _e: True)
@@ -166,7 +168,8 @@ class ReviewScreen(FlowScreen):
         reasons = [code for code, t in self.reason_toggles.items() if t.state == "down"]
         self.call(lambda: self.flow.submit(level, reasons, subject), self._submitted, retry_offline=True)
 
-    def _submitted(self, _result: Any) -> None:
+    def _submitted(self, result: Any) -> None:
+        self.result = result
         self.reason_toggles = {}
         self.show("thanks")
         self._schedule_leave()

@@ -1,0 +1,54 @@
+"""The review after a transaction, by touch: five choices, the reasons of a bad one, posted with
+the ticket as its subject; or skipped."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def _ticket_then_review(kiosk, h):
+    kiosk.start_visit()
+    kiosk.tap(kiosk.find(id="tile_ticket"))
+    ticket_screen = kiosk.wait_for_screen("ticket")
+    kiosk.wait_until(lambda: ticket_screen.service_buttons and not ticket_screen.busy, timeout=15,
+                     what="services")
+    code = next(iter(ticket_screen.service_buttons))
+    h.tap_in_list(kiosk, ticket_screen.service_list, ticket_screen.service_buttons[code])
+    kiosk.wait_until(lambda: ticket_screen.step == "priority", what="priority")
+    kiosk.tap(ticket_screen.priority_buttons[None])
+    kiosk.wait_until(lambda: ticket_screen.step == "done" and ticket_screen.print_outcome is not None,
+                     timeout=30, what="the ticket")
+    kiosk.tap(ticket_screen.finish_button)
+    review = kiosk.wait_for_screen("review")
+    kiosk.wait_until(lambda: review.levels and not review.busy, timeout=15, what="review levels")
+    return ticket_screen.ticket, review
+
+
+def test_bad_review_with_a_reason_opens_a_follow_up(kiosk, flow_helpers):
+    ticket, review = _ticket_then_review(kiosk, flow_helpers)
+    assert (review.subject.type, review.subject.id) == ("ticket", ticket.id)
+    assert [review.level_buttons[n].text for n in (5, 1)] == ["非常满意", "非常不满意"]
+    flow_helpers.shots(kiosk, "review_levels", review.render)
+    kiosk.tap(review.level_buttons[1])
+    kiosk.wait_until(lambda: review.step == "reasons" and review.reason_toggles, what="reasons")
+    first = next(iter(review.reason_toggles))
+    kiosk.tap(review.reason_toggles[first])
+    assert review.reason_toggles[first].state == "down"
+    flow_helpers.shots(kiosk, "review_reasons", review.render)
+    assert review.reason_toggles[first].state == "down", "the choice survives a language switch"
+    kiosk.tap(review.submit_button)
+    kiosk.wait_until(lambda: review.step == "thanks" and review.result is not None, timeout=15,
+                     what="the review posted")
+    assert review.result.level == 1 and review.result.follow_up_due is not None
+    flow_helpers.shots(kiosk, "review_thanks", review.render)
+    kiosk.tap(review.done_button)
+    kiosk.wait_for_screen("home")
+
+
+def test_review_can_be_skipped(kiosk, flow_helpers):
+    _ticket, review = _ticket_then_review(kiosk, flow_helpers)
+    kiosk.tap(review.skip_button)
+    kiosk.wait_for_screen("home")
+    assert review.result is None
