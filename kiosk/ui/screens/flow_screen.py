@@ -88,6 +88,11 @@ Builder.load_string(
 )
 
 
+# Properties the shell's kv rules for KioskLabel and KioskButton set: the rule is applied after
+# constructor arguments, so these are assigned once the widget exists.
+_SET_BY_KV = ("color", "font_size", "halign", "bold")
+
+
 class ScrollList(ScrollView):
     """A vertical list of rows that scrolls by touch; ``add(widget)`` appends a row."""
 
@@ -158,10 +163,17 @@ class FlowScreen(KioskScreen):
         self.content.clear_widgets()
 
     def label(self, text: str, role: str = "body", **kwargs: Any) -> KioskLabel:
-        return KioskLabel(text=text, role=role, **kwargs)
+        after = {k: kwargs.pop(k) for k in _SET_BY_KV if k in kwargs}
+        label = KioskLabel(text=text, role=role, **kwargs)
+        for key, value in after.items():
+            setattr(label, key, value)
+        return label
 
     def button(self, text: str, on_press: Callable[[], None], **kwargs: Any) -> KioskButton:
+        after = {k: kwargs.pop(k) for k in _SET_BY_KV if k in kwargs}
         button = KioskButton(text=text, **kwargs)
+        for key, value in after.items():
+            setattr(button, key, value)
         button.bind(on_release=lambda *_a: on_press())
         return button
 
