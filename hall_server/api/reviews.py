@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
@@ -130,3 +130,18 @@ def follow_ups(
         for r in rows
     ]
     return {"follow_ups": cases}
+
+
+@router.post("/reviews/follow-ups/{case_id}/close")
+def close_follow_up(
+    request: Request,
+    case_id: str = Path(min_length=3, max_length=40, pattern=r"^f_[A-Za-z0-9_-]+$"),
+    caller: Caller = Depends(ADMIN),
+) -> dict[str, Any]:
+    """Mark a follow-up case handled (admin); closing a closed case answers it unchanged."""
+    hall = hall_of(request)
+    with hall.db.write() as conn:
+        status = store.close_follow_up(conn, case_id)
+    if status is None:
+        raise ApiError(404, "follow_up_not_found", "no such follow-up case")
+    return {"id": case_id, "status": status}

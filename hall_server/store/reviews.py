@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from hall_server.store import models as m
 
@@ -74,3 +74,10 @@ def follow_ups(conn: Connection, status: str | None, site: str | None) -> list[d
     if site is not None:
         query = query.where(F.c.site == site)
     return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def close_follow_up(conn: Connection, case_id: str) -> str | None:
+    """Close an open case; the case's status afterwards, or None when there is no such case."""
+    conn.execute(update(F).where(F.c.id == case_id, F.c.status == "open").values(status="closed"))
+    row = conn.execute(select(F.c.status).where(F.c.id == case_id)).first()
+    return None if row is None else str(row.status)

@@ -19,7 +19,7 @@ PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/tickets/{ticket_id}")
 ROLES = ("counter", "agent", "technician", "admin")
 USERS = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
 SAMPLE_PARAMS = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "c1",
-                 "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001"}
+                 "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001", "case_id": "f_missing"}
 
 
 def own_routes(hall: Hall) -> list[tuple[str, str, APIRoute]]:

@@ -101,6 +101,13 @@ def test_a_bad_review_opens_a_follow_up_due_in_working_days(hall: Hall) -> None:
     cases = hall.staff("admin").get("/reviews/follow-ups").json()["follow_ups"]
     assert len(cases) == 1 and cases[0]["review"]["comment"] == "等太久"
     assert "rater" not in str(cases) and "kiosk-01" not in str(cases)
+    admin = hall.staff("admin")
+    closed = admin.post(f"/reviews/follow-ups/{cases[0]['id']}/close")
+    assert closed.json() == {"id": cases[0]["id"], "status": "closed"}
+    assert admin.get("/reviews/follow-ups").json()["follow_ups"] == []
+    assert len(admin.get("/reviews/follow-ups", params={"status": "closed"}).json()["follow_ups"]) == 1
+    missing = admin.post("/reviews/follow-ups/f_nothing/close")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "follow_up_not_found")
 
 
 def test_review_errors(hall: Hall) -> None:
