@@ -16,7 +16,7 @@ from hall_server.api import ticketing
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.catalogue_source import service_entry
 from hall_server.api.errors import ApiError
-from hall_server.api.fields import Text
+from hall_server.api.fields import FIRST_DAY, LAST_DAY, Text
 from hall_server.api.hall_state import HallState
 from hall_server.api.idempotency import run_creating
 from hall_server.api.languages import Lang
@@ -138,6 +138,8 @@ def create_booking(
         raise ApiError(422, "unknown_slot", "no such slot") from exc
     if service != body.service:
         raise ApiError(422, "unknown_slot", "the slot belongs to another service")
+    if not FIRST_DAY <= local_start.date() <= LAST_DAY:
+        raise ApiError(422, "unknown_slot", "no such slot")
     profile = site_or_404(site)
     if caller.kiosk is not None and caller.kiosk.site != site:
         raise ApiError(422, "unknown_slot", "the slot belongs to another site")

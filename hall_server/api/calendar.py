@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hall_server.api import ticketing
 from hall_server.api.auth import ADMIN, COUNTER, KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.errors import ApiError
-from hall_server.api.fields import Text
+from hall_server.api.fields import FIRST_DAY, LAST_DAY, Text, planning_date
 from hall_server.api.languages import Lang
 from hall_server.api.site_calendar import parse_operator_file
 from hall_server.api.site_rules import site_or_404
@@ -41,6 +41,8 @@ def site_calendar(
 ) -> dict[str, Any]:
     """Days with their sessions, holiday names and whether the holiday calendar is confirmed."""
     profile = site_or_404(site)
+    planning_date(first, "'from'")
+    planning_date(last, "'to'")
     if last < first:
         raise ApiError(422, "invalid_range", "'to' is before 'from'")
     if (last - first).days + 1 > MAX_DAYS:
@@ -85,6 +87,7 @@ def site_slots(
     """The slots of a service on a day with capacity, places left, and why one is not bookable."""
     profile = site_or_404(site)
     entry = ticketing.require_service(service)
+    planning_date(day, "'date'")
     hall = hall_of(request)
     now = hall.now()
     cal = hall.calendars.site(site)
@@ -130,7 +133,9 @@ def change_capacity(
     """Change the bookable places of one slot (动态调整); never below the places already booked."""
     hall = hall_of(request)
     try:
-        site, service, _start = parse_slot_id(slot_id)
+        site, service, start = parse_slot_id(slot_id)
+        if not FIRST_DAY <= start.date() <= LAST_DAY:
+            raise SlotIdError("unknown_slot: outside the planning range")
         cal = hall.calendars.site(site)
         slot = cal.find_slot(slot_id)
     except SlotIdError as exc:

@@ -121,6 +121,46 @@ def test_raw_bytes_never_cause_a_server_error(
     run()
 
 
+any_date = st.dates().map(str)
+
+
+def test_generated_dates_and_slot_ids_never_cause_a_server_error(hall: Hall) -> None:
+    kiosk = hall.kiosk()
+    staff = hall.staff("counter1")
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(day=any_date, other=any_date, hour=st.integers(0, 99), minute=st.integers(0, 99))
+    def run(day: str, other: str, hour: int, minute: int) -> None:
+        slot = f"HQ:SB-001:{day}T{hour:02d}:{minute:02d}"
+        check(kiosk.get("/sites/HQ/calendar", params={"from": day, "to": other}))
+        check(kiosk.get("/sites/HQ/slots", params={"service": "SB-001", "date": day}))
+        check(
+            kiosk.post(
+                "/bookings",
+                json={
+                    "service": "SB-001",
+                    "slot_id": slot,
+                    "citizen": {"id_number": "110101199003074477", "name": "张三"},
+                },
+            )
+        )
+        check(staff.put(f"/slots/{slot}/capacity", json={"capacity": 1}))
+        check(
+            kiosk.post(
+                "/records/query",
+                json={
+                    "kind": "entry_exit_records",
+                    "id_number": "110101199003074477",
+                    "name": "张三",
+                    "from": day,
+                    "to": other,
+                },
+            )
+        )
+
+    run()
+
+
 def test_generated_query_strings_never_cause_a_server_error(hall: Hall) -> None:
     client = hall.kiosk()
 
