@@ -77,6 +77,8 @@ def _clock(now: str | None) -> Clock:
         raise UsageError(f"--now: not an ISO 8601 instant: {now!r}") from exc
     if start.tzinfo is None:
         raise UsageError("--now: the instant needs a UTC offset, e.g. 2026-11-25T10:00:00+08:00")
+    if not 2000 <= start.year <= 2100:
+        raise UsageError("--now: the hall plans the years 2000 to 2100")
     return RunningClock(start)
 
 

@@ -95,6 +95,8 @@ def add_staff(conn: Connection, username: str, role: str, password: str, now: da
     check_name(username, "username")
     if role not in ROLES:
         raise IdentityError("invalid_role", f"role must be one of {', '.join(ROLES)}")
+    if display_name is not None and not 1 <= len(display_name.strip()) <= 100:
+        raise IdentityError("invalid_name", "the display name must be 1-100 characters")
     if len(password) < 8:
         raise IdentityError("weak_password", "the password needs at least 8 characters")
     try:

@@ -167,6 +167,19 @@ def test_calendar_load_from_a_file(db_url: str, tmp_path: Path) -> None:
         ["serve", "--now", "yesterday", "--db", "sqlite:///:memory:"],
         ["serve", "--now", "2026-11-25T10:00:00", "--db", "sqlite:///:memory:"],
         ["serve", "--port", "70000", "--db", "sqlite:///:memory:"],
+        ["serve", "--now", "9999-12-31T23:00:00+08:00", "--db", "sqlite:///:memory:"],
+        [
+            "staff",
+            "add",
+            "x1",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--display-name",
+            "n" * 101,
+            "--db",
+            "sqlite:///:memory:",
+        ],
         ["db", "upgrade", "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none"],
         ["frobnicate"],
     ],
@@ -174,6 +187,7 @@ def test_calendar_load_from_a_file(db_url: str, tmp_path: Path) -> None:
 def test_bad_arguments_give_one_line_and_exit_code_2(args: list[str], tmp_path: Path) -> None:
     result = subprocess.run(
         [*HALL, *args],
+        input="long-enough-password\n",
         capture_output=True,
         text=True,
         timeout=60,
@@ -181,4 +195,5 @@ def test_bad_arguments_give_one_line_and_exit_code_2(args: list[str], tmp_path: 
     )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert "error" in result.stderr.splitlines()[-1]
+    assert result.stderr.startswith("hall-server: error:") or "error:" in result.stderr.splitlines()[-1]
+    assert "no password" not in result.stderr
