@@ -407,7 +407,7 @@ class BookingScreen(FlowScreen):
             code = getattr(exc, "code", "")
             if code in ("slot_full", "cutoff_passed"):
                 # The slot changed under us: show the fresh list with the reason.
-                self.say(error_text(code, self.app.lang))
+                self.say_code(code)
                 assert self.day is not None
                 self.call(lambda: self.flow.slots(service, slot.start.date()), self._refreshed_slots)
                 return True
@@ -419,9 +419,9 @@ class BookingScreen(FlowScreen):
         )
 
     def _refreshed_slots(self, slots: list[Slot]) -> None:
-        message = self.message
+        code = self._message_code
         self._got_slots(slots)
-        self.say(message)
+        self.say_code(code)
 
     # -- step 5: done --
 

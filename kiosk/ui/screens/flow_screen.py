@@ -152,6 +152,8 @@ class FlowScreen(KioskScreen):
     can_go_back = BooleanProperty(True)
     # Seconds between tries while the hall is unreachable during a creating action.
     retry_interval_s = NumericProperty(3.0)
+    # The error code behind ``message``, so the words follow a language switch.
+    _message_code: str | None = None
 
     # -- building steps --
 
@@ -186,8 +188,20 @@ class FlowScreen(KioskScreen):
         return button
 
     def say(self, text: str, *, error: bool = True) -> None:
+        self._message_code = None
         self.message_is_error = error
         self.message = text
+
+    def say_code(self, code: str | None) -> None:
+        """Show the words for an error code; they follow a language switch."""
+        self.message_is_error = True
+        self.message = error_text(code, self.app.lang)
+        self._message_code = code
+
+    def _translate_message(self, lang: str) -> None:
+        code = getattr(self, "_message_code", None)
+        if code is not None and self.message:
+            self.message = error_text(code, lang)
 
     # -- hall calls --
 
@@ -210,7 +224,7 @@ class FlowScreen(KioskScreen):
 
         def unreachable(_attempt: int) -> None:
             self.app.hall_unreachable()
-            self.say(error_text("hall_unreachable", self.app.lang))
+            self.say_code("hall_unreachable")
 
         async def run() -> Any:
             if retry_offline:
@@ -230,14 +244,27 @@ class FlowScreen(KioskScreen):
                 return
             self.show_error(exc)
 
-        self.app.run_task(run(), ok, error)
+        self._task = self.app.run_task(run(), ok, error)
+
+    def on_busy(self, _instance: Any, busy: bool) -> None:
+        # One action at a time: a second touch while the first waits (or retries) would be a
+        # second request, and a different choice would carry a different idempotency key.
+        if "content" in self.ids:
+            self.ids.content.disabled = busy
+
+    def on_pre_leave(self, *args: Any) -> None:
+        # Leaving abandons what this screen was waiting for; nobody is there to see its result.
+        task = getattr(self, "_task", None)
+        if task is not None and not task.done():
+            task.cancel()
+        self.busy = False
 
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, HallUnreachable):
             self.app.hall_unreachable()
-            self.say(error_text("hall_unreachable", self.app.lang))
+            self.say_code("hall_unreachable")
         elif isinstance(exc, HallError):
-            self.say(error_text(exc.code, self.app.lang))
+            self.say_code(exc.code)
         else:
             # Not a refusal we can explain: the outermost guard logs it and shows "out of service".
             raise exc
@@ -251,6 +278,7 @@ class FlowScreen(KioskScreen):
         super().on_kv_post(base_widget)
         # Text built in Python takes its size when built: build again for elderly mode.
         self.app.bind(elderly=lambda *_a: self.render() if self.app.current_screen == self.name else None)
+        self.app.bind(lang=lambda _app, lang: self._translate_message(lang))
 
     def on_language(self, lang: str) -> None:
         self.render()
