@@ -1,5 +1,8 @@
 """A real hall server (``hall-server serve --demo``) as a subprocess for the kiosk flow tests.
 
+Each server has its own SQLite file (these tests are about the kiosk's flows, so they are not
+marked ``db``; the hall's own suite covers PostgreSQL).
+
 ``hall_server_factory(now)`` starts one on a free loopback port with its own SQLite file and
 returns a handle that can be stopped and started again on the same port and database (the
 offline tests); every server is stopped when the test ends.

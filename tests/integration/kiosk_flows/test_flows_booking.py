@@ -17,7 +17,7 @@ from kiosk.hall_models import Slot
 from kiosk.session import Identity
 from terminal_drivers.printer.printer import Printer
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 WEDNESDAY = date(2026, 11, 25)
 SATURDAY = date(2026, 11, 28)

@@ -17,7 +17,7 @@ from kiosk.flows.offline import retry_until_reachable
 from kiosk.flows.ticket import TicketFlow
 from kiosk.hall_client import HallUnreachable
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 async def test_guides_come_from_the_cache_while_the_hall_is_down(

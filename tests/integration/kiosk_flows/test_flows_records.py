@@ -14,7 +14,7 @@ from kiosk.hall_client import HallError
 from kiosk.session import Identity
 from terminal_drivers.printer.printer import Printer
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 async def test_records_page_and_print_across_sheets(

@@ -9,7 +9,7 @@ import pytest
 from kiosk.flows.review import ReviewFlow, Subject
 from kiosk.flows.ticket import TicketFlow
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 async def test_review_levels_reasons_and_follow_up(wednesday_morning: Any) -> None:

@@ -16,7 +16,7 @@ from kiosk.hall_client import HallError
 from kiosk.session import Identity
 from terminal_drivers.printer.printer import Printer
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 HallProcess = Any
 WEDNESDAY = date(2026, 11, 25)
