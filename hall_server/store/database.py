@@ -33,8 +33,10 @@ class Database:
         self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
         try:
             if self.is_sqlite:
-                if parsed.database and parsed.database != ":memory:":
-                    Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                if not parsed.database or parsed.database == ":memory:" or "mode=memory" in url:
+                    raise ConfigError("an in-memory SQLite database cannot be shared by the server's "
+                                      "connections; give a file, e.g. sqlite:////var/lib/hall/hall.sqlite3")
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
                 self.engine = create_engine(
                     url, pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=30,
                     connect_args={"check_same_thread": False, "timeout": 30},

@@ -177,9 +177,9 @@ def test_calendar_load_from_a_file(db_url: str, tmp_path: Path) -> None:
             "--password-stdin",
             "--display-name",
             "n" * 101,
-            "--db",
-            "sqlite:///:memory:",
         ],
+        ["db", "upgrade", "--db", "sqlite:///:memory:"],
+        ["db", "upgrade", "--db", "sqlite:///"],
         ["db", "upgrade", "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none"],
         ["frobnicate"],
     ],
@@ -197,3 +197,5 @@ def test_bad_arguments_give_one_line_and_exit_code_2(args: list[str], tmp_path: 
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("hall-server: error:") or "error:" in result.stderr.splitlines()[-1]
     assert "no password" not in result.stderr
+    if "--display-name" in args:
+        assert "invalid_name" in result.stderr
