@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import logging
-from datetime import date, datetime
+from datetime import date
 
 from kiosk.flows.calendar_view import MonthView, month_view
 from kiosk.flows.offline import ActionKeys
@@ -71,7 +71,3 @@ class BookingFlow:
 def slot_label_time(slot: Slot) -> str:
     return f"{slot.start:%H:%M}-{slot.end:%H:%M}"
 
-
-def earliest_cutoff(slots: list[Slot]) -> datetime | None:
-    cutoffs = [s.booking_cutoff for s in slots if s.booking_cutoff]
-    return min(cutoffs) if cutoffs else None

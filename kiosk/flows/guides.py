@@ -54,10 +54,6 @@ def search(catalogue: Catalogue, typed: str) -> list[Service]:
     return [service for _rank, _order, service in sorted(hits, key=lambda h: (h[0], h[1]))]
 
 
-def in_department(catalogue: Catalogue, department: str) -> list[Service]:
-    return [s for s in catalogue.services if s.department.code == department]
-
-
 def departments(catalogue: Catalogue) -> list[Department]:
     used = {s.department.code for s in catalogue.services}
     return [d for d in catalogue.departments if d.code in used]

@@ -299,10 +299,6 @@ def paper_width(app: Any) -> int:
     return int(getattr(printer, "paper_width_dots", 576) or 576)
 
 
-def scroll_list() -> ScrollList:
-    return ScrollList()
-
-
 def row(*widgets: Any, height: float | None = None, spacing: float = 16) -> BoxLayout:
     box = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=spacing)
     for widget in widgets:
@@ -313,7 +309,3 @@ def row(*widgets: Any, height: float | None = None, spacing: float = 16) -> BoxL
         box.height = max((w.height for w in widgets), default=0)
     return box
 
-
-def tr(msgid: str) -> str:
-    """Translate in the current language (Python-built text; rebuilt on a language switch)."""
-    return _(msgid)
