@@ -18,6 +18,7 @@ from hall_server.api.errors import install_error_handlers
 from hall_server.api.hall_state import HallState
 from hall_server.clock import Clock, SystemClock
 from hall_server.config import Settings
+from hall_server.records.registry import RecordsRegistry
 from hall_server.store import idempotency
 from hall_server.store.database import Database
 
@@ -60,10 +61,11 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     return [(API_PREFIX, module.router) for module in api] + [("", tracking.router)]
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
+def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
+               records: RecordsRegistry | None = None) -> FastAPI:
     """Build the app; the schema must already be current (``serve`` and the tests upgrade first)."""
     database = db or Database(settings.db_url, pool_size=settings.db_pool_size)
-    hall = HallState(settings, database, clock or SystemClock())
+    hall = HallState(settings, database, clock or SystemClock(), records)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

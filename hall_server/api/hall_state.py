@@ -17,8 +17,7 @@ import anyio.to_thread
 from hall_server.api.site_calendar import CalendarBook, staffed_at
 from hall_server.clock import Clock
 from hall_server.config import DEMO_KIOSK_TOKEN, Settings
-from hall_server.records.adapter import RecordsAdapter
-from hall_server.records.demo import DemoRecordsAdapter
+from hall_server.records.registry import RecordsRegistry, demo_registry
 from hall_server.store import identities
 from hall_server.store.credentials import token_digest
 from hall_server.store.database import Database
@@ -31,9 +30,9 @@ _CACHE_TTL_S = 10.0
 
 class HallState:
     def __init__(self, settings: Settings, db: Database, clock: Clock,
-                 records: RecordsAdapter | None = None) -> None:
+                 records: RecordsRegistry | None = None) -> None:
         self.settings = settings
-        self.records: RecordsAdapter = records or DemoRecordsAdapter()
+        self.records = records or demo_registry()
         self.db = db
         self.clock = clock
         self.calendars = CalendarBook(db)

@@ -40,6 +40,8 @@ def query_records(
     hall = hall_of(request)
     if body.kind not in KINDS:
         raise ApiError(422, "unknown_kind", f"kind must be one of {', '.join(KINDS)}")
+    if body.kind not in hall.records.kinds():
+        raise ApiError(503, "records_unavailable", "no system answers this kind of record here")
     now = hall.now()
     today = site_local(hall, caller.site, now).date()
     try:

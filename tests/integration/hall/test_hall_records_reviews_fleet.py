@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 
+from hall_server.app import create_app
+from hall_server.clock import SettableClock
+from hall_server.demo import seed_demo
 from hall_server.domain.id_number import make_id_number
-from hall_server.records.adapter import KINDS
+from hall_server.records.adapter import KINDS, RecordQuery, RecordsUnavailable, RecordTable
+from hall_server.records.demo import DemoRecordsAdapter
+from hall_server.records.registry import RecordsRegistry
+from hall_server.store.database import Database
 
-from .conftest import Hall, local
+from .conftest import Hall, ServerThread, local, make_settings
 
 pytestmark = pytest.mark.db
 ID = make_id_number(sequence=321)
@@ -156,3 +164,35 @@ def test_heartbeats_and_offline_after_90_seconds(hall: Hall) -> None:
     bad = hall.kiosk().post("/kiosks/heartbeat", json={**beat, "devices": {"printer": {"state": "on fire"}}})
     assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_request")
     assert hall.staff("tech1").post("/kiosks/heartbeat", json=beat).status_code == 403
+
+
+class SilentSystem:
+    """A department system that does not answer (a stand-in of one adapter, not of the server)."""
+
+    def kinds(self) -> tuple[str, ...]:
+        return ("real_estate_records",)
+
+    def query(self, query: RecordQuery) -> RecordTable:
+        raise RecordsUnavailable("timeout")
+
+
+def test_an_adapter_per_kind_and_an_unavailable_system(
+    database: Database, clock: SettableClock, tmp_path: Path
+) -> None:
+    registry = RecordsRegistry()
+    registry.register(DemoRecordsAdapter(), kinds=["social_insurance_payments"])
+    registry.register(SilentSystem())
+    token = seed_demo(database, clock.now(), tmp_path)
+    app = create_app(make_settings(database.url, tmp_path), clock=clock, db=database, records=registry)
+    with (
+        ServerThread(app) as url,
+        httpx.Client(base_url=url + "/api/v1", headers={"Authorization": f"Bearer {token}"}) as kiosk,
+    ):
+        body = {"id_number": ID, "name": "王五"}
+        assert (
+            kiosk.post("/records/query", json={**body, "kind": "social_insurance_payments"}).status_code
+            == 200
+        )
+        for kind in ("real_estate_records", "entry_exit_records"):
+            reply = kiosk.post("/records/query", json={**body, "kind": kind})
+            assert (reply.status_code, reply.json()["error"]["code"]) == (503, "records_unavailable")
