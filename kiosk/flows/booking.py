@@ -12,7 +12,7 @@ from kiosk.flows.calendar_view import MonthView, month_view
 from kiosk.flows.offline import ActionKeys
 from kiosk.flows.printing import JobPrinter, PrintOutcome, print_jobs
 from kiosk.flows.slips import booking_slip_job
-from kiosk.hall_client import HallClient
+from kiosk.hall_client import HallClient, HallError
 from kiosk.hall_models import Booking, Service, Slot
 from kiosk.session import Identity
 from terminal_drivers.masking import mask_id_number
@@ -60,12 +60,24 @@ class BookingFlow:
         hall_name: str,
         lang: str,
         width_dots: int = 576,
-        materials: tuple[str, ...] = (),
+        materials: tuple[str, ...] | None = None,
     ) -> PrintOutcome:
+        """Print the slip; without ``materials`` the service's guide is asked for what to bring."""
+        if materials is None:
+            materials = await self.materials(booking.service_code, lang)
         job = booking_slip_job(
             booking, hall_name=hall_name, lang=lang, width_dots=width_dots, materials=materials
         )
         return await print_jobs(printer, [job])
+
+    async def materials(self, service: str, lang: str) -> tuple[str, ...]:
+        """What to bring, from the service's guide; none when the guide cannot be had."""
+        try:
+            found = await self.hall.service_async(service, lang)
+        except HallError as exc:
+            log.info("no materials for the slip of %s: %s", service, exc.code)
+            return ()
+        return tuple(m.name for m in found.guide.materials) if found.guide else ()
 
 
 def slot_label_time(slot: Slot) -> str:

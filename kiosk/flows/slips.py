@@ -79,8 +79,7 @@ def record_jobs(
     """The whole list, across as many cut sheets as it needs (第1/3张 …)."""
     table, constant = printed_columns(result, columns_for(width_dots))
     keys = [c.key for c in table]
-    colon, semicolon = (": ", "; ") if lang == "en" else ("：", "；")
-    note = semicolon.join(f"{c.label}{colon}{result.rows[0].get(c.key, '')}" for c in constant)
+    note = shared_values(result, constant, lang)
     content = RecordContent(
         title=result.title,
         name=identity.name,
@@ -94,6 +93,14 @@ def record_jobs(
         lang=_lang(lang),
     )
     return record_printout(content, width_dots)
+
+
+def shared_values(result: RecordsResult, columns: list[RecordColumn], lang: str) -> str:
+    """``险种：基本养老保险；参保单位：…`` for columns whose value every row shares."""
+    if not result.rows:
+        return ""
+    colon, semicolon = (": ", "; ") if lang == "en" else ("：", "；")
+    return semicolon.join(f"{c.label}{colon}{result.rows[0].get(c.key, '')}" for c in columns)
 
 
 def printed_columns(

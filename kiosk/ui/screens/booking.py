@@ -430,13 +430,10 @@ class BookingScreen(FlowScreen):
         self.app.session.booking = {"id": booking.id, "check_in_code": booking.check_in_code}
         self.print_outcome = None
         self.show("done")
-        materials: tuple[str, ...] = ()
-        if self.service is not None and self.service.guide is not None:
-            materials = tuple(m.name for m in self.service.guide.materials)
         self.app.run_task(
             self.flow.print_slip(
                 self.app.devices, booking, hall_name=_(self.app.hall_name), lang=self.app.lang,
-                width_dots=paper_width(self.app), materials=materials,
+                width_dots=paper_width(self.app),
             ),
             self._printed,
         )

@@ -11,11 +11,15 @@ from kivy.uix.widget import Widget
 
 from kiosk.flows.printing import print_jobs
 from kiosk.flows.records import KINDS, RecordsFlow, pages
-from kiosk.flows.slips import record_jobs
+from kiosk.flows.slips import printed_columns, record_jobs, shared_values
 from kiosk.flows.words import error_text
 from kiosk.hall_models import RecordsResult
 from kiosk.i18n import _
 from kiosk.ui.screens.flow_screen import FlowScreen, paper_width, row
+
+# Beyond about this many half-width characters a row of equal-width columns starts wrapping
+# its longer values (an employer's name) on a landscape kiosk screen.
+SCREEN_COLUMNS = 64
 
 
 class RecordsScreen(FlowScreen):
@@ -124,13 +128,17 @@ class RecordsScreen(FlowScreen):
         )
         self.summary_label = self.label(summary, color=self.app.theme.muted)
         self.content.add_widget(self.summary_label)
-        table = GridLayout(cols=max(1, len(result.columns)), spacing=(12, 6), size_hint_y=None)
+        columns, constant = printed_columns(result, SCREEN_COLUMNS)
+        if constant:
+            # Values shared by every row are said once instead of repeated down a column.
+            self.content.add_widget(self.label(shared_values(result, constant, self.app.lang)))
+        table = GridLayout(cols=max(1, len(columns)), spacing=(12, 6), size_hint_y=None)
         table.bind(minimum_height=table.setter("height"))
-        for column in result.columns:
+        for column in columns:
             table.add_widget(self.label(column.label, bold=True, color=self.app.theme.accent))
         self.cell_labels = []
         for record in current.rows:
-            for column in result.columns:
+            for column in columns:
                 cell = self.label(record.get(column.key, ""))
                 self.cell_labels.append(cell)
                 table.add_widget(cell)
@@ -167,6 +175,22 @@ class RecordsScreen(FlowScreen):
             row(self.prev_button, self.next_button, self.print_button, self.finish_button,
                 height=self.app.theme.button_h)
         )
+
+    def on_language(self, lang: str) -> None:
+        if self.step == "list" and self.kind and self.app.current_screen == self.name:
+            # Titles and column names come from the hall in the citizen's language.
+            page = self.page
+            identity = self.app.session.identity
+            if identity is not None:
+                kind = self.kind
+
+                def again(result: RecordsResult) -> None:
+                    self._got_records(result)
+                    self.page = page
+                    self.render()
+
+                self.call(lambda: self.flow.query(kind, identity, lang), again)
+        self.render()
 
     def turn(self, step: int) -> None:
         self.page += step

@@ -70,6 +70,9 @@ async def test_wednesday_evening_before_cutoff_books_and_prints_the_slip(
     assert outcome.printed, outcome
     [ticket] = engine.tickets
     assert booking.check_in_code in ticket.text and "周三夜市" in ticket.text
+    with wednesday_morning.client() as hall:
+        guide = (await hall.service_async(service)).guide
+    assert guide is not None and "请携带" in ticket.text and guide.materials[0].name in ticket.text
     assert ticket.qr_payloads == [booking.qr_payload]
 
 
