@@ -83,13 +83,14 @@ def waiting(conn: Connection, site: str, day: date, queue: str | None = None) ->
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def waiting_for_order(
-    conn: Connection, site: str, day: date, queue: str
-) -> list[tuple[str, int, datetime, str | None, datetime | None]]:
-    """(id, seq, issued_at, priority, slot_start) of a queue's waiting tickets, read lean.
+WaitingRow = tuple[Any, ...]
+
+
+def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> list[WaitingRow]:
+    """(id, seq, issued_at, priority, slot_start) of a queue's waiting tickets as the driver gives them.
 
     Called on every ticket issued, over a line that can be hundreds long: plain driver rows skip the
-    per-row work of the ORM layer.
+    per-row work of the ORM layer; ``instant`` turns the two time columns into datetimes.
     """
     sql = (
         "SELECT id, seq, issued_at, priority, slot_start FROM tickets "
@@ -100,12 +101,11 @@ def waiting_for_order(
         params: dict[str, Any] = {"site": site, "day": day.isoformat(), "queue": queue}
     else:
         params = {"site": site, "day": day, "queue": queue}
-    rows = conn.exec_driver_sql(sql, params).fetchall()
-    return [(r[0], r[1], _instant(r[2]), r[3], _instant(r[4]) if r[4] is not None else None) for r in rows]
+    return [tuple(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
 
 
-def _instant(value: Any) -> datetime:
-    # SQLite hands back the stored UTC text, PostgreSQL an aware datetime.
+def instant(value: Any) -> datetime:
+    """A time column of a driver row: SQLite gives the stored UTC text, PostgreSQL an aware datetime."""
     if isinstance(value, str):
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     assert isinstance(value, datetime)
