@@ -38,10 +38,23 @@ def shots(kiosk: Any, name: str, rerender: Callable[[], Any] | None = None) -> N
         rerender()
     kiosk.pump(4)
     kiosk.screenshot(f"flows_{name}_elderly")
+    check_elderly_targets(kiosk, name)
     kiosk.app.elderly = False
     if rerender is not None:
         rerender()
     kiosk.pump(2)
+
+
+def check_elderly_targets(kiosk: Any, name: str) -> None:
+    """In elderly mode every touch target on screen is at least 60 px high and wide."""
+    from kivy.uix.behaviors import ButtonBehavior
+
+    small = [
+        (type(w).__name__, getattr(w, "text", "")[:20], round(w.width), round(w.height))
+        for w in kiosk.widgets()
+        if isinstance(w, ButtonBehavior) and not w.disabled and (w.height < 60 or w.width < 60)
+    ]
+    assert not small, f"{name}: touch targets under 60 px in elderly mode: {small}"
 
 
 @pytest.fixture

@@ -105,6 +105,7 @@ def test_book_wednesday_evening_by_touch_prints_the_slip(kiosk, flow_helpers):
     [slip] = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the slip")
     assert booking.check_in_code in slip.text and "周三夜市" in slip.text
     assert slip.qr_payloads == [booking.qr_payload]
+    (kiosk.artifacts / "flows_booking_slip.png").write_bytes(slip.png)
     flow_helpers.shots(kiosk, "booking_done", screen.render)
     kiosk.tap(screen.finish_button)
     review = kiosk.wait_for_screen("review")

@@ -42,6 +42,7 @@ def test_walk_in_with_priority_prints_number_and_tracking_qr(kiosk, flow_helpers
     [printed] = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the printed ticket")
     assert ticket.number in printed.text and printed.qr_payloads == [ticket.tracking_url]
     assert f"{ticket.people_ahead} 人" in printed.text
+    (kiosk.artifacts / "flows_ticket_printed.png").write_bytes(printed.png)
     flow_helpers.shots(kiosk, "ticket_done", screen.render)
     kiosk.tap(screen.finish_button)
     review = kiosk.wait_for_screen("review")
