@@ -6,6 +6,7 @@ the current step when the language changes, so every text follows the language l
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from kivy.lang import Builder
@@ -15,7 +16,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.flows.offline import retry_until_reachable
-from kiosk.flows.words import error_text
+from kiosk.flows.words import day_text, error_text
 from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.i18n import _
 from kiosk.ui.screens.base import KioskScreen
@@ -154,6 +155,7 @@ class FlowScreen(KioskScreen):
     retry_interval_s = NumericProperty(3.0)
     # The error code behind ``message``, so the words follow a language switch.
     _message_code: str | None = None
+    _message_next_open: datetime | None = None
 
     # -- building steps --
 
@@ -192,16 +194,25 @@ class FlowScreen(KioskScreen):
         self.message_is_error = error
         self.message = text
 
-    def say_code(self, code: str | None) -> None:
-        """Show the words for an error code; they follow a language switch."""
+    def say_code(self, code: str | None, next_open: datetime | None = None) -> None:
+        """Show the words for an error code (and when the hall opens next, if it said so);
+        they follow a language switch."""
         self.message_is_error = True
-        self.message = error_text(code, self.app.lang)
         self._message_code = code
+        self._message_next_open = next_open
+        self.message = self._code_text(self.app.lang)
+
+    def _code_text(self, lang: str) -> str:
+        text = error_text(self._message_code, lang)
+        when = self._message_next_open
+        if when is not None:
+            text += " " + _("Next opening: {day} {time}.", lang).format(
+                day=day_text(when.date(), lang), time=f"{when:%H:%M}")
+        return text
 
     def _translate_message(self, lang: str) -> None:
-        code = getattr(self, "_message_code", None)
-        if code is not None and self.message:
-            self.message = error_text(code, lang)
+        if self._message_code is not None and self.message:
+            self.message = self._code_text(lang)
 
     # -- hall calls --
 
@@ -264,7 +275,7 @@ class FlowScreen(KioskScreen):
             self.app.hall_unreachable()
             self.say_code("hall_unreachable")
         elif isinstance(exc, HallError):
-            self.say_code(exc.code)
+            self.say_code(exc.code, next_open=_next_open(exc))
         else:
             # Not a refusal we can explain: the outermost guard logs it and shows "out of service".
             raise exc
@@ -291,6 +302,16 @@ class FlowScreen(KioskScreen):
         self.message = ""
         self.busy = False
         self.clear_content()
+
+
+def _next_open(exc: HallError) -> datetime | None:
+    value = exc.details.get("next_open")
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def paper_width(app: Any) -> int:

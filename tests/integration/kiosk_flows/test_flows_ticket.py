@@ -74,3 +74,16 @@ async def test_check_in_by_qr_and_by_id_card(
         with pytest.raises(HallError) as again:
             await TicketFlow(hall).check_in_qr(bookings["alice"].qr_payload)
     assert again.value.code == "already_checked_in"
+
+
+async def test_no_walk_in_on_a_sunday_says_when_the_hall_opens(
+    hall_server_factory: Callable[[str], HallProcess],
+) -> None:
+    server = hall_server_factory("2026-11-29T10:00:00+08:00")
+    with server.client() as hall:
+        flow = TicketFlow(hall)
+        service = (await flow.services())[0]
+        with pytest.raises(HallError) as closed:
+            await flow.walk_in(service.code)
+    assert closed.value.code == "queue_closed"
+    assert closed.value.details["next_open"].startswith("2026-11-30T")
