@@ -160,7 +160,7 @@ class KioskApp(App):
         i18n.set_language(config.language)
         self.hall_name = config.hall_name or i18n.N_("Government Service Centre")
         self.notice = config.notice
-        self.hall = hall if hall is not None else self._make_hall_client()
+        self._hall = hall
         self.devices = devices if devices is not None else self._make_devices()
         self._start_devices = start_devices
         self._start_heartbeat = start_heartbeat
@@ -176,6 +176,13 @@ class KioskApp(App):
         self.sm: ScreenManager | None = None
 
     # -- construction --
+
+    @property
+    def hall(self) -> Any:
+        """The hall client, made on first use (importing requests is kept off the start path)."""
+        if self._hall is None:
+            self._hall = self._make_hall_client()
+        return self._hall
 
     def _make_hall_client(self) -> Any:
         from kiosk.hall_client import HallClient
@@ -213,9 +220,13 @@ class KioskApp(App):
         loop.set_exception_handler(self._loop_exception)
         self.go("attract")
         Clock.schedule_interval(self._tick_idle, 0.25)
+        # Devices and the hall link start once the first screen is up, so it shows sooner.
+        Clock.schedule_once(self._start_background, 0.2)
+
+    def _start_background(self, _dt):
         if self._start_devices and self.devices is not None:
             self.run_task(self.devices.start())
-        if self._start_heartbeat and self.hall is not None:
+        if self._start_heartbeat:
             self._start_heartbeat_task()
 
     def on_stop(self):
@@ -228,8 +239,8 @@ class KioskApp(App):
         """Close devices and the hall client (after the Kivy loop has stopped)."""
         if self.devices is not None:
             await self.devices.close()
-        if self.hall is not None:
-            self.hall.close()
+        if self._hall is not None:
+            self._hall.close()
 
     def _start_heartbeat_task(self) -> None:
         from kiosk.heartbeat import Heartbeat

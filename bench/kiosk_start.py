@@ -1,0 +1,370 @@
+"""Kiosk benchmarks: start to an interactive home screen, memory over many visits, ticket print time.
+
+    python bench/kiosk_start.py [--runs 5] [--rounds 100]
+
+Runs a demo hall server (clock at a Wednesday morning) and, for each measurement, a fresh kiosk
+process under the display (a private Xvfb when DISPLAY is unset). Prints measured vs budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HALL_NOW = "2026-11-25T10:00:00+08:00"
+TOKEN = "demo-kiosk-token-HQ"
+START_BUDGET_S = 1.0
+RSS_BUDGET_MB = 250.0
+RSS_GROWTH_BUDGET_MB = 10.0
+
+
+# -- the parent: hall server, display, children, table --------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_xvfb() -> subprocess.Popen[bytes] | None:
+    if os.environ.get("DISPLAY"):
+        return None
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        sys.exit("kiosk_start: needs a display (xvfb-run) or Xvfb installed")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24",
+                             "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as reader:
+        os.environ["DISPLAY"] = ":" + reader.readline().strip()
+    return proc
+
+
+def start_hall(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hall_server", "serve", "--demo", "--db", f"sqlite:///{data_dir / 'hall.db'}",
+         "--port", str(port), "--now", HALL_NOW],
+        cwd=data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    ready = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("listening on"):
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(60) or proc.poll() is not None:
+        sys.exit("kiosk_start: the hall server did not start")
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def child(mode: str, hall_url: str, extra: list[str]) -> tuple[dict[str, Any], float]:
+    """Run one measuring kiosk process; returns its JSON result and when it was started."""
+    env = {**os.environ, "KIVY_NO_ARGS": "1", "KIVY_LOG_MODE": "PYTHON", "KIVY_NO_CONSOLELOG": "1"}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, __file__, "--child", mode, "--hall", hall_url, *extra],
+                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        sys.exit(f"kiosk_start: {mode} child failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return json.loads(lines[-1]), started
+
+
+def parent(options: argparse.Namespace) -> None:
+    xvfb = start_xvfb()
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    hall, hall_url = start_hall(data_dir)
+    try:
+        starts = []
+        for _ in range(options.runs):
+            result, started = child("start", hall_url, [])
+            starts.append(result["home_at"] - started)
+        floor, _ = child("floor", hall_url, [])
+        rss, _ = child("rss", hall_url, ["--rounds", str(options.rounds)])
+        ticket, _ = child("ticket", hall_url, ["--runs", str(options.runs)])
+    finally:
+        hall.terminate()
+        hall.wait(15)
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(15)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    start = statistics.median(starts)
+    growth = rss["rss_last_mb"] - rss["rss_first_mb"]
+    rows = [
+        (f"process start → home interactive (median of {options.runs})", f"{start:.2f} s",
+         f"≤ {START_BUDGET_S:.1f} s", start <= START_BUDGET_S),
+        (f"RSS after {rss['rounds']} rounds of {rss['screens']} screens", f"{rss['rss_last_mb']:.0f} MB",
+         f"≤ {RSS_BUDGET_MB:.0f} MB", rss["rss_last_mb"] <= RSS_BUDGET_MB),
+        ("  of which a bare Kivy window with one label here", f"{floor['rss_mb']:.0f} MB", "(floor)", None),
+        (f"RSS growth, round 1 → {rss['rounds']}", f"{growth:+.1f} MB", f"≤ {RSS_GROWTH_BUDGET_MB:.0f} MB",
+         growth <= RSS_GROWTH_BUDGET_MB),
+        (f"tap → last ticket byte at the printer (median of {ticket['runs']})",
+         f"{ticket['median_s']:.3f} s", f"wire {ticket['wire_s']:.3f} s ({ticket['bytes']} B)",
+         None),
+    ]
+    width = max(len(row[0]) for row in rows)
+    print(f"{'kiosk':<{width}}  {'measured':>10}  budget")
+    for name, measured, budget, ok in rows:
+        verdict = "" if ok is None else ("  ok" if ok else "  OVER")
+        print(f"{name:<{width}}  {measured:>10}  {budget}{verdict}")
+    print(f"(start runs: {', '.join(f'{s:.2f}' for s in starts)} s; screens failing while visited: "
+          f"{rss['failures']}; ticket runs: {', '.join(f'{s:.3f}' for s in ticket['all_s'])} s)")
+
+
+# -- the children: one kiosk process each -------------------------------------------------------
+
+
+def kiosk_config(hall_url: str, devices: Any = None) -> Any:
+    from kiosk.config import HallConfig, KioskConfig, ScreenConfig, TimeoutConfig
+    from terminal_drivers.config import DevicesConfig
+
+    return KioskConfig(
+        hall=HallConfig(url=hall_url, token=TOKEN),
+        screen=ScreenConfig(width=1920, height=1080, fullscreen=False),
+        timeouts=TimeoutConfig(idle_s=3600, warning_s=60, device_retry_s=0.5),
+        devices=devices or DevicesConfig(),
+        hall_name="示范区政务服务中心",
+    )
+
+
+async def until(predicate: Any, limit_s: float = 60.0) -> Any:
+    deadline = time.monotonic() + limit_s
+    while not (value := predicate()):
+        if time.monotonic() > deadline:
+            raise TimeoutError("bench: condition not reached")
+        await asyncio.sleep(0.002)
+    return value
+
+
+async def next_frame() -> None:
+    """Until what changed so far is on the screen (Kivy draws only when the canvas changed)."""
+    from kivy.core.window import Window
+
+    await asyncio.sleep(0)
+    await until(lambda: not Window.canvas.needs_redraw)
+
+
+def tap(widget: Any) -> None:
+    """A touch down and up at the widget's centre through the window (as the harness does)."""
+    from kivy.base import EventLoop
+    from kivy.input.motionevent import MotionEvent
+
+    class Touch(MotionEvent):
+        def depack(self, args: Any) -> None:
+            self.sx, self.sy = args
+            super().depack(args)
+
+    window = EventLoop.window
+    x, y = widget.to_window(*widget.center)
+    touch = Touch("bench", 1, (x / (window.width - 1), y / (window.height - 1)), is_touch=True,
+                  type_id="touch")
+    touch.profile = ["pos"]
+    EventLoop.post_dispatch_input("begin", touch)
+    EventLoop.post_dispatch_input("end", touch)
+
+
+def find_id(root: Any, name: str) -> Any:
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        if name in widget.ids:
+            return widget.ids[name]
+        stack.extend(widget.children)
+    raise LookupError(name)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+async def child_floor() -> dict[str, Any]:
+    """What any Kivy window costs in this environment (software GL keeps textures in RAM)."""
+    from kivy.app import App
+    from kivy.config import Config
+    from kivy.uix.label import Label
+
+    Config.set("graphics", "width", "1920")
+    Config.set("graphics", "height", "1080")
+    app = App()
+    app.build = lambda: Label(text="示范区政务服务中心")
+    runner = asyncio.ensure_future(app.async_run(async_lib="asyncio"))
+    await until(lambda: app.root is not None)
+    await next_frame()
+    await asyncio.sleep(0.5)
+    rss = rss_mb()
+    app.stop()
+    await runner
+    return {"rss_mb": rss}
+
+
+async def child_start(hall_url: str) -> dict[str, Any]:
+    from kiosk.app import KioskApp, configure_kivy
+
+    config = kiosk_config(hall_url)
+    configure_kivy(config)
+    app = KioskApp(config)
+    runner = asyncio.ensure_future(app.async_run(async_lib="asyncio"))
+    await until(lambda: app.root is not None and app.current_screen == "attract")
+    await next_frame()
+    tap(find_id(app.current, "start"))
+    await until(lambda: app.current_screen == "home")
+    await next_frame()
+    home_at = time.monotonic()
+    app.stop()
+    await runner
+    await app.aclose()
+    return {"home_at": home_at}
+
+
+class Sims:
+    def __init__(self) -> None:
+        from terminal_drivers.sim.id_card import IdCardEngine
+        from terminal_drivers.sim.printer import PrinterEngine
+        from terminal_drivers.sim.runner import DeviceServer
+        from terminal_drivers.sim.scanner import ScannerEngine
+
+        self.printer = PrinterEngine()
+        self.received: list[tuple[float, int]] = []
+        receive = self.printer.receive
+
+        def timed_receive(data: bytes) -> bytes:
+            self.received.append((time.monotonic(), len(data)))
+            return receive(data)
+
+        self.printer.receive = timed_receive  # type: ignore[method-assign]
+        self.servers = [DeviceServer(self.printer), DeviceServer(IdCardEngine()),
+                        DeviceServer(ScannerEngine(), baudrate=9600)]
+        self.urls = [server.start_pty() for server in self.servers]
+
+    def devices(self) -> Any:
+        from terminal_drivers.config import DevicesConfig, IdCardConfig, PrinterConfig, ScannerConfig
+
+        return DevicesConfig(printer=PrinterConfig(url=self.urls[0]), id_card=IdCardConfig(url=self.urls[1]),
+                             scanner=ScannerConfig(url=self.urls[2]))
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.close()
+
+
+async def child_rss(hall_url: str, rounds: int) -> dict[str, Any]:
+    from kiosk.app import SCREENS, KioskApp, configure_kivy
+
+    sims = Sims()
+    config = kiosk_config(hall_url, sims.devices())
+    configure_kivy(config)
+    app = KioskApp(config)
+    runner = asyncio.ensure_future(app.async_run(async_lib="asyncio"))
+    await until(lambda: app.root is not None and app.current_screen == "attract")
+    first = 0.0
+    for round_number in range(rounds):
+        for name in SCREENS:
+            app.go(name, **({"next": "home"} if name == "identify" else {}))
+            await next_frame()
+            await next_frame()
+        app.end_visit()
+        await next_frame()
+        if round_number == 0:
+            first = rss_mb()
+    last = rss_mb()
+    failures = app.failures
+    app.stop()
+    await runner
+    await app.aclose()
+    sims.close()
+    return {"rounds": rounds, "screens": len(SCREENS), "rss_first_mb": first, "rss_last_mb": last,
+            "failures": failures}
+
+
+async def child_ticket(hall_url: str, runs: int) -> dict[str, Any]:
+    from kiosk.app import KioskApp, configure_kivy
+
+    sims = Sims()
+    config = kiosk_config(hall_url, sims.devices())
+    configure_kivy(config)
+    app = KioskApp(config)
+    runner = asyncio.ensure_future(app.async_run(async_lib="asyncio"))
+    await until(lambda: app.root is not None and app.current_screen == "attract")
+    await until(lambda: app.devices.printer.driver is not None)
+    times: list[float] = []
+    sizes: list[int] = []
+    for _ in range(runs):
+        tap(find_id(app.current, "start"))
+        await until(lambda: app.current_screen == "home")
+        await next_frame()
+        tap(find_id(app.current, "tile_ticket"))
+        screen = await until(lambda: app.current if app.current_screen == "ticket" else None)
+        await until(lambda screen=screen: screen.service_buttons and not screen.busy)
+        button = next(iter(screen.service_buttons.values()))
+        screen.service_list.scroll_to(button, padding=20, animate=False)
+        await next_frame()
+        await next_frame()
+        tap(button)
+        await until(lambda screen=screen: screen.step == "priority")
+        await next_frame()
+        printed = len(sims.printer.tickets)
+        sims.received.clear()
+        tapped = time.monotonic()
+        tap(screen.priority_buttons[None])
+        await until(lambda printed=printed: len(sims.printer.tickets) > printed)
+        last_byte = sims.received[-1][0]
+        times.append(last_byte - tapped)
+        sizes.append(sum(size for _at, size in sims.received))
+        app.end_visit()
+        await until(lambda: app.current_screen == "attract")
+        await next_frame()
+    app.stop()
+    await runner
+    await app.aclose()
+    sims.close()
+    size = int(statistics.median(sizes))
+    return {"runs": runs, "median_s": statistics.median(times), "all_s": times, "bytes": size,
+            "wire_s": size * 10 / 115200}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--child", choices=["start", "floor", "rss", "ticket"], help=argparse.SUPPRESS)
+    parser.add_argument("--hall", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child is None:
+        parent(options)
+        return
+    if options.child == "start":
+        result = asyncio.run(child_start(options.hall))
+    elif options.child == "floor":
+        result = asyncio.run(child_floor())
+    elif options.child == "rss":
+        result = asyncio.run(child_rss(options.hall, options.rounds))
+    else:
+        result = asyncio.run(child_ticket(options.hall, options.runs))
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
