@@ -123,13 +123,18 @@ def _valid_id(text: str, today: Any) -> str:
 
 
 @router.post("/bookings", status_code=201)
-def create_booking(
+async def create_booking(
     body: BookingBody,
     request: Request,
     lang: Lang = Query("zh-Hans"),
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> Response:
     """Book a place in a slot (409 slot_full / duplicate_booking; 422 cutoff_passed, closed_day, …)."""
+    # Writes queue for the database as coroutines (one at a time on SQLite), in arrival order.
+    return await hall_of(request).in_writer(lambda: _create_booking(body, request, lang, caller))
+
+
+def _create_booking(body: BookingBody, request: Request, lang: str, caller: Caller) -> Response:
     hall = hall_of(request)
     now = hall.now()
     try:
@@ -280,13 +285,17 @@ def _find_for_check_in(
 
 
 @router.post("/bookings/check-in", status_code=201)
-def check_in(
+async def check_in(
     body: CheckInBody,
     request: Request,
     lang: Lang = Query("zh-Hans"),
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> Response:
     """Check a booking in: a ticket served ahead of walk-ins within its slot window."""
+    return await hall_of(request).in_writer(lambda: _check_in(body, request, lang, caller))
+
+
+def _check_in(body: CheckInBody, request: Request, lang: str, caller: Caller) -> Response:
     hall = hall_of(request)
     site = caller_site(caller, body.site)
     profile = site_or_404(site)
