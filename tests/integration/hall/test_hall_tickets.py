@@ -155,3 +155,16 @@ def test_tracking_page_renders_for_a_phone(hall: Hall, artifacts_dir) -> None:  
     (artifacts_dir / "hall_tracking_page.html").write_text(html, "utf-8")
     missing = httpx.get(f"{hall.url}/t/t_unknown")
     assert missing.status_code == 404 and "Ticket not found" in missing.text
+
+
+def test_tracking_page_follows_the_ticket_to_the_counter_and_stops_refreshing(hall: Hall) -> None:
+    import httpx
+
+    ticket = take(hall)
+    counter(hall, "call-next", name="w7")
+    called = httpx.get(f"{hall.url}/t/{ticket['id']}").text
+    assert "请到窗口办理" in called and "Please go to the counter" in called and "w7" in called
+    assert 'http-equiv="refresh"' in called
+    counter(hall, "complete", name="w7")
+    done = httpx.get(f"{hall.url}/t/{ticket['id']}").text
+    assert "已办结" in done and 'http-equiv="refresh"' not in done
