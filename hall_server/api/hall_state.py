@@ -38,7 +38,7 @@ class HallState:
         self.calendars = CalendarBook(db)
         # Token look-ups happen on every request; a short cache keeps them off the database.
         self._kiosk_cache: dict[str, tuple[float, KioskIdentity]] = {}
-        self._staff_cache: dict[str, tuple[float, StaffIdentity]] = {}
+        self._staff_cache: dict[str, tuple[float, StaffIdentity, datetime]] = {}
         self._cache_lock = threading.Lock()
         # SQLite takes one writer at a time: writers queue here as coroutines, in order, instead of as
         # threads of the pool fighting over the database lock.
@@ -62,7 +62,7 @@ class HallState:
             staff = self._staff_cache.get(digest)
         if kiosk is not None and now - kiosk[0] < _CACHE_TTL_S:
             return kiosk[1]
-        if staff is not None and now - staff[0] < _CACHE_TTL_S:
+        if staff is not None and now - staff[0] < _CACHE_TTL_S and self.now() < staff[2]:
             return staff[1]
         return None
 
@@ -86,16 +86,18 @@ class HallState:
 
     def staff_for_token(self, token: str) -> StaffIdentity | None:
         digest = token_digest(token)
+        now = self.now()
         with self._cache_lock:
             hit = self._staff_cache.get(digest)
-        if hit is not None and time.monotonic() - hit[0] < _CACHE_TTL_S:
+        if hit is not None and time.monotonic() - hit[0] < _CACHE_TTL_S and now < hit[2]:
             return hit[1]
         with self.db.read() as conn:
-            staff = identities.staff_for_token(conn, token, self.now())
-        if staff is not None:
-            with self._cache_lock:
-                self._staff_cache[digest] = (time.monotonic(), staff)
-        return staff
+            session = identities.staff_session(conn, token, now)
+        if session is None:
+            return None
+        with self._cache_lock:
+            self._staff_cache[digest] = (time.monotonic(), session[0], session[1])
+        return session[0]
 
     def forget_staff_token(self, token: str) -> None:
         with self._cache_lock:

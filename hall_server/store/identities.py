@@ -131,13 +131,16 @@ def logout(conn: Connection, token: str) -> None:
     conn.execute(delete(m.staff_sessions).where(m.staff_sessions.c.token_hash == token_digest(token)))
 
 
-def staff_for_token(conn: Connection, token: str, now: datetime) -> StaffIdentity | None:
+def staff_session(conn: Connection, token: str, now: datetime) -> tuple[StaffIdentity, datetime] | None:
+    """The staff member a session token belongs to and when the session ends, if it is still valid."""
     row = conn.execute(
-        select(m.staff.c.username, m.staff.c.role, m.staff.c.display_name)
+        select(m.staff.c.username, m.staff.c.role, m.staff.c.display_name, m.staff_sessions.c.expires_at)
         .join(m.staff_sessions, m.staff_sessions.c.username == m.staff.c.username)
         .where(m.staff_sessions.c.token_hash == token_digest(token), m.staff_sessions.c.expires_at > now)
     ).first()
-    return None if row is None else StaffIdentity(row.username, row.role, row.display_name)
+    if row is None:
+        return None
+    return StaffIdentity(row.username, row.role, row.display_name), row.expires_at
 
 
 def record_heartbeat(conn: Connection, kiosk: str, now: datetime, app_version: str, uptime_s: int,
