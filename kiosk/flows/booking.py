@@ -9,7 +9,7 @@ import logging
 from datetime import date
 
 from kiosk.flows.calendar_view import MonthView, month_view
-from kiosk.flows.offline import ActionKeys
+from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.flows.printing import JobPrinter, PrintOutcome, print_jobs
 from kiosk.flows.slips import booking_slip_job
 from kiosk.hall_client import HallClient, HallError
@@ -43,14 +43,13 @@ class BookingFlow:
 
     async def confirm(self, service: str, slot: Slot, identity: Identity) -> Booking:
         """Book; a retry of the same choice after a lost reply reuses the idempotency key."""
-        action = ("booking", service, slot.id, identity.id_number)
-        key = self.keys.key_for(action)
         log.info("confirming %s at %s for %s", service, slot.id, mask_id_number(identity.id_number))
-        booking = await self.hall.create_booking_async(
-            service, slot.id, identity.id_number, identity.name, idempotency_key=key
+        return await keyed(
+            self.keys, ("booking", service, slot.id, identity.id_number),
+            lambda key: self.hall.create_booking_async(
+                service, slot.id, identity.id_number, identity.name, idempotency_key=key
+            ),
         )
-        self.keys.done(action)
-        return booking
 
     async def print_slip(
         self,

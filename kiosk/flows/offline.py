@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
-from kiosk.hall_client import HallUnreachable, new_idempotency_key
+from kiosk.hall_client import HallError, HallUnreachable, new_idempotency_key
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,24 @@ class ActionKeys:
 
     def clear(self) -> None:
         self._keys.clear()
+
+
+async def keyed(keys: ActionKeys, action: Hashable, send: Callable[[str], Awaitable[T]]) -> T:
+    """Send ``action`` with its idempotency key and settle the key by the answer.
+
+    Unreachable: the key is kept, so the next try of the same action is the same request. Any
+    answer, result or refusal: the key is done (a later try, e.g. check-in once its window has
+    opened, is a new request and must not be answered from the first one).
+    """
+    try:
+        result = await send(keys.key_for(action))
+    except HallUnreachable:
+        raise
+    except HallError:
+        keys.done(action)
+        raise
+    keys.done(action)
+    return result
 
 
 async def retry_until_reachable(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.flows.offline import ActionKeys
+from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.hall_client import HallClient
 from kiosk.hall_models import ReviewLevel, ReviewResult
 from kiosk.i18n import N_
@@ -51,10 +51,9 @@ class ReviewFlow:
         if level not in LEVEL_LABELS:
             raise ValueError(f"a review level is 1 to 5, got {level!r}")
         chosen = sorted(set(reasons))
-        action = ("review", subject.type, subject.id, level, tuple(chosen), comment)
-        result = await self.hall.post_review_async(
-            level, chosen, subject.type, subject.id,
-            idempotency_key=self.keys.key_for(action), comment=comment,
+        return await keyed(
+            self.keys, ("review", subject.type, subject.id, level, tuple(chosen), comment),
+            lambda key: self.hall.post_review_async(
+                level, chosen, subject.type, subject.id, idempotency_key=key, comment=comment
+            ),
         )
-        self.keys.done(action)
-        return result

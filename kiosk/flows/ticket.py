@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.flows.offline import ActionKeys
+from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.hall_client import HallClient
 from kiosk.hall_models import Service, Ticket
 from kiosk.i18n import N_
@@ -43,22 +43,19 @@ class TicketFlow:
     async def walk_in(self, service: str, priority: str | None = None) -> Ticket:
         if priority is not None and priority not in PRIORITIES:
             raise ValueError(f"unknown priority {priority!r}")
-        action = ("ticket", service, priority)
-        ticket = await self.hall.create_ticket_async(
-            service, idempotency_key=self.keys.key_for(action), priority=priority
+        ticket = await keyed(
+            self.keys, ("ticket", service, priority),
+            lambda key: self.hall.create_ticket_async(service, idempotency_key=key, priority=priority),
         )
-        self.keys.done(action)
         log.info("ticket %s for %s", ticket.number, service)
         return ticket
 
     async def check_in_identity(self, identity: Identity) -> Ticket:
-        action = ("check_in_id", identity.id_number)
         log.info("check-in by ID %s", mask_id_number(identity.id_number))
-        ticket = await self.hall.check_in_async(
-            idempotency_key=self.keys.key_for(action), id_number=identity.id_number
+        return await keyed(
+            self.keys, ("check_in_id", identity.id_number),
+            lambda key: self.hall.check_in_async(idempotency_key=key, id_number=identity.id_number),
         )
-        self.keys.done(action)
-        return ticket
 
     async def check_in_qr(self, payload: bytes | str) -> Ticket:
         text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
@@ -66,7 +63,7 @@ class TicketFlow:
         if not text.startswith(BOOKING_QR_PREFIX):
             log.info("scanned code is not a booking QR: %s", mask_payload(text))
             raise NotABookingCode("the scanned code is not a booking QR code")
-        action = ("check_in_qr", text)
-        ticket = await self.hall.check_in_async(idempotency_key=self.keys.key_for(action), qr_payload=text)
-        self.keys.done(action)
-        return ticket
+        return await keyed(
+            self.keys, ("check_in_qr", text),
+            lambda key: self.hall.check_in_async(idempotency_key=key, qr_payload=text),
+        )

@@ -81,6 +81,9 @@ class ReviewScreen(FlowScreen):
 
     def reset_visit(self) -> None:
         super().reset_visit()
+        if self._flow is not None:
+            # A key kept for an unanswered action belongs to that citizen's visit only.
+            self._flow.keys.clear()
         self._cancel_leave()
         self.subject = None
         self.level = 0

@@ -63,6 +63,9 @@ class TicketScreen(FlowScreen):
 
     def reset_visit(self) -> None:
         super().reset_visit()
+        if self._flow is not None:
+            # A key kept for an unanswered action belongs to that citizen's visit only.
+            self._flow.keys.clear()
         self.awaiting_identity = False
         self.service = self.ticket = self.print_outcome = None
         self.step = "service"

@@ -9,7 +9,7 @@ import pytest
 from kiosk.flows import words
 from kiosk.flows.calendar_view import month_view, next_month
 from kiosk.flows.guides import QR_TEXT_LIMIT_BYTES, search, take_away_text
-from kiosk.flows.offline import ActionKeys, retry_until_reachable
+from kiosk.flows.offline import ActionKeys, keyed, retry_until_reachable
 from kiosk.flows.printing import print_jobs
 from kiosk.flows.records import pages
 from kiosk.hall_client import HallError, HallUnreachable
@@ -183,3 +183,31 @@ async def test_print_jobs_reports_the_printer_code_and_how_far_it_got() -> None:
     assert printer.jobs == [b"a"]
     missing = await print_jobs(None, [b"a"])
     assert missing.reason == "printer_missing"
+
+
+async def test_keyed_keeps_the_key_only_while_the_hall_has_not_answered() -> None:
+    keys = ActionKeys()
+    sent: list[str] = []
+
+    async def down(key: str) -> str:
+        sent.append(key)
+        raise HallUnreachable("down")
+
+    async def refused(key: str) -> str:
+        sent.append(key)
+        raise HallError("too_early")
+
+    async def answered(key: str) -> str:
+        sent.append(key)
+        return "ticket"
+
+    action = ("check_in_qr", "GOVBK1:b:1")
+    with pytest.raises(HallUnreachable):
+        await keyed(keys, action, down)
+    with pytest.raises(HallError):
+        await keyed(keys, action, refused)
+    assert sent[0] == sent[1], "the try after an unanswered one is the same request"
+    assert keys.pending() == []
+    assert await keyed(keys, action, answered) == "ticket"
+    assert sent[2] != sent[1], "a try after a refusal is a new request"
+    assert keys.pending() == []
