@@ -18,6 +18,9 @@ from hall_server.config import ConfigError
 class Database:
     """One engine plus the write discipline that keeps counters exact on both databases.
 
+    Statement parameters are hidden from error messages: they hold ID numbers and names, and an error
+    may end in a log.
+
     On SQLite every write transaction starts with ``BEGIN IMMEDIATE`` and, inside this process, takes a
     lock first: waiting on a Python lock hands over at once, where SQLite's busy handler sleeps in steps
     of up to 100 ms and would wreck tail latency.
@@ -39,12 +42,13 @@ class Database:
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
                 self.engine = create_engine(
                     url, pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=30,
-                    connect_args={"check_same_thread": False, "timeout": 30},
+                    connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True,
                 )
                 _configure_sqlite(self.engine)
             else:
                 self.engine = create_engine(
                     url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30, pool_pre_ping=True,
+                    hide_parameters=True,
                 )
         except (ArgumentError, NoSuchModuleError) as exc:
             raise ConfigError(f"unusable database URL: {exc}") from exc
