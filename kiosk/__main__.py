@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     # Kivy logs through the root logger we set up and leaves sys.stderr alone.
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    # SDL would turn SIGINT/SIGTERM into a window-close request, which a kiosk swallows.
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     setup_logging(args.log_level)
     from kiosk.app import configure_kivy
 

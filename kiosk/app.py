@@ -111,7 +111,8 @@ def configure_kivy(config: KioskConfig) -> None:
 
 def register_fonts() -> None:
     """Every label uses the shipped Noto Sans CJK SC faces, so rare characters in names render."""
-    LabelBase.register(DEFAULT_FONT, str(FONT_REGULAR), None, str(FONT_BOLD), None)
+    # CJK faces have no italic: italic text uses the upright faces.
+    LabelBase.register(DEFAULT_FONT, str(FONT_REGULAR), str(FONT_REGULAR), str(FONT_BOLD), str(FONT_BOLD))
 
 
 class _KioskExceptionHandler(ExceptionHandler):
