@@ -77,8 +77,9 @@ SCREENS: dict[str, tuple[str, str]] = {
         "maintenance",
     )
 }
-# No visit is under way on these: no idle timeout, and arriving here does not start one.
-NO_VISIT_SCREENS = {"attract", "maintenance"}
+# No visit is under way here: no idle timeout. (Maintenance keeps it: an unlocked technician
+# screen left alone must lock itself.)
+NO_VISIT_SCREENS = {"attract"}
 
 
 def configure_kivy(config: KioskConfig) -> None:

@@ -54,3 +54,12 @@ def test_maintenance_reports_paper_out_from_the_printer(kiosk):
     kiosk.wait_until(lambda: "paper_out" in screen.result, timeout=20, what="paper out reported")
     assert not kiosk.new_tickets()
     kiosk.tap(kiosk.find(id="leave"))
+
+
+def test_an_unlocked_maintenance_screen_left_alone_locks_itself(kiosk):
+    screen = _unlock_by_corner(kiosk)
+    _enter_pin(kiosk, kiosk.app.kiosk_config.technician_pin)
+    kiosk.wait_until(lambda: screen.unlocked, what="maintenance unlocked")
+    kiosk.set_idle_timeouts(0.5, 0.5)
+    kiosk.wait_for_screen("attract", timeout=10)
+    assert not screen.unlocked
