@@ -103,3 +103,20 @@ def test_an_unexpected_failure_answers_internal_error_without_details(hall: Hall
     assert reply.json() == {
         "error": {"code": "internal_error", "message": "the server could not complete the request"}
     }
+
+
+def test_demo_seeding_is_idempotent_and_keeps_the_kiosk_token(hall: Hall, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hall_server.demo import seed_demo
+
+    again = seed_demo(hall.db, hall.clock.now(), tmp_path)
+    assert again == hall.kiosk_token
+    (tmp_path / "demo-kiosk-token").unlink()
+    rotated = seed_demo(hall.db, hall.clock.now(), tmp_path)  # a lost token file means a new token
+    assert rotated != hall.kiosk_token
+    hall.app.state.hall._kiosk_cache.clear()
+    assert hall.app.state.hall.kiosk_for_token(rotated).name == "kiosk-01"
+    assert hall.app.state.hall.kiosk_for_token(hall.kiosk_token) is None
+    assert (
+        hall.client().post("/auth/login", json={"username": "agent1", "password": "demo1234"}).status_code
+        == 200
+    )
