@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from hall_server.store import identities
+
 from .conftest import Hall
 
 pytestmark = pytest.mark.db
@@ -113,9 +115,9 @@ def test_demo_seeding_is_idempotent_and_keeps_the_kiosk_token(hall: Hall, tmp_pa
     (tmp_path / "demo-kiosk-token").unlink()
     rotated = seed_demo(hall.db, hall.clock.now(), tmp_path)  # a lost token file means a new token
     assert rotated != hall.kiosk_token
-    hall.app.state.hall._kiosk_cache.clear()
-    assert hall.app.state.hall.kiosk_for_token(rotated).name == "kiosk-01"
-    assert hall.app.state.hall.kiosk_for_token(hall.kiosk_token) is None
+    with hall.db.read() as conn:
+        assert identities.kiosk_for_token(conn, rotated) == identities.KioskIdentity("kiosk-01", "HQ")
+        assert identities.kiosk_for_token(conn, hall.kiosk_token) is None
     assert (
         hall.client().post("/auth/login", json={"username": "agent1", "password": "demo1234"}).status_code
         == 200
