@@ -1,0 +1,1 @@
+"""HTTP routers of the hall server (prefix /api/v1), the errors they answer and who may call them."""
