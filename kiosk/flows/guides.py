@@ -110,6 +110,18 @@ class GuidesFlow:
             log.info("hall unreachable: guides from the cache saved %s", cached.saved_at.isoformat())
             return Sourced(cached.catalogue, from_cache=True)
 
+    async def refresh_if_stale(self, lang: str = "zh_Hans") -> bool:
+        """Fill or renew the on-disk guides when missing or older than ``max_age``; True if fetched.
+
+        Other screens call this in the background so the guides are there offline even if
+        nobody opened them while the hall was reachable.
+        """
+        cached = self.cache.load(lang)
+        if cached is not None and datetime.now(UTC) - cached.saved_at <= self.max_age:
+            return False
+        await refresh(self.hall, self.cache, lang)
+        return True
+
     async def guide(self, code: str, lang: str = "zh_Hans") -> tuple[Service, bool]:
         """One service with its guide, and whether it came from the cache."""
         try:

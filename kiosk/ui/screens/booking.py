@@ -26,6 +26,7 @@ from kiosk.flows.words import (
 from kiosk.hall_models import Catalogue, Slot
 from kiosk.i18n import _
 from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList, paper_width, row
+from kiosk.ui.screens.guides import keep_guides_cached
 from kiosk.ui.widgets.qr import QrCode
 
 # How far ahead a citizen may page the calendar (months after the current one).
@@ -135,6 +136,7 @@ class BookingScreen(FlowScreen):
 
     def _got_catalogue(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
+        keep_guides_cached(self.app)
         if self.step == "service":
             self.render()
 

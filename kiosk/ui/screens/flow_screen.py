@@ -246,11 +246,16 @@ class FlowScreen(KioskScreen):
 
         def ok(result: Any) -> None:
             self.busy = False
+            if self.app.current_screen != self.name:
+                # The citizen has moved on (or the visit ended): an answer for nobody.
+                return
             self.say("")
             done(result)
 
         def error(exc: BaseException) -> None:
             self.busy = False
+            if self.app.current_screen != self.name:
+                return
             if failed is not None and failed(exc):
                 return
             self.show_error(exc)

@@ -2,6 +2,7 @@
 the one-time-notification list of materials, and a QR code to take the guide away.
 """
 
+import logging
 import os
 from datetime import datetime
 from functools import partial
@@ -20,6 +21,8 @@ from kiosk.i18n import _
 from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList
 from kiosk.ui.widgets.qr import QrCode
 
+log = logging.getLogger(__name__)
+
 
 def cache_dir(app: Any) -> Path:
     """Where the catalogue is cached: the config's cache directory, else the user cache."""
@@ -27,6 +30,16 @@ def cache_dir(app: Any) -> Path:
     if configured:
         return Path(configured)
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gov-kiosk"
+
+
+def keep_guides_cached(app: Any) -> None:
+    """Renew the offline guides in the background when they are missing or stale."""
+
+    def failed(exc: BaseException) -> None:
+        log.info("guides cache not renewed: %s", getattr(exc, "code", type(exc).__name__))
+
+    flow = GuidesFlow(app.hall, CatalogueCache(cache_dir(app)))
+    app.run_task(flow.refresh_if_stale(app.lang), on_error=failed)
 
 
 class GuidesScreen(FlowScreen):

@@ -18,6 +18,7 @@ from kiosk.hall_models import Catalogue, Ticket
 from kiosk.i18n import _
 from kiosk.session import Identity
 from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList, paper_width
+from kiosk.ui.screens.guides import keep_guides_cached
 from kiosk.ui.widgets.qr import QrCode
 
 
@@ -103,6 +104,7 @@ class TicketScreen(FlowScreen):
 
     def _got_catalogue(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
+        keep_guides_cached(self.app)
         if self.step == "service":
             self.render()
 

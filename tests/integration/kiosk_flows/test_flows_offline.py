@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,17 @@ async def test_hall_down_then_back_recovers_by_itself_with_the_same_key(wednesda
         body = {"service": service, "priority": None}
         replay = await asyncio.to_thread(hall.request, "POST", "/tickets", body=body, idempotency_key=key)
     assert replay["id"] == ticket.id, "the retries all carried the key of the first attempt"
+
+
+async def test_guides_cache_is_renewed_only_when_missing_or_stale(
+    wednesday_morning: Any, tmp_path: Path
+) -> None:
+    cache = CatalogueCache(tmp_path / "cache")
+    with wednesday_morning.client() as hall:
+        fresh = GuidesFlow(hall, cache)
+        assert await fresh.refresh_if_stale("en") is True
+        assert await fresh.refresh_if_stale("en") is False
+        saved = cache.load("en")
+        assert saved is not None and saved.guides and all(s.guide for s in saved.guides.values())
+        stale = GuidesFlow(hall, cache, max_age=timedelta(0))
+        assert await stale.refresh_if_stale("en") is True
