@@ -155,3 +155,33 @@ def test_a_failing_callback_shows_out_of_service_not_a_traceback(kiosk):
     kiosk.tap(kiosk.find(id="restart"))
     kiosk.wait_for_screen("attract")
     assert kiosk.app.out_of_service.parent is None
+
+
+def test_heartbeat_reaches_the_fleet_view_with_device_states_and_screen(kiosk):
+    import time
+
+    import requests
+
+    kiosk.start_visit()
+    kiosk.printer_control("paper_near_end")
+    login = requests.post(f"{kiosk.hall.url}/api/v1/auth/login",
+                          json={"username": "tech1", "password": "demo1234"}, timeout=10)
+    token = login.json()["token"]
+
+    polled = [0.0]
+
+    def fleet_entry():
+        # Ask the hall at most twice a second; the kiosk's loop runs in between.
+        if time.monotonic() - polled[0] < 0.5:
+            return None
+        polled[0] = time.monotonic()
+        fleet = requests.get(f"{kiosk.hall.url}/api/v1/fleet", headers={"Authorization": f"Bearer {token}"},
+                             timeout=10).json()
+        entry = next((k for k in fleet["kiosks"] if k["name"] == "kiosk-01"), None)
+        printer = entry["devices"].get("printer", {}) if entry else {}
+        return entry if entry and entry["online"] and printer.get("reason") == "paper_near_end" else None
+
+    # The heartbeat runs on the kiosk's loop, so the UI keeps running while the fleet is polled.
+    entry = kiosk.wait_until(fleet_entry, timeout=45, what="the kiosk in the fleet with paper near end")
+    assert entry["app_version"] == "0.1.0"
+    assert entry["devices"]["id_card"]["state"] == "ok"
