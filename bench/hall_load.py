@@ -40,7 +40,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from hall_server.domain.id_number import make_id_number
+from terminal_drivers.id_card.id_number import make_id_number
 
 NOW = "2026-11-25T10:00:00+08:00"  # a Wednesday morning: every queue is open
 TICKETS_PER_S_BUDGET = 500.0

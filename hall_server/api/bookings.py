@@ -35,8 +35,8 @@ from hall_server.domain.booking import (
     suspended_until,
 )
 from hall_server.domain.calendar import SlotIdError, parse_slot_id
-from hall_server.domain.id_number import IdNumberError, parse_id_number
 from hall_server.store import bookings
+from terminal_drivers.id_card.id_number import IdNumberError, parse_id_number
 from terminal_drivers.masking import mask_id_number, mask_name
 
 router = APIRouter(tags=["bookings"])

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from terminal_drivers.errors import CardReadError, DeviceError, ProtocolError
-from terminal_drivers.id_card.id_number import check_digit, is_valid
+from terminal_drivers.id_card.id_number import check_character, is_valid
 from terminal_drivers.id_card.models import CARD_TYPES, IdCard
 from terminal_drivers.id_card.text import build_text, card_type_of, parse_text
 from terminal_drivers.sim.test_cards import CARDS, PHOTO_SIZE
@@ -147,12 +147,12 @@ def test_idcard_repr_masks_personal_data() -> None:
 
 
 def test_idcard_check_digit() -> None:
-    assert check_digit("11010519491231002") == "X"
+    assert check_character("11010519491231002") == "X"
     assert is_valid("11010519491231002X")
     assert not is_valid("110105194912310021")
     assert not is_valid("110105194913310028")  # month 13
     with pytest.raises(ValueError):
-        check_digit("123")
+        check_character("123")
 
 
 @settings(max_examples=300, deadline=None)
