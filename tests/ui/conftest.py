@@ -30,7 +30,11 @@ centre. Idle timeouts are long (600 s) unless a test sets short ones with
 every second so the kiosk notices a stopped hall quickly.
 
 Do not import ``kivy.core.window`` at module level in a test file: the window is created by the
-harness once a display exists (``DISPLAY`` from xvfb-run, or an Xvfb the harness starts).
+harness once a display exists (``DISPLAY`` from xvfb-run, or an Xvfb the harness starts; the
+``display`` fixture gives it to tests that start their own windowed process).
+
+Screens that wait on a timer can be tuned per test (e.g. the identify screen's
+``auto_continue_s``: None waits for a touch); restore what you change, the app is shared.
 """
 
 from __future__ import annotations

@@ -157,7 +157,7 @@ def test_a_failing_callback_shows_out_of_service_not_a_traceback(kiosk):
     assert kiosk.app.out_of_service.parent is None
 
 
-def test_heartbeat_reaches_the_fleet_view_with_device_states_and_screen(kiosk):
+def test_heartbeat_reaches_the_fleet_view_with_device_states(kiosk):
     import time
 
     import requests
