@@ -104,9 +104,9 @@ def configure_kivy(config: KioskConfig) -> None:
     if provider == "mouse":
         Config.set("input", "mouse", "mouse,disable_multitouch")
     else:
+        # A touch panel driver only: the mouse provider would double every touch that the
+        # system also reports as an emulated mouse click.
         Config.set("input", "touch", provider)
-        # The window still turns mouse events into touches: keep them off a touch terminal.
-        Config.set("input", "mouse", "mouse,disable_on_activity,disable_multitouch")
     register_fonts()
 
 
