@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import termios
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -196,13 +197,21 @@ class AsyncPort:
                     return self._take(have)
 
     def reset_input(self) -> None:
-        """Discard everything received and not yet read, including chunks still on their way."""
+        """Discard everything received and not yet read, including chunks still on their way.
+
+        Raises DeviceDisconnected when the port has vanished under us (an unplugged device).
+        """
         self._buffer.clear()
         self._void_through = self._chunks_sent
         port = self._serial
-        if port is not None and self._failure is None:
-            with contextlib.suppress(serial.SerialException, OSError):
+        if self._failure is not None:
+            raise DeviceDisconnected(str(self._failure))
+        if port is not None:
+            try:
                 port.reset_input_buffer()
+            except (serial.SerialException, OSError, termios.error) as exc:
+                # tcflush on a pty whose other end vanished raises termios.error, which is no OSError.
+                raise DeviceDisconnected(f"{self.url} went away: {exc}") from exc
 
     # -- internals -------------------------------------------------------------------------
 

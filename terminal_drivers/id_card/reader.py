@@ -240,9 +240,8 @@ class IdCardReader:
         """Send one command and wait for its reply frame; keeps ``health`` up to date."""
         await self._ensure_open()
         try:
-            # Drop late bytes of an earlier, abandoned reply. (A zero-timeout read rather than
-            # reset_input(): on a vanished pty the latter lets termios.error through.)
-            await self._port.read(1 << 16, 0)
+            # Drop late bytes of an earlier, abandoned reply.
+            self._port.reset_input()
             await self._port.write(build_command(command))
             reply = await self._read_reply(command, timeout)
         except (DeviceDisconnected, DeviceTimeout) as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import termios
 from types import TracebackType
 from typing import Any
 
@@ -195,7 +194,7 @@ class Printer:
         port = await self._ensure_port()
         replies: dict[int, int | None] = {}
         try:
-            _reset_input(port)
+            port.reset_input()
             for n in (1, 2, 3, 4):
                 await port.write(escpos.status_query(n))
                 reply = await port.read(1, self.status_timeout + (extra_timeout if n == 1 else 0.0))
@@ -203,7 +202,7 @@ class Printer:
                     break  # a printer that ignores one query ignores the rest: do not wait 4 times
                 replies[n] = check_reply(n, reply[0])
         except ProtocolError as exc:
-            _reset_input(port)
+            port.reset_input()
             self._health = Health.offline(exc.code)
             self.last_error = exc.code
             log.warning("printer %s: %s", self.url, exc)
@@ -217,10 +216,3 @@ class Printer:
         return current
 
 
-def _reset_input(port: AsyncPort) -> None:
-    """Drop stale bytes (a late reply to an earlier query must not answer this one)."""
-    try:
-        port.reset_input()
-    except termios.error as exc:
-        # pyserial's tcflush on a pty whose other end vanished: AsyncPort lets this one through.
-        raise DeviceDisconnected(f"{port.url} went away: {exc}") from exc

@@ -185,6 +185,9 @@ async def test_pty_unplug_is_disconnect_and_link_survives_replug(
         assert await port.read_exactly(1, 2.0) == b"A"
         server.control("unplug")
         assert _link_is_live(link) is None
+        # Whether the reader thread or tcflush notices first, a vanished pty is a disconnect.
+        with pytest.raises(DeviceDisconnected):
+            port.reset_input()
         with pytest.raises(DeviceDisconnected):
             await port.read(1, 2.0)
         assert not port.is_open
