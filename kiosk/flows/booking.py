@@ -59,13 +59,15 @@ class BookingFlow:
         hall_name: str,
         lang: str,
         width_dots: int = 576,
+        encoding: str = "gb18030",
         materials: tuple[str, ...] | None = None,
     ) -> PrintOutcome:
         """Print the slip; without ``materials`` the service's guide is asked for what to bring."""
         if materials is None:
             materials = await self.materials(booking.service_code, lang)
         job = booking_slip_job(
-            booking, hall_name=hall_name, lang=lang, width_dots=width_dots, materials=materials
+            booking, hall_name=hall_name, lang=lang, width_dots=width_dots, encoding=encoding,
+            materials=materials,
         )
         return await print_jobs(printer, [job])
 

@@ -29,7 +29,9 @@ def _lang(lang: str) -> Lang:
     return cast(Lang, lang if lang in ("zh_Hans", "zh_Hant", "en") else "zh_Hans")
 
 
-def queue_ticket_job(ticket: Ticket, *, hall_name: str, lang: str, width_dots: int = 576) -> bytes:
+def queue_ticket_job(
+    ticket: Ticket, *, hall_name: str, lang: str, width_dots: int = 576, encoding: str = "gb18030"
+) -> bytes:
     content = TicketContent(
         hall_name=hall_name,
         ticket_number=ticket.number,
@@ -41,7 +43,7 @@ def queue_ticket_job(ticket: Ticket, *, hall_name: str, lang: str, width_dots: i
         note=ticket.where,
         lang=_lang(lang),
     )
-    return queue_ticket(content, width_dots)
+    return queue_ticket(content, width_dots, encoding=encoding)
 
 
 def booking_slip_job(
@@ -50,6 +52,7 @@ def booking_slip_job(
     hall_name: str,
     lang: str,
     width_dots: int = 576,
+    encoding: str = "gb18030",
     materials: tuple[str, ...] = (),
 ) -> bytes:
     content = BookingSlipContent(
@@ -64,7 +67,7 @@ def booking_slip_job(
         materials=materials,
         lang=_lang(lang),
     )
-    return booking_slip(content, width_dots)
+    return booking_slip(content, width_dots, encoding=encoding)
 
 
 def record_jobs(
@@ -74,6 +77,7 @@ def record_jobs(
     hall_name: str,
     lang: str,
     width_dots: int = 576,
+    encoding: str = "gb18030",
     printed_at: datetime | None = None,
 ) -> list[bytes]:
     """The whole list, across as many cut sheets as it needs (第1/3张 …)."""
@@ -92,7 +96,7 @@ def record_jobs(
         rows_per_sheet=RECORD_ROWS_PER_SHEET,
         lang=_lang(lang),
     )
-    return record_printout(content, width_dots)
+    return record_printout(content, width_dots, encoding=encoding)
 
 
 def shared_values(result: RecordsResult, columns: list[RecordColumn], lang: str) -> str:

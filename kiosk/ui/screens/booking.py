@@ -25,7 +25,14 @@ from kiosk.flows.words import (
 )
 from kiosk.hall_models import Catalogue, Slot
 from kiosk.i18n import _
-from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList, paper_width, row
+from kiosk.ui.screens.flow_screen import (
+    FlowScreen,
+    InitialsKeyboard,
+    ScrollList,
+    paper_width,
+    printer_encoding,
+    row,
+)
 from kiosk.ui.screens.guides import keep_guides_cached
 from kiosk.ui.widgets.qr import QrCode
 
@@ -438,7 +445,7 @@ class BookingScreen(FlowScreen):
         self.app.run_task(
             self.flow.print_slip(
                 self.app.devices, booking, hall_name=_(self.app.hall_name), lang=self.app.lang,
-                width_dots=paper_width(self.app),
+                width_dots=paper_width(self.app), encoding=printer_encoding(self.app),
             ),
             self._printed,
         )

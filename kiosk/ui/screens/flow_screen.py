@@ -325,6 +325,12 @@ def paper_width(app: Any) -> int:
     return int(getattr(printer, "paper_width_dots", 576) or 576)
 
 
+def printer_encoding(app: Any) -> str:
+    """The configured printer's text encoding (its font decides which characters it can print)."""
+    printer = getattr(app.kiosk_config.devices, "printer", None)
+    return str(getattr(printer, "encoding", "gb18030") or "gb18030")
+
+
 def row(*widgets: Any, height: float | None = None, spacing: float = 16) -> BoxLayout:
     box = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=spacing)
     for widget in widgets:

@@ -15,7 +15,7 @@ from kiosk.flows.slips import printed_columns, record_jobs, shared_values
 from kiosk.flows.words import error_text
 from kiosk.hall_models import RecordsResult
 from kiosk.i18n import _
-from kiosk.ui.screens.flow_screen import FlowScreen, paper_width, row
+from kiosk.ui.screens.flow_screen import FlowScreen, paper_width, printer_encoding, row
 
 # Beyond about this many half-width characters a row of equal-width columns starts wrapping
 # its longer values (an employer's name) on a landscape kiosk screen.
@@ -202,7 +202,7 @@ class RecordsScreen(FlowScreen):
             return
         jobs = record_jobs(
             result, identity, hall_name=_(self.app.hall_name), lang=self.app.lang,
-            width_dots=paper_width(self.app),
+            width_dots=paper_width(self.app), encoding=printer_encoding(self.app),
         )
         self.printing = True
         self.print_outcome = None

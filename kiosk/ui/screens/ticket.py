@@ -17,7 +17,13 @@ from kiosk.flows.words import error_text, wait_text
 from kiosk.hall_models import Catalogue, Ticket
 from kiosk.i18n import _
 from kiosk.session import Identity
-from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList, paper_width
+from kiosk.ui.screens.flow_screen import (
+    FlowScreen,
+    InitialsKeyboard,
+    ScrollList,
+    paper_width,
+    printer_encoding,
+)
 from kiosk.ui.screens.guides import keep_guides_cached
 from kiosk.ui.widgets.qr import QrCode
 
@@ -234,7 +240,7 @@ class TicketScreen(FlowScreen):
         self.show("done")
         job = queue_ticket_job(
             ticket, hall_name=_(self.app.hall_name), lang=self.app.lang,
-            width_dots=paper_width(self.app),
+            width_dots=paper_width(self.app), encoding=printer_encoding(self.app),
         )
         self.app.run_task(print_jobs(self.app.devices, [job]), self._printed)
 
