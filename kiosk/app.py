@@ -6,12 +6,14 @@ Wiring only: rules live in flows, screens in kiosk/ui/screens, devices in kiosk/
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import re
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +170,7 @@ class KioskApp(App):
         self._start_heartbeat = start_heartbeat
         self.idle = IdleTimer(IdleTimeouts(config.timeouts.idle_s, config.timeouts.warning_s))
         self.heartbeat: Any = None
+        self.hall_today: date | None = None
         self.recent_errors: list[str] = []
         self.failures = 0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -258,8 +261,16 @@ class KioskApp(App):
 
     async def _send_heartbeat(self) -> None:
         devices = self.devices.snapshot() if self.devices is not None else {}
-        await self.hall.heartbeat_async(kiosk.__version__, time.monotonic() - self.started_at, devices,
-                                        self.current_screen or None)
+        uptime = time.monotonic() - self.started_at
+        screen = self.current_screen or None
+        reply = await self.hall.heartbeat_async(kiosk.__version__, uptime, devices, screen)
+        # The hall's own date (its clock may be set for a demo or a test), for "today's hours".
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            today = datetime.fromisoformat(reply["server_time"]).date()
+            if today != self.hall_today:
+                self.hall_today = today
+                if self.current_screen == "attract":
+                    self._guarded(self.current.refresh_today)
 
     def _set_hall_online(self, online: bool) -> None:
         if online != self.hall_online:
@@ -469,7 +480,11 @@ class KioskApp(App):
         log.error("unhandled failure %s\n%s%s", code, frames, summary)
         entry = f"{time.strftime('%H:%M:%S')} {code} ({type(exc).__name__})"
         self.recent_errors = [entry, *self.recent_errors][:20]
-        self._show_out_of_service(str(code))
+        try:
+            self._show_out_of_service(str(code))
+        except Exception as overlay_exc:
+            # The guard itself must never fail (e.g. Kivy was mid-way through building a widget).
+            log.error("out-of-service message not shown: %s", type(overlay_exc).__name__)
 
     def _show_out_of_service(self, code: str) -> None:
         from kiosk.ui.widgets.overlays import OutOfService

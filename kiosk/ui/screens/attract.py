@@ -1,13 +1,67 @@
-"""The attract screen: hall name and hours, "touch to start", languages, elderly mode."""
+"""The attract screen: hall name and hours (today's from the hall when it answers), "touch to
+start", languages, elderly mode."""
 
+from datetime import date
+
+from kivy.clock import Clock
+from kivy.properties import StringProperty
+
+from kiosk.i18n import API_LANGUAGE, N_, _
 from kiosk.ui.screens.base import KioskScreen
+
+SESSION_NAMES = {"evening": N_("evening"), "morning": N_("Saturday morning")}
 
 
 class AttractScreen(KioskScreen):
+    # Today's sessions as the hall reports them, in the current language ("" until it answers).
+    today_text = StringProperty("")
+
     def on_kv_post(self, base_widget):
         self.show_top_bar = False
         self.idle_applies = False
         super().on_kv_post(base_widget)
+        self._days = None
+
+    def on_enter_params(self, **params):
+        super().on_enter_params(**params)
+        # After the first frame: asking the hall must not delay the screen.
+        Clock.schedule_once(lambda _dt: self.refresh_today(), 0.3)
 
     def start(self) -> None:
         self.app.go("home")
+
+    def refresh_today(self) -> None:
+        app = self.app
+        day = app.hall_today or date.today()
+        # Unreachable hall: the configured hours stay on screen, nothing else is said here.
+        app.run_task(app.hall.calendar_async(app.kiosk_config.hall.site, day, day, API_LANGUAGE[app.lang]),
+                     on_done=self._got_days, on_error=lambda _exc: None)
+
+    def _got_days(self, days) -> None:
+        self._days = days
+        self._render()
+
+    def _render(self) -> None:
+        if not self._days:
+            self.today_text = ""
+            return
+        today = self._days[0]
+        sessions = [s for s in today.sessions if s.kind != "self_service"]
+        if not sessions:
+            reason = f" ({today.holiday})" if today.holiday else ""
+            self.today_text = _("The hall is closed today{reason}; the self-service area is open.").format(
+                reason=reason)
+            return
+        parts = []
+        for session in sessions:
+            label = SESSION_NAMES.get(session.kind)
+            span = f"{session.start}-{session.end}"
+            parts.append(f"{span} ({_(label)})" if label else span)
+        self.today_text = _("Open today: {hours}").format(hours=_(", ").join(parts))
+
+    def on_language(self, lang):
+        # Holiday names come from the hall in the asked language.
+        if self.app.current_screen == "attract":
+            self.refresh_today()
+        else:
+            self._render()

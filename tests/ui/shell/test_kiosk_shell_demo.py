@@ -45,7 +45,7 @@ def test_demo_starts_everything_and_ctrl_c_stops_it(display, tmp_path):
         assert (data / "devices" / "printer").is_symlink()
         assert (data / "hall.db").is_file()
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0
+        assert proc.wait(timeout=60) == 0, "\n".join(lines[-120:])
     finally:
         if proc.poll() is None:
             proc.kill()
