@@ -35,6 +35,7 @@ FATAL_CODES = frozenset(
     {"invalid_json", "not_an_object", "message_too_large", "binary_not_supported", "rate_limited"}
 )
 RELAYED = frozenset({"offer", "answer", "candidate"})
+PING = {"type": "ping"}
 
 
 class KioskLike(Protocol):
@@ -67,6 +68,10 @@ class AssistDirectory:
 class SignalingSettings:
     heartbeat_interval_s: float = 1.5
     heartbeat_timeout_s: float = 4.0  # plus one tick: a vanished peer is noticed within 5 s
+    # A kiosk with no call has nobody waiting to learn that it vanished: ping it rarely, so that
+    # a node holding a thousand idle kiosk sockets spends its time routing calls.
+    idle_heartbeat_interval_s: float = 15.0
+    idle_heartbeat_timeout_s: float = 40.0
     max_message_bytes: int = protocol.MAX_MESSAGE_BYTES
     rate_per_s: float = 20.0
     rate_burst: int = 60
@@ -78,6 +83,10 @@ class SignalingSettings:
     def __post_init__(self) -> None:
         if not 0 < self.heartbeat_interval_s < self.heartbeat_timeout_s:
             raise ValueError("heartbeat interval must be positive and shorter than the timeout")
+        if not self.heartbeat_interval_s <= self.idle_heartbeat_interval_s < self.idle_heartbeat_timeout_s:
+            raise ValueError(
+                "the idle heartbeat must be no faster than the call heartbeat, and shorter than its timeout"
+            )
         if self.max_message_bytes < 1024 or self.rate_per_s <= 0 or self.rate_burst < 1:
             raise ValueError("message size and rate limits must be positive")
 
@@ -334,14 +343,18 @@ class SignalingHub:
     async def tick(self) -> None:
         """Send due pings, drop silent sockets, apply ring and wait limits."""
         now = self.monotonic()
+        settings = self.settings
         for conn in list(self.connections.values()):
-            if now - conn.last_seen > self.settings.heartbeat_timeout_s:
+            busy = conn.endpoint[0] == "staff" or self.routing.call_of(conn.endpoint) is not None
+            timeout = settings.heartbeat_timeout_s if busy else settings.idle_heartbeat_timeout_s
+            interval = settings.heartbeat_interval_s if busy else settings.idle_heartbeat_interval_s
+            if now - conn.last_seen > timeout:
                 conn.close_reason = "vanished"
                 await self._drop(conn)
                 conn.outbox.put_nowait(None)
-            elif now - conn.last_ping >= self.settings.heartbeat_interval_s:
+            elif now - max(conn.last_ping, conn.last_seen) >= interval:
                 conn.last_ping = now
-                conn.send({"type": "ping"})
+                conn.send(PING)
         self._deliver(self.routing.tick(now, self._next_open.get))
 
     def _ice_servers_for(self, peer: str) -> list[dict[str, Any]]:

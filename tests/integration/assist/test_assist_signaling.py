@@ -249,9 +249,21 @@ async def test_second_login_replaces_the_first(relay: Relay) -> None:
     await second.close()
 
 
-async def test_server_pings_and_counts_pongs_as_life(relay: Relay) -> None:
+async def test_a_caller_is_pinged_and_its_pongs_keep_it(relay: Relay) -> None:
     kiosk = await Peer.connect(relay.kiosk_url())
     await kiosk.expect("welcome")
+    await kiosk.send({"type": "call", "skill": "HRSS", "lang": "en"})
     kiosk.pong = False
-    ping = await kiosk.expect("ping")
-    assert ping == {"type": "ping"}
+    assert await kiosk.expect("ping") == {"type": "ping"}
+    for _ in range(3):  # longer than the silence limit (4 s) passes while the pongs go back
+        await kiosk.send({"type": "pong"})
+        await kiosk.expect("ping")
+    assert ("kiosk", "k1") in relay.hub.connections
+    await kiosk.close()
+
+
+def test_idle_kiosks_are_pinged_less_often_than_calls() -> None:
+    settings = SignalingSettings()
+    assert settings.idle_heartbeat_interval_s > settings.heartbeat_interval_s
+    with pytest.raises(ValueError):
+        SignalingSettings(idle_heartbeat_interval_s=1.0)
