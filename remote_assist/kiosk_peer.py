@@ -93,7 +93,9 @@ class KioskPeer:
         printer: PrintHandler | None = None,
         consent: ConsentHandler | None = None,
         devices: Callable[[], dict[str, Any]] | None = None,
-        gather_timeout_s: float = 1.0,
+        # One STUN retransmission (aioice's first retry is at 0.5 s) fits; the call's budget for an
+        # unanswering server is 1 s, set-up included.
+        gather_timeout_s: float = 0.8,
         no_media_s: float = 10.0,
         signaling_silence_s: float = 5.0,
     ) -> None:
@@ -402,7 +404,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seconds", type=float, default=20.0, help="talk this long after connecting")
     parser.add_argument("--label", default="kiosk", help="name drawn on the synthetic camera")
     parser.add_argument("--allow-photo", action="store_true", help="answer photo requests with consent")
-    parser.add_argument("--gather-timeout", type=float, default=1.0)
+    parser.add_argument("--gather-timeout", type=float, default=0.8, help="seconds to wait for STUN/TURN")
     return parser
 
 
