@@ -148,7 +148,8 @@ class KioskPeer:
     async def send_to_staff(self, message: dict[str, Any]) -> None:
         """Send a data-channel message (chat, consent, device_state …) to the agent."""
         datachannel.parse_kiosk_message(json.dumps(message))
-        if self.channel is None or self.channel.readyState != "open":
+        connected = self.pc is not None and self.pc.connectionState == "connected"
+        if self.channel is None or self.channel.readyState != "open" or not connected:
             raise AssistCallError("channel_closed", "no open data channel")
         self.channel.send(json.dumps(message, ensure_ascii=False))
 
@@ -359,8 +360,16 @@ class KioskPeer:
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        # A photo or print cut short by the call ending is part of the call, not a kiosk failure:
+        # retrieve the error here so it never reaches the application's outermost guard.
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.warning("call task ended early: %s", getattr(exc, "code", type(exc).__name__))
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         try:
