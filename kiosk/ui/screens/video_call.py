@@ -87,6 +87,7 @@ class VideoCallScreen(KioskScreen):
     overlay_qr = StringProperty("")
     photo_purpose = StringProperty("")
     end_text = StringProperty("")
+    chat_text = StringProperty("")
     muted = BooleanProperty(False)
     has_staff_video = BooleanProperty(False)
     # How often the pictures on screen are refreshed (each refresh redraws the window).
@@ -198,6 +199,9 @@ class VideoCallScreen(KioskScreen):
             self.position_text = _("Connecting…")
             self.eta_text = ""
         self.photo_purpose = str(view.photo_request["purpose"]) if view.photo_request else ""
+        # The staff member's latest written messages, over the picture.
+        staff_lines = [line.text for line in view.chat if not line.mine]
+        self.chat_text = "\n".join(staff_lines[-3:])
         self._render_overlay(view.overlay)
         self.end_text = _end_text(view) if self.state in ("ended", "unavailable", "failed") else ""
 
@@ -311,7 +315,7 @@ class VideoCallScreen(KioskScreen):
 
     def _clear(self) -> None:
         self.overlay_kind = self.overlay_title = self.overlay_text = self.overlay_qr = ""
-        self.photo_purpose = self.end_text = ""
+        self.photo_purpose = self.end_text = self.chat_text = ""
         self.muted = False
 
     def on_language(self, lang: str) -> None:
