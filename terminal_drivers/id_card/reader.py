@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
-from types import TracebackType
 from typing import Any
 
 from terminal_drivers.devices import Health
@@ -39,7 +38,7 @@ from terminal_drivers.id_card.protocol import (
     split_read_data,
 )
 from terminal_drivers.id_card.text import decode_appended_address, parse_text
-from terminal_drivers.port import AsyncPort
+from terminal_drivers.serial_device import SerialDevice
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +57,14 @@ _RETRYABLE_CODES = {
 _READER_STATUSES = {Sw3.SAM_SELFTEST_FAILED, Sw3.SAM_UNAUTHORISED, Sw3.UNAUTHORISED}
 
 
-class IdCardReader:
+class IdCardReader(SerialDevice):
     """``async with IdCardReader("/dev/ttyUSB0") as reader: card = await reader.read_once()``.
 
     Opening never fails on a missing reader: health says offline and later calls retry. Calls
     are serialised, so ``watch`` and ``diag`` may run from different tasks.
     """
+
+    device_label = "ID reader"
 
     def __init__(
         self,
@@ -79,64 +80,13 @@ class IdCardReader:
     ) -> None:
         if timeout <= 0 or read_timeout <= 0 or retries < 0 or reconnect_interval < 0:
             raise ValueError("timeouts must be positive and retries not negative")
-        self.url = url
-        self.baudrate = baudrate
+        super().__init__(url, baudrate, port_timeout=timeout, reconnect_interval=reconnect_interval)
         self.timeout = timeout
         self.read_timeout = read_timeout
         self.retries = retries
-        self.reconnect_interval = reconnect_interval
         self.appended_address = appended_address
         # 30 10 instead of 30 01: only for services licensed to verify fingerprints.
         self.fingerprint = fingerprint
-        self._port = AsyncPort(url, baudrate, timeout=timeout)
-        self._lock = asyncio.Lock()
-        self._health = Health.offline("device_not_opened")
-        self._listeners: list[Callable[[Health], None]] = []
-        self._last_attempt = float("-inf")
-        self._closed = True
-
-    # -- life cycle ------------------------------------------------------------------------
-
-    @property
-    def health(self) -> Health:
-        return self._health
-
-    def add_health_listener(self, listener: Callable[[Health], None]) -> None:
-        """Have ``listener(health)`` called on the event loop at every change of health."""
-        self._listeners.append(listener)
-
-    def _set_health(self, health: Health) -> None:
-        if health != self._health:
-            self._health = health
-            for listener in list(self._listeners):
-                listener(health)
-
-    async def open(self) -> None:
-        """Open the port and check the SAM; a missing reader leaves health offline, no error."""
-        self._closed = False
-        async with self._lock:
-            try:
-                await self._connect()
-            except DeviceError as exc:
-                log.warning("ID reader %s not available: %s", self.url, exc.code)
-
-    async def close(self) -> None:
-        self._closed = True
-        # Closing first (not under the lock) wakes a read in progress in another task: it ends
-        # with DeviceDisconnected instead of holding the lock until its timeout.
-        await self._port.close()
-        async with self._lock:
-            await self._port.close()
-            self._set_health(Health.offline("device_closed"))
-
-    async def __aenter__(self) -> IdCardReader:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
 
     # -- public operations ---------------------------------------------------------------------
 
@@ -210,14 +160,7 @@ class IdCardReader:
 
     # -- internals (called with the lock held) ---------------------------------------------
 
-    async def _connect(self) -> None:
-        self._last_attempt = time.monotonic()
-        try:
-            await self._port.reopen()
-        except DeviceError as exc:
-            self._set_health(Health.offline(exc.code))
-            raise
-        log.info("ID reader %s open", self.url)
+    async def _opened(self) -> None:
         await self._check_sam()
 
     async def _check_sam(self) -> None:
@@ -227,15 +170,6 @@ class IdCardReader:
             self._set_health(Health.degraded(error.code))
             raise error
 
-    async def _ensure_open(self) -> None:
-        if self._port.is_open:
-            return
-        if self._closed:
-            raise DeviceDisconnected(f"{self.url} is closed")
-        if time.monotonic() - self._last_attempt < self.reconnect_interval:
-            raise DeviceDisconnected(f"{self.url} is offline; retrying soon")
-        await self._connect()
-
     async def _exchange(self, command: Command, timeout: float) -> ReplyFrame:  # noqa: ASYNC109
         """Send one command and wait for its reply frame; keeps ``health`` up to date."""
         await self._ensure_open()
@@ -244,9 +178,10 @@ class IdCardReader:
             self._port.reset_input()
             await self._port.write(build_command(command))
             reply = await self._read_reply(command, timeout)
-        except (DeviceDisconnected, DeviceTimeout) as exc:
-            if isinstance(exc, DeviceDisconnected):
-                await self._port.close()
+        except DeviceDisconnected as exc:
+            await self._lost(exc)
+            raise
+        except DeviceTimeout as exc:
             self._set_health(Health.offline(exc.code))
             raise
         except ProtocolError as exc:

@@ -7,27 +7,27 @@ confirms it left the printer. The port is reopened when a re-plugged device come
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from types import TracebackType
 from typing import Any
 
 from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceDisconnected, DeviceError, ProtocolError
-from terminal_drivers.port import AsyncPort
 from terminal_drivers.printer import escpos
 from terminal_drivers.printer.columns import PAPER_WIDTHS_DOTS
 from terminal_drivers.printer.status import PrinterStatus, check_reply, decode
+from terminal_drivers.serial_device import SerialDevice
 
 log = logging.getLogger(__name__)
 
 
-class Printer:
+class Printer(SerialDevice):
     """``async with Printer("/dev/ttyUSB0") as printer: await printer.print_job(data)``.
 
     Opening never fails on an absent device: the printer is then offline and every call tries
     to reconnect, so a kiosk started before its printer was plugged in recovers by itself.
     """
+
+    device_label = "printer"
 
     def __init__(
         self,
@@ -37,6 +37,7 @@ class Printer:
         paper_width_dots: int = 576,
         encoding: str = "gb18030",
         status_timeout: float = 0.5,
+        reconnect_interval: float = 0.0,
     ) -> None:
         if paper_width_dots not in PAPER_WIDTHS_DOTS:
             raise ValueError(f"paper_width_dots must be one of {PAPER_WIDTHS_DOTS}")
@@ -44,47 +45,15 @@ class Printer:
             raise ValueError(f"encoding must be one of {escpos.SUPPORTED_ENCODINGS}")
         if status_timeout <= 0:
             raise ValueError("status_timeout must be positive")
-        self.url = url
-        self.baudrate = baudrate
+        super().__init__(url, baudrate, port_timeout=status_timeout, reconnect_interval=reconnect_interval)
         self.paper_width_dots = paper_width_dots
         self.encoding = encoding
         self.status_timeout = status_timeout
-        self._port: AsyncPort | None = None
-        self._lock = asyncio.Lock()
-        self._health = Health.offline("not_opened")
         self.last_status: PrinterStatus | None = None
         self.last_error: str | None = None
         self.jobs_printed = 0
         self.reconnects = 0
         self._connected_once = False
-
-    @property
-    def health(self) -> Health:
-        return self._health
-
-    # -- life cycle ------------------------------------------------------------------------
-
-    async def open(self) -> None:
-        """Open the port and read the status; an absent or silent printer leaves it offline."""
-        async with self._lock:
-            try:
-                await self._query()
-            except DeviceError as exc:
-                log.info("printer %s not ready at start: %s", self.url, exc.code)
-
-    async def close(self) -> None:
-        async with self._lock:
-            await self._drop_port()
-            self._health = Health.offline("closed")
-
-    async def __aenter__(self) -> Printer:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
 
     # -- operations ------------------------------------------------------------------------
 
@@ -112,9 +81,9 @@ class Printer:
                 self.last_error = refusal.code
                 log.warning("printer %s refused a job: %s", self.url, refusal.code)
                 raise refusal
-            port = await self._ensure_port()
+            await self._ensure_open()
             try:
-                await port.write(data)
+                await self._port.write(data)
             except DeviceError as exc:
                 await self._lost(exc)
                 raise
@@ -144,7 +113,7 @@ class Printer:
             "baudrate": self.baudrate,
             "paper_width_dots": self.paper_width_dots,
             "encoding": self.encoding,
-            "port_open": self._port is not None and self._port.is_open,
+            "port_open": self._port.is_open,
             "health": self._health.as_json(),
             "status": query,
             "jobs_printed": self.jobs_printed,
@@ -154,34 +123,27 @@ class Printer:
 
     # -- internals (called with the lock held) ----------------------------------------------
 
-    async def _ensure_port(self) -> AsyncPort:
-        if self._port is not None and self._port.is_open:
-            return self._port
-        await self._drop_port()
-        port = AsyncPort(self.url, self.baudrate, timeout=self.status_timeout)
+    async def _first_contact(self) -> None:
+        # The status, not just the port: a printer out of paper is known before the first job.
+        await self._query()
+
+    async def _connect(self) -> None:
         try:
-            await port.open()
+            await super()._connect()
         except DeviceError as exc:
-            self._health = Health.offline(exc.code)
             self.last_error = exc.code
             raise
+
+    async def _opened(self) -> None:
         if self._connected_once:
             self.reconnects += 1
             log.info("printer %s reconnected", self.url)
         self._connected_once = True
-        self._port = port
-        return port
-
-    async def _drop_port(self) -> None:
-        port, self._port = self._port, None
-        if port is not None:
-            await port.close()
 
     async def _lost(self, exc: DeviceError) -> None:
         log.warning("printer %s lost: %s", self.url, exc.code)
-        self._health = Health.offline(exc.code)
         self.last_error = exc.code
-        await self._drop_port()
+        await super()._lost(exc)
 
     async def _query(self, extra_timeout: float = 0.0) -> PrinterStatus:
         try:
@@ -191,7 +153,8 @@ class Printer:
             return await self._query_once(extra_timeout)
 
     async def _query_once(self, extra_timeout: float) -> PrinterStatus:
-        port = await self._ensure_port()
+        await self._ensure_open()
+        port = self._port
         replies: dict[int, int | None] = {}
         try:
             port.reset_input()
@@ -203,7 +166,7 @@ class Printer:
                 replies[n] = check_reply(n, reply[0])
         except ProtocolError as exc:
             port.reset_input()
-            self._health = Health.offline(exc.code)
+            self._set_health(Health.offline(exc.code))
             self.last_error = exc.code
             log.warning("printer %s: %s", self.url, exc)
             raise
@@ -212,7 +175,7 @@ class Printer:
             raise
         current = decode(replies)
         self.last_status = current
-        self._health = current.health
+        self._set_health(current.health)
         return current
 
 

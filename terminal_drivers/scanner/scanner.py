@@ -11,14 +11,12 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from types import TracebackType
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
 from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceDisconnected, DeviceError, DeviceTimeout
 from terminal_drivers.masking import mask_payload
-from terminal_drivers.port import AsyncPort
 from terminal_drivers.scanner.framing import (
     MAX_SCAN_LENGTH,
     TRIGGER_COMMAND,
@@ -26,17 +24,20 @@ from terminal_drivers.scanner.framing import (
     ScanFramer,
     Terminator,
 )
+from terminal_drivers.serial_device import SerialDevice
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-class Scanner:
+class Scanner(SerialDevice):
     """``async with Scanner("/dev/ttyACM0") as scanner: payload = await scanner.read_scan(30)``.
 
     Opening never fails on a missing scanner: health says offline and later calls retry.
     """
+
+    device_label = "scanner"
 
     def __init__(
         self,
@@ -57,62 +58,14 @@ class Scanner:
         if trigger and idle_gap_s is None:
             # The acknowledgement carries no terminator: only the idle gap ends it.
             raise ValueError("trigger mode needs an idle gap to recognise the acknowledgement")
-        self.url = url
-        self.baudrate = baudrate
+        super().__init__(url, baudrate, reconnect_interval=reconnect_interval)
         self.terminator = terminator
         self.idle_gap_s = idle_gap_s
         self.trigger = trigger
         self.max_length = max_length
-        self.reconnect_interval = reconnect_interval
         self.trigger_window_s = trigger_window_s
         self.dropped = 0  # scans thrown away as too long
-        self._port = AsyncPort(url, baudrate)
-        self._lock = asyncio.Lock()
         self._ready: deque[bytes] = deque()
-        self._health = Health.offline("device_not_opened")
-        self._listeners: list[Callable[[Health], None]] = []
-        self._last_attempt = float("-inf")
-        self._closed = True
-
-    @property
-    def health(self) -> Health:
-        return self._health
-
-    def add_health_listener(self, listener: Callable[[Health], None]) -> None:
-        """Have ``listener(health)`` called on the event loop at every change of health."""
-        self._listeners.append(listener)
-
-    def _set_health(self, health: Health) -> None:
-        if health != self._health:
-            self._health = health
-            for listener in list(self._listeners):
-                listener(health)
-
-    async def open(self) -> None:
-        self._closed = False
-        async with self._lock:
-            try:
-                await self._connect()
-            except DeviceError as exc:
-                log.warning("scanner %s not available: %s", self.url, exc.code)
-
-    async def close(self) -> None:
-        self._closed = True
-        # Closing first (not under the lock) wakes a read in progress in another task: it ends
-        # with DeviceDisconnected instead of holding the lock until its timeout.
-        await self._port.close()
-        async with self._lock:
-            await self._port.close()
-            self._set_health(Health.offline("device_closed"))
-
-    async def __aenter__(self) -> Scanner:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
 
     async def read_scan(self, timeout: float) -> bytes:  # noqa: ASYNC109
         """The next scan's payload (terminator removed); DeviceTimeout (``scan_timeout``) when
@@ -156,25 +109,10 @@ class Scanner:
 
     # -- internals (lock held) ----------------------------------------------------------------
 
-    async def _connect(self) -> None:
-        self._last_attempt = time.monotonic()
-        try:
-            await self._port.reopen()
-        except DeviceError as exc:
-            self._set_health(Health.offline(exc.code))
-            raise
+    async def _opened(self) -> None:
+        # A fresh port: nothing half-received from the last one counts.
         self._framer = ScanFramer(self.terminator, idle_gap_s=self.idle_gap_s, max_length=self.max_length)
         self._set_health(Health.ok())
-        log.info("scanner %s open", self.url)
-
-    async def _ensure_open(self) -> None:
-        if self._port.is_open:
-            return
-        if self._closed:
-            raise DeviceDisconnected(f"{self.url} is closed")
-        if time.monotonic() - self._last_attempt < self.reconnect_interval:
-            raise DeviceDisconnected(f"{self.url} is offline; retrying soon")
-        await self._connect()
 
     async def _trigger(self) -> None:
         acks = self._framer.acks
@@ -220,7 +158,6 @@ class Scanner:
     async def _guard(self, operation: Awaitable[T]) -> T:
         try:
             return await operation
-        except DeviceDisconnected:
-            await self._port.close()
-            self._set_health(Health.offline("device_disconnected"))
+        except DeviceDisconnected as exc:
+            await self._lost(exc)
             raise

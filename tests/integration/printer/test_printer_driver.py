@@ -132,6 +132,25 @@ async def test_a_stopped_printer_refuses_and_nothing_is_sent(
     assert len(sim_printer.engine.tickets) == 1
 
 
+async def test_health_listeners_hear_every_change_and_close(sim_printer: SimPrinter) -> None:
+    heard: list[dict[str, str | None]] = []
+    printer = open_printer(sim_printer)
+    printer.add_health_listener(lambda health: heard.append(health.as_json()))
+    async with printer:
+        sim_printer.server.control("paper_out")
+        with pytest.raises(PaperOut):
+            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+        sim_printer.server.control("paper_ok")
+        await printer.status()
+        await printer.status()  # no change, nothing heard
+    assert heard == [
+        {"state": "ok", "reason": None},
+        {"state": "offline", "reason": "paper_out"},
+        {"state": "ok", "reason": None},
+        {"state": "offline", "reason": "device_closed"},
+    ]
+
+
 async def test_no_answer_is_status_unknown_never_paper_ok(sim_printer: SimPrinter) -> None:
     async with open_printer(sim_printer) as printer:
         sim_printer.server.control("silence")
