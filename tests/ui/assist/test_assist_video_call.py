@@ -66,7 +66,9 @@ def test_call_by_touch_with_banner_pushed_qr_photo_consent_print_and_review(kios
         assert kiosk.find(id="banner_label")  # the banner stays while content is shown
         kiosk.screenshot("assist_pushed_qr")
         staff.push({"type": "chat", "text": "请把身份证放在摄像头前"})
-        kiosk.wait_until(lambda: "请把身份证放在摄像头前" in screen.chat_text, timeout=30, what="the staff chat")
+        kiosk.wait_until(
+            lambda: "请把身份证放在摄像头前" in screen.chat_text, timeout=30, what="the staff chat"
+        )
         kiosk.tap(kiosk.find(id="close_overlay"))
         kiosk.wait_until(lambda: screen.overlay_kind == "", timeout=30, what="the overlay to close")
 
