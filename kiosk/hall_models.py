@@ -24,6 +24,29 @@ def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _text(data: Mapping[str, Any], key: str) -> str:
+    """An optional string, empty when absent."""
+    return _opt_str(data, key) or ""
+
+
+def _flag(data: Mapping[str, Any], key: str, default: bool = False) -> bool:
+    return bool(data.get(key, default))
+
+
+def _datetime(data: Mapping[str, Any], key: str) -> datetime:
+    return datetime.fromisoformat(_str(data, key))
+
+
+def _opt_datetime(data: Mapping[str, Any], key: str) -> datetime | None:
+    value = _opt_str(data, key)
+    return datetime.fromisoformat(value) if value else None
+
+
+def _items(data: Mapping[str, Any], key: str) -> Any:
+    """A list member, empty when absent or null."""
+    return data.get(key) or ()
+
+
 def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -49,7 +72,7 @@ class Material:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Material:
-        return cls(_str(data, "name"), _opt_str(data, "copies") or "", _opt_str(data, "note") or "")
+        return cls(_str(data, "name"), _text(data, "copies"), _text(data, "note"))
 
 
 @dataclass(frozen=True)
@@ -65,13 +88,13 @@ class Guide:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Guide:
         return cls(
-            materials=tuple(Material.from_json(m) for m in data.get("materials") or ()),
-            steps=tuple(str(s) for s in data.get("steps") or ()),
-            time_limit=_opt_str(data, "time_limit") or "",
-            fee=_opt_str(data, "fee") or "",
-            where=_opt_str(data, "where") or "",
-            legal_basis=_opt_str(data, "legal_basis") or "",
-            notes=tuple(str(n) for n in data.get("notes") or ()),
+            materials=tuple(Material.from_json(m) for m in _items(data, "materials")),
+            steps=tuple(str(s) for s in _items(data, "steps")),
+            time_limit=_text(data, "time_limit"),
+            fee=_text(data, "fee"),
+            where=_text(data, "where"),
+            legal_basis=_text(data, "legal_basis"),
+            notes=tuple(str(n) for n in _items(data, "notes")),
         )
 
 
@@ -93,9 +116,9 @@ class Service:
             code=_str(data, "code"),
             name=_str(data, "name"),
             department=Department.from_json(data["department"]),
-            queue=_opt_str(data, "queue") or "",
-            bookable=bool(data.get("bookable", False)),
-            pinyin_initials=_opt_str(data, "pinyin_initials") or "",
+            queue=_text(data, "queue"),
+            bookable=_flag(data, "bookable"),
+            pinyin_initials=_text(data, "pinyin_initials"),
             guide=Guide.from_json(guide) if isinstance(guide, Mapping) else None,
             raw=dict(data),
         )
@@ -108,8 +131,8 @@ class Catalogue:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Catalogue:
-        services = tuple(Service.from_json(s) for s in data.get("services") or ())
-        departments = tuple(Department.from_json(d) for d in data.get("departments") or ())
+        services = tuple(Service.from_json(s) for s in _items(data, "services"))
+        departments = tuple(Department.from_json(d) for d in _items(data, "departments"))
         if not departments:
             seen: dict[str, Department] = {}
             for service in services:
@@ -129,12 +152,11 @@ class SessionTime:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SessionTime:
-        cutoff = _opt_str(data, "booking_cutoff")
         return cls(
             kind=_str(data, "kind"),
             start=_str(data, "start"),
             end=_str(data, "end"),
-            booking_cutoff=datetime.fromisoformat(cutoff) if cutoff else None,
+            booking_cutoff=_opt_datetime(data, "booking_cutoff"),
         )
 
 
@@ -154,11 +176,11 @@ class CalendarDay:
         return cls(
             date=day,
             weekday=_int(data, "weekday", day.isoweekday()),
-            workday=bool(data.get("workday", False)),
+            workday=_flag(data, "workday"),
             holiday=_opt_str(data, "holiday"),
-            adjusted_workday=bool(data.get("adjusted_workday", False)),
-            calendar_confirmed=bool(data.get("calendar_confirmed", True)),
-            sessions=tuple(SessionTime.from_json(s) for s in data.get("sessions") or ()),
+            adjusted_workday=_flag(data, "adjusted_workday"),
+            calendar_confirmed=_flag(data, "calendar_confirmed", True),
+            sessions=tuple(SessionTime.from_json(s) for s in _items(data, "sessions")),
         )
 
 
@@ -176,17 +198,16 @@ class Slot:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Slot:
-        cutoff = _opt_str(data, "booking_cutoff")
         return cls(
             id=_str(data, "id"),
-            start=datetime.fromisoformat(_str(data, "start")),
-            end=datetime.fromisoformat(_str(data, "end")),
+            start=_datetime(data, "start"),
+            end=_datetime(data, "end"),
             session=_opt_str(data, "session") or "regular",
             capacity=_int(data, "capacity", 0),
             remaining=_int(data, "remaining", 0),
-            bookable=bool(data.get("bookable", False)),
+            bookable=_flag(data, "bookable"),
             reason=_opt_str(data, "reason"),
-            booking_cutoff=datetime.fromisoformat(cutoff) if cutoff else None,
+            booking_cutoff=_opt_datetime(data, "booking_cutoff"),
         )
 
 
@@ -202,8 +223,8 @@ class SlotList:
         return cls(
             service=_str(data, "service"),
             date=date.fromisoformat(_str(data, "date")),
-            calendar_confirmed=bool(data.get("calendar_confirmed", True)),
-            slots=tuple(Slot.from_json(s) for s in data.get("slots") or ()),
+            calendar_confirmed=_flag(data, "calendar_confirmed", True),
+            slots=tuple(Slot.from_json(s) for s in _items(data, "slots")),
         )
 
 
@@ -229,16 +250,16 @@ class Booking:
         return cls(
             id=_str(data, "id"),
             status=_opt_str(data, "status") or "booked",
-            service_code=_opt_str(service, "code") or "",
-            service_name=_opt_str(service, "name") or "",
-            start=datetime.fromisoformat(_str(data, "start")),
-            end=datetime.fromisoformat(_str(data, "end")),
+            service_code=_text(service, "code"),
+            service_name=_text(service, "name"),
+            start=_datetime(data, "start"),
+            end=_datetime(data, "end"),
             session=_opt_str(data, "session") or "regular",
             check_in_code=_str(data, "check_in_code"),
             qr_payload=_str(data, "qr_payload"),
-            name_masked=_opt_str(citizen, "name_masked") or "",
-            id_number_masked=_opt_str(citizen, "id_number_masked") or "",
-            where=_opt_str(data, "where") or "",
+            name_masked=_text(citizen, "name_masked"),
+            id_number_masked=_text(citizen, "id_number_masked"),
+            where=_text(data, "where"),
         )
 
 
@@ -262,22 +283,21 @@ class Ticket:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Ticket:
         service = data.get("service") or {}
-        issued = _opt_str(data, "issued_at")
         return cls(
             id=_str(data, "id"),
             number=_str(data, "number"),
-            queue=_opt_str(data, "queue") or "",
-            service_code=_opt_str(service, "code") or "",
-            service_name=_opt_str(service, "name") or "",
+            queue=_text(data, "queue"),
+            service_code=_text(service, "code"),
+            service_name=_text(service, "name"),
             status=_opt_str(data, "status") or "waiting",
             priority=_opt_str(data, "priority"),
             booking_id=_opt_str(data, "booking_id"),
-            issued_at=datetime.fromisoformat(issued) if issued else None,
+            issued_at=_opt_datetime(data, "issued_at"),
             people_ahead=_int(data, "people_ahead", 0),
             estimated_wait_s=_int(data, "estimated_wait_s", 0),
-            tracking_url=_opt_str(data, "tracking_url") or "",
+            tracking_url=_text(data, "tracking_url"),
             counter=_opt_str(data, "counter"),
-            where=_opt_str(data, "where") or "",
+            where=_text(data, "where"),
         )
 
 
@@ -298,17 +318,17 @@ class RecordsResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RecordsResult:
-        columns = tuple(RecordColumn(_str(c, "key"), _str(c, "label")) for c in data.get("columns") or ())
+        columns = tuple(RecordColumn(_str(c, "key"), _str(c, "label")) for c in _items(data, "columns"))
         rows = tuple(
-            {str(k): "" if v is None else str(v) for k, v in row.items()} for row in data.get("rows") or ()
+            {str(k): "" if v is None else str(v) for k, v in row.items()} for row in _items(data, "rows")
         )
         return cls(
             kind=_str(data, "kind"),
-            title=_opt_str(data, "title") or "",
+            title=_text(data, "title"),
             columns=columns,
             rows=rows,
             total_rows=_int(data, "total_rows", len(rows)),
-            generated_at=_opt_str(data, "generated_at") or "",
+            generated_at=_text(data, "generated_at"),
         )
 
 
@@ -328,8 +348,8 @@ class ReviewLevel:
     def from_json(cls, data: Mapping[str, Any]) -> ReviewLevel:
         return cls(
             level=_int(data, "level"),
-            label=_opt_str(data, "label") or "",
-            reasons=tuple(ReviewReason(_str(r, "code"), _str(r, "label")) for r in data.get("reasons") or ()),
+            label=_text(data, "label"),
+            reasons=tuple(ReviewReason(_str(r, "code"), _str(r, "label")) for r in _items(data, "reasons")),
         )
 
 
@@ -355,10 +375,9 @@ class AssistStatus:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AssistStatus:
-        next_open = _opt_str(data, "next_open")
         return cls(
-            staffed_now=bool(data.get("staffed_now", False)),
+            staffed_now=_flag(data, "staffed_now"),
             agents_online=_int(data, "agents_online", 0),
             callers_waiting=_int(data, "callers_waiting", 0),
-            next_open=datetime.fromisoformat(next_open) if next_open else None,
+            next_open=_opt_datetime(data, "next_open"),
         )
