@@ -4,7 +4,7 @@ slots with places left → confirm with the visit's identity → QR on screen an
 
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -12,7 +12,6 @@ from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
-from kiosk.flows import guides as guide_rules
 from kiosk.flows.booking import BookingFlow, slot_label_time
 from kiosk.flows.calendar_view import DayView, MonthView, next_month
 from kiosk.flows.words import (
@@ -23,17 +22,9 @@ from kiosk.flows.words import (
     session_name,
     slot_reason_text,
 )
-from kiosk.hall_models import Catalogue, Slot
-from kiosk.i18n import _
-from kiosk.ui.screens.flow_screen import (
-    FlowScreen,
-    InitialsKeyboard,
-    ScrollList,
-    paper_width,
-    printer_encoding,
-    row,
-)
-from kiosk.ui.screens.guides import keep_guides_cached
+from kiosk.hall_models import Service, Slot
+from kiosk.i18n import N_, _
+from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, paper_width, printer_encoding, row
 from kiosk.ui.widgets.qr import QrCode
 
 # How far ahead a citizen may page the calendar (months after the current one).
@@ -46,16 +37,16 @@ class DayCell(Button):
     kind = StringProperty("closed")  # open | evening | morning | holiday | closed | past | unconfirmed
 
 
-class BookingScreen(FlowScreen):
+class BookingScreen(ServiceSearchScreen):
     step = StringProperty("service")
+    title_msgid = N_("Book an appointment")
+    back_steps: ClassVar[dict[str, str]] = {"day": "service", "slot": "day", "confirm": "slot"}
+    last_step = "done"
+    no_match_msgid = N_("No bookable service matches these letters.")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._flow: BookingFlow | None = None
-        self.catalogue: Catalogue | None = None
-        self.keyboard: InitialsKeyboard | None = None
-        self.service_list: ScrollList | None = None
-        self.service: Any = None
         self.year = 0
         self.month = 0
         self.month_view: MonthView | None = None
@@ -95,7 +86,7 @@ class BookingScreen(FlowScreen):
         self.catalogue = None
         self.say("")
         self.show("service")
-        self.call(lambda: self.app.hall.services_async(None, self.app.lang), self._got_catalogue)
+        self.load_services()
 
     def reset_visit(self) -> None:
         super().reset_visit()
@@ -107,45 +98,16 @@ class BookingScreen(FlowScreen):
         self.slots = []
         self.step = "service"
 
-    def back(self) -> None:
-        previous = {"day": "service", "slot": "day", "confirm": "slot"}.get(self.step)
-        if previous is None:
-            self.app.go("home")
-        else:
-            self.show(previous)
-
-    def show(self, step: str) -> None:
-        self.step = step
-        self.can_go_back = step != "done"
-        self.render()
-
     def on_language(self, lang: str) -> None:
         # Service names and holiday names come from the hall in the citizen's language.
         self.render()
         if self.app.current_screen != self.name:
             return
-        self.call(lambda: self.app.hall.services_async(None, lang), self._relabel)
+        self.relabel_services(lang)
         if self.step == "day" and self.month_view is not None:
             self.load_month()
 
-    def _relabel(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        if self.service is not None:
-            self.service = next((s for s in catalogue.services if s.code == self.service.code), self.service)
-        self.render()
-
-    def render(self) -> None:
-        self.clear_content()
-        self.title = _("Book an appointment")
-        getattr(self, f"_render_{self.step}")()
-
     # -- step 1: service --
-
-    def _got_catalogue(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        keep_guides_cached(self.app)
-        if self.step == "service":
-            self.render()
 
     def _render_service(self) -> None:
         self.prompt = _("Choose the service to book")
@@ -153,41 +115,15 @@ class BookingScreen(FlowScreen):
         left = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.55)
         self.service_list = ScrollList()
         left.add_widget(self.service_list)
-        right = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.45)
-        typed = self.keyboard.value if self.keyboard else ""
-        keyboard = self.keyboard = InitialsKeyboard(value=typed)
-        keyboard.bind(value=lambda *_a: self._fill_services())
-        self.search_label = self.label("", role="large")
-        right.add_widget(self.label(_("Search by the first letters of the pinyin, e.g. SB for 社保")))
-        right.add_widget(self.search_label)
-        right.add_widget(keyboard)
-        right.add_widget(self.button(_("Show all"), lambda: keyboard.press("clear"), kind="quiet"))
-        right.add_widget(Widget())
         body.add_widget(left)
-        body.add_widget(right)
+        body.add_widget(self.search_panel(size_hint_x=0.45))
         self.content.add_widget(body)
-        self._fill_services()
+        self.fill_services()
 
-    def _fill_services(self) -> None:
-        if self.service_list is None or self.keyboard is None:
-            return
-        typed = self.keyboard.value
-        self.search_label.text = _("Letters: {letters}").format(letters=typed) if typed else ""
-        self.service_list.clear()
-        self.service_buttons: dict[str, Any] = {}
-        if self.catalogue is None:
-            return
-        found = [s for s in guide_rules.search(self.catalogue, typed) if s.bookable]
-        if not found:
-            self.service_list.add(self.label(_("No bookable service matches these letters.")))
-        for service in found:
-            text = f"{service.name}\n[size={int(self.app.theme.font_small)}]{service.department.name}[/size]"
-            button = self.list_button(text, partial(self.choose_service, service), markup=True,
-                                      font_size=self.app.theme.font_large)
-            self.service_buttons[service.code] = button
-            self.service_list.add(button)
+    def lists(self, service: Service) -> bool:
+        return service.bookable
 
-    def choose_service(self, service: Any) -> None:
+    def choose_service(self, service: Service) -> None:
         self.service = service
         today = self.today()
         self.year, self.month = today.year, today.month

@@ -5,23 +5,34 @@ Screens build each step's widgets in Python (lists of services, calendar cells, 
 the current step when the language changes, so every text follows the language live.
 """
 
+import logging
+import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
 
+from kiosk.flows import guides as guide_rules
+from kiosk.flows.catalogue_cache import CatalogueCache
+from kiosk.flows.guides import GuidesFlow
 from kiosk.flows.offline import retry_until_reachable
 from kiosk.flows.words import day_text, error_text
 from kiosk.hall_client import HallError, HallUnreachable
-from kiosk.i18n import _
+from kiosk.hall_models import Catalogue, Service
+from kiosk.i18n import N_, _
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.buttons import KioskButton
 from kiosk.ui.widgets.labels import KioskLabel
+
+log = logging.getLogger(__name__)
 
 Builder.load_string(
     """
@@ -144,8 +155,18 @@ class InitialsKeyboard(GridLayout):
 
 
 class FlowScreen(KioskScreen):
-    """``prompt`` says what to do now; ``message`` says what went wrong (or a note)."""
+    """``prompt`` says what to do now; ``message`` says what went wrong (or a note).
 
+    A flow is a series of steps: ``show(step)`` builds one with the screen's ``_render_<step>``.
+    """
+
+    step = StringProperty("")
+    # The top bar's words, translated at each render.
+    title_msgid: ClassVar[str] = ""
+    # Where Back leads from a step; from any other step it leads home.
+    back_steps: ClassVar[dict[str, str]] = {}
+    # The step that ends the flow: there is no way back from it.
+    last_step: ClassVar[str | None] = None
     prompt = StringProperty("")
     message = StringProperty("")
     message_is_error = BooleanProperty(True)
@@ -288,7 +309,17 @@ class FlowScreen(KioskScreen):
     # -- navigation --
 
     def back(self) -> None:
-        self.app.go("home")
+        previous = self.back_steps.get(self.step)
+        if previous is None:
+            self.app.go("home")
+        else:
+            self.show(previous)
+
+    def show(self, step: str) -> None:
+        self.step = step
+        if self.last_step is not None:
+            self.can_go_back = step != self.last_step
+        self.render()
 
     def on_kv_post(self, base_widget: Any) -> None:
         super().on_kv_post(base_widget)
@@ -301,12 +332,117 @@ class FlowScreen(KioskScreen):
 
     def render(self) -> None:
         """Rebuild the current step (after a step change or a language switch)."""
+        self.clear_content()
+        if self.title_msgid:
+            self.title = _(self.title_msgid)
+        getattr(self, f"_render_{self.step}")()
 
     def reset_visit(self) -> None:
         super().reset_visit()
         self.message = ""
         self.busy = False
         self.clear_content()
+
+
+class ServiceSearchScreen(FlowScreen):
+    """A flow that starts with a service: a list of services beside a keyboard that narrows it by
+    pinyin initials. ``lists(service)`` says which services the flow offers."""
+
+    # What the list says when no offered service matches the typed letters.
+    no_match_msgid: ClassVar[str] = N_("No service matches these letters.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.catalogue: Catalogue | None = None
+        self.keyboard: InitialsKeyboard | None = None
+        self.service_list: ScrollList | None = None
+        self.service_buttons: dict[str, Any] = {}
+        self.search_label: KioskLabel | None = None
+        self.service: Any = None
+
+    def search_panel(self, *, cols: int = 9, rows: int = 3, **kwargs: Any) -> BoxLayout:
+        """The hint, the letters typed so far and the keyboard; typing refills ``service_list``.
+        The letters typed survive a rebuild of the step."""
+        panel = BoxLayout(orientation="vertical", spacing=12, **kwargs)
+        typed = self.keyboard.value if self.keyboard else ""
+        keyboard = self.keyboard = InitialsKeyboard(value=typed, cols=cols)
+        if rows != 3:
+            keyboard.height = self.app.theme.button_h * rows + keyboard.spacing[1] * (rows - 1)
+        keyboard.bind(value=lambda *_a: self.fill_services())
+        self.search_label = self.label("", role="large")
+        panel.add_widget(self.label(_("Search by the first letters of the pinyin, e.g. SB for 社保")))
+        panel.add_widget(self.search_label)
+        panel.add_widget(keyboard)
+        panel.add_widget(self.button(_("Show all"), lambda: keyboard.press("clear"), kind="quiet"))
+        panel.add_widget(Widget())
+        return panel
+
+    def fill_services(self) -> None:
+        if self.service_list is None or self.keyboard is None or self.search_label is None:
+            return
+        typed = self.keyboard.value
+        self.search_label.text = _("Letters: {letters}").format(letters=typed) if typed else ""
+        self.service_list.clear()
+        self.service_buttons = {}
+        if self.catalogue is None:
+            return
+        found = [s for s in guide_rules.search(self.catalogue, typed) if self.lists(s)]
+        if not found:
+            self.service_list.add(self.label(_(self.no_match_msgid)))
+        for service in found:
+            button = self.service_button(service)
+            self.service_buttons[service.code] = button
+            self.service_list.add(button)
+
+    def lists(self, service: Service) -> bool:
+        return True
+
+    def service_button(self, service: Service) -> Any:
+        """The service's name with its department beneath."""
+        text = f"{service.name}\n[size={int(self.app.theme.font_small)}]{service.department.name}[/size]"
+        return self.list_button(text, partial(self.choose_service, service), markup=True,
+                                font_size=self.app.theme.font_large)
+
+    def choose_service(self, service: Service) -> None:
+        raise NotImplementedError
+
+    def load_services(self) -> None:
+        """Fetch the catalogue for the ``service`` step; the offline guides are renewed alongside."""
+        self.call(lambda: self.app.hall.services_async(None, self.app.lang), self._got_services)
+
+    def _got_services(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        keep_guides_cached(self.app)
+        if self.step == "service":
+            self.render()
+
+    def relabel_services(self, lang: str) -> None:
+        """Fetch the catalogue again: service names come from the hall in the citizen's language."""
+        self.call(lambda: self.app.hall.services_async(None, lang), self._relabel_services)
+
+    def _relabel_services(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        if self.service is not None:
+            self.service = next((s for s in catalogue.services if s.code == self.service.code), self.service)
+        self.render()
+
+
+def cache_dir(app: Any) -> Path:
+    """Where the catalogue is cached: the config's cache directory, else the user cache."""
+    configured = getattr(app.kiosk_config, "cache_dir", None) or os.environ.get("KIOSK_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gov-kiosk"
+
+
+def keep_guides_cached(app: Any) -> None:
+    """Renew the offline guides in the background when they are missing or stale."""
+
+    def failed(exc: BaseException) -> None:
+        log.info("guides cache not renewed: %s", getattr(exc, "code", type(exc).__name__))
+
+    flow = GuidesFlow(app.hall, CatalogueCache(cache_dir(app)))
+    app.run_task(flow.refresh_if_stale(app.lang), on_error=failed)
 
 
 def _next_open(exc: HallError) -> datetime | None:

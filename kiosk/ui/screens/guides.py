@@ -2,12 +2,9 @@
 the one-time-notification list of materials, and a QR code to take the guide away.
 """
 
-import logging
-import os
 from datetime import datetime
 from functools import partial
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -16,46 +13,23 @@ from kivy.uix.widget import Widget
 from kiosk.flows import guides as rules
 from kiosk.flows.catalogue_cache import CatalogueCache
 from kiosk.flows.guides import GuidesFlow, GuidesUnavailable, Sourced
-from kiosk.hall_models import Catalogue, Service
-from kiosk.i18n import _
-from kiosk.ui.screens.flow_screen import FlowScreen, InitialsKeyboard, ScrollList
+from kiosk.hall_models import Service
+from kiosk.i18n import N_, _
+from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, cache_dir
 from kiosk.ui.widgets.qr import QrCode
 
-log = logging.getLogger(__name__)
 
-
-def cache_dir(app: Any) -> Path:
-    """Where the catalogue is cached: the config's cache directory, else the user cache."""
-    configured = getattr(app.kiosk_config, "cache_dir", None) or os.environ.get("KIOSK_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gov-kiosk"
-
-
-def keep_guides_cached(app: Any) -> None:
-    """Renew the offline guides in the background when they are missing or stale."""
-
-    def failed(exc: BaseException) -> None:
-        log.info("guides cache not renewed: %s", getattr(exc, "code", type(exc).__name__))
-
-    flow = GuidesFlow(app.hall, CatalogueCache(cache_dir(app)))
-    app.run_task(flow.refresh_if_stale(app.lang), on_error=failed)
-
-
-class GuidesScreen(FlowScreen):
+class GuidesScreen(ServiceSearchScreen):
     step = StringProperty("browse")
+    title_msgid = N_("Service guides")
+    back_steps: ClassVar[dict[str, str]] = {"guide": "browse"}
     from_cache = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._flow: GuidesFlow | None = None
-        self.catalogue: Catalogue | None = None
         self.department: str | None = None
-        self.keyboard: InitialsKeyboard | None = None
-        self.service_list: ScrollList | None = None
         self.department_buttons: dict[str | None, Any] = {}
-        self.service_buttons: dict[str, Any] = {}
-        self.service: Service | None = None
         self.qr: QrCode | None = None
         self.saved_at: datetime | None = None
 
@@ -105,18 +79,7 @@ class GuidesScreen(FlowScreen):
     def back(self) -> None:
         if self.step == "guide":
             self.service = None
-            self.show("browse")
-        else:
-            self.app.go("home")
-
-    def show(self, step: str) -> None:
-        self.step = step
-        self.render()
-
-    def render(self) -> None:
-        self.clear_content()
-        self.title = _("Service guides")
-        getattr(self, f"_render_{self.step}")()
+        super().back()
 
     # -- browse and search --
 
@@ -142,46 +105,22 @@ class GuidesScreen(FlowScreen):
                 self.department_buttons[department.code] = button
                 departments.add(button)
         self.service_list = ScrollList(size_hint_x=0.42)
-        right = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.33)
-        typed = self.keyboard.value if self.keyboard else ""
-        keyboard = self.keyboard = InitialsKeyboard(value=typed, cols=6)
-        keyboard.height = self.app.theme.button_h * 5 + keyboard.spacing[1] * 4
-        keyboard.bind(value=lambda *_a: self._fill_services())
-        self.search_label = self.label("", role="large")
-        right.add_widget(self.label(_("Search by the first letters of the pinyin, e.g. SB for 社保")))
-        right.add_widget(self.search_label)
-        right.add_widget(keyboard)
-        right.add_widget(self.button(_("Show all"), lambda: keyboard.press("clear"), kind="quiet"))
-        right.add_widget(Widget())
         body.add_widget(departments)
         body.add_widget(self.service_list)
-        body.add_widget(right)
+        body.add_widget(self.search_panel(cols=6, rows=5, size_hint_x=0.33))
         self.content.add_widget(body)
-        self._fill_services()
+        self.fill_services()
 
     def choose_department(self, code: str | None) -> None:
         self.department = code
         self.render()
 
-    def _fill_services(self) -> None:
-        if self.service_list is None or self.keyboard is None:
-            return
-        typed = self.keyboard.value
-        self.search_label.text = _("Letters: {letters}").format(letters=typed) if typed else ""
-        self.service_list.clear()
-        self.service_buttons = {}
-        if self.catalogue is None:
-            return
-        found = rules.search(self.catalogue, typed)
-        if self.department is not None:
-            found = [s for s in found if s.department.code == self.department]
-        if not found:
-            self.service_list.add(self.label(_("No service matches these letters.")))
-        for service in found:
-            button = self.list_button(service.name, partial(self.open_guide, service.code), kind="secondary",
-                                      font_size=self.app.theme.font_body)
-            self.service_buttons[service.code] = button
-            self.service_list.add(button)
+    def lists(self, service: Service) -> bool:
+        return self.department is None or service.department.code == self.department
+
+    def service_button(self, service: Service) -> Any:
+        return self.list_button(service.name, partial(self.open_guide, service.code), kind="secondary",
+                                font_size=self.app.theme.font_body)
 
     # -- one guide --
 

@@ -1,7 +1,7 @@
 """Records screen: choose a kind → the citizen's records, page by page → print them all."""
 
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
@@ -14,7 +14,7 @@ from kiosk.flows.records import KINDS, RecordsFlow, pages
 from kiosk.flows.slips import printed_columns, record_jobs, shared_values
 from kiosk.flows.words import error_text
 from kiosk.hall_models import RecordsResult
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import FlowScreen, paper_width, printer_encoding, row
 
 # Beyond about this many half-width characters a row of equal-width columns starts wrapping
@@ -24,6 +24,8 @@ SCREEN_COLUMNS = 64
 
 class RecordsScreen(FlowScreen):
     step = StringProperty("kind")
+    title_msgid = N_("Records and printing")
+    back_steps: ClassVar[dict[str, str]] = {"list": "kind"}
     page = NumericProperty(1)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -65,18 +67,7 @@ class RecordsScreen(FlowScreen):
     def back(self) -> None:
         if self.step == "list":
             self.result = None
-            self.show("kind")
-        else:
-            self.app.go("home")
-
-    def show(self, step: str) -> None:
-        self.step = step
-        self.render()
-
-    def render(self) -> None:
-        self.clear_content()
-        self.title = _("Records and printing")
-        getattr(self, f"_render_{self.step}")()
+        super().back()
 
     # -- kind --
 

@@ -14,7 +14,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.flows.review import LEVEL_LABELS, ReviewFlow, Subject
 from kiosk.hall_models import ReviewLevel
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import FlowScreen
 
 LEVEL_COLOURS = {
@@ -33,6 +33,7 @@ class ReasonToggle(ToggleButton):
 
 class ReviewScreen(FlowScreen):
     step = StringProperty("levels")
+    title_msgid = N_("Rate our service")
     level = NumericProperty(0)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -88,15 +89,6 @@ class ReviewScreen(FlowScreen):
         self.subject = None
         self.level = 0
         self.step = "levels"
-
-    def show(self, step: str) -> None:
-        self.step = step
-        self.render()
-
-    def render(self) -> None:
-        self.clear_content()
-        self.title = _("Rate our service")
-        getattr(self, f"_render_{self.step}")()
 
     def _label_of(self, level: int) -> str:
         for known in self.levels:

@@ -3,43 +3,33 @@ booking by QR or ID card → the printed ticket; when printing fails, the tracki
 """
 
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.flows import guides as guide_rules
 from kiosk.flows.printing import print_jobs
 from kiosk.flows.slips import queue_ticket_job
 from kiosk.flows.ticket import PRIORITIES, NotABookingCode, TicketFlow
 from kiosk.flows.words import error_text, wait_text
-from kiosk.hall_models import Catalogue, Ticket
-from kiosk.i18n import _
+from kiosk.hall_models import Service, Ticket
+from kiosk.i18n import N_, _
 from kiosk.session import Identity
-from kiosk.ui.screens.flow_screen import (
-    FlowScreen,
-    InitialsKeyboard,
-    ScrollList,
-    paper_width,
-    printer_encoding,
-)
-from kiosk.ui.screens.guides import keep_guides_cached
+from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, paper_width, printer_encoding
 from kiosk.ui.widgets.qr import QrCode
 
 
-class TicketScreen(FlowScreen):
+class TicketScreen(ServiceSearchScreen):
     step = StringProperty("service")
+    title_msgid = N_("Take a ticket")
+    back_steps: ClassVar[dict[str, str]] = {"priority": "service", "check_in": "service"}
+    last_step = "done"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._flow: TicketFlow | None = None
-        self.catalogue: Catalogue | None = None
-        self.keyboard: InitialsKeyboard | None = None
-        self.service_list: ScrollList | None = None
-        self.service_buttons: dict[str, Any] = {}
         self.priority_buttons: dict[str | None, Any] = {}
-        self.service: Any = None
         self.ticket: Ticket | None = None
         self.print_outcome: Any = None
         self.awaiting_identity = False
@@ -66,7 +56,7 @@ class TicketScreen(FlowScreen):
         self.service = self.ticket = self.print_outcome = None
         self.catalogue = None
         self.show("service")
-        self.call(lambda: self.app.hall.services_async(None, self.app.lang), self._got_catalogue)
+        self.load_services()
 
     def reset_visit(self) -> None:
         super().reset_visit()
@@ -77,42 +67,13 @@ class TicketScreen(FlowScreen):
         self.service = self.ticket = self.print_outcome = None
         self.step = "service"
 
-    def back(self) -> None:
-        previous = {"priority": "service", "check_in": "service"}.get(self.step)
-        if previous is None:
-            self.app.go("home")
-        else:
-            self.show(previous)
-
-    def show(self, step: str) -> None:
-        self.step = step
-        self.can_go_back = step != "done"
-        self.render()
-
     def on_language(self, lang: str) -> None:
         self.render()
         if self.app.current_screen == self.name and self.step in ("service", "priority"):
             # Service names come from the hall in the citizen's language.
-            self.call(lambda: self.app.hall.services_async(None, lang), self._relabel)
-
-    def _relabel(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        if self.service is not None:
-            self.service = next((s for s in catalogue.services if s.code == self.service.code), self.service)
-        self.render()
-
-    def render(self) -> None:
-        self.clear_content()
-        self.title = _("Take a ticket")
-        getattr(self, f"_render_{self.step}")()
+            self.relabel_services(lang)
 
     # -- choose a service, or check in --
-
-    def _got_catalogue(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        keep_guides_cached(self.app)
-        if self.step == "service":
-            self.render()
 
     def _render_service(self) -> None:
         self.prompt = _("Choose your service, or check in for a booking")
@@ -123,41 +84,15 @@ class TicketScreen(FlowScreen):
         self.content.add_widget(self.check_in_button)
         body = BoxLayout(orientation="horizontal", spacing=24)
         self.service_list = ScrollList(size_hint_x=0.55)
-        right = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.45)
-        typed = self.keyboard.value if self.keyboard else ""
-        keyboard = self.keyboard = InitialsKeyboard(value=typed)
-        keyboard.bind(value=lambda *_a: self._fill_services())
-        right.add_widget(self.label(_("Search by the first letters of the pinyin, e.g. SB for 社保")))
-        self.search_label = self.label("", role="large")
-        right.add_widget(self.search_label)
-        right.add_widget(keyboard)
-        right.add_widget(self.button(_("Show all"), lambda: keyboard.press("clear"), kind="quiet"))
-        right.add_widget(Widget())
         body.add_widget(self.service_list)
-        body.add_widget(right)
+        body.add_widget(self.search_panel(size_hint_x=0.45))
         self.content.add_widget(body)
-        self._fill_services()
+        self.fill_services()
 
-    def _fill_services(self) -> None:
-        if self.service_list is None or self.keyboard is None:
-            return
-        typed = self.keyboard.value
-        self.search_label.text = _("Letters: {letters}").format(letters=typed) if typed else ""
-        self.service_list.clear()
-        self.service_buttons = {}
-        if self.catalogue is None:
-            return
-        found = [s for s in guide_rules.search(self.catalogue, typed) if s.queue]
-        if not found:
-            self.service_list.add(self.label(_("No service matches these letters.")))
-        for service in found:
-            text = f"{service.name}\n[size={int(self.app.theme.font_small)}]{service.department.name}[/size]"
-            button = self.list_button(text, partial(self.choose_service, service), markup=True,
-                                      font_size=self.app.theme.font_large)
-            self.service_buttons[service.code] = button
-            self.service_list.add(button)
+    def lists(self, service: Service) -> bool:
+        return bool(service.queue)
 
-    def choose_service(self, service: Any) -> None:
+    def choose_service(self, service: Service) -> None:
         self.service = service
         self.show("priority")
 
