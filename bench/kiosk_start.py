@@ -250,17 +250,16 @@ class Sims:
 
         self.printer = PrinterEngine()
         self.received: list[tuple[float, int]] = []
-        # When the last byte of each cut ticket arrived (status queries after a job do not count).
-        self.cuts: list[float] = []
+        # (arrival time, tickets cut once those bytes were taken): the first entry past a count
+        # is when the last byte of that ticket arrived (later status queries do not count).
+        self.counts: list[tuple[float, int]] = []
         receive = self.printer.receive
 
         def timed_receive(data: bytes) -> bytes:
             at = time.monotonic()
             self.received.append((at, len(data)))
-            before = len(self.printer.tickets)
             reply = receive(data)
-            if len(self.printer.tickets) > before:
-                self.cuts.append(at)
+            self.counts.append((at, len(self.printer.tickets)))
             return reply
 
         self.printer.receive = timed_receive  # type: ignore[method-assign]
@@ -338,12 +337,14 @@ async def child_ticket(hall_url: str, runs: int) -> dict[str, Any]:
         await next_frame()
         printed = len(sims.printer.tickets)
         sims.received.clear()
+        sims.counts.clear()
         tapped = time.monotonic()
         tap(screen.priority_buttons[None])
         await until(lambda printed=printed: len(sims.printer.tickets) > printed)
-        times.append(sims.cuts[-1] - tapped)
+        cut = next(at for at, count in sims.counts if count > printed)
+        times.append(cut - tapped)
         # The job's bytes: everything up to the cut, less the status queries (3 bytes each).
-        sizes.append(sum(size for at, size in sims.received if at <= sims.cuts[-1] and size > 3))
+        sizes.append(sum(size for at, size in sims.received if tapped <= at <= cut and size > 3))
         app.end_visit()
         await until(lambda: app.current_screen == "attract")
         await next_frame()
