@@ -84,6 +84,13 @@ def _qr(job: escpos.JobBuilder, payload: str, width_dots: int) -> None:
     job.align("center").line().qr(payload, _qr_module(width_dots)).line()
 
 
+def _indented(job: escpos.JobBuilder, text: str, cols: int, first: str = "  ", rest: str = "  ") -> None:
+    """``text`` wrapped inside a left margin: ``first`` before its first line, ``rest`` before the
+    others (a bullet hangs when the two differ); both are as wide as the margin."""
+    for i, line in enumerate(wrap(text, cols - display_width(rest))):
+        job.line((rest if i else first) + line)
+
+
 def _pairs(job: escpos.JobBuilder, rows: Sequence[tuple[str, str]], cols: int) -> None:
     """Label on the left, value on the right; a value too long for that goes under its label."""
     job.align("left")
@@ -92,8 +99,7 @@ def _pairs(job: escpos.JobBuilder, rows: Sequence[tuple[str, str]], cols: int) -
             job.line(two_columns(key, value, cols))
         else:
             job.line(key)
-            for line in wrap(value, cols - 2):
-                job.line("  " + line)
+            _indented(job, value, cols)
 
 
 # -- queue ticket -------------------------------------------------------------------------
@@ -191,8 +197,7 @@ def booking_slip(content: BookingSlipContent, width_dots: int, *, encoding: str 
     _big(job, label("slip_title", lang), width_dots, limit=2)
     _rule(job, cols)
     job.align("left").bold().line(label("service", lang)).bold(False)
-    for line in wrap(content.service_name, cols - 2):
-        job.line("  " + line)
+    _indented(job, content.service_name, cols)
     rows = [(label("date", lang), format_date(content.day, lang))]
     if content.session_name:
         rows.append((label("session", lang), content.session_name))
@@ -207,10 +212,7 @@ def booking_slip(content: BookingSlipContent, width_dots: int, *, encoding: str 
         _rule(job, cols)
         job.align("left").bold().line(label("bring", lang) + ("：" if lang != "en" else ":")).bold(False)
         for item in content.materials:
-            lines = wrap(item, cols - 4)
-            job.line(" · " + lines[0])
-            for more in lines[1:]:
-                job.line("    " + more)
+            _indented(job, item, cols, " · ", "    ")
     if content.note:
         job.line()
         _centered(job, content.note, cols)
