@@ -61,6 +61,13 @@ def _centered(job: escpos.JobBuilder, text: str, cols: int) -> None:
         job.line(line)
 
 
+def _footnote(job: escpos.JobBuilder, note: str, cols: int) -> None:
+    """The hall's optional note at the foot of a ticket or slip, set off by a blank line."""
+    if note:
+        job.line()
+        _centered(job, note, cols)
+
+
 def _rule(job: escpos.JobBuilder, cols: int, char: str = "-") -> None:
     job.align("left").line(char * cols)
 
@@ -157,9 +164,7 @@ def queue_ticket(content: TicketContent, width_dots: int, *, encoding: str = "gb
     _rule(job, cols)
     _qr(job, content.tracking_url, width_dots)
     _centered(job, label("scan_to_track", lang), cols)
-    if content.note:
-        job.line()
-        _centered(job, content.note, cols)
+    _footnote(job, content.note, cols)
     return _finish(job)
 
 
@@ -213,9 +218,7 @@ def booking_slip(content: BookingSlipContent, width_dots: int, *, encoding: str 
         job.align("left").bold().line(label("bring", lang) + ("：" if lang != "en" else ":")).bold(False)
         for item in content.materials:
             _indented(job, item, cols, " · ", "    ")
-    if content.note:
-        job.line()
-        _centered(job, content.note, cols)
+    _footnote(job, content.note, cols)
     return _finish(job)
 
 
