@@ -2,7 +2,8 @@
 
 Run: ``python bench/hall_load.py [--clients 50] [--tickets 1500] [--pg URL]``. Starts its own
 ``hall-server serve`` on loopback (SQLite in a temporary directory; with ``--pg`` also on a throw-away
-PostgreSQL database made beside the given one) and drives it with N keep-alive HTTP clients:
+PostgreSQL database made beside the given one; rate limiting off, as all clients share one kiosk
+token) and drives it with N keep-alive HTTP clients:
 
 - walk-in tickets as fast as the clients can take them (saturation: the throughput budget); nobody
   is served meanwhile, so 1,500 tickets over six queues leave lines of 250, several times the
@@ -28,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,10 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
-
+from hall_server.store.scratch_database import scratch_database
 from terminal_drivers.id_card.id_number import make_id_number
 
 NOW = "2026-11-25T10:00:00+08:00"  # a Wednesday morning: every queue is open
@@ -259,6 +256,8 @@ def server(db_url: str, data_dir: Path) -> Iterator[tuple[int, int]]:
         "--demo",
         "--now",
         NOW,
+        # Fifty clients on one kiosk token asking as fast as they can are what the rate limit refuses.
+        "--no-rate-limit",
     ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     try:
@@ -272,21 +271,6 @@ def server(db_url: str, data_dir: Path) -> Iterator[tuple[int, int]]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-
-
-@contextmanager
-def throwaway_postgres(url: str) -> Iterator[str]:
-    base = make_url(url)
-    name = f"{base.database}_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def staff_token(port: int) -> str:
@@ -309,7 +293,7 @@ def fresh_database(pg_url: str | None) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/hall.sqlite3"
     else:
-        with throwaway_postgres(pg_url) as url:
+        with scratch_database(pg_url, tag="bench_") as url:
             yield url
 
 

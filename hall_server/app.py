@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
@@ -16,6 +17,7 @@ from hall_server.api import assist
 from hall_server.api.body_limit import BodyLimitMiddleware
 from hall_server.api.errors import install_error_handlers
 from hall_server.api.hall_state import HallState
+from hall_server.api.rate_limit import RateLimitMiddleware, Ticker
 from hall_server.clock import Clock, SystemClock
 from hall_server.config import Settings
 from hall_server.records.registry import RecordsRegistry
@@ -62,10 +64,13 @@ def own_routers() -> list[tuple[str, APIRouter]]:
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
-               records: RecordsRegistry | None = None) -> FastAPI:
-    """Build the app; the schema must already be current (``serve`` and the tests upgrade first)."""
+               records: RecordsRegistry | None = None, ticker: Ticker = time.monotonic) -> FastAPI:
+    """Build the app; the schema must already be current (``serve`` and the tests upgrade first).
+
+    ``ticker`` is the monotonic time of the rate limits (seconds).
+    """
     database = db or Database(settings.db_url, pool_size=settings.db_pool_size)
-    hall = HallState(settings, database, clock or SystemClock(), records)
+    hall = HallState(settings, database, clock or SystemClock(), records, ticker=ticker)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -84,6 +89,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     app.state.hall = hall
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit_enabled:
+        # Added last, so outermost: a refused request costs no body reading and no database.
+        app.add_middleware(RateLimitMiddleware, limiter=hall.request_limits,
+                           is_known_token=lambda token: hall.cached_identity(token) is not None)
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
     assist.install(app)

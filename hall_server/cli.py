@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="seed and accept the demo site, staff and kiosk")
     serve.add_argument("--now", metavar="ISO", help="start the clock at this instant (with a UTC offset)")
     serve.add_argument("--public-url", metavar="URL", help="base of tracking links printed on tickets")
+    serve.add_argument("--no-rate-limit", action="store_true",
+                       help="answer every caller however fast it asks (load tests)")
     serve.add_argument("--log-level", default="warning",
                        choices=["critical", "error", "warning", "info", "debug"])
 
@@ -94,6 +96,8 @@ def _serve(args: argparse.Namespace) -> None:
     settings, db = _open(args.db, demo=args.demo)
     if args.public_url:
         settings = Settings(**{**settings.__dict__, "public_base_url": args.public_url})
+    if args.no_rate_limit:
+        settings = Settings(**{**settings.__dict__, "rate_limit_enabled": False})
     if args.demo:
         token = seed_demo(db, clock.now(), settings.data_dir)
         print(f"demo kiosk kiosk-01 token: {token}", flush=True)

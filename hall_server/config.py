@@ -38,6 +38,15 @@ class Settings:
     kiosk_offline_after_s: int = 90
     idempotency_ttl_s: int = 24 * 3600
     db_pool_size: int = 20
+    # Per caller (known token, else client address): a burst, then a steady rate. Generous on purpose:
+    # a kiosk makes about one request a second, a busy console a few.
+    rate_limit_enabled: bool = True
+    rate_limit_burst: int = 600
+    rate_limit_per_s: float = 30.0
+    # Failed sign-ins, per username and per client address; one comes back every refill period.
+    login_failures_per_username: int = 5
+    login_failures_per_address: int = 20
+    login_failure_refill_s: float = 60.0
 
     def __post_init__(self) -> None:
         if not (self.db_url.startswith("sqlite:") or self.db_url.startswith("postgresql")):
@@ -48,6 +57,10 @@ class Settings:
             raise ConfigError("durations must be positive")
         if self.db_pool_size < 1:
             raise ConfigError("db_pool_size must be at least 1")
+        if min(self.rate_limit_burst, self.login_failures_per_username, self.login_failures_per_address) < 1:
+            raise ConfigError("rate limit bursts must be at least 1")
+        if self.rate_limit_per_s <= 0 or self.login_failure_refill_s <= 0:
+            raise ConfigError("rate limit refill rates must be positive")
 
     @property
     def is_sqlite(self) -> bool:

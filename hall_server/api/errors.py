@@ -23,13 +23,14 @@ class ApiError(Exception):
     """Raised by handlers and repositories' callers; becomes an error response with a stable code."""
 
     def __init__(self, status: int, code: str, message: str, *, details: Any = None,
-                 extra: dict[str, Any] | None = None) -> None:
+                 extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details
         self.extra = extra or {}
+        self.headers = headers
 
 
 def error_body(code: str, message: str, details: Any = None,
@@ -45,8 +46,10 @@ def error_body(code: str, message: str, details: Any = None,
 
 
 def error_response(status: int, code: str, message: str, details: Any = None,
-                   extra: dict[str, Any] | None = None) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+                   extra: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(error_body(code, message, details, extra), status_code=status, headers=headers)
 
 
@@ -62,7 +65,7 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.extra)
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.extra, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

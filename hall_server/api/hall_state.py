@@ -14,6 +14,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
+from hall_server.api.rate_limit import LoginLimits, RateLimiter, Ticker
 from hall_server.api.site_calendar import CalendarBook, staffed_at
 from hall_server.clock import Clock
 from hall_server.config import DEMO_KIOSK_TOKEN, Settings
@@ -30,8 +31,12 @@ _CACHE_TTL_S = 10.0
 
 class HallState:
     def __init__(self, settings: Settings, db: Database, clock: Clock,
-                 records: RecordsRegistry | None = None) -> None:
+                 records: RecordsRegistry | None = None, *, ticker: Ticker = time.monotonic) -> None:
         self.settings = settings
+        # Rate limits run on a monotonic ticker, not on the hall clock: that one stands still in tests
+        # and jumps with ``--now``.
+        self.request_limits = RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_s, ticker)
+        self.login_limits = LoginLimits(settings, ticker)
         self.records = records or demo_registry()
         self.db = db
         self.clock = clock

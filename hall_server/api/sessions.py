@@ -23,13 +23,19 @@ class LoginBody(BaseModel):
 
 @router.post("/auth/login")
 def login(body: LoginBody, request: Request) -> dict[str, Any]:
-    """Exchange a username and password for a session token (public)."""
+    """Exchange a username and password for a session token (public; failed attempts are limited)."""
     hall = hall_of(request)
+    address = request.client.host if request.client else "unknown"
+    limits = hall.login_limits if hall.settings.rate_limit_enabled else None
+    if limits is not None:
+        limits.begin(body.username, address)
     now = hall.now()
     with hall.db.write() as conn:
         session = identities.login(conn, body.username, body.password, now, hall.staff_session_ttl())
     if session is None:
         raise ApiError(401, "invalid_credentials", "unknown username or wrong password")
+    if limits is not None:
+        limits.succeeded(body.username, address)
     who = session.identity
     return {"token": session.token, "role": who.role, "username": who.username,
             "display_name": who.display_name, "expires_at": session.expires_at.isoformat()}

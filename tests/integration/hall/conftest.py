@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +17,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from hall_server.app import create_app
 from hall_server.clock import SettableClock
@@ -27,6 +24,7 @@ from hall_server.config import Settings
 from hall_server.demo import DEMO_PASSWORD, seed_demo
 from hall_server.store import schema
 from hall_server.store.database import Database
+from hall_server.store.scratch_database import scratch_database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Wednesday with a regular day and the evening session.
@@ -44,17 +42,8 @@ def db_url(tmp_path: Path) -> Iterator[str]:
     if not url:
         yield f"sqlite:///{tmp_path / 'hall.sqlite3'}"
         return
-    base = make_url(url)
-    name = f"{base.database}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(url) as scratch:
+        yield scratch
 
 
 @pytest.fixture
@@ -138,12 +127,45 @@ def make_settings(db_url: str, data_dir: Path, **overrides: Any) -> Settings:
     return Settings(db_url=db_url, data_dir=data_dir, **overrides)
 
 
+class ManualTicker:
+    """A monotonic time source for the rate limits that moves only when a test moves it."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+    def advance(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
 @pytest.fixture
-def hall(database: Database, clock: SettableClock, tmp_path: Path) -> Iterator[Hall]:
-    settings = make_settings(database.url, tmp_path, public_base_url="http://hall.test")
-    token = seed_demo(database, clock.now(), tmp_path)
-    app = create_app(settings, clock=clock, db=database)
-    with ServerThread(app) as url:
+def ticker() -> ManualTicker:
+    return ManualTicker()
+
+
+@pytest.fixture
+def hall_with(
+    database: Database, clock: SettableClock, tmp_path: Path, ticker: ManualTicker
+) -> Iterator[Callable[..., Hall]]:
+    """Start the demo hall with settings overridden (once per test); rate limits run on ``ticker``."""
+    stack = ExitStack()
+
+    def start(**overrides: Any) -> Hall:
+        overrides = {"public_base_url": "http://hall.test", **overrides}
+        settings = make_settings(database.url, tmp_path, **overrides)
+        token = seed_demo(database, clock.now(), tmp_path)
+        app = create_app(settings, clock=clock, db=database, ticker=ticker)
+        url = stack.enter_context(ServerThread(app))
         hall = Hall(url=url, clock=clock, db=database, kiosk_token=token, app=app)
-        yield hall
-        hall.close()
+        stack.callback(hall.close)
+        return hall
+
+    with stack:
+        yield start
+
+
+@pytest.fixture
+def hall(hall_with: Callable[..., Hall]) -> Hall:
+    return hall_with()

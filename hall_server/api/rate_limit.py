@@ -1,0 +1,168 @@
+"""Per-caller request limits as token buckets kept in this process's memory, answered with 429 rate_limited.
+
+Several server processes each count their own; the limits protect one process from one caller.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hall_server.api.errors import ApiError, error_response
+from hall_server.config import Settings
+from hall_server.store.credentials import token_digest
+
+Ticker = Callable[[], float]
+_PRUNE_FLOOR = 10_000
+
+
+@dataclass
+class TokenBucket:
+    """``capacity`` tokens at most, ``refill_per_s`` coming back each second; one token per request."""
+
+    capacity: float
+    refill_per_s: float
+    tokens: float
+    stamp: float
+
+    def refill(self, now: float) -> None:
+        # A ticker never runs backwards, but a bucket must not lose tokens if a test clock does.
+        elapsed = max(0.0, now - self.stamp)
+        self.tokens = min(self.capacity, self.tokens + elapsed * self.refill_per_s)
+        self.stamp = now
+
+    def take(self, now: float) -> float:
+        """Take a token: 0.0 when there was one, else the seconds until there will be."""
+        self.refill(now)
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return 0.0
+        return (1.0 - self.tokens) / self.refill_per_s
+
+    def give_back(self, now: float) -> None:
+        self.refill(now)
+        self.tokens = min(self.capacity, self.tokens + 1.0)
+
+    def is_full(self, now: float) -> bool:
+        return self.tokens + max(0.0, now - self.stamp) * self.refill_per_s >= self.capacity
+
+
+class RateLimiter:
+    """One token bucket per key, made full on first sight; full buckets are forgotten when many pile up."""
+
+    def __init__(self, capacity: int, refill_per_s: float, ticker: Ticker = time.monotonic) -> None:
+        if capacity < 1 or refill_per_s <= 0:
+            raise ValueError("a rate limit needs a capacity of at least 1 and a positive refill rate")
+        self.capacity = float(capacity)
+        self.refill_per_s = refill_per_s
+        self._ticker = ticker
+        self._buckets: dict[str, TokenBucket] = {}
+        self._lock = threading.Lock()
+        self._prune_at = _PRUNE_FLOOR
+
+    def take(self, key: str) -> float:
+        """Count one request of ``key``: 0.0 when allowed, else the seconds to wait."""
+        now = self._ticker()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                if len(self._buckets) >= self._prune_at:
+                    self._prune(now)
+                bucket = TokenBucket(self.capacity, self.refill_per_s, self.capacity, now)
+                self._buckets[key] = bucket
+            return bucket.take(now)
+
+    def give_back(self, key: str) -> None:
+        """Return a token taken for ``key`` (an attempt that turned out not to count)."""
+        now = self._ticker()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is not None:
+                bucket.give_back(now)
+
+    def _prune(self, now: float) -> None:
+        for key in [key for key, bucket in self._buckets.items() if bucket.is_full(now)]:
+            del self._buckets[key]
+        self._prune_at = max(_PRUNE_FLOOR, 2 * len(self._buckets))
+
+
+def retry_after_s(wait_s: float) -> int:
+    """The Retry-After header's whole seconds: never 0, so a client that obeys it is let in."""
+    return max(1, math.ceil(wait_s))
+
+
+def rate_limited(wait_s: float, what: str) -> ApiError:
+    seconds = retry_after_s(wait_s)
+    return ApiError(429, "rate_limited", f"too many {what}; try again in {seconds} s",
+                    extra={"retry_after_s": seconds}, headers={"Retry-After": str(seconds)})
+
+
+class LoginLimits:
+    """Failed sign-ins per username and per client address (password guessing); successes do not count."""
+
+    def __init__(self, settings: Settings, ticker: Ticker = time.monotonic) -> None:
+        refill = 1.0 / settings.login_failure_refill_s
+        self.per_username = RateLimiter(settings.login_failures_per_username, refill, ticker)
+        self.per_address = RateLimiter(settings.login_failures_per_address, refill, ticker)
+
+    def begin(self, username: str, address: str) -> None:
+        """Take an attempt from both buckets before the password is checked; raises 429 if either is empty."""
+        wait_user = self.per_username.take(username)
+        wait_address = self.per_address.take(address)
+        if wait_user or wait_address:
+            # The refused attempt is not counted where a token was still there.
+            if not wait_user:
+                self.per_username.give_back(username)
+            if not wait_address:
+                self.per_address.give_back(address)
+            raise rate_limited(max(wait_user, wait_address), "failed sign-ins")
+
+    def succeeded(self, username: str, address: str) -> None:
+        self.per_username.give_back(username)
+        self.per_address.give_back(address)
+
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+class RateLimitMiddleware:
+    """Counts each HTTP request against its caller: a known kiosk or staff token, else the client address.
+
+    A token is counted as itself only once the server knows it (the identity cache), so made-up tokens
+    cannot each get a fresh bucket: they count against their address.
+    """
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, is_known_token: Callable[[str], bool]) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.is_known_token = is_known_token
+
+    def caller_key(self, scope: Scope) -> str:
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                token = token.strip()
+                if scheme.lower() == "bearer" and token and self.is_known_token(token):
+                    return f"token:{token_digest(token)}"
+                break
+        return f"address:{client_address(scope)}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wait_s = self.limiter.take(self.caller_key(scope))
+        if wait_s:
+            error = rate_limited(wait_s, "requests")
+            response = error_response(error.status, error.code, error.message, extra=error.extra,
+                                      headers=error.headers)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
