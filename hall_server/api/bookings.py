@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -18,7 +19,7 @@ from hall_server.api.catalogue_source import service_entry
 from hall_server.api.errors import ApiError
 from hall_server.api.fields import FIRST_DAY, LAST_DAY, Text
 from hall_server.api.hall_state import HallState
-from hall_server.api.idempotency import run_creating
+from hall_server.api.idempotency import Create, create_in_writer
 from hall_server.api.languages import Lang
 from hall_server.api.site_rules import site_or_404
 from hall_server.api.slot_lookup import offered_that_day, slots_with_counts
@@ -113,6 +114,10 @@ def _refuse(reason: str) -> ApiError:
     return ApiError(REFUSAL_STATUS.get(reason, 422), reason, REFUSAL_TEXT.get(reason, reason))
 
 
+def _duplicate_booking() -> ApiError:
+    return ApiError(409, "duplicate_booking", "this person already has a booking of this service that day")
+
+
 def _valid_id(text: str, today: Any) -> str:
     try:
         return parse_id_number(text, today=today).value
@@ -130,11 +135,11 @@ async def create_booking(
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> Response:
     """Book a place in a slot (409 slot_full / duplicate_booking; 422 cutoff_passed, closed_day, …)."""
-    # Writes queue for the database as coroutines (one at a time on SQLite), in arrival order.
-    return await hall_of(request).in_writer(lambda: _create_booking(body, request, lang, caller))
+    prepare = partial(_booking_creation, body, request, lang, caller)
+    return await create_in_writer(request, caller, body, prepare)
 
 
-def _create_booking(body: BookingBody, request: Request, lang: str, caller: Caller) -> Response:
+def _booking_creation(body: BookingBody, request: Request, lang: str, caller: Caller) -> Create:
     hall = hall_of(request)
     now = hall.now()
     try:
@@ -179,9 +184,7 @@ def _create_booking(body: BookingBody, request: Request, lang: str, caller: Call
             for b in bookings.active_of_person(conn, site, id_number, day)
         ]
         if find_duplicate(active, id_number, entry.code, day) is not None:
-            raise ApiError(
-                409, "duplicate_booking", "this person already has a booking of this service that day"
-            )
+            raise _duplicate_booking()
         bookings.ensure_slot_counter(conn, slot.id, site, entry.code, slot.start, slot.capacity)
         if not bookings.take_place(conn, slot.id):
             raise _refuse("slot_full")
@@ -210,12 +213,10 @@ def _create_booking(body: BookingBody, request: Request, lang: str, caller: Call
                 row = bookings.insert_booking(conn, **values)
         except IntegrityError as exc:
             # The partial unique index caught a concurrent duplicate that the read above could not see.
-            raise ApiError(
-                409, "duplicate_booking", "this person already has a booking of this service that day"
-            ) from exc
+            raise _duplicate_booking() from exc
         return 201, describe(hall, row, lang)
 
-    return run_creating(request, caller, body, create)
+    return create
 
 
 @router.get("/bookings/{booking_id}")
@@ -292,10 +293,11 @@ async def check_in(
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> Response:
     """Check a booking in: a ticket served ahead of walk-ins within its slot window."""
-    return await hall_of(request).in_writer(lambda: _check_in(body, request, lang, caller))
+    prepare = partial(_check_in_creation, body, request, lang, caller)
+    return await create_in_writer(request, caller, body, prepare)
 
 
-def _check_in(body: CheckInBody, request: Request, lang: str, caller: Caller) -> Response:
+def _check_in_creation(body: CheckInBody, request: Request, lang: str, caller: Caller) -> Create:
     hall = hall_of(request)
     site = caller_site(caller, body.site)
     profile = site_or_404(site)
@@ -324,4 +326,4 @@ def _check_in(body: CheckInBody, request: Request, lang: str, caller: Caller) ->
             raise ApiError(409, "already_checked_in", "this booking has its ticket already")
         return 201, ticketing.describe(conn, hall, ticket, now, lang, base_url)
 
-    return run_creating(request, caller, body, create)
+    return create

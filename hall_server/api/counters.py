@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,52 +52,62 @@ def _ordered(conn: Connection, site: str, day: Any, queues: set[str], now: datet
     return order_waiting(items, now, timedelta(minutes=settings.queue_wait_cap_minutes))
 
 
+CounterAction = Callable[[Connection, HallState, dict[str, Any], datetime], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CounterAt:
+    """A counter action's request: which counter of which site, and the answer's language."""
+
+    request: Request
+    counter: str
+    site: str
+    lang: str
+
+    def act(self, action: CounterAction) -> dict[str, Any]:
+        """Apply ``action`` to the ticket called at this counter; answers the ticket as it is then."""
+        hall = hall_of(self.request)
+        site_or_404(self.site)
+        now = hall.now()
+        with hall.db.write() as conn:
+            current = tickets.current_at_counter(conn, self.site, self.counter)
+            if current is None:
+                raise ApiError(404, "no_current_ticket", "this counter has no called ticket")
+            row = action(conn, hall, current, now)
+            return ticketing.describe(conn, hall, row, now, self.lang, str(self.request.base_url))
+
+
+async def counter_at(
+    request: Request, counter: str = COUNTER_NAME, site: str = SITE_QUERY, lang: Lang = Query("zh-Hans")
+) -> CounterAt:
+    return CounterAt(request, counter, site, lang)
+
+
 @router.post("/counters/{counter}/call-next")
 def call_next(
-    request: Request,
     body: CallNextBody | None = None,
-    counter: str = COUNTER_NAME,
-    site: str = SITE_QUERY,
-    lang: Lang = Query("zh-Hans"),
     caller: Caller = Depends(COUNTER),
+    at: CounterAt = Depends(counter_at),
 ) -> dict[str, Any]:
     """Call the next ticket for this counter (bookings in their window, then priority, then the rest)."""
-    hall = hall_of(request)
-    known = site_queues(site)
+    hall = hall_of(at.request)
+    known = site_queues(at.site)
     wanted = set(body.queues) if body and body.queues else known
     if not wanted <= known:
-        raise ApiError(422, "unknown_queue", f"queues of {site}: {', '.join(sorted(known))}")
+        raise ApiError(422, "unknown_queue", f"queues of {at.site}: {', '.join(sorted(known))}")
     now = hall.now()
-    day = hall.calendars.site(site).local(now).date()
+    day = hall.calendars.site(at.site).local(now).date()
     with hall.db.write() as conn:
-        if tickets.current_at_counter(conn, site, counter) is not None:
+        if tickets.current_at_counter(conn, at.site, at.counter) is not None:
             raise ApiError(
                 409, "counter_busy", "finish the current ticket first (complete, no-show or transfer)"
             )
-        for candidate in _ordered(conn, site, day, wanted, now):
-            if tickets.claim(conn, candidate.id, counter, now):
+        for candidate in _ordered(conn, at.site, day, wanted, now):
+            if tickets.claim(conn, candidate.id, at.counter, now):
                 row = tickets.get(conn, candidate.id)
                 assert row is not None
-                return ticketing.describe(conn, hall, row, now, lang, str(request.base_url))
+                return ticketing.describe(conn, hall, row, now, at.lang, str(at.request.base_url))
     raise ApiError(404, "queue_empty", "nobody is waiting")
-
-
-def _act(
-    request: Request,
-    site: str,
-    counter: str,
-    lang: str,
-    action: Callable[[Connection, HallState, dict[str, Any], datetime], dict[str, Any]],
-) -> dict[str, Any]:
-    hall = hall_of(request)
-    site_or_404(site)
-    now = hall.now()
-    with hall.db.write() as conn:
-        current = tickets.current_at_counter(conn, site, counter)
-        if current is None:
-            raise ApiError(404, "no_current_ticket", "this counter has no called ticket")
-        row = action(conn, hall, current, now)
-        return ticketing.describe(conn, hall, row, now, lang, str(request.base_url))
 
 
 def _transition(
@@ -110,31 +121,13 @@ def _transition(
 
 
 @router.post("/counters/{counter}/recall")
-def recall(
-    request: Request,
-    counter: str = COUNTER_NAME,
-    site: str = SITE_QUERY,
-    lang: Lang = Query("zh-Hans"),
-    caller: Caller = Depends(COUNTER),
-) -> dict[str, Any]:
+def recall(caller: Caller = Depends(COUNTER), at: CounterAt = Depends(counter_at)) -> dict[str, Any]:
     """Call the current ticket again."""
-    return _act(
-        request,
-        site,
-        counter,
-        lang,
-        lambda conn, _h, row, now: _transition(conn, row, ("called",), called_at=now),
-    )
+    return at.act(lambda conn, _h, row, now: _transition(conn, row, ("called",), called_at=now))
 
 
 @router.post("/counters/{counter}/no-show")
-def no_show(
-    request: Request,
-    counter: str = COUNTER_NAME,
-    site: str = SITE_QUERY,
-    lang: Lang = Query("zh-Hans"),
-    caller: Caller = Depends(COUNTER),
-) -> dict[str, Any]:
+def no_show(caller: Caller = Depends(COUNTER), at: CounterAt = Depends(counter_at)) -> dict[str, Any]:
     """The called citizen did not come; a booking's no-show counts towards suspension."""
 
     def action(conn: Connection, _hall: HallState, row: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -143,35 +136,19 @@ def no_show(
             bookings.set_status(conn, row["booking_id"], ("checked_in",), status="no_show")
         return done
 
-    return _act(request, site, counter, lang, action)
+    return at.act(action)
 
 
 @router.post("/counters/{counter}/start")
-def start(
-    request: Request,
-    counter: str = COUNTER_NAME,
-    site: str = SITE_QUERY,
-    lang: Lang = Query("zh-Hans"),
-    caller: Caller = Depends(COUNTER),
-) -> dict[str, Any]:
+def start(caller: Caller = Depends(COUNTER), at: CounterAt = Depends(counter_at)) -> dict[str, Any]:
     """The citizen arrived at the counter: service starts."""
-    return _act(
-        request,
-        site,
-        counter,
-        lang,
-        lambda conn, _h, row, now: _transition(conn, row, ("called",), status="serving", started_at=now),
+    return at.act(
+        lambda conn, _h, row, now: _transition(conn, row, ("called",), status="serving", started_at=now)
     )
 
 
 @router.post("/counters/{counter}/complete")
-def complete(
-    request: Request,
-    counter: str = COUNTER_NAME,
-    site: str = SITE_QUERY,
-    lang: Lang = Query("zh-Hans"),
-    caller: Caller = Depends(COUNTER),
-) -> dict[str, Any]:
+def complete(caller: Caller = Depends(COUNTER), at: CounterAt = Depends(counter_at)) -> dict[str, Any]:
     """Service finished; its duration feeds the queue's estimated wait."""
 
     def action(conn: Connection, _hall: HallState, row: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -180,21 +157,16 @@ def complete(
             conn, row, ("called", "serving"), status="done", started_at=started, finished_at=now
         )
 
-    return _act(request, site, counter, lang, action)
+    return at.act(action)
 
 
 @router.post("/counters/{counter}/transfer")
 def transfer(
-    body: TransferBody,
-    request: Request,
-    counter: str = COUNTER_NAME,
-    site: str = SITE_QUERY,
-    lang: Lang = Query("zh-Hans"),
-    caller: Caller = Depends(COUNTER),
+    body: TransferBody, caller: Caller = Depends(COUNTER), at: CounterAt = Depends(counter_at)
 ) -> dict[str, Any]:
     """Send the current citizen to another queue: a new number there that keeps the original issue time."""
-    if body.queue not in site_queues(site):
-        raise ApiError(422, "unknown_queue", f"no queue {body.queue!r} at {site}")
+    if body.queue not in site_queues(at.site):
+        raise ApiError(422, "unknown_queue", f"no queue {body.queue!r} at {at.site}")
 
     def action(conn: Connection, hall: HallState, row: dict[str, Any], now: datetime) -> dict[str, Any]:
         if body.queue == row["queue"]:
@@ -203,7 +175,7 @@ def transfer(
         new = ticketing.issue(
             conn,
             hall,
-            site=site,
+            site=at.site,
             entry=entry,
             now=now,
             priority=row["priority"],
@@ -218,7 +190,7 @@ def transfer(
         )
         return {**new, "issued_at": row["issued_at"]}
 
-    return _act(request, site, counter, lang, action)
+    return at.act(action)
 
 
 @router.get("/queues")

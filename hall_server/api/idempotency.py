@@ -80,3 +80,10 @@ def run_creating(request: Request, caller: Caller, body: BaseModel | None, creat
             raise
         return _replay(stored, fingerprint)
     return Response(text, status_code=status, media_type="application/json")
+
+
+async def create_in_writer(request: Request, caller: Caller, body: BaseModel | None,
+                           prepare: Callable[[], Create]) -> Response:
+    """``run_creating`` queued behind the other writers as a coroutine (in arrival order; one at a time on
+    SQLite) rather than as a pool thread; ``prepare`` runs first in the same thread, as it may read."""
+    return await hall_of(request).in_writer(lambda: run_creating(request, caller, body, prepare()))

@@ -13,7 +13,7 @@ from hall_server.api import ticketing
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.errors import ApiError
 from hall_server.api.fields import Text
-from hall_server.api.idempotency import run_creating
+from hall_server.api.idempotency import create_in_writer
 from hall_server.api.languages import Lang
 from hall_server.domain.queue import Priority
 from hall_server.store import tickets
@@ -62,8 +62,7 @@ async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh
         row = ticketing.issue(conn, hall, site=site, entry=entry, now=now, priority=body.priority)
         return 201, ticketing.describe(conn, hall, row, now, lang, base_url)
 
-    # The busiest write of the hall: queued for the writer as a coroutine rather than as a pool thread.
-    return await hall.in_writer(lambda: run_creating(request, caller, body, create))
+    return await create_in_writer(request, caller, body, lambda: create)
 
 
 @router.get("/tickets/{ticket_id}")
