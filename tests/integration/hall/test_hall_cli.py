@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -25,11 +26,12 @@ def run(*args: str, db: str | None, stdin: str = "", data_dir: Path) -> subproce
     return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=60, env=env)
 
 
-@pytest.fixture
-def serve(db_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    env = {**os.environ, "HALL_DATA_DIR": str(tmp_path)}
+@contextmanager
+def serving(db_url: str, data_dir: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    env = {**os.environ, "HALL_DATA_DIR": str(data_dir)}
+    now = "2026-11-25T10:00:00+08:00"
     proc = subprocess.Popen(
-        [*HALL, "serve", "--port", "0", "--db", db_url, "--demo", "--now", "2026-11-25T10:00:00+08:00"],
+        [*HALL, "serve", "--port", "0", "--db", db_url, "--demo", "--now", now, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -48,6 +50,12 @@ def serve(db_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], 
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture
+def serve(db_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    with serving(db_url, tmp_path) as served:
+        yield served
 
 
 def test_db_upgrade_is_idempotent(db_url: str, tmp_path: Path) -> None:
@@ -199,3 +207,17 @@ def test_bad_arguments_give_one_line_and_exit_code_2(args: list[str], tmp_path: 
     assert "no password" not in result.stderr
     if "--display-name" in args:
         assert "invalid_name" in result.stderr
+
+
+def failed_login_statuses(url: str, attempts: int) -> list[int]:
+    return [
+        httpx.post(f"{url}/api/v1/auth/login", json={"username": "admin", "password": "wrong"}).status_code
+        for _ in range(attempts)
+    ]
+
+
+def test_serve_limits_password_guessing_unless_told_not_to(db_url: str, tmp_path: Path) -> None:
+    with serving(db_url, tmp_path) as (_proc, url):
+        assert failed_login_statuses(url, 6) == [401] * 5 + [429]
+    with serving(db_url, tmp_path, "--no-rate-limit") as (_proc, url):
+        assert failed_login_statuses(url, 8) == [401] * 8
