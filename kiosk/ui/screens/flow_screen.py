@@ -104,6 +104,51 @@ Builder.load_string(
 # constructor arguments, so these are assigned once the widget exists.
 _SET_BY_KV = ("color", "font_size", "halign", "bold")
 
+# Marks that Chinese typesetting never lets begin a line (GB/T 15834 closing punctuation). Kivy wraps
+# a run of Chinese at any character and honours no joiner (U+2060, U+FEFF, NBSP), so the label is
+# narrowed instead: the last character of the line before then goes down with the mark.
+NO_LINE_START = frozenset("。，、；：？！）》」』】〕〉”’…%")
+# How many characters' width a label may give up to keep a mark with its text.
+_MAX_NARROWING = 3
+
+
+def rendered_lines(label: Any) -> list[str]:
+    """The lines a label is drawn in, as its core label laid them out."""
+    lines = getattr(getattr(label, "_label", None), "_cached_lines", None) or ()
+    return ["".join(word.text for word in line.words) for line in lines]
+
+
+def starts_a_line_with_a_mark(label: Any) -> bool:
+    return any(line[:1] in NO_LINE_START for line in rendered_lines(label)[1:] if line)
+
+
+def keep_marks_attached(label: Any) -> None:
+    """Wrap ``label`` so that no line of it starts with a closing mark, whatever its width: the text
+    gives up a character's width on its right (left-aligned text stays where it is)."""
+    base = list(label.padding)
+    state = {"extra": 0.0}
+
+    def set_extra(extra: float) -> None:
+        state["extra"] = extra
+        label.padding = [base[0], base[1], base[2] + extra, base[3]]
+
+    def check(*_args: Any) -> None:
+        for _attempt in range(_MAX_NARROWING):
+            if not label.text_size[0] or not starts_a_line_with_a_mark(label):
+                return
+            extra = state["extra"] + label.font_size
+            if extra > label.font_size * _MAX_NARROWING or extra >= label.width / 2:
+                return
+            set_extra(extra)
+            label.texture_update()
+
+    def widen(*_args: Any) -> None:
+        # New words, a new size or a new width are laid out from the full width again.
+        if state["extra"]:
+            set_extra(0.0)
+
+    label.bind(text=widen, font_size=widen, width=widen, texture_size=check)
+
 
 class ScrollList(ScrollView):
     """A vertical list of rows that scrolls by touch; ``add(widget)`` appends a row."""
@@ -192,6 +237,10 @@ class FlowScreen(KioskScreen):
         label = KioskLabel(text=text, role=role, **kwargs)
         for key, value in after.items():
             setattr(label, key, value)
+        # While the screen waits for the hall its content is disabled; Kivy would then draw text in
+        # its faint white, unreadable on the light background.
+        label.disabled_color = self.app.theme.muted
+        keep_marks_attached(label)
         return label
 
     def button(self, text: str, on_press: Callable[[], None], **kwargs: Any) -> KioskButton:
@@ -323,6 +372,8 @@ class FlowScreen(KioskScreen):
 
     def on_kv_post(self, base_widget: Any) -> None:
         super().on_kv_post(base_widget)
+        keep_marks_attached(self.ids.prompt)
+        keep_marks_attached(self.ids.message)
         # Text built in Python takes its size when built: build again for elderly mode.
         self.app.bind(elderly=lambda *_a: self.render() if self.app.current_screen == self.name else None)
         self.app.bind(lang=lambda _app, lang: self._translate_message(lang))

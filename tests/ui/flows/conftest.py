@@ -26,19 +26,34 @@ def identify_with_card(kiosk: Any, back_to: str, card: str = "zhang_wei") -> Non
     kiosk.lift_card()
 
 
+def settle(kiosk: Any, most_frames: int = 240) -> None:
+    """Run the UI until the screen has the hall's answer in the new language (names of services and
+    holidays come from the hall), so a screenshot does not mix languages. A screen that keeps
+    waiting (the hall is down and an action is retried) is shot as it is."""
+    screen = kiosk.app.screen(kiosk.app.current_screen)
+    kiosk.pump(4)
+    for _frame in range(0, most_frames, 2):
+        if not getattr(screen, "busy", False):
+            break
+        kiosk.pump(2)
+    kiosk.pump(2)
+
+
 def shots(kiosk: Any, name: str, rerender: Callable[[], Any] | None = None) -> None:
     """Screenshots of the current screen in the three languages and in elderly mode."""
     for lang in LANGS:
         kiosk.app.set_language(lang)
-        kiosk.pump(4)
+        settle(kiosk)
         kiosk.screenshot(f"flows_{name}_{lang}")
+        check_line_starts(kiosk, f"{name} ({lang})")
     kiosk.app.set_language("zh_Hans")
     kiosk.app.elderly = True
     if rerender is not None:
         rerender()
-    kiosk.pump(4)
+    settle(kiosk)
     kiosk.screenshot(f"flows_{name}_elderly")
     check_elderly_targets(kiosk, name)
+    check_line_starts(kiosk, f"{name} (elderly)")
     kiosk.app.elderly = False
     if rerender is not None:
         rerender()
@@ -55,6 +70,24 @@ def check_elderly_targets(kiosk: Any, name: str) -> None:
         if isinstance(w, ButtonBehavior) and not w.disabled and (w.height < 60 or w.width < 60)
     ]
     assert not small, f"{name}: touch targets under 60 px in elderly mode: {small}"
+
+
+def check_line_starts(kiosk: Any, name: str) -> None:
+    """No text on screen has a line that starts with a closing mark (。，、） …) cut off from its
+    sentence."""
+    from kivy.uix.label import Label
+
+    from kiosk.ui.screens.flow_screen import NO_LINE_START, rendered_lines
+
+    stranded = [
+        (label.text[:30], lines[index - 1][-4:] + " / " + line[:4])
+        for label in kiosk.widgets()
+        if isinstance(label, Label) and label.text and label.opacity > 0
+        for lines in [rendered_lines(label)]
+        for index, line in enumerate(lines)
+        if index > 0 and line[:1] in NO_LINE_START
+    ]
+    assert not stranded, f"{name}: a line starts with a closing mark: {stranded}"
 
 
 @pytest.fixture
