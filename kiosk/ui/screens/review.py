@@ -35,6 +35,8 @@ class ReviewScreen(FlowScreen):
     step = StringProperty("levels")
     title_msgid = N_("Rate our service")
     level = NumericProperty(0)
+    # How long the thanks stay before the kiosk moves on by itself.
+    thanks_s = NumericProperty(THANKS_SECONDS)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -185,7 +187,7 @@ class ReviewScreen(FlowScreen):
 
     def _schedule_leave(self) -> None:
         self._cancel_leave()
-        self._leave_event = Clock.schedule_once(lambda _dt: self.leave(), THANKS_SECONDS)
+        self._leave_event = Clock.schedule_once(lambda _dt: self.leave(), self.thanks_s)
 
     def _cancel_leave(self) -> None:
         if self._leave_event is not None:

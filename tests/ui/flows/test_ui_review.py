@@ -28,6 +28,8 @@ def _ticket_then_review(kiosk, h):
 
 def test_bad_review_with_a_reason_opens_a_follow_up(kiosk, flow_helpers):
     ticket, review = _ticket_then_review(kiosk, flow_helpers)
+    # The thanks stay while they are photographed in every language, so Done is still there to touch.
+    review.thanks_s = 600
     assert (review.subject.type, review.subject.id) == ("ticket", ticket.id)
     assert [review.level_buttons[n].text for n in (5, 1)] == ["非常满意", "非常不满意"]
     flow_helpers.shots(kiosk, "review_levels", review.render)
@@ -52,3 +54,14 @@ def test_review_can_be_skipped(kiosk, flow_helpers):
     kiosk.tap(review.skip_button)
     kiosk.wait_for_screen("home")
     assert review.result is None
+
+
+def test_thanks_move_on_by_themselves(kiosk, flow_helpers):
+    _ticket, review = _ticket_then_review(kiosk, flow_helpers)
+    review.thanks_s = 0.5
+    kiosk.tap(review.level_buttons[5])
+    kiosk.wait_until(lambda: review.step == "reasons", what="reasons")
+    kiosk.tap(review.submit_button)
+    kiosk.wait_until(lambda: review.result is not None, timeout=15, what="the review posted")
+    kiosk.wait_for_screen("home")
+    assert review.result.level == 5 and review.result.follow_up_due is None
