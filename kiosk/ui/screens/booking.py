@@ -228,7 +228,8 @@ class BookingScreen(ServiceSearchScreen):
             else:
                 mark = _("Open")
             if not cell.confirmed:
-                mark += " · " + _("Unconfirmed")
+                # A third line would be cut off in elderly mode: the session joins the day's number.
+                return f"{cell.date.day} {mark}\n{_('Unconfirmed')}"
             lines.append(mark)
         return "\n".join(lines)
 

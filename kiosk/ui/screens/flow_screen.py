@@ -118,13 +118,35 @@ def rendered_lines(label: Any) -> list[str]:
     return ["".join(word.text for word in line.words) for line in lines]
 
 
-def starts_a_line_with_a_mark(label: Any) -> bool:
-    return any(line[:1] in NO_LINE_START for line in rendered_lines(label)[1:] if line)
+def _in_a_word(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in ":.")
+
+
+def bad_breaks(label: Any) -> list[tuple[str, str]]:
+    """The places (line before, line after) where a label breaks badly: a line that starts with a
+    closing mark, or a number or Latin word cut in two (12:00 as 1 / 2:00)."""
+    lines = rendered_lines(label)
+    text = None if label.markup else label.text
+    found = []
+    position = 0
+    for index, line in enumerate(lines):
+        start = text.find(line, position) if text is not None and line else -1
+        before = lines[index - 1] if index else ""
+        if before and line:
+            if line[0] in NO_LINE_START:
+                found.append((before, line))
+            elif start == position and _in_a_word(before[-1]) and _in_a_word(line[0]):
+                # Nothing (no space, no newline) between the two lines: the break is inside a word.
+                found.append((before, line))
+        if start >= 0:
+            position = start + len(line)
+    return found
 
 
 def keep_marks_attached(label: Any) -> None:
-    """Wrap ``label`` so that no line of it starts with a closing mark, whatever its width: the text
-    gives up a character's width on its right (left-aligned text stays where it is)."""
+    """Wrap ``label`` so that no line of it starts with a closing mark or cuts a number in two,
+    whatever its width: the text gives up a character's width on its right (left-aligned text stays
+    where it is)."""
     base = list(label.padding)
     state = {"extra": 0.0}
 
@@ -134,7 +156,7 @@ def keep_marks_attached(label: Any) -> None:
 
     def check(*_args: Any) -> None:
         for _attempt in range(_MAX_NARROWING):
-            if not label.text_size[0] or not starts_a_line_with_a_mark(label):
+            if not label.text_size[0] or not bad_breaks(label):
                 return
             extra = state["extra"] + label.font_size
             if extra > label.font_size * _MAX_NARROWING or extra >= label.width / 2:
@@ -176,8 +198,9 @@ class InitialsKeyboard(GridLayout):
         super().__init__(**kwargs)
         for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
             self._key(letter, letter, "primary")
-        # The font has no ⌫ glyph; the word is translated with the rest of the screen.
-        self._key(_("Delete"), "back", "secondary").font_size = 24
+        # The font has no ⌫ glyph; the word is translated with the rest of the screen, and is short
+        # enough for a key of a nine-column keyboard.
+        self._key(_("Erase"), "back", "secondary").font_size = 24
 
     def _key(self, text: str, value: str, kind: str) -> KioskButton:
         button = KioskButton(text=text, kind=kind)

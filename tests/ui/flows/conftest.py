@@ -74,10 +74,10 @@ def check_elderly_targets(kiosk: Any, name: str) -> None:
 
 def check_line_starts(kiosk: Any, name: str) -> None:
     """No text on screen has a line that starts with a closing mark (。，、） …) cut off from its
-    sentence."""
+    sentence, nor a number cut in two across lines."""
     from kivy.uix.label import Label
 
-    from kiosk.ui.screens.flow_screen import NO_LINE_START, rendered_lines
+    from kiosk.ui.screens.flow_screen import NO_LINE_START, bad_breaks, rendered_lines
 
     stranded = [
         (label.text[:30], lines[index - 1][-4:] + " / " + line[:4])
@@ -88,6 +88,9 @@ def check_line_starts(kiosk: Any, name: str) -> None:
         if index > 0 and line[:1] in NO_LINE_START
     ]
     assert not stranded, f"{name}: a line starts with a closing mark: {stranded}"
+    cut = [(label.text[:30], breaks) for label in kiosk.widgets()
+           if isinstance(label, Label) and label.text and (breaks := bad_breaks(label))]
+    assert not cut, f"{name}: a number or word is cut across lines: {cut}"
 
 
 @pytest.fixture
