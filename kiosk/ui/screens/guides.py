@@ -70,10 +70,12 @@ class GuidesScreen(ServiceSearchScreen):
             self.render()
 
     def on_language(self, lang: str) -> None:
-        # Guides come from the hall in the citizen's language: fetch them again.
-        if self.step == "guide" and self.service is not None:
-            self.open_guide(self.service.code)
-        self.call(lambda: self.flow.catalogue(lang), self._got_catalogue, failed=self._unavailable)
+        # Guides come from the hall in the citizen's language: fetch them again, if anybody is looking
+        # (entering the screen fetches them anyway).
+        if self.app.current_screen == self.name:
+            if self.step == "guide" and self.service is not None:
+                self.open_guide(self.service.code)
+            self.call(lambda: self.flow.catalogue(lang), self._got_catalogue, failed=self._unavailable)
         self.render()
 
     def back(self) -> None:

@@ -79,7 +79,9 @@ class ReviewScreen(FlowScreen):
         self.render()
 
     def on_language(self, lang: str) -> None:
-        self.call(lambda: self.flow.levels(lang), self._got_levels, failed=lambda _e: True)
+        if self.app.current_screen == self.name:
+            # Entering the screen fetches the levels anyway: no request for a screen nobody sees.
+            self.call(lambda: self.flow.levels(lang), self._got_levels, failed=lambda _e: True)
         self.render()
 
     def reset_visit(self) -> None:
