@@ -340,8 +340,7 @@ async def child_ticket(hall_url: str, runs: int) -> dict[str, Any]:
         sims.counts.clear()
         tapped = time.monotonic()
         tap(screen.priority_buttons[None])
-        await until(lambda printed=printed: len(sims.printer.tickets) > printed)
-        cut = next(at for at, count in sims.counts if count > printed)
+        cut = await until(lambda printed=printed: next((at for at, n in sims.counts if n > printed), None))
         times.append(cut - tapped)
         # The job's bytes: everything up to the cut, less the status queries (3 bytes each).
         sizes.append(sum(size for at, size in sims.received if tapped <= at <= cut and size > 3))
@@ -367,6 +366,14 @@ def main() -> None:
     if options.child is None:
         parent(options)
         return
+    try:
+        run_child(options)
+    except BaseException as exc:
+        print(f"kiosk_start child {options.child}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        os._exit(1)
+
+
+def run_child(options: argparse.Namespace) -> None:
     if options.child == "start":
         result = asyncio.run(child_start(options.hall))
     elif options.child == "floor":
@@ -376,6 +383,9 @@ def main() -> None:
     else:
         result = asyncio.run(child_ticket(options.hall, options.runs))
     print(json.dumps(result), flush=True)
+    # Leave at once: a simulator thread of a child that failed half-way must not keep it alive.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
