@@ -17,15 +17,20 @@ class QrCode(Widget):
     data = StringProperty("")
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+        # Before Widget.__init__: it applies data= from kwargs (calling on_data) before it has
+        # made the canvas, so the matrix is kept then and drawn once the canvas is there.
         self._matrix: list[list[bool]] = []
+        super().__init__(**kwargs)
         self.bind(pos=self._redraw, size=self._redraw)
+        self._redraw()
 
     def on_data(self, _instance, value):
         self._matrix = qr_matrix(value) if value else []
         self._redraw()
 
     def _redraw(self, *_args):
+        if self.canvas is None:
+            return
         self.canvas.clear()
         if not self._matrix:
             return
