@@ -178,6 +178,7 @@ class KioskApp(App):
         self._kv_loaded: set[str] = set()
         self._idle_warning: Any = None
         self._out_of_service: Any = None
+        self.media_warmed_s: float | None = None  # aiortc's one-off set-up, paid at start
         self.sm: ScreenManager | None = None
 
     # -- construction --
@@ -233,6 +234,15 @@ class KioskApp(App):
             self.run_task(self.devices.start())
         if self._start_heartbeat:
             self._start_heartbeat_task()
+        self.run_task(self._warm_media(), on_error=lambda exc: log.warning("media warm-up failed: %r", exc))
+
+    async def _warm_media(self) -> None:
+        # aiortc's first call in a process pays 100-200 ms of one-off set-up (DTLS context, codec
+        # threads); paying it now makes the first video-help call as quick as later ones. The
+        # import runs in a thread so the first screen keeps answering touches meanwhile.
+        peer = await asyncio.to_thread(importlib.import_module, "remote_assist.kiosk_peer")
+        self.media_warmed_s = await peer.warm_up()
+        log.info("media stack warmed in %.0f ms", self.media_warmed_s * 1000)
 
     def on_stop(self):
         if self.heartbeat is not None:
@@ -501,11 +511,19 @@ class KioskApp(App):
         return self._out_of_service
 
     def _loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        # Our own tasks report through run_task; what reaches the loop comes from a library's
+        # internal task (aiortc's RTP senders after a peer vanished, say). The call or device it
+        # belongs to has its own error path, so this is logged for the technician, not shown.
         exc = context.get("exception")
+        message = mask_text(str(context.get("message")))
         if isinstance(exc, BaseException):
-            self.report_failure(exc)
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("event loop: %s\n%s%s", message, frames, mask_text(f"{type(exc).__name__}: {exc}"))
+            self.recent_errors = [
+                f"{time.strftime('%H:%M:%S')} background ({type(exc).__name__})", *self.recent_errors
+            ][:20]
         else:
-            log.error("event loop: %s", mask_text(str(context.get("message"))))
+            log.error("event loop: %s", message)
 
     def _swallow_close(self, *_args, **_kwargs):
         return True

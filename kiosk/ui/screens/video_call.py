@@ -14,13 +14,11 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.flows.assist import AssistCall, AssistView, default_media
 from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
-from remote_assist.kiosk_peer import warm_up
 from remote_assist.media import frame_rgb
 
 log = logging.getLogger(__name__)
 
 VIDEO_FPS = 15  # the picture on screen; the call itself runs at the camera's rate
-_warmed = False
 
 
 def _end_text(view: AssistView) -> str:
@@ -111,12 +109,6 @@ class VideoCallScreen(KioskScreen):
         self.state = "consent"
         self._clear()
         self.render()
-        global _warmed
-        if not _warmed:
-            # The citizen reads the consent text meanwhile; the call then starts without aiortc's
-            # one-off set-up cost.
-            _warmed = True
-            self.app.run_task(warm_up(), on_error=lambda exc: log.warning("warm-up failed: %s", exc))
 
     def start_call(self) -> None:
         from terminal_drivers.printer.layouts import text_lines

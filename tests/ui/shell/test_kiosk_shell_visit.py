@@ -3,6 +3,8 @@ keeps it, a hall server that goes away and comes back."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 pytestmark = pytest.mark.ui
@@ -155,6 +157,29 @@ def test_a_failing_callback_shows_out_of_service_not_a_traceback(kiosk):
     kiosk.tap(kiosk.find(id="restart"))
     kiosk.wait_for_screen("attract")
     assert kiosk.app.out_of_service.parent is None
+
+
+def test_a_library_task_failure_is_logged_for_the_technician_not_shown(kiosk):
+    kiosk.start_visit()
+    errors_before = len(kiosk.app.recent_errors)
+
+    async def library_failure():
+        # What asyncio does with a failed task nobody awaited (aiortc's senders after a peer vanished).
+        asyncio.get_running_loop().call_exception_handler({
+            "message": "Task exception was never retrieved",
+            "exception": ConnectionError("Cannot send encrypted data, not connected"),
+        })
+
+    kiosk.app.run_task(library_failure())
+    kiosk.wait_until(lambda: len(kiosk.app.recent_errors) > errors_before, what="logged background error")
+    assert "background (ConnectionError)" in kiosk.app.recent_errors[0]
+    assert kiosk.app.out_of_service is None or kiosk.app.out_of_service.parent is None
+    assert kiosk.app.current_screen == "home"
+
+
+def test_media_stack_is_warmed_at_start(kiosk):
+    kiosk.wait_until(lambda: kiosk.app.media_warmed_s is not None, timeout=30, what="media warm-up")
+    assert kiosk.app.media_warmed_s > 0
 
 
 def test_heartbeat_reaches_the_fleet_view_with_device_states(kiosk):
