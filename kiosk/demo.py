@@ -189,14 +189,18 @@ def run_demo(options: argparse.Namespace) -> int:
         elif now:
             notice = f"演示：大厅时钟从 {now} 开始 · Demo: the hall's clock starts at {now}"
         devsim = [sys.executable, "-m", "terminal_drivers.sim.cli", "all", "--dir", str(data_dir / "devices"),
-                  "--out", str(out_dir)]
+                  "--out", str(out_dir), "--control", f"tcp://127.0.0.1:{free_port()}"]
         if options.card:
             devsim += ["--card", options.card]
         with running(hall_command(db_url, port, now), "listening on", "hall server", data_dir), \
                 running(devsim, "{", "device simulators", data_dir) as (_proc, announced):
             links: dict[str, Any] = json.loads(announced)
-            print(f"hall server: {hall_url} (staff console; demo staff password demo1234)", flush=True)
+            print(f"hall server: {hall_url}", flush=True)
+            print(f"staff console: {hall_url}/console/ (counter1, agent1, tech1, admin; password demo1234)",
+                  flush=True)
             print(f"devices: {links['printer']}, {links['id_card']}, {links['scanner']}", flush=True)
+            print(f"device control: kiosk-devsim ctl --control {links['control']} --device id_card "
+                  "place_card name=NAME (names: kiosk-devsim id-card --list-cards)", flush=True)
             print(f"printed tickets: {out_dir}", flush=True)
             print(f"maintenance: five taps top-left, PIN {DEMO_PIN}", flush=True)
             if notice:

@@ -10,6 +10,9 @@ import threading
 from pathlib import Path
 
 import pytest
+import requests
+
+from terminal_drivers.sim.control import send_control
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
@@ -44,6 +47,12 @@ def test_demo_starts_everything_and_ctrl_c_stops_it(display, tmp_path):
         assert f"printed tickets: {out}" in lines
         assert (data / "devices" / "printer").is_symlink()
         assert (data / "hall.db").is_file()
+        # What the demo prints works: the staff console answers, the control channel drives a device.
+        console = next(line for line in lines if line.startswith("staff console: ")).split()[2]
+        assert "云坐席" in requests.get(console, timeout=10).text
+        control = next(line for line in lines if line.startswith("device control: ")).split()[5]
+        placed = send_control(control, "place_card", {"name": "chen_kun"}, device="id_card")
+        assert placed["card"] == "chen_kun"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0, "\n".join(lines[-120:])
     finally:
