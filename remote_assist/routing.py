@@ -104,8 +104,15 @@ class CallRouting(Protocol):
 class InMemoryRouting:
     """One node's routing state. Every method returns the messages the change causes."""
 
-    def __init__(self, ice_servers_for: IceServersFor, limits: RoutingLimits | None = None) -> None:
+    def __init__(
+        self,
+        ice_servers_for: IceServersFor,
+        limits: RoutingLimits | None = None,
+        *,
+        wait_limit_for: Callable[[str], float | None] | None = None,
+    ) -> None:
         self.limits = limits or RoutingLimits()
+        self._wait_limit_for = wait_limit_for
         self._ice_servers_for = ice_servers_for
         self.agents: dict[str, Agent] = {}
         self.calls: dict[str, Call] = {}
@@ -204,7 +211,7 @@ class InMemoryRouting:
                     agent.call_id = None
                     # Not answering is not being idle: move the agent to the back of the line.
                     agent.idle_since = now
-            if call.state in ("queued", "ringing") and now - call.queued_at >= self.limits.wait_limit_s:
+            if call.state in ("queued", "ringing") and now - call.queued_at >= self.wait_limit_s(call.site):
                 out += self._withdraw(call, "wait_limit")
                 del self.calls[call.call_id]
                 out.append(
@@ -216,6 +223,11 @@ class InMemoryRouting:
         return out + self._dispatch(now)
 
     # --- queries ------------------------------------------------------------------------
+    def wait_limit_s(self, site: str) -> float:
+        """How long a caller at ``site`` waits before being offered a booking instead."""
+        own = self._wait_limit_for(site) if self._wait_limit_for is not None else None
+        return own if own is not None and own > 0 else self.limits.wait_limit_s
+
     def status(self, site: str | None = None) -> RoutingStatus:
         online = [a for a in self.agents.values() if a.state != "away"]
         waiting = [c for c in self.calls.values() if c.state != "active" and site in (None, c.site)]

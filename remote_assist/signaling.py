@@ -62,6 +62,8 @@ class AssistDirectory:
     staff_for_token: Callable[[str], StaffLike | None]
     site_staffed: Callable[[str, datetime], tuple[bool, datetime | None]]
     now: Callable[[], datetime]
+    # The site's own wait limit for callers (None: the node's default, RoutingLimits.wait_limit_s).
+    wait_limit_for: Callable[[str], float | None] = lambda _site: None
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,9 @@ class SignalingHub:
     ) -> None:
         self.directory = directory
         self.settings = settings or SignalingSettings()
-        self.routing: CallRouting = routing or InMemoryRouting(self._ice_servers_for, self.settings.limits)
+        self.routing: CallRouting = routing or InMemoryRouting(
+            self._ice_servers_for, self.settings.limits, wait_limit_for=directory.wait_limit_for
+        )
         self.monotonic = monotonic
         self.connections: dict[Endpoint, Connection] = {}
         self.notes: dict[str, str] = {}

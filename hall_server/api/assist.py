@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 import remote_assist
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller
+from hall_server.api.site_rules import site_profile
 from remote_assist.settings import signaling_settings_from_env
 from remote_assist.signaling import AssistDirectory, SignalingHub, SignalingSettings
 
@@ -30,7 +31,16 @@ def _directory(app: FastAPI) -> AssistDirectory:
         staff_for_token=lambda token: hall().staff_for_token(token),
         site_staffed=lambda site, at: hall().site_staffed(site, at),
         now=lambda: hall().clock.now(),
+        wait_limit_for=_site_wait_limit,
     )
+
+
+def _site_wait_limit(site: str) -> float | None:
+    # Site rules are packaged data read once per process: cheap enough for the routing tick.
+    try:
+        return float(site_profile(site).settings.assist_wait_limit_seconds)
+    except KeyError:
+        return None
 
 
 def install(app: FastAPI, settings: SignalingSettings | None = None) -> SignalingHub:

@@ -111,6 +111,7 @@ class SiteSettings:
     queue_wait_cap_minutes: int = 30
     default_service_seconds: int = 300
     follow_up_working_days: int = 5
+    assist_wait_limit_seconds: int = 300  # a video-help caller waiting longer is offered a booking
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():

@@ -117,3 +117,17 @@ async def test_at_night_the_kiosk_is_offered_the_next_opening(hall: HallServer) 
 def test_console_is_served(hall: HallServer) -> None:
     reply = httpx.get(f"{hall.http}/console/")
     assert reply.status_code == 200 and "<html" in reply.text.lower()
+
+
+def test_site_rules_set_the_video_help_wait_limit(tmp_path: Path) -> None:
+    from hall_server.api.site_rules import site_profile
+
+    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+    db = Database(url, pool_size=1)
+    schema.upgrade(db)
+    settings = Settings(db_url=url, data_dir=tmp_path, demo=True)
+    app = create_app(settings, clock=SettableClock(WEDNESDAY_MORNING), db=db)
+    hub = app.state.assist
+    assert hub.routing.wait_limit_s("HQ") == site_profile("HQ").settings.assist_wait_limit_seconds
+    assert hub.routing.wait_limit_s("NOWHERE") == hub.settings.limits.wait_limit_s
+    db.dispose()

@@ -152,6 +152,20 @@ def test_waiting_past_the_limit_is_offered_a_booking() -> None:
     r.kiosk_call("k1", "HQ", "HRSS", "en", 61)  # may call again
 
 
+def test_each_site_has_its_own_wait_limit() -> None:
+    limits = {"STATION": 30.0, "HQ": None}  # HQ says nothing: the node's default applies
+    r = InMemoryRouting(lambda peer: [], RoutingLimits(wait_limit_s=60), wait_limit_for=limits.get)
+    station, _ = r.kiosk_call("k1", "STATION", "HRSS", "en", 0)
+    hall, _ = r.kiosk_call("k2", "HQ", "HRSS", "en", 0)
+    assert r.wait_limit_s("STATION") == 30 and r.wait_limit_s("HQ") == 60
+    out = r.tick(30, lambda s: NEXT_OPEN)
+    assert [m["call_id"] for m in _to(out, "kiosk", "k1", "unavailable")] == [station]
+    # The caller at HQ keeps waiting, one place further up.
+    assert _to(out, "kiosk", "k2") == [{"type": "queued", "call_id": hall, "position": 1, "eta_s": 240}]
+    out = r.tick(60, lambda s: NEXT_OPEN)
+    assert [m["call_id"] for m in _to(out, "kiosk", "k2", "unavailable")] == [hall]
+
+
 def test_a_kiosk_has_one_call_at_a_time() -> None:
     r = _router()
     r.kiosk_call("k1", "HQ", "HRSS", "en", 0)
