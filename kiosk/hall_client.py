@@ -212,13 +212,16 @@ class HallClient:
         *,
         idempotency_key: str,
         phone: str | None = None,
+        lang: str = "zh_Hans",
     ) -> Booking:
         citizen = {"id_number": id_number, "name": name}
         if phone:
             citizen["phone"] = phone
         body = {"service": service, "slot_id": slot_id, "citizen": citizen, "channel": "kiosk"}
         log.info("booking %s %s for %s %s", service, slot_id, mask_name(name), mask_id_number(id_number))
-        data = self.request("POST", "/bookings", body=body, idempotency_key=idempotency_key)
+        data = self.request(
+            "POST", "/bookings", params={"lang": api_lang(lang)}, body=body, idempotency_key=idempotency_key
+        )
         return self._parse(Booking.from_json, data, "booking")
 
     def check_in(
@@ -228,21 +231,30 @@ class HallClient:
         check_in_code: str | None = None,
         qr_payload: str | None = None,
         id_number: str | None = None,
+        lang: str = "zh_Hans",
     ) -> Ticket:
         given = {"check_in_code": check_in_code, "qr_payload": qr_payload, "id_number": id_number}
         body = {k: v for k, v in given.items() if v}
         if len(body) != 1:
             raise ValueError("check-in needs exactly one of check_in_code, qr_payload, id_number")
-        data = self.request("POST", "/bookings/check-in", body=body, idempotency_key=idempotency_key)
+        data = self.request(
+            "POST", "/bookings/check-in", params={"lang": api_lang(lang)}, body=body,
+            idempotency_key=idempotency_key,
+        )
         return self._parse(Ticket.from_json, data, "ticket")
 
-    def create_ticket(self, service: str, *, idempotency_key: str, priority: str | None = None) -> Ticket:
+    def create_ticket(
+        self, service: str, *, idempotency_key: str, priority: str | None = None, lang: str = "zh_Hans"
+    ) -> Ticket:
+        # ``lang``: the service name and where to go come back in the citizen's language.
         body = {"service": service, "priority": priority}
-        data = self.request("POST", "/tickets", body=body, idempotency_key=idempotency_key)
+        data = self.request(
+            "POST", "/tickets", params={"lang": api_lang(lang)}, body=body, idempotency_key=idempotency_key
+        )
         return self._parse(Ticket.from_json, data, "ticket")
 
-    def get_ticket(self, ticket_id: str) -> Ticket:
-        data = self.request("GET", f"/tickets/{_segment(ticket_id)}")
+    def get_ticket(self, ticket_id: str, lang: str = "zh_Hans") -> Ticket:
+        data = self.request("GET", f"/tickets/{_segment(ticket_id)}", params={"lang": api_lang(lang)})
         return self._parse(Ticket.from_json, data, "ticket")
 
     def query_records(
@@ -345,34 +357,34 @@ class HallClient:
 
     async def create_booking_async(
         self, service: str, slot_id: str, id_number: str, name: str, *, idempotency_key: str,
-        phone: str | None = None,
+        phone: str | None = None, lang: str = "zh_Hans",
     ) -> Booking:
         return await asyncio.to_thread(
             lambda: self.create_booking(
-                service, slot_id, id_number, name, idempotency_key=idempotency_key, phone=phone
+                service, slot_id, id_number, name, idempotency_key=idempotency_key, phone=phone, lang=lang
             )
         )
 
     async def check_in_async(
         self, *, idempotency_key: str, check_in_code: str | None = None, qr_payload: str | None = None,
-        id_number: str | None = None,
+        id_number: str | None = None, lang: str = "zh_Hans",
     ) -> Ticket:
         return await asyncio.to_thread(
             lambda: self.check_in(
                 idempotency_key=idempotency_key, check_in_code=check_in_code, qr_payload=qr_payload,
-                id_number=id_number,
+                id_number=id_number, lang=lang,
             )
         )
 
     async def create_ticket_async(
-        self, service: str, *, idempotency_key: str, priority: str | None = None
+        self, service: str, *, idempotency_key: str, priority: str | None = None, lang: str = "zh_Hans"
     ) -> Ticket:
         return await asyncio.to_thread(
-            lambda: self.create_ticket(service, idempotency_key=idempotency_key, priority=priority)
+            lambda: self.create_ticket(service, idempotency_key=idempotency_key, priority=priority, lang=lang)
         )
 
-    async def get_ticket_async(self, ticket_id: str) -> Ticket:
-        return await asyncio.to_thread(self.get_ticket, ticket_id)
+    async def get_ticket_async(self, ticket_id: str, lang: str = "zh_Hans") -> Ticket:
+        return await asyncio.to_thread(self.get_ticket, ticket_id, lang)
 
     async def query_records_async(
         self, kind: str, id_number: str, name: str, *, lang: str = "zh_Hans",

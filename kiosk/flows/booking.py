@@ -41,13 +41,13 @@ class BookingFlow:
         listing = await self.hall.slots_async(self.site, service, day)
         return list(listing.slots)
 
-    async def confirm(self, service: str, slot: Slot, identity: Identity) -> Booking:
+    async def confirm(self, service: str, slot: Slot, identity: Identity, lang: str = "zh_Hans") -> Booking:
         """Book; a retry of the same choice after a lost reply reuses the idempotency key."""
         log.info("confirming %s at %s for %s", service, slot.id, mask_id_number(identity.id_number))
         return await keyed(
             self.keys, ("booking", service, slot.id, identity.id_number),
             lambda key: self.hall.create_booking_async(
-                service, slot.id, identity.id_number, identity.name, idempotency_key=key
+                service, slot.id, identity.id_number, identity.name, idempotency_key=key, lang=lang
             ),
         )
 

@@ -40,24 +40,28 @@ class TicketFlow:
         catalogue = await self.hall.services_async(q or None, lang)
         return [s for s in catalogue.services if s.queue]
 
-    async def walk_in(self, service: str, priority: str | None = None) -> Ticket:
+    async def walk_in(self, service: str, priority: str | None = None, lang: str = "zh_Hans") -> Ticket:
         if priority is not None and priority not in PRIORITIES:
             raise ValueError(f"unknown priority {priority!r}")
         ticket = await keyed(
             self.keys, ("ticket", service, priority),
-            lambda key: self.hall.create_ticket_async(service, idempotency_key=key, priority=priority),
+            lambda key: self.hall.create_ticket_async(
+                service, idempotency_key=key, priority=priority, lang=lang
+            ),
         )
         log.info("ticket %s for %s", ticket.number, service)
         return ticket
 
-    async def check_in_identity(self, identity: Identity) -> Ticket:
+    async def check_in_identity(self, identity: Identity, lang: str = "zh_Hans") -> Ticket:
         log.info("check-in by ID %s", mask_id_number(identity.id_number))
         return await keyed(
             self.keys, ("check_in_id", identity.id_number),
-            lambda key: self.hall.check_in_async(idempotency_key=key, id_number=identity.id_number),
+            lambda key: self.hall.check_in_async(
+                idempotency_key=key, id_number=identity.id_number, lang=lang
+            ),
         )
 
-    async def check_in_qr(self, payload: bytes | str) -> Ticket:
+    async def check_in_qr(self, payload: bytes | str, lang: str = "zh_Hans") -> Ticket:
         text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
         text = text.strip()
         if not text.startswith(BOOKING_QR_PREFIX):
@@ -65,5 +69,5 @@ class TicketFlow:
             raise NotABookingCode("the scanned code is not a booking QR code")
         return await keyed(
             self.keys, ("check_in_qr", text),
-            lambda key: self.hall.check_in_async(idempotency_key=key, qr_payload=text),
+            lambda key: self.hall.check_in_async(idempotency_key=key, qr_payload=text, lang=lang),
         )

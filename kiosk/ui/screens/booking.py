@@ -363,7 +363,7 @@ class BookingScreen(ServiceSearchScreen):
             return False
 
         self.call(
-            lambda: self.flow.confirm(service, slot, identity), self._booked,
+            lambda: self.flow.confirm(service, slot, identity, self.app.lang), self._booked,
             retry_offline=True, failed=refused,
         )
 

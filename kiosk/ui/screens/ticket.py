@@ -119,7 +119,7 @@ class TicketScreen(ServiceSearchScreen):
     def take(self, priority: str | None) -> None:
         assert self.service is not None
         code = self.service.code
-        self.call(lambda: self.flow.walk_in(code, priority), self._issued, retry_offline=True)
+        self.call(lambda: self.flow.walk_in(code, priority, self.app.lang), self._issued, retry_offline=True)
 
     # -- check-in for a booking --
 
@@ -140,7 +140,9 @@ class TicketScreen(ServiceSearchScreen):
             self.awaiting_identity = True
             self.app.go("identify", next="ticket", purpose="check_in")
             return
-        self.call(lambda: self.flow.check_in_identity(identity), self._issued, retry_offline=True)
+        self.call(
+            lambda: self.flow.check_in_identity(identity, self.app.lang), self._issued, retry_offline=True
+        )
 
     def on_card_placed(self, card: Any) -> None:
         if self.step not in ("service", "check_in"):
@@ -157,7 +159,7 @@ class TicketScreen(ServiceSearchScreen):
             return
         if self.step != "check_in":
             self.show("check_in")
-        self.call(partial(self.flow.check_in_qr, payload), self._issued, retry_offline=True,
+        self.call(partial(self.flow.check_in_qr, payload, self.app.lang), self._issued, retry_offline=True,
                   failed=self._not_a_booking)
 
     def _not_a_booking(self, exc: BaseException) -> bool:

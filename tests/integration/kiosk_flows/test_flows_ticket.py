@@ -87,3 +87,16 @@ async def test_no_walk_in_on_a_sunday_says_when_the_hall_opens(
             await flow.walk_in(service.code)
     assert closed.value.code == "queue_closed"
     assert closed.value.details["next_open"].startswith("2026-11-30T")
+
+
+async def test_ticket_speaks_the_citizens_language(wednesday_morning: HallProcess) -> None:
+    with wednesday_morning.client() as hall:
+        flow = TicketFlow(hall)
+        [english, chinese] = [
+            {s.code: s for s in await flow.services(lang=lang)} for lang in ("en", "zh_Hans")
+        ]
+        code = next(iter(english))
+        ticket = await flow.walk_in(code, lang="en")
+        assert ticket.service_name == english[code].name != chinese[code].name
+        again = await hall.get_ticket_async(ticket.id, "zh_Hant")
+        assert again.number == ticket.number and again.service_name not in (english[code].name, "")

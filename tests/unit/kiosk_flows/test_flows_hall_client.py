@@ -140,7 +140,7 @@ def test_path_segments_are_quoted(server: ScriptedServer, client: HallClient) ->
     server.script = [(404, {"error": {"code": "not_found"}})]
     with pytest.raises(HallError):
         client.get_ticket("../fleet")
-    assert server.seen[0]["path"] == "/api/v1/tickets/..%2Ffleet"
+    assert server.seen[0]["path"] == "/api/v1/tickets/..%2Ffleet?lang=zh-Hans"
 
 
 def test_lang_is_sent_in_api_form(server: ScriptedServer, client: HallClient) -> None:
