@@ -387,11 +387,6 @@ class BookingScreen(ServiceSearchScreen):
             self._printed,
         )
 
-    def _printed(self, outcome: Any) -> None:
-        self.print_outcome = outcome
-        if self.step == "done":
-            self.render()
-
     def _render_done(self) -> None:
         booking = self.booking
         assert booking is not None

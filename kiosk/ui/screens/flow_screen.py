@@ -387,6 +387,12 @@ class FlowScreen(KioskScreen):
         else:
             self.show(previous)
 
+    def _printed(self, outcome: Any) -> None:
+        """A print job's outcome: kept, and shown if the citizen is still on the last step."""
+        self.print_outcome = outcome
+        if self.last_step is not None and self.step == self.last_step:
+            self.render()
+
     def show(self, step: str) -> None:
         self.step = step
         if self.last_step is not None:

@@ -181,11 +181,6 @@ class TicketScreen(ServiceSearchScreen):
         )
         self.app.run_task(print_jobs(self.app.devices, [job]), self._printed)
 
-    def _printed(self, outcome: Any) -> None:
-        self.print_outcome = outcome
-        if self.step == "done":
-            self.render()
-
     def _render_done(self) -> None:
         ticket = self.ticket
         assert ticket is not None
