@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -13,21 +13,31 @@ from terminal_drivers.errors import ConfigError as DeviceConfigError
 
 
 class ConfigError(ValueError):
-    """A bad configuration file: ``key`` names the offending setting."""
+    """A bad configuration file: ``key`` names the offending setting, ``code`` the kind of fault."""
 
     code = "config_invalid"
 
-    def __init__(self, key: str, message: str) -> None:
+    def __init__(self, key: str, message: str, *, code: str | None = None) -> None:
         super().__init__(f"{key}: {message}" if key else message)
         self.key = key
+        if code is not None:
+            self.code = code
 
 
 @dataclass(frozen=True)
 class HallConfig:
     url: str = "http://127.0.0.1:8000"
+    # Required: without it the hall refuses every call, so a kiosk without one does not start.
     token: str = ""
     site: str = "HQ"
     timeout_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.token, str) or not self.token.strip():
+            raise ConfigError(
+                "hall.token", "missing: give this kiosk's token (hall-server kiosk add NAME --site SITE)",
+                code="hall_token_missing",
+            )
 
 
 @dataclass(frozen=True)
@@ -89,14 +99,19 @@ def _section(data: dict[str, Any], key: str, prefix: str = "") -> dict[str, Any]
 
 def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
     """Build a dataclass from a TOML table, checking names and types against its defaults."""
-    defaults = cls()
-    known = {name for name in cls.__dataclass_fields__}
+    return cls(**_values(cls, data, prefix))
+
+
+def _values(cls: type[Any], data: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The settings of a TOML table, checked against the dataclass's field names and defaults
+    (read from the fields: a class with a required setting cannot be built empty)."""
+    defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
     values: dict[str, Any] = {}
     for key, value in data.items():
         full = prefix + key
-        if key not in known:
+        if key not in defaults:
             raise ConfigError(full, "unknown setting")
-        default = getattr(defaults, key)
+        default = defaults[key]
         if isinstance(default, bool):
             if not isinstance(value, bool):
                 raise ConfigError(full, "must be true or false")
@@ -112,7 +127,7 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
         elif (isinstance(default, str) or default is None) and not isinstance(value, str):
             raise ConfigError(full, "must be a string")
         values[key] = value
-    return cls(**values)
+    return values
 
 
 def parse_config(data: dict[str, Any]) -> KioskConfig:
@@ -121,8 +136,8 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
     for key in data:
         if key not in top_known:
             raise ConfigError(key, "unknown setting")
-    hall: HallConfig = _build(HallConfig, _section(data, "hall"), "hall.")
-    if not hall.url.startswith(("http://", "https://")):
+    hall_values = _values(HallConfig, _section(data, "hall"), "hall.")
+    if not hall_values.get("url", HallConfig.url).startswith(("http://", "https://")):
         raise ConfigError("hall.url", "must start with http:// or https://")
     screen: ScreenConfig = _build(ScreenConfig, _section(data, "screen"), "screen.")
     if screen.width < 320 or screen.height < 240:
@@ -143,23 +158,16 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
         message = str(exc).removeprefix(f"{key}: ")
         raise ConfigError(key, message) from exc
     rest = {k: v for k, v in data.items() if k not in ("hall", "screen", "timeouts", "devices")}
-    top: KioskConfig = _build(KioskConfig, rest, "")
-    if top.language not in LANGUAGES:
+    top = _values(KioskConfig, rest, "")
+    language = top.get("language", KioskConfig.language)
+    if language not in LANGUAGES:
         raise ConfigError("language", f"must be one of {', '.join(LANGUAGES)}")
-    if not (top.technician_pin.isdigit() and 4 <= len(top.technician_pin) <= 12):
+    pin = top.get("technician_pin", KioskConfig.technician_pin)
+    if not (pin.isdigit() and 4 <= len(pin) <= 12):
         raise ConfigError("technician_pin", "must be 4 to 12 digits")
-    return KioskConfig(
-        hall=hall,
-        screen=screen,
-        timeouts=timeouts,
-        devices=devices,
-        language=top.language,
-        technician_pin=top.technician_pin,
-        hall_name=top.hall_name,
-        hours=top.hours,
-        self_service_hours=top.self_service_hours,
-        notice=top.notice,
-    )
+    # The token is asked for last, so an operator fixing a file meets the other faults first.
+    hall: HallConfig = _build(HallConfig, hall_values, "hall.")
+    return KioskConfig(hall=hall, screen=screen, timeouts=timeouts, devices=devices, **top)
 
 
 def load_config(path: str | Path) -> KioskConfig:

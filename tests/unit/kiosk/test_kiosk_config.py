@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.config import ConfigError, KioskConfig, load_config, parse_config
+from kiosk.config import ConfigError, HallConfig, KioskConfig, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "kiosk" / "config.example.toml"
@@ -22,12 +22,40 @@ def test_example_file_loads_with_every_device():
     assert config.devices.printer is not None and config.devices.printer.paper_width_dots == 576
     assert config.devices.scanner is not None and config.devices.scanner.baud == 9600
     assert config.timeouts.idle_s == 60 and config.timeouts.warning_s == 20
+    assert config.hall.token == "demo-kiosk-token-HQ"
 
 
-def test_empty_file_gives_defaults_without_devices():
-    config = parse_config({})
-    assert config == KioskConfig()
+TOKEN = {"hall": {"token": "kt-test"}}
+
+
+def test_a_file_with_only_the_token_gives_defaults_without_devices():
+    config = parse_config(TOKEN)
+    assert config == KioskConfig(hall=HallConfig(token="kt-test"))
+    assert config.language == "zh_Hans" and config.hall.url == "http://127.0.0.1:8000"
     assert config.devices.printer is None
+
+
+@pytest.mark.parametrize("data", [{}, {"hall": {"url": "http://hall:8000"}}, {"hall": {"token": ""}},
+                                  {"hall": {"token": "   "}}])
+def test_a_missing_or_empty_token_is_refused_with_its_code(data):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert (caught.value.key, caught.value.code) == ("hall.token", "hall_token_missing")
+    assert str(caught.value).startswith("hall.token: missing")
+
+
+def test_a_config_built_in_code_needs_a_token_too():
+    with pytest.raises(ConfigError) as caught:
+        KioskConfig()
+    assert caught.value.code == "hall_token_missing"
+    with pytest.raises(ConfigError):
+        HallConfig(url="http://hall:8000", token="")
+
+
+def test_other_faults_keep_the_general_code():
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"hall": {"token": "kt-test"}, "language": "fr"})
+    assert caught.value.code == "config_invalid"
 
 
 @pytest.mark.parametrize(
@@ -55,6 +83,14 @@ def test_empty_file_gives_defaults_without_devices():
 def test_bad_values_name_their_key(data, key):
     with pytest.raises(ConfigError) as caught:
         parse_config(data)
+    assert caught.value.key == key
+    # With the token given, the same fault is still the one named.
+    hall = data.get("hall")
+    with_token = {**TOKEN, **data}
+    if isinstance(hall, dict):
+        with_token["hall"] = {"token": "kt-test", **hall}
+    with pytest.raises(ConfigError) as caught:
+        parse_config(with_token)
     assert caught.value.key == key
     assert str(caught.value).startswith(key)
 
@@ -86,13 +122,29 @@ def test_any_document_is_a_config_or_a_config_error(data):
         assert isinstance(config, KioskConfig)
 
 
+def _run_kiosk(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+
+
 def test_kiosk_command_exits_2_with_one_line_on_bad_config(tmp_path):
     bad = tmp_path / "kiosk.toml"
-    bad.write_text('[timeouts]\nidle_s = "soon"\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(bad)],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
-    )
+    bad.write_text('[hall]\ntoken = "kt-test"\n[timeouts]\nidle_s = "soon"\n')
+    result = _run_kiosk("--config", str(bad))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines == ["kiosk: bad config: timeouts.idle_s: must be a number"]
+
+
+@pytest.mark.parametrize("text", ['[hall]\nurl = "http://127.0.0.1:9"\n', None])
+def test_kiosk_command_without_a_token_does_not_start(tmp_path, text):
+    args: tuple[str, ...] = ()
+    if text is not None:
+        config = tmp_path / "kiosk.toml"
+        config.write_text(text)
+        args = ("--config", str(config))
+    result = _run_kiosk(*args)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("kiosk: bad config: hall.token: missing")
