@@ -59,6 +59,21 @@ def test_booking_happy_path_and_read_back(hall: Hall) -> None:
     assert first["id"] == "HQ:SB-001:2026-11-26T09:00" and first["capacity"] == 6 and first["remaining"] == 5
 
 
+def test_a_booking_read_back_names_its_service_and_place_in_the_language_asked(hall: Hall) -> None:
+    booked = book(hall, "HQ:SB-001:2026-11-26T09:30").json()
+    for lang in ("en", "zh-Hant", "zh-Hans"):
+        service = hall.kiosk().get("/services/SB-001", params={"lang": lang}).json()
+        again = hall.kiosk().get(f"/bookings/{booked['id']}", params={"lang": lang}).json()
+        assert again["service"] == {"code": "SB-001", "name": service["name"]}
+        assert again["where"] == service["guide"]["where"]
+        # Only the words change: the same booking, code and QR.
+        unchanged = ("id", "check_in_code", "qr_payload", "start", "end", "status", "citizen")
+        assert {k: again[k] for k in unchanged} == {k: booked[k] for k in unchanged}
+    english = hall.kiosk().get(f"/bookings/{booked['id']}", params={"lang": "en"}).json()
+    assert english["service"]["name"] != booked["service"]["name"]
+    assert english["where"] != booked["where"]
+
+
 @pytest.mark.parametrize(
     ("slot", "code"),
     [
