@@ -9,6 +9,8 @@ from datetime import date
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+# identify.kv places a NameKeyboard: importing its module registers the class with kv.
+import kiosk.ui.widgets.name_keyboard  # noqa: F401
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
 from kiosk.ui.screens.base import KioskScreen
@@ -54,7 +56,8 @@ class IdentifyScreen(KioskScreen):
         self.confirmed_id = ""
         self.error = ""
         self.ids.pad.value = ""
-        self.ids.name_input.text = ""
+        # The typed name is personal data: it goes with the rest of the visit.
+        self.ids.name_keyboard.clear()
 
     # -- the three ways --
 
@@ -73,12 +76,16 @@ class IdentifyScreen(KioskScreen):
 
     def submit_typed(self) -> None:
         number = self.ids.pad.value.strip().upper()
-        name = self.ids.name_input.text.strip()
+        keyboard = self.ids.name_keyboard
+        name = keyboard.finished_name()
         if len(number) != 18:
             self.error = N_("An ID number has 18 characters. Please check it.")
             return
         if not is_valid(number):
             self.error = N_("This ID number is not valid. Please check it and try again.")
+            return
+        if keyboard.letters:
+            self.error = N_("Please touch the character you want in the row above the letters.")
             return
         if not name:
             self.error = N_("Please enter your name as it appears on your ID card.")

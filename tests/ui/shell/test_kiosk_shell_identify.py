@@ -1,4 +1,5 @@
-"""Identify by touch and devices: an ID card on the reader, a typed number (with a bad check digit)."""
+"""Identify by touch and devices: an ID card on the reader, a typed number (with a bad check digit)
+and a name typed on the on-screen name keyboard (pinyin and candidates, or ABC letters)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,28 @@ def _type(kiosk, pad, keys):
         kiosk.tap(kiosk.find(id="backspace", root=pad) if key == "<" else kiosk.find(text=key, root=pad))
 
 
+def _name_keyboard(kiosk):
+    return kiosk.find(id="name_keyboard")
+
+
+def _type_pinyin(kiosk, letters, char, pages=0):
+    """Tap the letters of a syllable, page on ``pages`` times, then tap the character."""
+    keyboard = _name_keyboard(kiosk)
+    for letter in letters:
+        kiosk.tap(keyboard.key(letter))
+    assert keyboard.letters == letters
+    for _page in range(pages):
+        kiosk.tap(kiosk.find(id="more", root=keyboard))
+    kiosk.tap(keyboard.key(char))
+    assert keyboard.letters == ""
+
+
+def _type_letters(kiosk, text):
+    keyboard = _name_keyboard(kiosk)
+    for key in text:
+        kiosk.tap(kiosk.find(id="space", root=keyboard) if key == " " else keyboard.key(key.lower()))
+
+
 def test_card_on_reader_identifies_with_masked_confirmation(kiosk):
     _open_identify(kiosk)
     kiosk.place_card("luo_rong")  # 罗镕: a rare character the font must hold
@@ -47,7 +70,9 @@ def test_typed_number_with_bad_check_digit_is_refused_then_fixed(kiosk):
     kiosk.screenshot("identify_zh_Hans")
     pad = kiosk.find(id="pad")
     _type(kiosk, pad, "440106198503121238")  # the right check digit is 7
-    kiosk.find(id="name_input").text = "张伟"
+    _type_pinyin(kiosk, "zhang", "张")
+    _type_pinyin(kiosk, "san", "三")
+    assert kiosk.find(id="name_field").text == "张三"
     kiosk.tap(kiosk.find(id="submit_typed"))
     error = kiosk.find(id="error")
     assert error.text == "身份证号码无效，请核对后重新输入。"
@@ -57,10 +82,13 @@ def test_typed_number_with_bad_check_digit_is_refused_then_fixed(kiosk):
     kiosk.tap(kiosk.find(id="submit_typed"))
     kiosk.wait_until(lambda: screen.has_identity, what="typed number accepted")
     assert kiosk.find(id="shown_id").text == "4401**********1237"
+    assert kiosk.find(id="shown_name").text == "张*"
+    assert not any("张三" in text for text in kiosk.texts())
+    kiosk.screenshot("identify_typed_confirm")
     kiosk.tap(kiosk.find(id="confirm"))
     kiosk.wait_for_screen("home")
     identity = kiosk.app.session.identity
-    assert (identity.name, identity.id_number, identity.source) == ("张伟", "440106198503121237", "typed")
+    assert (identity.name, identity.id_number, identity.source) == ("张三", "440106198503121237", "typed")
 
 
 def test_x_only_ends_a_number_and_short_numbers_are_refused(kiosk):
@@ -72,7 +100,8 @@ def test_x_only_ends_a_number_and_short_numbers_are_refused(kiosk):
     assert screen.error == "An ID number has 18 characters. Please check it."
     _type(kiosk, pad, "0219650930031X")
     assert pad.value == "43010219650930031X"
-    kiosk.find(id="name_input").text = "罗镕"
+    _type_pinyin(kiosk, "luo", "罗")
+    _type_pinyin(kiosk, "rong", "镕", pages=11)  # a rare character, eleven pages on
     kiosk.tap(kiosk.find(id="submit_typed"))
     kiosk.wait_until(lambda: screen.has_identity, what="number ending in X accepted")
 

@@ -1,0 +1,260 @@
+"""An on-screen keyboard for names: pinyin letters with a row of candidate characters, or Latin
+letters straight into the name (ABC), with erase and clear. The state lives in a NameComposer."""
+
+from typing import Any
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.utils import escape_markup, get_hex_from_color
+
+from kiosk.flows.name_input import LATIN, NAME_DOT, PINYIN, NameComposer
+from kiosk.i18n import N_, _
+from kiosk.ui.widgets.buttons import KioskButton
+from kiosk.ui.widgets.labels import KioskLabel
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# What the candidate row says while it has no candidates, by mode.
+HINTS = {
+    PINYIN: N_("Type the pinyin, then touch your character"),
+    LATIN: N_("Letters go straight into your name"),
+}
+
+Builder.load_string(
+    """
+#:import _ kiosk.i18n._
+
+<NameKeyButton>:
+    size_hint_y: 1
+    font_size: getattr(app.theme, 'font_' + self.role)
+    background_disabled_normal: ''
+    background_disabled_down: ''
+    disabled_color: self.color
+    opacity: (0.3 if self.disabled else 1) if self.shown else 0
+
+<NameKeyboard>:
+    orientation: 'vertical'
+    spacing: app.theme.gap * 0.5
+    BoxLayout:
+        id: candidate_row
+        size_hint_y: 1
+        spacing: app.theme.gap * 0.5
+        NameKeyButton:
+            id: previous
+            role: 'body'
+            kind: 'secondary'
+            size_hint_x: 1.5
+            text: '◀ ' + _('Previous', app.lang)
+            shown: root.mode == 'pinyin' and bool(root.letters)
+            disabled: not (self.shown and root.has_previous)
+            on_release: root.press('previous')
+        BoxLayout:
+            id: candidates
+            size_hint_x: 6
+            spacing: app.theme.gap * 0.5
+        NameKeyButton:
+            id: more
+            role: 'body'
+            kind: 'secondary'
+            size_hint_x: 1.5
+            text: _('More', app.lang) + ' ▶'
+            shown: root.mode == 'pinyin' and bool(root.letters)
+            disabled: not (self.shown and root.has_more)
+            on_release: root.press('more')
+    GridLayout:
+        id: letters
+        cols: 9
+        size_hint_y: 3
+        spacing: app.theme.gap * 0.5
+    BoxLayout:
+        id: controls
+        size_hint_y: 1
+        spacing: app.theme.gap * 0.5
+        NameKeyButton:
+            id: mode_toggle
+            role: 'body'
+            kind: 'quiet'
+            size_hint_x: 2
+            # Names the mode a touch switches to.
+            text: 'ABC' if root.mode == 'pinyin' else _('Pinyin', app.lang)
+            on_release: root.press('mode')
+        NameKeyButton:
+            id: space
+            role: 'body'
+            kind: 'quiet'
+            # Only Latin names have spaces; in pinyin mode the key takes no room.
+            size_hint_x: 3 if root.mode == 'latin' else None
+            width: 0
+            shown: root.mode == 'latin'
+            disabled: root.mode != 'latin'
+            text: _('Space', app.lang)
+            on_release: root.press(' ')
+        NameKeyButton:
+            id: erase
+            role: 'body'
+            kind: 'secondary'
+            size_hint_x: 2
+            text: _('Erase', app.lang)
+            on_release: root.press('erase')
+        NameKeyButton:
+            id: clear
+            role: 'body'
+            kind: 'quiet'
+            size_hint_x: 2
+            text: _('Clear', app.lang)
+            on_release: root.press('clear')
+"""
+)
+
+
+class NameKeyButton(KioskButton):
+    """A key of the name keyboard; ``value`` is what ``NameKeyboard.press`` receives."""
+
+    value = StringProperty("")
+    role = StringProperty("large")
+    shown = BooleanProperty(True)
+
+
+class NameKeyboard(BoxLayout):
+    """Edits ``name``; ``letters`` are the pinyin typed since the last character was chosen and
+    ``composition`` shows both (markup) for the name field above the keyboard."""
+
+    name = StringProperty("")
+    letters = StringProperty("")
+    mode = StringProperty(PINYIN)
+    composition = StringProperty("")
+    hint = StringProperty(HINTS[PINYIN])
+    has_more = BooleanProperty(False)
+    has_previous = BooleanProperty(False)
+    page_candidates = ListProperty([])
+    # Candidate keys in the row between Previous and More.
+    page_size = NumericProperty(6)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.composer = NameComposer(page_size=int(self.page_size))
+        self.letter_keys: dict[str, NameKeyButton] = {}
+        self.candidate_keys: list[NameKeyButton] = []
+        self._hint_label: Any = None
+        self.fbind("mode", self._refresh_letter_labels)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        for letter in LETTERS:
+            key = NameKeyButton(value=letter, text=letter.upper())
+            key.bind(on_release=self._on_key)
+            self.ids.letters.add_widget(key)
+            self.letter_keys[letter] = key
+        # The last cell joins the parts of a name: · in pinyin (买买提·艾力), - in Latin names.
+        self.separator_key = NameKeyButton(value=NAME_DOT, text=NAME_DOT, kind="secondary")
+        self.separator_key.bind(on_release=self._on_key)
+        self.ids.letters.add_widget(self.separator_key)
+        for _slot in range(int(self.page_size)):
+            key = NameKeyButton(role="title", kind="secondary")
+            key.bind(on_release=self._on_key)
+            self.candidate_keys.append(key)
+        self._refresh_letter_labels()
+        self._sync()
+
+    # -- input --
+
+    def _on_key(self, key: NameKeyButton) -> None:
+        self.press(key.value)
+
+    def press(self, key: str) -> None:
+        """One key: a letter, a candidate character, ``·``/`` ``/``-``, or one of ``previous``,
+        ``more``, ``mode``, ``erase``, ``clear``. Keys that make no sense now are ignored."""
+        composer = self.composer
+        if key == "previous":
+            composer.previous()
+        elif key == "more":
+            composer.more()
+        elif key == "mode":
+            composer.set_mode(LATIN if composer.mode == PINYIN else PINYIN)
+        elif key == "erase":
+            composer.erase()
+        elif key == "clear":
+            composer.clear()
+        elif key in (NAME_DOT, " ", "-"):
+            composer.separator(key)
+        elif len(key) == 1 and key.lower() in LETTERS:
+            composer.type_letter(key)
+        elif key in composer.page_candidates():
+            composer.choose(key)
+        else:
+            return
+        self._sync()
+
+    def clear(self) -> None:
+        """Forget the name and the letters and go back to pinyin (the next citizen's default)."""
+        self.composer.clear()
+        self.composer.set_mode(PINYIN)
+        self._sync()
+
+    def finished_name(self) -> str:
+        return self.composer.finished_name()
+
+    def key(self, value: str) -> NameKeyButton:
+        """The key that types ``value`` now (a letter, a candidate, ``·`` or ``-``)."""
+        keys = [*self.letter_keys.values(), self.separator_key, *self.candidate_keys]
+        return next(k for k in keys if k.value == value and k.parent is not None)
+
+    # -- showing the state --
+
+    def _sync(self) -> None:
+        composer = self.composer
+        self.name = composer.name
+        self.letters = composer.letters
+        self.mode = composer.mode
+        self.hint = HINTS[composer.mode]
+        self.has_more = composer.has_more
+        self.has_previous = composer.has_previous
+        self.page_candidates = list(composer.page_candidates())
+        accent = get_hex_from_color(self._accent())
+        self.composition = escape_markup(composer.name) + (
+            f"[color={accent}][u]{composer.letters}[/u][/color]" if composer.letters else ""
+        )
+        allowed = composer.allowed_letters()
+        for letter, key in self.letter_keys.items():
+            key.disabled = letter not in allowed
+        separator = NAME_DOT if composer.mode == PINYIN else "-"
+        self.separator_key.value = separator
+        self.separator_key.text = separator
+        self._fill_candidates()
+
+    def _accent(self) -> Any:
+        app = App.get_running_app()
+        theme = getattr(app, "theme", None)
+        return theme.accent if theme is not None else (0.09, 0.36, 0.66, 1)
+
+    def _fill_candidates(self) -> None:
+        row = self.ids.candidates
+        row.clear_widgets()
+        if not self.page_candidates:
+            if self._hint_label is None:
+                self._hint_label = KioskLabel(role="body", halign="center")
+                self._hint_label.size_hint_y = 1
+                app = App.get_running_app()
+                if app is not None and hasattr(app, "lang"):
+                    app.bind(lang=lambda *_a: self._translate_hint())
+            self._translate_hint()
+            row.add_widget(self._hint_label)
+            return
+        for key, char in zip(self.candidate_keys, [*self.page_candidates, *[""] * len(self.candidate_keys)],
+                             strict=False):
+            key.value = char
+            key.text = char
+            key.shown = bool(char)
+            key.disabled = not char
+            row.add_widget(key)
+
+    def _refresh_letter_labels(self, *_args: Any) -> None:
+        # In pinyin ü is typed v: the key says so.
+        key = self.letter_keys.get("v")
+        if key is not None:
+            key.text = "V/Ü" if self.mode == PINYIN else "V"
+            key.role = "body" if self.mode == PINYIN else "large"
+
+    def _translate_hint(self) -> None:
+        if self._hint_label is not None:
+            self._hint_label.text = _(self.hint)
