@@ -224,6 +224,11 @@ class HallClient:
         )
         return self._parse(Booking.from_json, data, "booking")
 
+    def get_booking(self, booking_id: str, lang: str = "zh_Hans") -> Booking:
+        """A booking again, its service and place named in ``lang``; nothing personal is sent."""
+        data = self.request("GET", f"/bookings/{_segment(booking_id)}", params={"lang": api_lang(lang)})
+        return self._parse(Booking.from_json, data, "booking")
+
     def check_in(
         self,
         *,
@@ -364,6 +369,9 @@ class HallClient:
                 service, slot_id, id_number, name, idempotency_key=idempotency_key, phone=phone, lang=lang
             )
         )
+
+    async def get_booking_async(self, booking_id: str, lang: str = "zh_Hans") -> Booking:
+        return await asyncio.to_thread(self.get_booking, booking_id, lang)
 
     async def check_in_async(
         self, *, idempotency_key: str, check_in_code: str | None = None, qr_payload: str | None = None,

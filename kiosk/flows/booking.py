@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import calendar
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from kiosk.flows.calendar_view import MonthView, month_view
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.flows.printing import JobPrinter, PrintOutcome, print_jobs
 from kiosk.flows.slips import booking_slip_job
-from kiosk.hall_client import HallClient, HallError
+from kiosk.hall_client import HallClient, HallError, HallUnreachable
 from kiosk.hall_models import Booking, Service, Slot
 from kiosk.session import Identity
 from terminal_drivers.masking import mask_id_number
 
 log = logging.getLogger(__name__)
+
 
 class BookingFlow:
     """The use case behind the booking screen; holds no personal data beyond one call."""
@@ -61,21 +63,27 @@ class BookingFlow:
         width_dots: int = 576,
         encoding: str = "gb18030",
         materials: tuple[str, ...] | None = None,
+        on_unreachable: Callable[[], None] | None = None,
     ) -> PrintOutcome:
-        """Print the slip; without ``materials`` the service's guide is asked for what to bring."""
+        """Print the slip; without ``materials`` the service's guide is asked for what to bring
+        (``on_unreachable()`` is told when the hall cannot be reached for it)."""
         if materials is None:
-            materials = await self.materials(booking.service_code, lang)
+            materials = await self.materials(booking.service_code, lang, on_unreachable)
         job = booking_slip_job(
             booking, hall_name=hall_name, lang=lang, width_dots=width_dots, encoding=encoding,
             materials=materials,
         )
         return await print_jobs(printer, [job])
 
-    async def materials(self, service: str, lang: str) -> tuple[str, ...]:
+    async def materials(
+        self, service: str, lang: str, on_unreachable: Callable[[], None] | None = None
+    ) -> tuple[str, ...]:
         """What to bring, from the service's guide; none when the guide cannot be had."""
         try:
             found = await self.hall.service_async(service, lang)
         except HallError as exc:
+            if isinstance(exc, HallUnreachable) and on_unreachable is not None:
+                on_unreachable()
             log.info("no materials for the slip of %s: %s", service, exc.code)
             return ()
         return tuple(m.name for m in found.guide.materials) if found.guide else ()

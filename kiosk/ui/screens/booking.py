@@ -2,6 +2,7 @@
 slots with places left → confirm with the visit's identity → QR on screen and the printed slip.
 """
 
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from typing import Any, ClassVar
@@ -22,7 +23,7 @@ from kiosk.flows.words import (
     session_name,
     slot_reason_text,
 )
-from kiosk.hall_models import Service, Slot
+from kiosk.hall_models import Booking, Service, Slot
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, paper_width, printer_encoding, row
 from kiosk.ui.widgets.qr import QrCode
@@ -99,13 +100,39 @@ class BookingScreen(ServiceSearchScreen):
         self.step = "service"
 
     def on_language(self, lang: str) -> None:
-        # Service names and holiday names come from the hall in the citizen's language.
+        # Service names, places and holiday names come from the hall in the citizen's language.
         self.render()
         if self.app.current_screen != self.name:
             return
+        if self.step == "done":
+            if self.booking is not None:
+                booking_id = self.booking.id
+                self.fetch_in_language(
+                    "booking", lang, lambda: self.app.hall.get_booking_async(booking_id, lang),
+                    self._relabel_booking,
+                )
+            return
         self.relabel_services(lang)
         if self.step == "day" and self.month_view is not None:
-            self.load_month()
+            today, year, month = self.today(), self.year, self.month
+            self.fetch_in_language(
+                "month", lang, lambda: self.flow.month(year, month, today, lang), self._relabel_month
+            )
+
+    def _relabel_month(self, view: MonthView) -> None:
+        if self.step == "day" and (view.year, view.month) == (self.year, self.month):
+            self.month_view = view
+            self.render()
+
+    def _relabel_booking(self, fresh: Booking) -> None:
+        """The booking in the new language: only its service's name and place are taken; the QR,
+        the check-in code and the slip already printed stay as they are."""
+        booking = self.booking
+        if booking is None or fresh.id != booking.id:
+            return
+        self.booking = replace(booking, service_name=fresh.service_name, where=fresh.where)
+        if self.step == "done":
+            self.render()
 
     # -- step 1: service --
 
@@ -383,6 +410,7 @@ class BookingScreen(ServiceSearchScreen):
             self.flow.print_slip(
                 self.app.devices, booking, hall_name=_(self.app.hall_name), lang=self.app.lang,
                 width_dots=paper_width(self.app), encoding=printer_encoding(self.app),
+                on_unreachable=self.app.hall_unreachable,
             ),
             self._printed,
         )

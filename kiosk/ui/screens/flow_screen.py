@@ -5,6 +5,7 @@ Screens build each step's widgets in Python (lists of services, calendar cells, 
 the current step when the language changes, so every text follows the language live.
 """
 
+import itertools
 import logging
 import os
 from collections.abc import Awaitable, Callable
@@ -13,6 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+from kivy.app import App
+from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -29,6 +32,7 @@ from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.hall_models import Catalogue, Service
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.theme import FONT_SIZES
 from kiosk.ui.widgets.buttons import KioskButton
 from kiosk.ui.widgets.labels import KioskLabel
 
@@ -108,6 +112,10 @@ _SET_BY_KV = ("color", "font_size", "halign", "bold")
 # a run of Chinese at any character and honours no joiner (U+2060, U+FEFF, NBSP), so the label is
 # narrowed instead: the last character of the line before then goes down with the mark.
 NO_LINE_START = frozenset("。，、；：？！）》」』】〕〉”’…%")
+# Numbers the fetches made after a language switch, so only the latest answer is applied.
+_FETCH_NUMBERS = itertools.count(1)
+# The air a word on a key keeps on its sides together.
+_KEY_TEXT_MARGIN = 10
 # How many characters' width a label may give up to keep a mark with its text.
 _MAX_NARROWING = 3
 
@@ -187,6 +195,37 @@ class ScrollList(ScrollView):
         return list(reversed(self.ids.rows.children))
 
 
+def fit_on_one_line(button: Any) -> None:
+    """Keep a word on a narrow key on one line, in the largest of the theme's sizes (large, body,
+    small) that fits the key in any language and text size; the key's own rule would give it the
+    large size of a letter and break a long word in two ("Eras" / "e")."""
+
+    def fit(*_args: Any) -> None:
+        theme = App.get_running_app().theme
+        room = button.width - _KEY_TEXT_MARGIN
+        # Last, the ordinary small size: a word that fits no size of elderly mode still fits a key.
+        sizes = (theme.font_large, theme.font_body, theme.font_small, FONT_SIZES[False]["small"])
+        size = next((s for s in sizes if _text_width(button.text, s, button.font_name) <= room), sizes[-1])
+        if button.font_size != size:
+            button.font_size = size
+
+    def unwrapped(*_args: Any) -> None:
+        # One word is never wrapped: it is centred in the key at its natural width.
+        if tuple(button.text_size) != (None, None):
+            button.text_size = (None, None)
+
+    # The key's rule sets the size and the wrapping width again when the theme or the width
+    # changes: fit again then.
+    button.bind(width=fit, text=fit, font_size=fit, text_size=unwrapped)
+    unwrapped()
+    fit()
+
+
+def _text_width(text: str, font_size: float, font_name: str) -> float:
+    width, _height = CoreLabel(font_size=font_size, font_name=font_name).get_extents(text)
+    return float(width)
+
+
 class InitialsKeyboard(GridLayout):
     """An A-Z keyboard for pinyin initials (社保 → SB), with backspace and clear."""
 
@@ -198,9 +237,8 @@ class InitialsKeyboard(GridLayout):
         super().__init__(**kwargs)
         for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
             self._key(letter, letter, "primary")
-        # The font has no ⌫ glyph; the word is translated with the rest of the screen, and is short
-        # enough for a key of a nine-column keyboard.
-        self._key(_("Erase"), "back", "secondary").font_size = 24
+        # The font has no ⌫ glyph: a word, translated with the rest of the screen.
+        fit_on_one_line(self._key(_("Erase"), "back", "secondary"))
 
     def _key(self, text: str, value: str, kind: str) -> KioskButton:
         button = KioskButton(text=text, kind=kind)
@@ -245,6 +283,15 @@ class FlowScreen(KioskScreen):
     # The error code behind ``message``, so the words follow a language switch.
     _message_code: str | None = None
     _message_next_open: datetime | None = None
+
+    # The number of the latest fetch after a language switch, per thing fetched.
+    _latest_fetches: dict[str, int] | None = None
+
+    @property
+    def _language_fetches(self) -> dict[str, int]:
+        if self._latest_fetches is None:
+            self._latest_fetches = {}
+        return self._latest_fetches
 
     # -- building steps --
 
@@ -355,6 +402,41 @@ class FlowScreen(KioskScreen):
 
         self._task = self.app.run_task(run(), ok, error)
 
+    def fetch_in_language(
+        self, what: str, lang: str, make: Callable[[], Awaitable[Any]], apply: Callable[[Any], None]
+    ) -> None:
+        """Fetch ``what`` the step shows from the hall again in ``lang`` (the hall's texts come in
+        the language asked), then ``apply(result)``.
+
+        Only the answer to the latest switch is applied, so a quick double switch ends in the last
+        language. A failure keeps what is shown: the citizen did nothing wrong, so no error is said
+        (an unreachable hall still raises the offline banner).
+        """
+        fetches = self._language_fetches
+        fetch = fetches[what] = next(_FETCH_NUMBERS)
+        self.busy = True
+
+        def latest() -> bool:
+            return fetches.get(what) == fetch
+
+        def done(result: Any) -> None:
+            if not latest():
+                return
+            self.busy = False
+            if self.app.current_screen == self.name and lang == self.app.lang:
+                apply(result)
+
+        def failed(exc: BaseException) -> None:
+            if latest():
+                self.busy = False
+            if not isinstance(exc, HallError):
+                raise exc
+            if isinstance(exc, HallUnreachable):
+                self.app.hall_unreachable()
+            log.info("%s %s kept in the previous language: %s", self.name, what, exc.code)
+
+        self.app.run_task(make(), done, failed)
+
     def on_busy(self, _instance: Any, busy: bool) -> None:
         # One action at a time: a second touch while the first waits (or retries) would be a
         # second request, and a different choice would carry a different idempotency key.
@@ -419,6 +501,8 @@ class FlowScreen(KioskScreen):
 
     def reset_visit(self) -> None:
         super().reset_visit()
+        # An answer still on its way belongs to the visit that asked for it.
+        self._language_fetches.clear()
         self.message = ""
         self.busy = False
         self.clear_content()
@@ -498,7 +582,9 @@ class ServiceSearchScreen(FlowScreen):
 
     def relabel_services(self, lang: str) -> None:
         """Fetch the catalogue again: service names come from the hall in the citizen's language."""
-        self.call(lambda: self.app.hall.services_async(None, lang), self._relabel_services)
+        self.fetch_in_language(
+            "services", lang, lambda: self.app.hall.services_async(None, lang), self._relabel_services
+        )
 
     def _relabel_services(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -519,6 +605,8 @@ def keep_guides_cached(app: Any) -> None:
     """Renew the offline guides in the background when they are missing or stale."""
 
     def failed(exc: BaseException) -> None:
+        if isinstance(exc, HallUnreachable):
+            app.hall_unreachable()
         log.info("guides cache not renewed: %s", getattr(exc, "code", type(exc).__name__))
 
     flow = GuidesFlow(app.hall, CatalogueCache(cache_dir(app)))

@@ -13,6 +13,7 @@ from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
 from kiosk.flows.review import LEVEL_LABELS, ReviewFlow, Subject
+from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.hall_models import ReviewLevel
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import FlowScreen
@@ -72,7 +73,13 @@ class ReviewScreen(FlowScreen):
         self.result = None
         self.can_go_back = False
         self.show("levels")
-        self.call(lambda: self.flow.levels(self.app.lang), self._got_levels, failed=lambda _e: True)
+        self.call(lambda: self.flow.levels(self.app.lang), self._got_levels, failed=self._levels_failed)
+
+    def _levels_failed(self, exc: BaseException) -> bool:
+        """Without the hall's labels the levels are shown with the kiosk's own words."""
+        if isinstance(exc, HallUnreachable):
+            self.app.hall_unreachable()
+        return isinstance(exc, HallError)
 
     def _got_levels(self, levels: list[ReviewLevel]) -> None:
         self.levels = levels
@@ -81,7 +88,7 @@ class ReviewScreen(FlowScreen):
     def on_language(self, lang: str) -> None:
         if self.app.current_screen == self.name:
             # Entering the screen fetches the levels anyway: no request for a screen nobody sees.
-            self.call(lambda: self.flow.levels(lang), self._got_levels, failed=lambda _e: True)
+            self.fetch_in_language("levels", lang, lambda: self.flow.levels(lang), self._got_levels)
         self.render()
 
     def reset_visit(self) -> None:

@@ -2,6 +2,7 @@
 booking by QR or ID card → the printed ticket; when printing fails, the tracking QR on screen.
 """
 
+from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
@@ -69,9 +70,29 @@ class TicketScreen(ServiceSearchScreen):
 
     def on_language(self, lang: str) -> None:
         self.render()
-        if self.app.current_screen == self.name and self.step in ("service", "priority"):
-            # Service names come from the hall in the citizen's language.
+        if self.app.current_screen != self.name:
+            return
+        # Service names and where to go come from the hall in the citizen's language.
+        if self.step in ("service", "priority"):
             self.relabel_services(lang)
+        elif self.step == "done" and self.ticket is not None:
+            ticket_id = self.ticket.id
+            self.fetch_in_language(
+                "ticket", lang, lambda: self.app.hall.get_ticket_async(ticket_id, lang), self._relabel_ticket
+            )
+
+    def _relabel_ticket(self, fresh: Ticket) -> None:
+        """The issued ticket in the new language. Its number and tracking QR stay as printed; how
+        many are ahead is fresher, so it is taken too."""
+        ticket = self.ticket
+        if ticket is None or fresh.id != ticket.id:
+            return
+        self.ticket = replace(
+            ticket, service_name=fresh.service_name, where=fresh.where, counter=fresh.counter,
+            status=fresh.status, people_ahead=fresh.people_ahead, estimated_wait_s=fresh.estimated_wait_s,
+        )
+        if self.step == "done":
+            self.render()
 
     # -- choose a service, or check in --
 

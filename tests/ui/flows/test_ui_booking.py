@@ -5,10 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import requests
 
 pytestmark = pytest.mark.ui
 
 WEDNESDAY = date(2026, 11, 25)
+
+
+def hall_service(kiosk, code, lang):
+    """The hall's own catalogue entry for a service in an API language (zh-Hans, zh-Hant, en)."""
+    reply = requests.get(
+        f"{kiosk.hall.url}/api/v1/services/{code}", params={"lang": lang}, timeout=10,
+        headers={"Authorization": f"Bearer {kiosk.app.kiosk_config.hall.token}"},
+    )
+    reply.raise_for_status()
+    return reply.json()
 
 
 def _open_booking(kiosk):
@@ -126,3 +137,91 @@ def test_slip_not_printed_shows_the_qr_and_says_why(kiosk, flow_helpers):
     assert screen.qr.data == screen.booking.qr_payload
     assert kiosk.new_tickets() == []
     flow_helpers.shots(kiosk, "booking_paper_out", screen.render)
+
+
+def test_confirm_and_done_steps_follow_a_language_switch_without_a_second_slip(kiosk, flow_helpers,
+                                                                             monkeypatch):
+    screen = _open_booking(kiosk)
+    _to_evening_slot(kiosk, screen, flow_helpers)
+    code = screen.service.code
+    names = {lang: hall_service(kiosk, code, lang) for lang in ("zh-Hans", "zh-Hant", "en")}
+
+    def shown():
+        return " ".join(kiosk.texts())
+
+    kiosk.tap(screen.confirm_button)
+    flow_helpers.identify_with_card(kiosk, "booking", card="qiqige")
+    assert screen.step == "confirm"
+    kiosk.tap(kiosk.find(id="lang_en"))
+    kiosk.wait_until(lambda: screen.service.name == names["en"]["name"] and not screen.busy, timeout=15,
+                     what="the confirm step in English")
+    assert f"Service: {names['en']['name']}" in shown()
+    kiosk.tap(kiosk.find(id="lang_zh_Hans"))
+    kiosk.wait_until(lambda: screen.service.name == names["zh-Hans"]["name"] and not screen.busy,
+                     timeout=15, what="the confirm step in 简体")
+    # Booking itself must not be asked again on a switch: count what reaches the hall.
+    hall = kiosk.app.hall
+    created = []
+    original_create = hall.create_booking_async
+
+    async def counted(*args, **kwargs):
+        created.append(kwargs.get("lang"))
+        return await original_create(*args, **kwargs)
+
+    monkeypatch.setattr(hall, "create_booking_async", counted)
+    kiosk.tap(screen.confirm_button)
+    kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
+                     what="booking done and printed")
+    booked = screen.booking
+    assert booked.service_name == names["zh-Hans"]["name"]
+    [slip] = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the slip")
+    assert names["zh-Hans"]["name"] in slip.text
+
+    for lang, api in (("zh_Hant", "zh-Hant"), ("en", "en")):
+        kiosk.tap(kiosk.find(id=f"lang_{lang}"))
+        expected = names[api]
+        kiosk.wait_until(lambda e=expected: screen.booking.service_name == e["name"] and not screen.busy,
+                         timeout=15, what=f"the booking in {lang}")
+        assert screen.booking.where == expected["guide"]["where"]
+        assert expected["name"] in shown() and expected["guide"]["where"] in shown()
+    # Only the words changed: the same booking, code and QR; no second booking, no second slip.
+    assert (screen.booking.id, screen.booking.check_in_code, screen.booking.qr_payload) == (
+        booked.id, booked.check_in_code, booked.qr_payload)
+    assert screen.qr.data == booked.qr_payload and screen.code_label.text == booked.check_in_code
+    assert created == ["zh_Hans"] and len(kiosk.new_tickets()) == 1
+    kiosk.screenshot("flows_booking_done_switched_en")
+
+    # The hall gone: the English words stay and nothing is said.
+    kiosk.stop_hall()
+    try:
+        kiosk.tap(kiosk.find(id="lang_zh_Hant"))
+        kiosk.wait_until(lambda: not kiosk.app.hall_online and not screen.busy, timeout=20,
+                         what="the failed fetch")
+        assert screen.message == "" and screen.booking.service_name == names["en"]["name"]
+        assert names["en"]["name"] in shown() and not screen.finish_button.disabled
+    finally:
+        kiosk.start_hall()
+
+
+def test_erase_key_fits_its_key_in_every_language_and_text_size(kiosk):
+    screen = _open_booking(kiosk)
+    for elderly in (False, True):
+        kiosk.app.elderly = elderly
+        for lang in ("zh_Hans", "zh_Hant", "en"):
+            kiosk.tap(kiosk.find(id=f"lang_{lang}"))
+            kiosk.wait_until(lambda: screen.keyboard is not None and not screen.busy, what="the keyboard")
+            kiosk.pump(3)
+            erase, letter = screen.keyboard.key("back"), screen.keyboard.key("A")
+            theme = kiosk.app.theme
+            # One line, inside the key, in one of the theme's sizes, never larger than a letter.
+            assert erase.texture_size[0] <= erase.width - 10 and erase.texture_size[1] < erase.height
+            lines = [[word.text for word in line.words] for line in erase._label._cached_lines]
+            assert len(lines) == 1, (elderly, lang, erase.font_size, erase.width, lines)
+            assert erase.font_size in (theme.font_large, theme.font_body, theme.font_small)
+            assert erase.font_size == erase._label.options["font_size"]
+            assert erase.font_size <= letter.font_size
+            if elderly:
+                assert erase.font_size >= 28
+            if (elderly, lang) == (True, "en"):
+                kiosk.screenshot("flows_booking_services_elderly_en")
+    kiosk.app.elderly = False

@@ -3,7 +3,10 @@ printer out of paper → the QR on screen; booking check-in by QR and by ID card
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+import requests
 
 pytestmark = pytest.mark.ui
 
@@ -14,6 +17,16 @@ def _open_ticket(kiosk):
     screen = kiosk.wait_for_screen("ticket")
     kiosk.wait_until(lambda: screen.service_buttons and not screen.busy, timeout=15, what="services")
     return screen
+
+
+def hall_service(kiosk, code, lang):
+    """The hall's own catalogue entry for a service in an API language (zh-Hans, zh-Hant, en)."""
+    reply = requests.get(
+        f"{kiosk.hall.url}/api/v1/services/{code}", params={"lang": lang}, timeout=10,
+        headers={"Authorization": f"Bearer {kiosk.app.kiosk_config.hall.token}"},
+    )
+    reply.raise_for_status()
+    return reply.json()
 
 
 def _choose_service(kiosk, screen, h, letters="SB"):
@@ -85,3 +98,75 @@ def test_check_in_by_scan_and_by_card_explains_refusals(kiosk, flow_helpers):
     kiosk.wait_until(lambda: screen.message == "未找到您今天的预约。" and not screen.busy, timeout=20,
                      what="no booking by card")
     kiosk.lift_card()
+
+
+def test_the_issued_ticket_follows_a_language_switch_and_is_not_printed_again(kiosk, flow_helpers,
+                                                                            monkeypatch):
+    screen = _open_ticket(kiosk)
+    code = _choose_service(kiosk, screen, flow_helpers)
+    kiosk.tap(screen.priority_buttons[None])
+    kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
+                     what="ticket issued and printed")
+    issued = screen.ticket
+    assert kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the printed ticket")
+    names = {lang: hall_service(kiosk, code, lang) for lang in ("zh-Hans", "zh-Hant", "en")}
+    assert issued.service_name == names["zh-Hans"]["name"]
+
+    def shown():
+        return " ".join(kiosk.texts())
+
+    # An answer for 繁體 held back until the English one is in: the late one must not win.
+    hall = kiosk.app.hall
+    original = hall.get_ticket_async
+    gate = asyncio.Event()
+    answered = []
+
+    async def traditional_late(ticket_id, lang="zh_Hans"):
+        assert ticket_id == issued.id
+        if lang == "zh_Hant":
+            await gate.wait()
+        ticket = await original(ticket_id, lang)
+        answered.append(lang)
+        return ticket
+
+    monkeypatch.setattr(hall, "get_ticket_async", traditional_late)
+    kiosk.tap(kiosk.find(id="lang_zh_Hant"))
+    kiosk.tap(kiosk.find(id="lang_en"))
+    english = names["en"]
+    kiosk.wait_until(lambda: answered == ["en"] and not screen.busy, timeout=15, what="the English ticket")
+    assert screen.ticket.service_name == english["name"] and english["name"] in shown()
+    assert screen.ticket.where == english["guide"]["where"]
+    assert f"Where: {english['guide']['where']}" in shown()
+    gate.set()
+    kiosk.wait_until(lambda: answered == ["en", "zh_Hant"], timeout=15, what="the late 繁體 answer")
+    kiosk.pump(4)
+    assert screen.ticket.service_name == english["name"] and english["name"] in shown()
+    assert names["zh-Hant"]["name"] not in shown()
+    # The same ticket: number, tracking QR and the slip already printed stay as they were.
+    assert (screen.ticket.id, screen.ticket.number, screen.ticket.tracking_url) == (
+        issued.id, issued.number, issued.tracking_url)
+    assert screen.number_label.text == issued.number
+    assert len(kiosk.new_tickets()) == 1 and kiosk.app.session.ticket["number"] == issued.number
+    kiosk.screenshot("flows_ticket_done_switched_en")
+
+    # The hall gone: what is shown stays, no error is said, the offline banner is raised at once.
+    monkeypatch.setattr(hall, "get_ticket_async", original)
+    raised = []
+    monkeypatch.setattr(kiosk.app, "hall_unreachable",
+                        lambda: raised.append(kiosk.app.current_screen))
+    kiosk.stop_hall()
+    try:
+        kiosk.tap(kiosk.find(id="lang_zh_Hans"))
+        kiosk.wait_until(lambda: raised and not screen.busy, timeout=20, what="the failed fetch")
+        assert raised == ["ticket"] and screen.message == ""
+        assert screen.ticket.service_name == english["name"] and english["name"] in shown()
+        assert screen.prompt == "您的号码" and not screen.finish_button.disabled
+        # The review after it asks the hall for its labels: that failure raises the banner too.
+        kiosk.tap(screen.finish_button)
+        review = kiosk.wait_for_screen("review")
+        kiosk.wait_until(lambda: "review" in raised and not review.busy, timeout=20,
+                         what="the review's failed fetch")
+        assert review.message == "" and review.level_buttons
+    finally:
+        kiosk.start_hall()
+    assert len(kiosk.new_tickets()) == 1
