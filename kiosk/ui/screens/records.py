@@ -168,20 +168,23 @@ class RecordsScreen(FlowScreen):
         )
 
     def on_language(self, lang: str) -> None:
-        if self.step == "list" and self.kind and self.app.current_screen == self.name:
-            # Titles and column names come from the hall in the citizen's language.
-            page = self.page
-            identity = self.app.session.identity
-            if identity is not None:
-                kind = self.kind
-
-                def again(result: RecordsResult) -> None:
-                    self._got_records(result)
-                    self.page = page
-                    self.render()
-
-                self.call(lambda: self.flow.query(kind, identity, lang), again)
         self.render()
+        identity = self.app.session.identity
+        if self.step != "list" or not self.kind or identity is None or self.app.current_screen != self.name:
+            return
+        # Titles and column names come from the hall in the citizen's language. Records have no id
+        # to fetch them by: the query is asked again, for the same citizen and kind.
+        kind = self.kind
+
+        def again(result: RecordsResult) -> None:
+            if self.step != "list" or self.kind != kind or self.app.session.identity is not identity:
+                return
+            page = self.page
+            self._got_records(result)
+            self.page = page
+            self.render()
+
+        self.fetch_in_language("records", lang, lambda: self.flow.query(kind, identity, lang), again)
 
     def turn(self, step: int) -> None:
         self.page += step

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 pytestmark = pytest.mark.ui
 
@@ -62,3 +63,44 @@ def test_printer_cover_open_stops_the_printout_and_says_so(kiosk, flow_helpers):
     assert (screen.print_outcome.printed, screen.print_outcome.reason) == (False, "cover_open")
     assert "打印机盖未关好" in screen.print_label.text
     assert kiosk.new_tickets() == []
+
+
+def _hall_records(kiosk, kind, lang):
+    """What the hall answers for this visit's citizen in an API language (zh-Hans, zh-Hant, en)."""
+    identity = kiosk.app.session.identity
+    reply = requests.post(
+        f"{kiosk.hall.url}/api/v1/records/query", timeout=10,
+        json={"kind": kind, "id_number": identity.id_number, "name": identity.name, "lang": lang},
+        headers={"Authorization": f"Bearer {kiosk.app.kiosk_config.hall.token}"},
+    )
+    reply.raise_for_status()
+    return reply.json()
+
+
+def test_the_records_list_follows_a_language_switch_on_its_page(kiosk, flow_helpers):
+    screen = _open_records(kiosk, flow_helpers, card="chen_kun")
+    kind = "social_insurance_payments"
+    kiosk.tap(screen.kind_buttons[kind])
+    kiosk.wait_until(lambda: screen.step == "list" and not screen.busy, timeout=15, what="the records")
+    kiosk.tap(screen.next_button)
+    assert screen.page == 2
+    for lang, api in (("en", "en"), ("zh_Hant", "zh-Hant")):
+        expected = _hall_records(kiosk, kind, api)
+        kiosk.tap(kiosk.find(id=f"lang_{lang}"))
+        kiosk.wait_until(lambda e=expected: screen.prompt == e["title"] and not screen.busy, timeout=15,
+                         what=f"the records in {lang}")
+        shown = " ".join(kiosk.texts())
+        assert all(column["label"] in shown for column in expected["columns"][:2])
+        assert screen.page == 2 and screen.result.total_rows == expected["total_rows"]
+    kiosk.screenshot("flows_records_list_switched_zh_Hant")
+    # The hall gone: the list stays as it is, on its page, and no error is said for it.
+    title = screen.prompt
+    kiosk.stop_hall()
+    try:
+        kiosk.tap(kiosk.find(id="lang_en"))
+        kiosk.wait_until(lambda: not kiosk.app.hall_online and not screen.busy, timeout=20,
+                         what="the failed query")
+        assert screen.message == "" and screen.prompt == title and screen.page == 2
+        assert not screen.print_button.disabled
+    finally:
+        kiosk.start_hall()
