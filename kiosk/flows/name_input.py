@@ -241,15 +241,19 @@ class NameComposer:
     def separator(self, mark: str) -> bool:
         """``·`` between the parts of a transcribed name (pinyin mode); space or hyphen between the
         parts of a Latin name. Never first, never twice, never while letters wait for a choice."""
-        allowed = NAME_DOT if self.mode == PINYIN else " -"
-        if len(mark) != 1 or mark not in NAME_DOT + " -":
-            raise NameInputError("not_a_separator", f"not a separator key: {mark!r}")
-        if mark not in allowed or self.letters or not self.name or self.full:
-            return False
-        if self.name[-1] in NAME_DOT + " -":
+        if not self.accepts_separator(mark):
             return False
         self.name += mark
         return True
+
+    def accepts_separator(self, mark: str) -> bool:
+        """True if ``separator(mark)`` would add the mark now (so its key can show as enabled)."""
+        if len(mark) != 1 or mark not in NAME_DOT + " -":
+            raise NameInputError("not_a_separator", f"not a separator key: {mark!r}")
+        allowed = NAME_DOT if self.mode == PINYIN else " -"
+        if mark not in allowed or self.letters or not self.name or self.full:
+            return False
+        return self.name[-1] not in NAME_DOT + " -"
 
     def erase(self) -> bool:
         """The last pending letter first, then the last character of the name."""

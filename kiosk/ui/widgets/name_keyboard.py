@@ -5,13 +5,13 @@ from typing import Any
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
 from kivy.utils import escape_markup, get_hex_from_color
 
 from kiosk.flows.name_input import LATIN, NAME_DOT, PINYIN, NameComposer
 from kiosk.i18n import N_, _
-from kiosk.ui.widgets.buttons import KioskButton
 from kiosk.ui.widgets.labels import KioskLabel
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -24,13 +24,26 @@ HINTS = {
 Builder.load_string(
     """
 #:import _ kiosk.i18n._
+#:set QUIET (0.85, 0.86, 0.88, 1)
 
+# KioskButton's colours, but not its rule: that rule's font_size binding would win again whenever
+# the theme changes size (elderly mode), whatever role the key has.
 <NameKeyButton>:
     size_hint_y: 1
-    font_size: getattr(app.theme, 'font_' + self.role)
+    # Each size named, so the rule follows the theme (a getattr would be evaluated only once).
+    font_size:
+        {'small': app.theme.font_small, 'body': app.theme.font_body,
+        'large': app.theme.font_large, 'title': app.theme.font_title}[self.role]
+    background_normal: ''
+    background_down: ''
     background_disabled_normal: ''
     background_disabled_down: ''
+    bg_color: {'primary': app.theme.primary, 'secondary': app.theme.accent, 'quiet': QUIET}[self.kind]
+    background_color: [c * (0.8 if self.state == 'down' else 1) for c in self.bg_color[:3]] + [1]
+    color: app.theme.text if self.kind == 'quiet' else app.theme.primary_text
     disabled_color: self.color
+    text_size: self.width - 16, None
+    halign: 'center'
     opacity: (0.3 if self.disabled else 1) if self.shown else 0
 
 <NameKeyboard>:
@@ -44,21 +57,21 @@ Builder.load_string(
             id: previous
             role: 'body'
             kind: 'secondary'
-            size_hint_x: 1.5
-            text: '◀ ' + _('Previous', app.lang)
+            size_hint_x: 2
+            text: _('Previous', app.lang)
             shown: root.mode == 'pinyin' and bool(root.letters)
             disabled: not (self.shown and root.has_previous)
             on_release: root.press('previous')
         BoxLayout:
             id: candidates
-            size_hint_x: 6
+            size_hint_x: 5
             spacing: app.theme.gap * 0.5
         NameKeyButton:
             id: more
             role: 'body'
             kind: 'secondary'
-            size_hint_x: 1.5
-            text: _('More', app.lang) + ' ▶'
+            size_hint_x: 2
+            text: _('More', app.lang)
             shown: root.mode == 'pinyin' and bool(root.letters)
             disabled: not (self.shown and root.has_more)
             on_release: root.press('more')
@@ -87,7 +100,6 @@ Builder.load_string(
             size_hint_x: 3 if root.mode == 'latin' else None
             width: 0
             shown: root.mode == 'latin'
-            disabled: root.mode != 'latin'
             text: _('Space', app.lang)
             on_release: root.press(' ')
         NameKeyButton:
@@ -108,9 +120,11 @@ Builder.load_string(
 )
 
 
-class NameKeyButton(KioskButton):
+class NameKeyButton(Button):
     """A key of the name keyboard; ``value`` is what ``NameKeyboard.press`` receives."""
 
+    kind = StringProperty("primary")  # primary | secondary | quiet, as KioskButton
+    bg_color = ColorProperty((0.71, 0.11, 0.11, 1))
     value = StringProperty("")
     role = StringProperty("large")
     shown = BooleanProperty(True)
@@ -129,7 +143,7 @@ class NameKeyboard(BoxLayout):
     has_previous = BooleanProperty(False)
     page_candidates = ListProperty([])
     # Candidate keys in the row between Previous and More.
-    page_size = NumericProperty(6)
+    page_size = NumericProperty(5)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -220,6 +234,8 @@ class NameKeyboard(BoxLayout):
         separator = NAME_DOT if composer.mode == PINYIN else "-"
         self.separator_key.value = separator
         self.separator_key.text = separator
+        self.separator_key.disabled = not composer.accepts_separator(separator)
+        self.ids.space.disabled = composer.mode != LATIN or not composer.accepts_separator(" ")
         self._fill_candidates()
 
     def _accent(self) -> Any:
@@ -253,7 +269,7 @@ class NameKeyboard(BoxLayout):
         key = self.letter_keys.get("v")
         if key is not None:
             key.text = "V/Ü" if self.mode == PINYIN else "V"
-            key.role = "body" if self.mode == PINYIN else "large"
+            key.role = "small" if self.mode == PINYIN else "large"
 
     def _translate_hint(self) -> None:
         if self._hint_label is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.i18n import _
+
 pytestmark = pytest.mark.ui
 
 
@@ -101,7 +103,7 @@ def test_x_only_ends_a_number_and_short_numbers_are_refused(kiosk):
     _type(kiosk, pad, "0219650930031X")
     assert pad.value == "43010219650930031X"
     _type_pinyin(kiosk, "luo", "罗")
-    _type_pinyin(kiosk, "rong", "镕", pages=11)  # a rare character, eleven pages on
+    _type_pinyin(kiosk, "rong", "镕", pages=13)  # a rare character, thirteen pages on
     kiosk.tap(kiosk.find(id="submit_typed"))
     kiosk.wait_until(lambda: screen.has_identity, what="number ending in X accepted")
 
@@ -138,3 +140,116 @@ def test_scanned_code_identifies_by_qr(kiosk):
     kiosk.wait_for_screen("home")
     identity = kiosk.app.session.identity
     assert identity.source == "qr" and identity.qr_payload == "GOVBK1:b_0001:482913"
+
+
+def _keys(keyboard):
+    """Every key of the name keyboard that shows now."""
+    from kiosk.ui.widgets.name_keyboard import NameKeyButton
+
+    return [w for w in keyboard.walk() if isinstance(w, NameKeyButton) and w.opacity > 0]
+
+
+def _check_fits(kiosk, min_target):
+    """Every key is a touch target inside the window, clear of the pad and Continue, with a theme font."""
+    from kivy.core.window import Window
+
+    theme = kiosk.app.theme
+    keyboard = _name_keyboard(kiosk)
+    others = [kiosk.find(id="pad"), kiosk.find(id="submit_typed"), kiosk.find(id="name_field")]
+    sizes = {theme.font_small, theme.font_body, theme.font_large, theme.font_title}
+    for key in _keys(keyboard):
+        x, y = key.to_window(*key.pos)
+        assert key.width >= min_target and key.height >= min_target, (key.text, key.size)
+        assert x >= 0 and x + key.width <= Window.width and y >= 0 and y + key.height <= Window.height
+        assert key.font_size in sizes, (key.text, key.font_size)
+        for other in others:
+            ox, oy = other.to_window(*other.pos)
+            apart = (x + key.width <= ox or ox + other.width <= x
+                     or y + key.height <= oy or oy + other.height <= y)
+            assert apart, (key.text, other)
+        # The label fits on its key: no word cut, no text wider than the key.
+        assert key.texture_size[0] <= key.width and key.texture_size[1] <= key.height, (
+            key.text, key.texture_size, key.size)
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "zh_Hant", "en"])
+def test_name_keyboard_with_candidates_in_each_language(kiosk, lang):
+    _open_identify(kiosk)
+    if lang != kiosk.app.lang:
+        kiosk.tap(kiosk.find(id=f"lang_{lang}"))
+    keyboard = _name_keyboard(kiosk)
+    assert kiosk.find(id="name_field").text == _("Name as on your ID card", lang)
+    for letter in "zhang":
+        kiosk.tap(keyboard.key(letter))
+    shown = [key.text for key in _keys(keyboard) if key.value and not key.value.isascii()]
+    assert shown[:2] == ["张", "章"]
+    assert "zhang" in kiosk.find(id="name_field").text
+    _check_fits(kiosk, min_target=48)
+    kiosk.screenshot(f"identify_name_keyboard_{lang}")
+
+
+def test_name_keyboard_fits_in_elderly_mode(kiosk):
+    _open_identify(kiosk)
+    kiosk.tap(kiosk.find(id="elderly_toggle"))
+    kiosk.wait_until(lambda: kiosk.app.theme.button_h == 88, what="elderly sizes")
+    kiosk.pump(4)
+    keyboard = _name_keyboard(kiosk)
+    for letter in "wei":
+        kiosk.tap(keyboard.key(letter))
+    kiosk.tap(kiosk.find(id="more", root=keyboard))
+    _check_fits(kiosk, min_target=60)
+    kiosk.screenshot("identify_name_keyboard_elderly")
+    kiosk.tap(kiosk.find(id="mode_toggle", root=keyboard))
+    _check_fits(kiosk, min_target=60)
+    kiosk.screenshot("identify_name_keyboard_elderly_abc")
+
+
+def test_abc_name_for_a_latin_name_card(kiosk):
+    screen = _open_identify(kiosk)
+    _type(kiosk, kiosk.find(id="pad"), "440106198503121237")
+    keyboard = _name_keyboard(kiosk)
+    kiosk.tap(kiosk.find(id="mode_toggle", root=keyboard))
+    _type_letters(kiosk, "ANNA LEE")
+    kiosk.tap(keyboard.key("-"))
+    _type_letters(kiosk, "KIM")
+    assert kiosk.find(id="name_field").text == "ANNA LEE-KIM"
+    kiosk.screenshot("identify_name_abc")
+    kiosk.tap(kiosk.find(id="submit_typed"))
+    kiosk.wait_until(lambda: screen.has_identity, what="typed Latin name accepted")
+    assert kiosk.find(id="shown_name").text == "A" + "*" * 11
+    kiosk.tap(kiosk.find(id="confirm"))
+    kiosk.wait_for_screen("home")
+    assert kiosk.app.session.identity.name == "ANNA LEE-KIM"
+
+
+def test_erase_and_pending_letters_and_the_end_of_a_visit_wipe_the_name(kiosk):
+    screen = _open_identify(kiosk)
+    _type(kiosk, kiosk.find(id="pad"), "440106198503121237")
+    keyboard = _name_keyboard(kiosk)
+    _type_pinyin(kiosk, "li", "李")
+    for letter in "si":
+        kiosk.tap(keyboard.key(letter))
+    erase = kiosk.find(id="erase", root=keyboard)
+    kiosk.tap(erase)
+    assert (keyboard.name, keyboard.letters) == ("李", "s")
+    # Letters with no character chosen are not a name yet: the citizen is told to choose.
+    kiosk.tap(kiosk.find(id="submit_typed"))
+    assert screen.error == "Please touch the character you want in the row above the letters."
+    assert not screen.has_identity
+    kiosk.tap(erase)
+    kiosk.tap(erase)
+    assert (keyboard.name, keyboard.letters) == ("", "")
+    assert kiosk.find(id="name_field").text == _("Name as on your ID card", kiosk.app.lang)
+    kiosk.tap(kiosk.find(id="submit_typed"))
+    assert screen.error == "Please enter your name as it appears on your ID card."
+    _type_pinyin(kiosk, "wang", "王")
+    kiosk.tap(kiosk.find(id="clear", root=keyboard))
+    assert keyboard.name == "" and kiosk.find(id="name_field").color == list(kiosk.app.theme.muted)
+    _type_pinyin(kiosk, "wang", "王")
+    kiosk.tap(kiosk.find(id="mode_toggle", root=keyboard))
+    kiosk.app.end_visit()
+    kiosk.wait_until(lambda: kiosk.app.current_screen == "attract", what="attract after the visit")
+    assert (keyboard.name, keyboard.letters, keyboard.mode, keyboard.composition) == ("", "", "pinyin", "")
+    assert keyboard.composer.name == ""
+    _open_identify(kiosk)
+    assert "王" not in "".join(kiosk.texts())

@@ -188,7 +188,9 @@ def test_dot_joins_the_parts_of_a_transcribed_name():
     _typed(composer, "mai", "买")
     _typed(composer, "mai", "买")
     _typed(composer, "ti", "提")
+    assert composer.accepts_separator("·") and not composer.accepts_separator("-")
     assert composer.separator("·") and not composer.separator("·")
+    assert not composer.accepts_separator("·")
     _typed(composer, "ai", "艾")
     composer.type_letter("l")
     assert not composer.separator("·")  # letters wait for a choice
