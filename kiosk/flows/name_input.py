@@ -56,8 +56,8 @@ class NameDataError(RuntimeError):
     code = "name_data_invalid"
 
 
-def _dedupe(chars: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(chars))
+def _dedupe(chars: Sequence[str]) -> str:
+    return "".join(dict.fromkeys(chars))
 
 
 class SyllableIndex:
@@ -75,7 +75,8 @@ class SyllableIndex:
         # Every beginning of a syllable, so a key that leads nowhere can be refused (and dimmed).
         self._prefixes = frozenset(s[:end] for s in self._tiers for end in range(len(s) + 1))
         self._surnames = tuple((s, char) for s, char in SURNAMES if char in "".join(self._tiers.get(s, ())))
-        self.candidates = lru_cache(maxsize=32)(self._candidates)
+        # Kept as str (a few bytes a character), not tuples of one-character str objects.
+        self.candidates = lru_cache(maxsize=16)(self._candidates)
 
     @classmethod
     def load(cls, path: Path = DATA_FILE) -> SyllableIndex:
@@ -103,11 +104,11 @@ class SyllableIndex:
         wanted = len(letters) + 1
         return frozenset(p[-1] for p in self._prefixes if len(p) == wanted and p.startswith(letters))
 
-    def _candidates(self, letters: str, first: bool = False) -> tuple[str, ...]:
+    def _candidates(self, letters: str, first: bool = False) -> str:
         """Every character for ``letters``: the exact syllable first, then the longer syllables that
         begin with them, tier by tier. For the first character of a name the common surnames lead."""
         if not letters or not self.is_prefix(letters):
-            return ()
+            return ""
         exact = self._tiers.get(letters, ())
         longer = sorted((s for s in self._tiers if s.startswith(letters) and s != letters),
                         key=lambda s: (len(s), s))
@@ -169,16 +170,16 @@ class NameComposer:
         return len(self.name) >= self.max_length
 
     @property
-    def candidates(self) -> tuple[str, ...]:
+    def candidates(self) -> str:
         if self.mode != PINYIN or not self.letters:
-            return ()
+            return ""
         return self.index.candidates(self.letters, not self.name)
 
     @property
     def page_count(self) -> int:
         return -(-len(self.candidates) // self.page_size)
 
-    def page_candidates(self) -> tuple[str, ...]:
+    def page_candidates(self) -> str:
         start = self.page * self.page_size
         return self.candidates[start:start + self.page_size]
 
@@ -217,7 +218,7 @@ class NameComposer:
 
     def choose(self, char: str) -> bool:
         """Append a candidate of the current letters to the name and clear the letters."""
-        if char not in self.candidates:
+        if len(char) != 1 or char not in self.candidates:
             raise NameInputError("not_a_candidate", "not a candidate for the letters typed")
         if self.full:
             return False

@@ -193,7 +193,7 @@ class NameKeyboard(BoxLayout):
             composer.separator(key)
         elif len(key) == 1 and key.lower() in LETTERS:
             composer.type_letter(key)
-        elif key in composer.page_candidates():
+        elif len(key) == 1 and key in composer.page_candidates():
             composer.choose(key)
         else:
             return
