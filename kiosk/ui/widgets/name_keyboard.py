@@ -17,7 +17,7 @@ from kiosk.ui.widgets.labels import KioskLabel
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # What the candidate row says while it has no candidates, by mode.
 HINTS = {
-    PINYIN: N_("Type the pinyin, then touch your character"),
+    PINYIN: N_("Type the pinyin, then touch a character"),
     LATIN: N_("Letters go straight into your name"),
 }
 
@@ -57,7 +57,9 @@ Builder.load_string(
             id: previous
             role: 'body'
             kind: 'secondary'
-            size_hint_x: 2
+            # Without letters the hint takes the whole row.
+            size_hint_x: 2 if self.shown else None
+            width: 0 if self.size_hint_x is None else 1
             text: _('Previous', app.lang)
             shown: root.mode == 'pinyin' and bool(root.letters)
             disabled: not (self.shown and root.has_previous)
@@ -70,7 +72,9 @@ Builder.load_string(
             id: more
             role: 'body'
             kind: 'secondary'
-            size_hint_x: 2
+            # Without letters the hint takes the whole row.
+            size_hint_x: 2 if self.shown else None
+            width: 0 if self.size_hint_x is None else 1
             text: _('More', app.lang)
             shown: root.mode == 'pinyin' and bool(root.letters)
             disabled: not (self.shown and root.has_more)
@@ -98,7 +102,7 @@ Builder.load_string(
             kind: 'quiet'
             # Only Latin names have spaces; in pinyin mode the key takes no room.
             size_hint_x: 3 if root.mode == 'latin' else None
-            width: 0
+            width: 0 if self.size_hint_x is None else 1
             shown: root.mode == 'latin'
             text: _('Space', app.lang)
             on_release: root.press(' ')
@@ -150,7 +154,7 @@ class NameKeyboard(BoxLayout):
         self.composer = NameComposer(page_size=int(self.page_size))
         self.letter_keys: dict[str, NameKeyButton] = {}
         self.candidate_keys: list[NameKeyButton] = []
-        self._hint_label: Any = None
+        self.hint_label: Any = None
         self.fbind("mode", self._refresh_letter_labels)
 
     def on_kv_post(self, base_widget: Any) -> None:
@@ -247,14 +251,14 @@ class NameKeyboard(BoxLayout):
         row = self.ids.candidates
         row.clear_widgets()
         if not self.page_candidates:
-            if self._hint_label is None:
-                self._hint_label = KioskLabel(role="body", halign="center")
-                self._hint_label.size_hint_y = 1
+            if self.hint_label is None:
+                self.hint_label = KioskLabel(role="body", halign="center")
+                self.hint_label.size_hint_y = 1
                 app = App.get_running_app()
                 if app is not None and hasattr(app, "lang"):
                     app.bind(lang=lambda *_a: self._translate_hint())
             self._translate_hint()
-            row.add_widget(self._hint_label)
+            row.add_widget(self.hint_label)
             return
         for key, char in zip(self.candidate_keys, [*self.page_candidates, *[""] * len(self.candidate_keys)],
                              strict=False):
@@ -272,5 +276,5 @@ class NameKeyboard(BoxLayout):
             key.role = "small" if self.mode == PINYIN else "large"
 
     def _translate_hint(self) -> None:
-        if self._hint_label is not None:
-            self._hint_label.text = _(self.hint)
+        if self.hint_label is not None:
+            self.hint_label.text = _(self.hint)

@@ -170,6 +170,9 @@ def _check_fits(kiosk, min_target):
         # The label fits on its key: no word cut, no text wider than the key.
         assert key.texture_size[0] <= key.width and key.texture_size[1] <= key.height, (
             key.text, key.texture_size, key.size)
+    hint = keyboard.hint_label
+    if hint is not None and hint.parent is not None:
+        assert hint.texture_size[0] <= hint.width and hint.texture_size[1] <= hint.height, hint.text
 
 
 @pytest.mark.parametrize("lang", ["zh_Hans", "zh_Hant", "en"])
@@ -179,6 +182,7 @@ def test_name_keyboard_with_candidates_in_each_language(kiosk, lang):
         kiosk.tap(kiosk.find(id=f"lang_{lang}"))
     keyboard = _name_keyboard(kiosk)
     assert kiosk.find(id="name_field").text == _("Name as on your ID card", lang)
+    _check_fits(kiosk, min_target=48)
     for letter in "zhang":
         kiosk.tap(keyboard.key(letter))
     shown = [key.text for key in _keys(keyboard) if key.value and not key.value.isascii()]
@@ -194,6 +198,9 @@ def test_name_keyboard_fits_in_elderly_mode(kiosk):
     kiosk.wait_until(lambda: kiosk.app.theme.button_h == 88, what="elderly sizes")
     kiosk.pump(4)
     keyboard = _name_keyboard(kiosk)
+    for lang in ("en", "zh_Hant", "zh_Hans"):
+        kiosk.tap(kiosk.find(id=f"lang_{lang}"))
+        _check_fits(kiosk, min_target=60)
     for letter in "wei":
         kiosk.tap(keyboard.key(letter))
     kiosk.tap(kiosk.find(id="more", root=keyboard))
@@ -253,3 +260,28 @@ def test_erase_and_pending_letters_and_the_end_of_a_visit_wipe_the_name(kiosk):
     assert keyboard.composer.name == ""
     _open_identify(kiosk)
     assert "王" not in "".join(kiosk.texts())
+
+
+def test_portrait_screen_stacks_the_keyboards(kiosk):
+    """A portrait kiosk (screen.orientation = "portrait", 1080x1920): the card above the typed way,
+    the name keyboard below the numeric pad, every key still a full touch target."""
+    from kivy.core.window import Window
+
+    _open_identify(kiosk)
+    landscape = tuple(Window.size)
+    try:
+        Window.size = (1080, 1920)
+        kiosk.wait_until(lambda: tuple(Window.size) == (1080, 1920), what="a portrait window")
+        kiosk.pump(4)
+        pad, keyboard = kiosk.find(id="pad"), _name_keyboard(kiosk)
+        assert keyboard.to_window(*keyboard.pos)[1] + keyboard.height <= pad.to_window(*pad.pos)[1]
+        kiosk.tap(kiosk.find(id="elderly_toggle"))
+        kiosk.pump(4)
+        for letter in "zhang":
+            kiosk.tap(keyboard.key(letter))
+        _check_fits(kiosk, min_target=60)
+        kiosk.screenshot("identify_name_keyboard_portrait_elderly")
+    finally:
+        Window.size = landscape
+        kiosk.wait_until(lambda: tuple(Window.size) == landscape, what="the landscape window back")
+        kiosk.pump(4)
