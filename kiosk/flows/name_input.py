@@ -67,9 +67,10 @@ class SyllableIndex:
     def __init__(self, syllables: Mapping[str, Sequence[str]]) -> None:
         self._tiers: dict[str, tuple[str, ...]] = {}
         for syllable, tiers in syllables.items():
-            if not (syllable.isascii() and syllable.isalpha() and syllable.islower()):
+            if not (isinstance(syllable, str) and syllable.isascii() and syllable.isalpha()
+                    and syllable.islower() and len(syllable) <= MAX_LETTERS):
                 raise NameDataError(f"not a pinyin syllable: {syllable!r}")
-            if len(syllable) > MAX_LETTERS or not all(isinstance(tier, str) for tier in tiers):
+            if not (isinstance(tiers, list | tuple) and all(isinstance(tier, str) for tier in tiers)):
                 raise NameDataError(f"malformed entry for {syllable!r}")
             self._tiers[syllable] = tuple(tiers)
         # Every beginning of a syllable, so a key that leads nowhere can be refused (and dimmed).

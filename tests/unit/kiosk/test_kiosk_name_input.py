@@ -265,6 +265,30 @@ def test_a_broken_table_is_refused_with_a_code(tmp_path):
         SyllableIndex.load(tmp_path / "missing.json")
 
 
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(JSON, st.fixed_dictionaries({"format": st.just(1), "syllables": JSON})))
+def test_any_json_table_loads_or_is_refused_with_a_code(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("table") / "table.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    try:
+        index = SyllableIndex.load(path)
+    except NameDataError as error:
+        assert error.code == "name_data_invalid"
+    else:
+        # Only a well-formed table loads, and each syllable offers its own characters first.
+        assert set(index.syllables) == set(data["syllables"])
+        for syllable, tiers in data["syllables"].items():
+            own = "".join(dict.fromkeys("".join(tiers)))
+            assert index.candidates(syllable).startswith(own)
+
+
 def test_a_small_table_orders_surnames_then_tiers():
     index = SyllableIndex({"zhang": ["长张", "嫜", "張"], "zhan": ["站", "", ""], "li": ["力李", "", ""]})
     assert index.candidates("zhang", True) == "张长嫜張"
