@@ -252,11 +252,15 @@ class NameKeyboard(BoxLayout):
         row.clear_widgets()
         if not self.page_candidates:
             if self.hint_label is None:
-                self.hint_label = KioskLabel(role="body", halign="center")
-                self.hint_label.size_hint_y = 1
+                label = self.hint_label = KioskLabel(role="body", halign="center")
+                label.size_hint_y = 1
                 app = App.get_running_app()
                 if app is not None and hasattr(app, "lang"):
                     app.bind(lang=lambda *_a: self._translate_hint())
+                    # KioskLabel's rule reads the size through getattr, which kv does not watch:
+                    # follow the theme here so the hint grows in elderly mode.
+                    label.font_size = app.theme.font_body
+                    app.theme.bind(font_body=label.setter("font_size"))
             self._translate_hint()
             row.add_widget(self.hint_label)
             return

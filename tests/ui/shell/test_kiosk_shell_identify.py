@@ -198,6 +198,7 @@ def test_name_keyboard_fits_in_elderly_mode(kiosk):
     kiosk.wait_until(lambda: kiosk.app.theme.button_h == 88, what="elderly sizes")
     kiosk.pump(4)
     keyboard = _name_keyboard(kiosk)
+    assert keyboard.hint_label.font_size == kiosk.app.theme.font_body == 36
     for lang in ("en", "zh_Hant", "zh_Hans"):
         kiosk.tap(kiosk.find(id=f"lang_{lang}"))
         _check_fits(kiosk, min_target=60)
