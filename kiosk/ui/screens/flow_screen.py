@@ -486,8 +486,15 @@ class FlowScreen(KioskScreen):
         keep_marks_attached(self.ids.prompt)
         keep_marks_attached(self.ids.message)
         # Text built in Python takes its size when built: build again for elderly mode.
-        self.app.bind(elderly=lambda *_a: self.render() if self.app.current_screen == self.name else None)
-        self.app.bind(lang=lambda _app, lang: self._translate_message(lang))
+        # Bound methods, which Kivy holds weakly: the app must not keep a screen alive.
+        self.app.bind(elderly=self._on_app_elderly, lang=self._on_app_lang)
+
+    def _on_app_elderly(self, _app: Any, _elderly: bool) -> None:
+        if self.app.current_screen == self.name:
+            self.render()
+
+    def _on_app_lang(self, _app: Any, lang: str) -> None:
+        self._translate_message(lang)
 
     def on_language(self, lang: str) -> None:
         self.render()

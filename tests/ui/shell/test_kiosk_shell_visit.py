@@ -4,6 +4,7 @@ keeps it, a hall server that goes away and comes back."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 
 import pytest
 
@@ -109,6 +110,28 @@ def test_idle_visit_times_out_and_its_personal_data_is_gone(kiosk):
     for built in kiosk.app.built_screens.values():
         texts = [w.text for w in kiosk.widgets(built) if isinstance(getattr(w, "text", None), str)]
         assert not any("罗" in t or "031X" in t for t in texts), built.name
+
+
+def test_a_visits_widgets_are_freed_once_it_ends(kiosk):
+    """The screens keep their steps' widgets in attributes while a visit goes on; when it ends,
+    those widgets (and their textures) must go, not wait until the screen is used again."""
+    kiosk.start_visit()
+    kiosk.app.go("ticket")
+    screen = kiosk.wait_for_screen("ticket")
+    kiosk.wait_until(lambda: screen.service_buttons and not screen.busy, timeout=15, what="services")
+    kept = [weakref.ref(screen.service_list), weakref.ref(screen.keyboard),
+            *(weakref.ref(button) for button in screen.service_buttons.values())]
+    releases = kiosk.app.memory_releases
+    kiosk.app.end_visit()
+    kiosk.wait_for_screen("attract")
+    kiosk.wait_until(lambda: kiosk.app.memory_releases > releases, what="memory given back")
+    assert screen.service_buttons == {} and screen.service_list is None and screen.keyboard is None
+    alive = [ref() for ref in kept if ref() is not None]
+    assert alive == [], f"{len(alive)} of {len(kept)} widgets of the visit still alive: {alive[:3]}"
+    # The next visit builds the screen's steps again from nothing.
+    kiosk.start_visit()
+    kiosk.app.go("ticket")
+    kiosk.wait_until(lambda: screen.service_buttons and not screen.busy, timeout=15, what="services again")
 
 
 def test_more_time_keeps_the_visit(kiosk):
