@@ -64,6 +64,12 @@ def test_screens_in_three_languages(kiosk):
 
 def test_elderly_mode_enlarges_text_and_touch_targets(kiosk):
     kiosk.start_visit()
+    # A label already on a built screen grows too when the mode is switched while it exists.
+    kiosk.app.go("identify", next="home")
+    purpose = kiosk.wait_for_screen("identify").ids.purpose
+    purpose_font = purpose.font_size
+    kiosk.app.go("home")
+    kiosk.wait_for_screen("home")
     tile = kiosk.find(id="tile_ticket")
     normal_font = kiosk.find(text="取号", cls="Label", root=tile).font_size
     kiosk.tap(kiosk.find(id="elderly_toggle"))
@@ -74,6 +80,7 @@ def test_elderly_mode_enlarges_text_and_touch_targets(kiosk):
     kiosk.app.go("identify", next="home")
     kiosk.wait_for_screen("identify")
     kiosk.pump(3)
+    assert purpose.font_size > purpose_font
     kiosk.screenshot("identify_elderly_zh_Hans")
     from kivy.uix.button import Button
 
