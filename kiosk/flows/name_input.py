@@ -41,6 +41,16 @@ SURNAMES: tuple[tuple[str, str], ...] = tuple(
     (token[:-1], token[-1]) for token in _SURNAMES.split()
 )
 
+# Characters common in given names, roughly commonest first: after the surname they lead their
+# syllable's candidates (伟 is otherwise on the fifth page of wei, behind 为 位 未 …).
+GIVEN_NAME_CHARS = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力林云飞斌波宇浩凯鹏俊帅"
+    "欣婷雪琳晶慧颖玲莉燕丹倩宁佳嘉思雨梓涵子轩怡萱博晨阳旭鑫亮成龙国海峰东志新春金荣生德义"
+    "清振永光庆亚立昊然晓小淑珍凤梅琴蓉芬菊美娇妍璐瑶琪蕾薇璇悦睿泽皓瑞铭航宏健坤毅桐楠彤月"
+    "馨露晴茜岩松昌贵福祥山忠良民安宝兴家富顺和喜仁才发学胜泉江彬伦翔锋朋哲晖一诗语可依若紫"
+    "奕艺婉琦瑜霖逸晗熙瀚宸煜烨炜诚信豪杭韬麟鸿鹤凡桦芝蕊莹洁婧媛妮姝琼瑾璟珊"
+)
+
 
 class NameInputError(ValueError):
     """A key or a choice the keyboard cannot take; ``code`` is stable for the UI and logs."""
@@ -107,7 +117,8 @@ class SyllableIndex:
 
     def _candidates(self, letters: str, first: bool = False) -> str:
         """Every character for ``letters``: the exact syllable first, then the longer syllables that
-        begin with them, tier by tier. For the first character of a name the common surnames lead."""
+        begin with them, tier by tier. For the first character of a name the common surnames lead,
+        for the others the characters common in given names."""
         if not letters or not self.is_prefix(letters):
             return ""
         exact = self._tiers.get(letters, ())
@@ -116,6 +127,9 @@ class SyllableIndex:
         order: list[str] = []
         if first:
             order.extend(char for s, char in self._surnames if s == letters)
+        else:
+            readings = "".join(exact)
+            order.extend(char for char in GIVEN_NAME_CHARS if char in readings)
         order.extend("".join(exact))
         if first:
             order.extend(char for s, char in self._surnames if s != letters and s.startswith(letters))

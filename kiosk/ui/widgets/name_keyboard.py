@@ -32,8 +32,8 @@ Builder.load_string(
     size_hint_y: 1
     # Each size named, so the rule follows the theme (a getattr would be evaluated only once).
     font_size:
-        {'small': app.theme.font_small, 'body': app.theme.font_body,
-        'large': app.theme.font_large, 'title': app.theme.font_title}[self.role]
+        self.fitted_size(self.height, app.theme.font_small, app.theme.font_body,
+        app.theme.font_large, app.theme.font_title)
     background_normal: ''
     background_down: ''
     background_disabled_normal: ''
@@ -132,6 +132,17 @@ class NameKeyButton(Button):
     value = StringProperty("")
     role = StringProperty("large")
     shown = BooleanProperty(True)
+
+    # A line of the CJK font is this many times its size high.
+    LINE_HEIGHT = 1.45
+
+    def fitted_size(self, height: float, *sizes: float) -> float:
+        """The theme size of the key's role (small, body, large, title), or the largest smaller one
+        whose line fits the key's height when the screen leaves the keyboard little room."""
+        roles = ("small", "body", "large", "title")
+        allowed = sizes[: roles.index(self.role) + 1] if self.role in roles else sizes[:2]
+        fitting = [size for size in allowed if size * self.LINE_HEIGHT <= height]
+        return max(fitting) if fitting else allowed[0]
 
 
 class NameKeyboard(BoxLayout):

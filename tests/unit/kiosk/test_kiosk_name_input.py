@@ -87,12 +87,18 @@ def test_every_common_surname_is_offered_under_its_reading():
 # -- order and pages --
 
 
-def test_surnames_lead_the_first_character_and_common_characters_the_rest():
+def test_surnames_lead_the_first_character_and_given_name_characters_the_rest():
     index = syllable_index()
     assert index.candidates("zhang", True)[:2] == "张章"
-    assert index.candidates("zhang", False)[0] == "长"  # 长 zhǎng: the commonest character read zhang
     assert index.candidates("zhang", False).index("张") < 5
     assert index.candidates("san")[0] == "三"
+    # After the surname, the characters common in given names come first.
+    assert index.candidates("wei", False)[0] == "伟"
+    assert index.candidates("wei", True)[0] == "魏"
+    assert index.candidates("fang", False)[0] == "芳"
+    assert index.candidates("jing", False)[:2] == "静晶"
+    # ... but only those read that way: 伟 is not offered under "wen".
+    assert "伟" not in index.candidates("wen", False)
     assert index.candidates("lv", True)[0] == "吕"
     assert index.candidates("shan", True)[0] == "单"  # 单 is read shan as a family name
 
