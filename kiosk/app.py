@@ -429,11 +429,19 @@ class KioskApp(App):
         self._release_event = Clock.schedule_once(self._release_memory, RELEASE_AFTER_VISIT_S)
 
     def _release_memory(self, _dt: float) -> None:
-        from kiosk.memory import release_freed_memory
+        from kiosk.memory import collect_widgets
+
+        collected_s = collect_widgets()
+        # The collected widgets' textures are deleted at the next frame; trim after that.
+        self._release_event = Clock.schedule_once(lambda _dt: self._return_heap(collected_s), 0.1)
+
+    def _return_heap(self, collected_s: float) -> None:
+        from kiosk.memory import return_freed_heap
 
         self._release_event = None
-        self.memory_released_s = release_freed_memory()
+        self.memory_released_s = collected_s + return_freed_heap()
         self.memory_releases += 1
+        log.debug("memory released in %.0f ms", self.memory_released_s * 1000)
 
     def open_maintenance(self) -> None:
         self.go("maintenance")

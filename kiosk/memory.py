@@ -1,14 +1,12 @@
-"""Giving memory back between visits: the widgets of a visit are freed in one go once it ends."""
+"""Giving memory back between visits: the widgets of a visit are freed in one go once it ends,
+then the heap they used is returned to the system."""
 
 import ctypes
 import ctypes.util
 import gc
-import logging
 import sys
 import time
 from functools import cache
-
-log = logging.getLogger(__name__)
 
 
 @cache
@@ -22,19 +20,27 @@ def _malloc_trim() -> object | None:
         return None
 
 
-def release_freed_memory() -> float:
-    """Collect the widget cycles a visit left behind and return the freed heap pages to the system.
+def collect_widgets() -> float:
+    """Collect the widget cycles a visit left behind; returns the seconds it took.
 
-    Kivy widgets are reference cycles, so a screen's old content waits for the cyclic collector;
-    and glibc keeps freed heap pages (textures under a software renderer, glyph surfaces) unless
-    asked to trim. Returns the seconds it took (a few hundred ms after a long visit), which is
-    why it runs on the attract screen, between visits.
+    Kivy widgets are reference cycles, so a screen's old content waits for the cyclic collector.
+    A few hundred ms after a long visit, which is why it runs on the attract screen, between visits.
+    The GPU textures of the collected widgets are deleted at Kivy's next frame, so
+    ``return_freed_heap`` should run after that.
     """
     started = time.perf_counter()
     gc.collect()
+    return time.perf_counter() - started
+
+
+def return_freed_heap() -> float:
+    """Ask glibc to give the freed heap pages back to the system; returns the seconds it took.
+
+    glibc keeps freed pages for reuse; under a software renderer they hold the textures of the
+    visit's screens, tens of MB that would stay counted against the kiosk until the next visit.
+    """
+    started = time.perf_counter()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)  # type: ignore[operator]
-    took = time.perf_counter() - started
-    log.debug("memory released in %.0f ms", took * 1000)
-    return took
+    return time.perf_counter() - started
