@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from kiosk.i18n import _
 from remote_assist.datachannel import PhotoAssembler
 from remote_assist.staff_peer import StaffPeer
 
@@ -114,6 +115,17 @@ def test_refused_photo_and_staff_hangup(kiosk: Any) -> None:
         kiosk.tap(kiosk.find(id="allow_call"))
         kiosk.wait_until(lambda: taking.done() and screen.state == "in_call", timeout=30, what="the call")
         kiosk.run(staff.channel_open.wait())
+        # A pushed guide is fetched from the hall; one the hall does not know is said in words.
+        service = httpx.get(f"{kiosk.hall.url}/api/v1/services/SB-001",
+                            headers={"Authorization": "Bearer demo-kiosk-token-HQ"}).json()
+        staff.push({"type": "show_guide", "service": "SB-001"})
+        kiosk.wait_until(lambda: screen.overlay_text.startswith(service["name"]), timeout=30,
+                         what="the pushed guide")
+        staff.push({"type": "show_guide", "service": "XX-999"})
+        kiosk.wait_until(lambda: screen.overlay_text == _("The guide cannot be shown right now.", "zh_Hans"),
+                         timeout=30, what="the unknown guide said in words")
+        assert kiosk.app.current_screen == "video_call" and kiosk.app.failures == 0
+        kiosk.tap(kiosk.find(id="close_overlay"))
         staff.push({"type": "request_photo", "purpose": "户口簿", "request_id": "r2"})
         kiosk.wait_until(lambda: screen.photo_purpose, timeout=30, what="the photo request")
         kiosk.tap(kiosk.find(id="deny_photo"))
