@@ -56,8 +56,7 @@ Builder.load_string(
             font_size: app.theme.font_body
             text: root.message
             color: app.theme.error if root.message_is_error else app.theme.accent
-            height: max(self.texture_size[1], self.font_size * 1.4) if root.message else 0
-            opacity: 1 if root.message else 0
+            collapsed: not root.message
         BoxLayout:
             id: content
             orientation: 'vertical'

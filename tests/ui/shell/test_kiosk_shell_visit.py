@@ -81,6 +81,8 @@ def test_elderly_mode_enlarges_text_and_touch_targets(kiosk):
     kiosk.wait_for_screen("identify")
     kiosk.pump(3)
     assert purpose.font_size > purpose_font
+    # An empty error line still takes no room once the sizes have changed.
+    assert kiosk.app.screen("identify").ids.error.height == 0
     kiosk.screenshot("identify_elderly_zh_Hans")
     from kivy.uix.button import Button
 
