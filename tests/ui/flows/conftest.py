@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 
 LANGS = ("zh_Hans", "zh_Hant", "en")
 
@@ -93,10 +94,21 @@ def check_line_starts(kiosk: Any, name: str) -> None:
     assert not cut, f"{name}: a number or word is cut across lines: {cut}"
 
 
+def hall_service(kiosk: Any, code: str, lang: str) -> Any:
+    """The hall's own catalogue entry for a service in an API language (zh-Hans, zh-Hant, en)."""
+    reply = requests.get(
+        f"{kiosk.hall.url}/api/v1/services/{code}", params={"lang": lang}, timeout=10,
+        headers={"Authorization": f"Bearer {kiosk.app.kiosk_config.hall.token}"},
+    )
+    reply.raise_for_status()
+    return reply.json()
+
+
 @pytest.fixture
 def flow_helpers() -> Any:
     class Helpers:
         tap_in_list = staticmethod(tap_in_list)
+        hall_service = staticmethod(hall_service)
         identify_with_card = staticmethod(identify_with_card)
         shots = staticmethod(shots)
 

@@ -5,21 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import requests
 
 pytestmark = pytest.mark.ui
 
 WEDNESDAY = date(2026, 11, 25)
-
-
-def hall_service(kiosk, code, lang):
-    """The hall's own catalogue entry for a service in an API language (zh-Hans, zh-Hant, en)."""
-    reply = requests.get(
-        f"{kiosk.hall.url}/api/v1/services/{code}", params={"lang": lang}, timeout=10,
-        headers={"Authorization": f"Bearer {kiosk.app.kiosk_config.hall.token}"},
-    )
-    reply.raise_for_status()
-    return reply.json()
 
 
 def _open_booking(kiosk):
@@ -144,7 +133,7 @@ def test_confirm_and_done_steps_follow_a_language_switch_without_a_second_slip(k
     screen = _open_booking(kiosk)
     _to_evening_slot(kiosk, screen, flow_helpers)
     code = screen.service.code
-    names = {lang: hall_service(kiosk, code, lang) for lang in ("zh-Hans", "zh-Hant", "en")}
+    names = {lang: flow_helpers.hall_service(kiosk, code, lang) for lang in ("zh-Hans", "zh-Hant", "en")}
 
     def shown():
         return " ".join(kiosk.texts())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import requests
 
 pytestmark = pytest.mark.ui
 
@@ -17,16 +16,6 @@ def _open_ticket(kiosk):
     screen = kiosk.wait_for_screen("ticket")
     kiosk.wait_until(lambda: screen.service_buttons and not screen.busy, timeout=15, what="services")
     return screen
-
-
-def hall_service(kiosk, code, lang):
-    """The hall's own catalogue entry for a service in an API language (zh-Hans, zh-Hant, en)."""
-    reply = requests.get(
-        f"{kiosk.hall.url}/api/v1/services/{code}", params={"lang": lang}, timeout=10,
-        headers={"Authorization": f"Bearer {kiosk.app.kiosk_config.hall.token}"},
-    )
-    reply.raise_for_status()
-    return reply.json()
 
 
 def _choose_service(kiosk, screen, h, letters="SB"):
@@ -109,7 +98,7 @@ def test_the_issued_ticket_follows_a_language_switch_and_is_not_printed_again(ki
                      what="ticket issued and printed")
     issued = screen.ticket
     assert kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the printed ticket")
-    names = {lang: hall_service(kiosk, code, lang) for lang in ("zh-Hans", "zh-Hant", "en")}
+    names = {lang: flow_helpers.hall_service(kiosk, code, lang) for lang in ("zh-Hans", "zh-Hant", "en")}
     assert issued.service_name == names["zh-Hans"]["name"]
 
     def shown():
