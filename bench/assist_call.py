@@ -5,7 +5,7 @@ and exits 1 when a figure is over its budget. Sections:
 
 - two-way video: the agent presses accept in the console → first kiosk frame decoded in the
   browser, and → first staff frame decoded at the kiosk (median over ``--calls`` calls; the kiosk
-  has paid aiortc's start-up with ``warm_up`` as it does at kiosk start);
+  has paid aiortc's start-up with ``warm_up`` as a kiosk does while a call waits in line);
 - the same with a STUN server configured that never answers (the penalty must stay ≤ 1 s);
 - one ``--seconds`` call at 640×480 from the headless test call (``python -m
   remote_assist.kiosk_peer``, its own process): its CPU % of one core, the frame rate received

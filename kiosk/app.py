@@ -185,7 +185,8 @@ class KioskApp(App):
         self._kv_loaded: set[str] = set()
         self._idle_warning: Any = None
         self._out_of_service: Any = None
-        self.media_warmed_s: float | None = None  # aiortc's one-off set-up, paid at start
+        self.media_warmed_s: float | None = None  # aiortc's one-off set-up, paid at the first call
+        self._media_warming = False
         self._release_event: Any = None
         self.memory_released_s: float | None = None  # how long the last between-visits release took
         self.memory_releases = 0
@@ -244,12 +245,21 @@ class KioskApp(App):
             self.run_task(self.devices.start())
         if self._start_heartbeat:
             self._start_heartbeat_task()
+
+    def warm_media(self) -> None:
+        """Pay the media stack's one-off set-up now, once per process.
+
+        aiortc and PyAV cost about 40 MB, so they are loaded when a citizen first allows a video
+        call, not at start; their first call also pays 100-200 ms of set-up (DTLS context, codec
+        threads), which this pays while the call waits in line for an agent rather than after one
+        answers. The import runs in a thread so the screen keeps answering touches meanwhile.
+        """
+        if self._media_warming:
+            return
+        self._media_warming = True
         self.run_task(self._warm_media(), on_error=lambda exc: log.warning("media warm-up failed: %r", exc))
 
     async def _warm_media(self) -> None:
-        # aiortc's first call in a process pays 100-200 ms of one-off set-up (DTLS context, codec
-        # threads); paying it now makes the first video-help call as quick as later ones. The
-        # import runs in a thread so the first screen keeps answering touches meanwhile.
         peer = await asyncio.to_thread(importlib.import_module, "remote_assist.kiosk_peer")
         self.media_warmed_s = await peer.warm_up()
         log.info("media stack warmed in %.0f ms", self.media_warmed_s * 1000)

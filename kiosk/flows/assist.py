@@ -10,11 +10,14 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.flows.printing import JobPrinter, print_jobs
-from remote_assist.kiosk_peer import AssistCallError, KioskPeer
-from remote_assist.media import LocalMedia, device_media, synthetic_media
+
+# aiortc and PyAV (about 40 MB) are imported when a citizen starts a call, not with the screen.
+if TYPE_CHECKING:
+    from remote_assist.kiosk_peer import KioskPeer
+    from remote_assist.media import LocalMedia
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +39,20 @@ def default_media(label: str, camera: str | None = None) -> Callable[[], LocalMe
         choice = "/dev/video0" if Path("/dev/video0").exists() else "synthetic"
     if choice.startswith("synthetic"):
         width, height, fps = _synthetic_format(choice)
-        return lambda: synthetic_media(label, width, height, fps)
-    return lambda: device_media(video=choice)
+
+        def synthetic() -> LocalMedia:
+            from remote_assist.media import synthetic_media
+
+            return synthetic_media(label, width, height, fps)
+
+        return synthetic
+
+    def device() -> LocalMedia:
+        from remote_assist.media import device_media
+
+        return device_media(video=choice)
+
+    return device
 
 
 def _synthetic_format(choice: str) -> tuple[int, int, int]:
@@ -99,8 +114,12 @@ class AssistCall:
         layout: Callable[[Sequence[str]], bytes],
         devices: Callable[[], dict[str, Any]] | None = None,
         on_change: Callable[[AssistView], None] | None = None,
-        peer_factory: Callable[..., KioskPeer] = KioskPeer,
+        peer_factory: Callable[..., KioskPeer] | None = None,
     ) -> None:
+        if peer_factory is None:
+            from remote_assist.kiosk_peer import KioskPeer
+
+            peer_factory = KioskPeer
         self.view = AssistView()
         self._on_change = on_change or (lambda view: None)
         self._printer = printer
@@ -119,6 +138,8 @@ class AssistCall:
     # --- what the citizen does ----------------------------------------------------------
     async def run(self, skill: str, lang: str) -> AssistView:
         """After consent to camera and microphone: call, talk, and end. Never raises for call trouble."""
+        from remote_assist.kiosk_peer import AssistCallError
+
         self._set(state="connecting")
         try:
             reason = await self.peer.call(skill, lang)

@@ -15,7 +15,6 @@ from kiosk.flows.assist import AssistCall, AssistView, default_media
 from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
-from remote_assist.media import frame_rgb
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +117,8 @@ class VideoCallScreen(KioskScreen):
         cfg = app.kiosk_config
         devices = app.devices
         width, encoding = _paper(cfg)
+        # The media stack's one-off set-up runs beside the call's queueing (it is paid once).
+        app.warm_media()
         self.call = AssistCall(
             cfg.hall.url,
             cfg.hall.token,
@@ -285,6 +286,8 @@ class VideoCallScreen(KioskScreen):
             self._show(own, "self_video", 320)
 
     def _show(self, frame: Any, target: str, max_width: int) -> None:
+        from remote_assist.media import frame_rgb
+
         width, height, data = frame_rgb(frame, max_width)
         texture = self._textures.get(target)
         if texture is None or tuple(texture.size) != (width, height):

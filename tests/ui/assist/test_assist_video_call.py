@@ -47,6 +47,8 @@ def test_call_by_touch_with_banner_pushed_qr_photo_consent_print_and_review(kios
         kiosk.screenshot("assist_consent")
         taking = kiosk.loop.create_task(staff.take_call())
         kiosk.tap(kiosk.find(id="allow_call"))
+        # The media stack's one-off set-up is paid once the citizen allows the call.
+        kiosk.wait_until(lambda: kiosk.app.media_warmed_s is not None, timeout=30, what="media warm-up")
         kiosk.wait_until(lambda: taking.done(), timeout=30, what="the agent to answer")
         kiosk.wait_until(
             lambda: screen.state == "in_call" and screen.has_staff_video,

@@ -209,11 +209,6 @@ def test_a_library_task_failure_is_logged_for_the_technician_not_shown(kiosk):
     assert kiosk.app.current_screen == "home"
 
 
-def test_media_stack_is_warmed_at_start(kiosk):
-    kiosk.wait_until(lambda: kiosk.app.media_warmed_s is not None, timeout=30, what="media warm-up")
-    assert kiosk.app.media_warmed_s > 0
-
-
 def test_heartbeat_reaches_the_fleet_view_with_device_states(kiosk):
     import time
 
