@@ -267,11 +267,9 @@ class NameKeyboard(BoxLayout):
                 label.size_hint_y = 1
                 app = App.get_running_app()
                 if app is not None and hasattr(app, "lang"):
-                    app.bind(lang=lambda *_a: self._translate_hint())
-                    # KioskLabel's rule reads the size through getattr, which kv does not watch:
-                    # follow the theme here so the hint grows in elderly mode.
-                    label.font_size = app.theme.font_body
-                    app.theme.bind(font_body=label.setter("font_size"))
+                    # A bound method, which Kivy holds weakly: the app must not keep the keyboard
+                    # (and its screen) alive.
+                    app.bind(lang=self._on_app_lang)
             self._translate_hint()
             row.add_widget(self.hint_label)
             return
@@ -282,6 +280,9 @@ class NameKeyboard(BoxLayout):
             key.shown = bool(char)
             key.disabled = not char
             row.add_widget(key)
+
+    def _on_app_lang(self, *_args: Any) -> None:
+        self._translate_hint()
 
     def _refresh_letter_labels(self, *_args: Any) -> None:
         # In pinyin ü is typed v: the key says so.

@@ -4,6 +4,7 @@ keeps it, a hall server that goes away and comes back."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import weakref
 
 import pytest
@@ -137,10 +138,17 @@ def test_a_visits_widgets_are_freed_once_it_ends(kiosk):
     assert screen.service_buttons == {} and screen.service_list is None and screen.keyboard is None
     alive = [ref() for ref in kept if ref() is not None]
     assert alive == [], f"{len(alive)} of {len(kept)} widgets of the visit still alive: {alive[:3]}"
-    # The next visit builds the screen's steps again from nothing.
+    # The screen itself is let go of too, and the next visit builds it again from nothing.
+    assert "ticket" not in kiosk.app.built_screens
+    screen_ref = weakref.ref(screen)
+    screen = None
+    gc.collect()
+    assert screen_ref() is None, "something still holds the ticket screen of the last visit"
     kiosk.start_visit()
     kiosk.app.go("ticket")
-    kiosk.wait_until(lambda: screen.service_buttons and not screen.busy, timeout=15, what="services again")
+    again = kiosk.wait_for_screen("ticket")
+    kiosk.wait_until(lambda: again.service_buttons and not again.busy, timeout=15, what="services again")
+    assert again.parent is not None
 
 
 def test_more_time_keeps_the_visit(kiosk):
