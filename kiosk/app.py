@@ -427,7 +427,6 @@ class KioskApp(App):
         self.session = Session()
         for screen in self._built.values():
             self._guarded(screen.reset_visit)
-            self._guarded(screen.forget_detached_widgets)
         self.elderly = False
         self.set_language(self.kiosk_config.language)
         self._dismiss_idle_warning()

@@ -11,7 +11,6 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, DictProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
-from kivy.uix.widget import Widget
 
 from kiosk.ui.widgets.top_bar import TopBar
 
@@ -68,24 +67,3 @@ class KioskScreen(Screen):
     def reset_visit(self) -> None:
         """The visit ended: forget anything personal this screen shows or holds."""
         self.params = {}
-
-    def forget_detached_widgets(self) -> None:
-        """Drop the references this screen keeps to widgets it built for a step (``self.qr``,
-        ``self.service_buttons`` …) that are no longer on it; called after ``reset_visit``.
-
-        A screen keeps its last steps' widgets in attributes for the next touch and for tests;
-        once its content is cleared they would stay alive with their textures until the screen is
-        next used, and over eleven screens that was most of the kiosk's memory.
-        """
-        on_screen = {id(widget) for widget in self.walk(restrict=True)}
-
-        def detached(value: Any) -> bool:
-            return isinstance(value, Widget) and id(value) not in on_screen
-
-        for key, value in list(vars(self).items()):
-            if detached(value):
-                setattr(self, key, None)
-            elif isinstance(value, dict | list) and value:
-                items = value.values() if isinstance(value, dict) else value
-                if all(detached(v) for v in items):
-                    value.clear()
