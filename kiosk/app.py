@@ -190,7 +190,6 @@ class KioskApp(App):
         self.media_warmed_s: float | None = None  # aiortc's one-off set-up, paid at the first call
         self._media_warming = False
         self._release_event: Any = None
-        self.memory_released_s: float | None = None  # how long the last between-visits release took
         self.memory_releases = 0
         self.sm: ScreenManager | None = None
 
@@ -314,6 +313,17 @@ class KioskApp(App):
         self._set_hall_online(False)
         if self.heartbeat is not None:
             self.heartbeat.kick()
+
+    def background_request_failed(self, exc: BaseException) -> None:
+        """A hall request the citizen did not ask for failed: an unreachable hall raises the
+        offline banner, a refusal is for the caller to word; anything else is a fault of this kiosk
+        and goes on to the outermost guard."""
+        from kiosk.hall_client import HallError, HallUnreachable
+
+        if not isinstance(exc, HallError):
+            raise exc
+        if isinstance(exc, HallUnreachable):
+            self.hall_unreachable()
 
     def _load_kv(self, name: str) -> None:
         if name in self._kv_loaded:
@@ -462,9 +472,9 @@ class KioskApp(App):
         from kiosk.memory import return_freed_heap
 
         self._release_event = None
-        self.memory_released_s = collected_s + return_freed_heap()
+        took_s = collected_s + return_freed_heap()
         self.memory_releases += 1
-        log.debug("memory released in %.0f ms", self.memory_released_s * 1000)
+        log.debug("memory released in %.0f ms", took_s * 1000)
 
     def open_maintenance(self) -> None:
         self.go("maintenance")

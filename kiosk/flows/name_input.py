@@ -121,16 +121,15 @@ class SyllableIndex:
         for the others the characters common in given names."""
         if not letters or not self.is_prefix(letters):
             return ""
-        exact = self._tiers.get(letters, ())
+        exact = "".join(self._tiers.get(letters, ()))
         longer = sorted((s for s in self._tiers if s.startswith(letters) and s != letters),
                         key=lambda s: (len(s), s))
         order: list[str] = []
         if first:
             order.extend(char for s, char in self._surnames if s == letters)
         else:
-            readings = "".join(exact)
-            order.extend(char for char in GIVEN_NAME_CHARS if char in readings)
-        order.extend("".join(exact))
+            order.extend(char for char in GIVEN_NAME_CHARS if char in exact)
+        order.extend(exact)
         if first:
             order.extend(char for s, char in self._surnames if s != letters and s.startswith(letters))
         for tier in range(3):

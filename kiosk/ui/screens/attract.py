@@ -35,15 +35,7 @@ class AttractScreen(KioskScreen):
         day = app.hall_today or date.today()
         # Unreachable hall: the configured hours stay on screen and the offline banner says why.
         app.run_task(app.hall.calendar_async(app.kiosk_config.hall.site, day, day, API_LANGUAGE[app.lang]),
-                     on_done=self._got_days, on_error=self._no_days)
-
-    def _no_days(self, exc: BaseException) -> None:
-        from kiosk.hall_client import HallError, HallUnreachable
-
-        if not isinstance(exc, HallError):
-            raise exc  # a fault of this kiosk, for the outermost guard
-        if isinstance(exc, HallUnreachable):
-            self.app.hall_unreachable()
+                     on_done=self._got_days, on_error=app.background_request_failed)
 
     def _got_days(self, days) -> None:
         self._days = days

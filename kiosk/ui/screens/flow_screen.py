@@ -428,11 +428,9 @@ class FlowScreen(KioskScreen):
         def failed(exc: BaseException) -> None:
             if latest():
                 self.busy = False
-            if not isinstance(exc, HallError):
-                raise exc
-            if isinstance(exc, HallUnreachable):
-                self.app.hall_unreachable()
-            log.info("%s %s kept in the previous language: %s", self.name, what, exc.code)
+            self.app.background_request_failed(exc)
+            log.info("%s %s kept in the previous language: %s", self.name, what,
+                     getattr(exc, "code", type(exc).__name__))
 
         self.app.run_task(make(), done, failed)
 

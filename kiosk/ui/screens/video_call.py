@@ -12,7 +12,6 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.flows.assist import AssistCall, AssistView, default_media
-from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
 
@@ -256,10 +255,7 @@ class VideoCallScreen(KioskScreen):
             self.render()
 
         def failed(exc: BaseException) -> None:
-            if not isinstance(exc, HallError):
-                raise exc  # a fault of this kiosk, for the outermost guard
-            if isinstance(exc, HallUnreachable):
-                self.app.hall_unreachable()
+            self.app.background_request_failed(exc)
             self._guide_cache[code] = _("The guide cannot be shown right now.")
             self.render()
 
