@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from citizen_id.id_number import make_id_number
 from hall_server.store.scratch_database import scratch_database
-from terminal_drivers.id_card.id_number import make_id_number
 
 NOW = "2026-11-25T10:00:00+08:00"  # a Wednesday morning: every queue is open
 TICKETS_PER_S_BUDGET = 500.0

@@ -27,11 +27,11 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 import kiosk
+from citizen_id.masking import mask_id_number
 from kiosk import i18n
 from kiosk.config import KioskConfig
 from kiosk.idle import IdleTimeouts, IdleTimer
 from kiosk.session import Session
-from terminal_drivers.masking import mask_id_number
 
 log = logging.getLogger(__name__)
 

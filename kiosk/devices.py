@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from citizen_id.masking import mask_payload
 from terminal_drivers.config import DevicesConfig
 from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceError
-from terminal_drivers.masking import mask_payload
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import requests
 
+from citizen_id.masking import mask_id_number, mask_name
 from kiosk.hall_models import (
     AssistStatus,
     Booking,
@@ -29,7 +30,6 @@ from kiosk.hall_models import (
     SlotList,
     Ticket,
 )
-from terminal_drivers.masking import mask_id_number, mask_name
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from terminal_drivers.masking import mask_id_number, mask_name, mask_payload
+from citizen_id.masking import mask_id_number, mask_name, mask_payload
 
 IdentitySource = Literal["id_card", "qr", "typed"]
 

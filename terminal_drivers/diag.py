@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NoReturn
 
+from citizen_id.masking import mask_id_number, mask_name, mask_payload
 from terminal_drivers.errors import DeviceBusy, DeviceError, DeviceNotFound
 from terminal_drivers.id_card.models import IdCard
-from terminal_drivers.masking import mask_id_number, mask_name, mask_payload
 from terminal_drivers.port import AsyncPort
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

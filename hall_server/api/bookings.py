@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from citizen_id.id_number import IdNumberError, parse_id_number
+from citizen_id.masking import mask_id_number, mask_name
 from hall_server.api import ticketing
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.catalogue_source import service_entry
@@ -37,8 +39,6 @@ from hall_server.domain.booking import (
 )
 from hall_server.domain.calendar import SlotIdError, parse_slot_id
 from hall_server.store import bookings
-from terminal_drivers.id_card.id_number import IdNumberError, parse_id_number
-from terminal_drivers.masking import mask_id_number, mask_name
 
 router = APIRouter(tags=["bookings"])
 BOOKING_ID = Path(min_length=3, max_length=40, pattern=r"^b_[A-Za-z0-9_-]+$")

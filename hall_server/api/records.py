@@ -9,14 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from citizen_id.id_number import IdNumberError, parse_id_number
+from citizen_id.masking import mask_id_number
 from hall_server.api.auth import ADMIN, KIOSK_ONLY, Caller, hall_of
 from hall_server.api.errors import ApiError
 from hall_server.api.fields import Text
 from hall_server.api.languages import Lang, site_local
 from hall_server.records.adapter import KINDS, RecordQuery, RecordsUnavailable
 from hall_server.store import audit
-from terminal_drivers.id_card.id_number import IdNumberError, parse_id_number
-from terminal_drivers.masking import mask_id_number
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["records"])

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
+from citizen_id.masking import mask_id_number
 from kiosk.flows.calendar_view import MonthView, month_view
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.flows.printing import JobPrinter, PrintOutcome, print_jobs
@@ -16,7 +17,6 @@ from kiosk.flows.slips import booking_slip_job
 from kiosk.hall_client import HallClient, HallError, HallUnreachable
 from kiosk.hall_models import Booking, Service, Slot
 from kiosk.session import Identity
-from terminal_drivers.masking import mask_id_number
 
 log = logging.getLogger(__name__)
 

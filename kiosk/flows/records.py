@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from citizen_id.masking import mask_id_number
 from kiosk.hall_client import HallClient
 from kiosk.hall_models import RecordsResult
 from kiosk.i18n import N_
 from kiosk.session import Identity
-from terminal_drivers.masking import mask_id_number
 
 log = logging.getLogger(__name__)
 

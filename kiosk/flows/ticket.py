@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import logging
 
+from citizen_id.masking import mask_id_number, mask_payload
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.hall_client import HallClient
 from kiosk.hall_models import Service, Ticket
 from kiosk.i18n import N_
 from kiosk.session import Identity
-from terminal_drivers.masking import mask_id_number, mask_payload
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from terminal_drivers.masking import mask_id_number, mask_name
+from citizen_id.masking import mask_id_number, mask_name
 
 CardType = Literal["resident", "foreign_permanent_2017", "hmt_residence", "foreign_permanent_2023"]
 CARD_TYPES: tuple[CardType, ...] = (

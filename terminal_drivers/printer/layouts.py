@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from terminal_drivers.masking import mask_id_number, mask_name
+from citizen_id.masking import mask_id_number, mask_name
 from terminal_drivers.printer import escpos
 from terminal_drivers.printer.columns import (
     PAPER_WIDTHS_DOTS,

@@ -14,9 +14,9 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
+from citizen_id.masking import mask_payload
 from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceDisconnected, DeviceError, DeviceTimeout
-from terminal_drivers.masking import mask_payload
 from terminal_drivers.scanner.framing import (
     MAX_SCAN_LENGTH,
     TRIGGER_COMMAND,

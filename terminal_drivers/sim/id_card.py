@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from citizen_id.masking import mask_name
 from terminal_drivers.id_card.models import IdCard
 from terminal_drivers.id_card.protocol import (
     MAX_LENGTH,
@@ -27,7 +28,6 @@ from terminal_drivers.id_card.protocol import (
     parse_command,
 )
 from terminal_drivers.id_card.text import build_text, encode_appended_address
-from terminal_drivers.masking import mask_name
 from terminal_drivers.sim.engine import SimControlError
 from terminal_drivers.sim.test_cards import CARDS
 

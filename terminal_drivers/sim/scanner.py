@@ -11,7 +11,7 @@ import time
 from collections import deque
 from typing import Any
 
-from terminal_drivers.masking import mask_payload
+from citizen_id.masking import mask_payload
 from terminal_drivers.scanner.framing import SUFFIXES, TRIGGER_ACK, TRIGGER_COMMAND
 from terminal_drivers.sim.engine import SimControlError
 

@@ -11,11 +11,11 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 # identify.kv places a NameKeyboard: importing its module registers the class with kv.
 import kiosk.ui.widgets.name_keyboard  # noqa: F401
+from citizen_id.id_number import is_valid
+from citizen_id.masking import mask_id_number, mask_name
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
 from kiosk.ui.screens.base import KioskScreen
-from terminal_drivers.id_card.id_number import is_valid
-from terminal_drivers.masking import mask_id_number, mask_name
 
 # What the screen asks for, by the purpose the calling flow gives.
 PURPOSES = {

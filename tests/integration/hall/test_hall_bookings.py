@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from citizen_id.id_number import make_id_number
 from hall_server.store import identities
-from terminal_drivers.id_card.id_number import make_id_number
 
 from .conftest import Hall, local
 

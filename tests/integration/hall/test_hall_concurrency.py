@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from citizen_id.id_number import make_id_number
 from hall_server.store import models as m
-from terminal_drivers.id_card.id_number import make_id_number
 
 from .conftest import Hall
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from citizen_id.id_number import make_id_number
 from hall_server.app import create_app
 from hall_server.clock import SettableClock
 from hall_server.demo import seed_demo
@@ -15,7 +16,6 @@ from hall_server.records.adapter import KINDS, RecordQuery, RecordsUnavailable, 
 from hall_server.records.demo import DemoRecordsAdapter
 from hall_server.records.registry import RecordsRegistry
 from hall_server.store.database import Database
-from terminal_drivers.id_card.id_number import make_id_number
 
 from .conftest import Hall, ServerThread, local, make_settings
 

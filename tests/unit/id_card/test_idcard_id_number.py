@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from terminal_drivers.id_card.id_number import (
+from citizen_id.id_number import (
     IdNumberError,
     check_character,
     id_number_problem,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citizen_id.id_number import check_character, is_valid
 from terminal_drivers.errors import CardReadError, DeviceError, ProtocolError
-from terminal_drivers.id_card.id_number import check_character, is_valid
 from terminal_drivers.id_card.models import CARD_TYPES, IdCard
 from terminal_drivers.id_card.text import build_text, card_type_of, parse_text
 from terminal_drivers.sim.test_cards import CARDS, PHOTO_SIZE
