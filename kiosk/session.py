@@ -90,9 +90,10 @@ class Session:
         for photo in self.photos:
             photo[:] = bytes(len(photo))
         if self.identity is not None and self.identity.card is not None:
-            wlt = getattr(self.identity.card, "photo_wlt", None)
-            if isinstance(wlt, bytearray):
-                wlt[:] = bytes(len(wlt))
+            for biometric in ("photo_wlt", "fingerprint"):
+                held = getattr(self.identity.card, biometric, None)
+                if isinstance(held, bytearray):
+                    held[:] = bytes(len(held))
         self.photos.clear()
         self.identity = None
         self.booking = None

@@ -34,7 +34,9 @@ class IdCard:
     id_number: str
     valid_from: date
     valid_to: date | None
-    photo_wlt: bytes = field(default=b"")
+    # Biometric bytes come from the reader as bytearrays, so whoever holds the card (the kiosk's
+    # visit) can overwrite them when it is done; immutable bytes could only be dropped.
+    photo_wlt: bytes | bytearray = field(default=b"")
     nation: str = ""  # resident card only: 汉, 蒙古 … (GB/T 3304)
     nation_code: str = ""
     address: str = ""
@@ -50,7 +52,7 @@ class IdCard:
     previous_number_link: str = ""  # foreigner 2023: link to the number of a former card
     appended_address: str = ""  # 30 03: address changes written after issue
     # Left out of ==: the same card read with or without 30 10 is the same card.
-    fingerprint: bytes = field(default=b"", compare=False)  # 30 10: 1024 bytes, or b"" if none
+    fingerprint: bytes | bytearray = field(default=b"", compare=False)  # 30 10: 1024 bytes, or b"" if none
 
     def __repr__(self) -> str:
         return (

@@ -236,9 +236,9 @@ class IdCardReader(SerialDevice):
         if read.sw3 != Sw3.OK:
             raise reply_error(read)
         parts = split_read_data(read.data, with_fingerprint=self.fingerprint)
-        card = parse_text(parts.text, parts.photo)
+        card = parse_text(parts.text, bytearray(parts.photo))
         if parts.fingerprint:
-            card = replace(card, fingerprint=parts.fingerprint)
+            card = replace(card, fingerprint=bytearray(parts.fingerprint))
         if self.appended_address and card.card_type in ("resident", "hmt_residence"):
             card = replace(card, appended_address=await self._read_appended_address())
         log.info("ID reader %s read %r", self.url, card)

@@ -131,7 +131,7 @@ def _count(fields: dict[str, str], key: str) -> int | None:
     return int(value)
 
 
-def parse_text(text: bytes, photo_wlt: bytes = b"") -> IdCard:
+def parse_text(text: bytes, photo_wlt: bytes | bytearray = b"") -> IdCard:
     """The card in a 256-byte text block; raises ProtocolError / CardReadError with codes."""
     card_type = card_type_of(text)
     f = split_fields(text, LAYOUTS[card_type])
