@@ -170,12 +170,12 @@ class IdCardEngine:
                 return build_reply(Sw3.NO_CONTENT)
             return build_reply(Sw3.OK, encode_appended_address(self.appended_address))
         self._delay = self.read_delay_s
-        text, photo = build_text(self.card), self.card.photo_wlt.ljust(1024, b"\x00")[:1024]
+        text, photo = build_text(self.card), bytes(self.card.photo_wlt).ljust(1024, b"\x00")[:1024]
         data = len(text).to_bytes(2, "big") + len(photo).to_bytes(2, "big")
         fingerprint = b""
         if command == Command.READ_WITH_FINGERPRINT:
             # A card issued without fingerprints answers with a fingerprint length of 0.
-            fingerprint = self.card.fingerprint
+            fingerprint = bytes(self.card.fingerprint)
             data += len(fingerprint).to_bytes(2, "big")
         self.state = "read"
         self.reads += 1
