@@ -2,6 +2,9 @@
 # Starts the local PostgreSQL cluster and makes a throw-away role and database for the tests.
 # Prints the URL to put in HALL_TEST_POSTGRES_URL.
 set -euo pipefail
+# Root is needed to start the cluster and act as the postgres user: ask sudo only when not root,
+# so the same line works in a container where the user is root and there is no sudo.
+if [ "$(id -u)" -ne 0 ]; then exec sudo "$0" "$@"; fi
 ver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
 if ! pg_lsclusters -h | grep -q online; then
     pg_ctlcluster "$ver" main start 2>/dev/null || service postgresql start
