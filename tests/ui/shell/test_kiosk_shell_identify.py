@@ -286,3 +286,30 @@ def test_portrait_screen_stacks_the_keyboards(kiosk):
         Window.size = landscape
         kiosk.wait_until(lambda: tuple(Window.size) == landscape, what="the landscape window back")
         kiosk.pump(4)
+
+
+def _number_fits(kiosk):
+    field = kiosk.find(id="typed_number")
+    kiosk.pump(2)
+    return field.texture_size[0] <= field.width, field
+
+
+def test_a_typed_18_digit_number_stays_inside_its_field_in_elderly_mode(kiosk):
+    """Elderly mode's title size made 18 digits wider than the field, running off both ends."""
+    _open_identify(kiosk)
+    kiosk.tap(kiosk.find(id="elderly_toggle"))
+    kiosk.wait_until(lambda: kiosk.app.theme.button_h == 88, what="elderly sizes")
+    kiosk.pump(4)
+    pad = kiosk.find(id="pad")
+    _type(kiosk, pad, "44010619850312123")
+    kiosk.tap(kiosk.find(text="X", root=pad))
+    fits, field = _number_fits(kiosk)
+    assert field.text == "44010619850312123X"
+    assert fits, (field.texture_size, field.width)
+    # Still as large as the theme allows: a size step down only, never below body text.
+    assert field.font_size in (kiosk.app.theme.font_large, kiosk.app.theme.font_body)
+    kiosk.screenshot("identify_typed_number_elderly")
+    # A short number keeps the title size.
+    _type(kiosk, pad, "<" * 12)
+    kiosk.pump(2)
+    assert field.font_size == kiosk.app.theme.font_title
