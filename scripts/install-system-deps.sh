@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the demo and the tests need:
 # Xvfb and GL for the Kivy window, PostgreSQL for the second database,
-# Chromium for the staff-console tests, fonts and tools to look at screenshots.
+# Chromium for the staff-console tests, fonts and tools to look at screenshots, and libzinnia with
+# the tegaki Simplified Chinese model for handwritten name characters on the kiosk.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -14,4 +15,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
     postgresql postgresql-contrib \
     chromium chromium-driver \
     fonts-noto-cjk \
-    imagemagick
+    imagemagick \
+    libzinnia0 tegaki-zinnia-simplified-chinese
