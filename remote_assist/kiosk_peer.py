@@ -26,6 +26,7 @@ from remote_assist import datachannel, protocol
 from remote_assist.call_setup import AssistCallError, CallStats, bound_ice_gathering, warm_up, ws_url
 from remote_assist.media import FrameSink, LocalMedia
 from remote_assist.schema import MessageError
+from remote_assist.staff_requests import ConsentHandler, EventHandler, PrintHandler, StaffRequests
 from remote_assist.technician_call import main
 
 __all__ = [
@@ -34,10 +35,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-EventHandler = Callable[[str, dict[str, Any]], None]
-PrintHandler = Callable[[dict[str, Any]], Awaitable[str]]  # returns a result code: "ok", "paper_out", …
-ConsentHandler = Callable[[dict[str, Any]], Awaitable[bool]]
 
 
 class KioskPeer:
@@ -62,9 +59,10 @@ class KioskPeer:
         self.url = ws_url(hall_url, "kiosk", token)
         self._media_factory = media
         self._on_event = on_event or (lambda kind, data: None)
-        self._printer = printer
-        self._consent = consent
-        self._devices = devices
+        self._requests = StaffRequests(
+            send=self.send_to_staff, emit=self._emit, spawn=self._spawn, media=lambda: self.media,
+            printer=printer, consent=consent, devices=devices,
+        )
         self.gather_timeout_s = gather_timeout_s
         self.no_media_s = no_media_s
         self.signaling_silence_s = signaling_silence_s
@@ -209,7 +207,7 @@ class KioskPeer:
             if track is not None:
                 pc.addTrack(track)
         self.channel = pc.createDataChannel(datachannel.CHANNEL_LABEL)
-        self.channel.on("message", self._on_channel_message)
+        self.channel.on("message", self._requests.on_message)
         self.channel.on("open", lambda: self._emit("channel_open", {}))
 
         @pc.on("track")
@@ -225,7 +223,7 @@ class KioskPeer:
                 self.stats.connected_at = time.monotonic()
                 self.connected.set()
                 self._emit("connected", {})
-                self._spawn(self._report_devices())
+                self._spawn(self._requests.report_devices())
             elif state == "failed":
                 await self.hangup("error")
 
@@ -253,50 +251,6 @@ class KioskPeer:
                 self._emit("no_media", {})
                 await self.hangup("no_media")
                 return
-
-    # --- data channel -------------------------------------------------------------------
-    def _on_channel_message(self, raw: str | bytes) -> None:
-        try:
-            message = datachannel.parse_staff_message(raw)
-        except MessageError as exc:
-            log.warning("bad data-channel message: %s", exc.code)
-            return
-        self._emit(message["type"], message)
-        if message["type"] == "request_photo":
-            self._spawn(self._photo(message))
-        elif message["type"] == "print":
-            self._spawn(self._print(message))
-
-    async def _photo(self, request: dict[str, Any]) -> None:
-        granted = bool(self._consent and await self._consent(request))
-        await self.send_to_staff({"type": "consent", "request_id": request["request_id"], "granted": granted})
-        if not granted or self.media is None:
-            return
-        jpeg = self.media.snapshot_jpeg()
-        if jpeg is None:
-            return
-        for chunk in datachannel.photo_chunks(request["request_id"], jpeg):
-            await self.send_to_staff(chunk)
-        self._emit("photo_sent", {"request_id": request["request_id"], "bytes": len(jpeg)})
-
-    async def _print(self, message: dict[str, Any]) -> None:
-        result = "no_printer"
-        if self._printer is not None:
-            try:
-                result = await self._printer(message)
-            except Exception as exc:  # the printer callback is the kiosk's; report, never crash the call
-                result = getattr(exc, "code", "print_failed")
-        await self._report_devices(result)
-
-    async def _report_devices(self, print_result: str | None = None) -> None:
-        message: dict[str, Any] = {
-            "type": "device_state",
-            "devices": self._devices() if self._devices else {},
-        }
-        if print_result is not None:
-            message["print_result"] = print_result
-        with contextlib.suppress(AssistCallError):
-            await self.send_to_staff(message)
 
     # --- endings ------------------------------------------------------------------------
     def _finish(self, reason: str) -> None:
