@@ -60,7 +60,8 @@ async def _test_call(args: argparse.Namespace) -> int:
         def media() -> LocalMedia:
             return device_media()
 
-    from remote_assist.kiosk_peer import KioskPeer  # the entry module, loaded by then
+    # Imported here: kiosk_peer imports this module for its entry point.
+    from remote_assist.kiosk_peer import KioskPeer
 
     peer = KioskPeer(
         args.hall,
