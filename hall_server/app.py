@@ -23,6 +23,7 @@ from hall_server.config import Settings
 from hall_server.records.registry import RecordsRegistry
 from hall_server.store import idempotency
 from hall_server.store.database import Database
+from hall_server.web import pages
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger(__name__)
@@ -96,4 +97,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
     assist.install(app)
+    pages.install(app)
     return app

@@ -2,24 +2,20 @@
 
 ``KioskPeer.call()`` runs one call from ``call`` to ``ended`` inside the caller's event loop and
 closes the peer connection on every path. ``python -m remote_assist.kiosk_peer`` is the headless
-test call for technicians (DESIGN §6.1, contract).
+test call for technicians (DESIGN §6.1, contract), in ``technician_call``.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
-import aioice
 import websockets
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.rtcdatachannel import RTCDataChannel
@@ -27,57 +23,18 @@ from aiortc.sdp import candidate_from_sdp
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from remote_assist import datachannel, protocol
-from remote_assist.media import FrameSink, LocalMedia, synthetic_media
+from remote_assist.call_setup import AssistCallError, CallStats, bound_ice_gathering, warm_up, ws_url
+from remote_assist.media import FrameSink, LocalMedia
 from remote_assist.schema import MessageError
+from remote_assist.staff_requests import ConsentHandler, EventHandler, PrintHandler, StaffRequests
+from remote_assist.technician_call import main
+
+__all__ = [
+    "AssistCallError", "CallStats", "ConsentHandler", "EventHandler", "KioskPeer", "PrintHandler",
+    "bound_ice_gathering", "main", "warm_up", "ws_url",
+]
 
 log = logging.getLogger(__name__)
-
-EventHandler = Callable[[str, dict[str, Any]], None]
-PrintHandler = Callable[[dict[str, Any]], Awaitable[str]]  # returns a result code: "ok", "paper_out", …
-ConsentHandler = Callable[[dict[str, Any]], Awaitable[bool]]
-
-
-class AssistCallError(Exception):
-    """A call that could not be made; ``code`` is stable (``hall_unreachable``, ``unauthorized``, …)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def bound_ice_gathering(seconds: float) -> None:
-    """Wait at most ``seconds`` for STUN/TURN answers while gathering (aioice waits 5 s by default).
-
-    aiortc gathers every candidate before the offer and offers no setting for this wait, which is
-    the ``timeout`` default of aioice's ``Connection.get_component_candidates``; host candidates are
-    ready at once, so a server that does not answer costs at most ``seconds``.
-    """
-    function = aioice.Connection.get_component_candidates
-    function.__defaults__ = (max(0.1, seconds),)
-
-
-@dataclass
-class CallStats:
-    """Monotonic instants of one call, for the technician's test call and the benchmark."""
-
-    called_at: float | None = None
-    accepted_at: float | None = None
-    offer_sent_at: float | None = None
-    connected_at: float | None = None
-    first_video_at: float | None = None
-    first_audio_at: float | None = None
-    ended_at: float | None = None
-    end_reason: str | None = None
-    messages_in: list[str] = field(default_factory=list)
-
-
-def ws_url(hall_url: str, role: str, token: str) -> str:
-    parts = urlsplit(hall_url)
-    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
-        raise AssistCallError("invalid_hall_url", f"not an http(s) URL: {hall_url!r}")
-    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
-    path = parts.path.rstrip("/") + f"/ws/assist/{role}"
-    return urlunsplit((scheme, parts.netloc, path, f"token={quote(token)}", ""))
 
 
 class KioskPeer:
@@ -102,9 +59,10 @@ class KioskPeer:
         self.url = ws_url(hall_url, "kiosk", token)
         self._media_factory = media
         self._on_event = on_event or (lambda kind, data: None)
-        self._printer = printer
-        self._consent = consent
-        self._devices = devices
+        self._requests = StaffRequests(
+            send=self.send_to_staff, emit=self._emit, spawn=self._spawn, media=lambda: self.media,
+            printer=printer, consent=consent, devices=devices,
+        )
         self.gather_timeout_s = gather_timeout_s
         self.no_media_s = no_media_s
         self.signaling_silence_s = signaling_silence_s
@@ -249,7 +207,7 @@ class KioskPeer:
             if track is not None:
                 pc.addTrack(track)
         self.channel = pc.createDataChannel(datachannel.CHANNEL_LABEL)
-        self.channel.on("message", self._on_channel_message)
+        self.channel.on("message", self._requests.on_message)
         self.channel.on("open", lambda: self._emit("channel_open", {}))
 
         @pc.on("track")
@@ -265,7 +223,7 @@ class KioskPeer:
                 self.stats.connected_at = time.monotonic()
                 self.connected.set()
                 self._emit("connected", {})
-                self._spawn(self._report_devices())
+                self._spawn(self._requests.report_devices())
             elif state == "failed":
                 await self.hangup("error")
 
@@ -293,50 +251,6 @@ class KioskPeer:
                 self._emit("no_media", {})
                 await self.hangup("no_media")
                 return
-
-    # --- data channel -------------------------------------------------------------------
-    def _on_channel_message(self, raw: str | bytes) -> None:
-        try:
-            message = datachannel.parse_staff_message(raw)
-        except MessageError as exc:
-            log.warning("bad data-channel message: %s", exc.code)
-            return
-        self._emit(message["type"], message)
-        if message["type"] == "request_photo":
-            self._spawn(self._photo(message))
-        elif message["type"] == "print":
-            self._spawn(self._print(message))
-
-    async def _photo(self, request: dict[str, Any]) -> None:
-        granted = bool(self._consent and await self._consent(request))
-        await self.send_to_staff({"type": "consent", "request_id": request["request_id"], "granted": granted})
-        if not granted or self.media is None:
-            return
-        jpeg = self.media.snapshot_jpeg()
-        if jpeg is None:
-            return
-        for chunk in datachannel.photo_chunks(request["request_id"], jpeg):
-            await self.send_to_staff(chunk)
-        self._emit("photo_sent", {"request_id": request["request_id"], "bytes": len(jpeg)})
-
-    async def _print(self, message: dict[str, Any]) -> None:
-        result = "no_printer"
-        if self._printer is not None:
-            try:
-                result = await self._printer(message)
-            except Exception as exc:  # the printer callback is the kiosk's; report, never crash the call
-                result = getattr(exc, "code", "print_failed")
-        await self._report_devices(result)
-
-    async def _report_devices(self, print_result: str | None = None) -> None:
-        message: dict[str, Any] = {
-            "type": "device_state",
-            "devices": self._devices() if self._devices else {},
-        }
-        if print_result is not None:
-            message["print_result"] = print_result
-        with contextlib.suppress(AssistCallError):
-            await self.send_to_staff(message)
 
     # --- endings ------------------------------------------------------------------------
     def _finish(self, reason: str) -> None:
@@ -377,115 +291,6 @@ class KioskPeer:
         except Exception:  # a UI callback must not end the call
             log.exception("event handler failed for %s", kind)
 
-
-async def warm_up(timeout_s: float = 5.0) -> float:
-    """Pay aiortc's one-off start-up (DTLS context, codecs, threads) with a loopback pair; seconds taken."""
-    start = time.monotonic()
-    bound_ice_gathering(1.0)
-    a = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    b = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    opened = asyncio.Event()
-    channel = a.createDataChannel("warm-up")
-    channel.on("open", opened.set)
-    try:
-        await a.setLocalDescription(await a.createOffer())
-        await b.setRemoteDescription(a.localDescription)
-        await b.setLocalDescription(await b.createAnswer())
-        await a.setRemoteDescription(b.localDescription)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(opened.wait(), timeout_s)
-    finally:
-        await a.close()
-        await b.close()
-    return time.monotonic() - start
-
-
-# --- the technician's test call ---------------------------------------------------------
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m remote_assist.kiosk_peer", description="Headless test call to the hall's video help"
-    )
-    parser.add_argument("--hall", required=True, help="hall server URL, e.g. http://127.0.0.1:8000")
-    parser.add_argument("--token", required=True, help="this kiosk's token")
-    parser.add_argument("--skill", required=True, help="department or skill to call")
-    parser.add_argument("--lang", default="zh-Hans", choices=protocol.LANGS)
-    parser.add_argument("--synthetic", action="store_true", help="send the test pattern and tone")
-    parser.add_argument("--seconds", type=float, default=20.0, help="talk this long after connecting")
-    parser.add_argument("--label", default="kiosk", help="name drawn on the synthetic camera")
-    parser.add_argument("--allow-photo", action="store_true", help="answer photo requests with consent")
-    parser.add_argument("--gather-timeout", type=float, default=0.8, help="seconds to wait for STUN/TURN")
-    return parser
-
-
-async def _test_call(args: argparse.Namespace) -> int:
-    def show(kind: str, data: dict[str, Any]) -> None:
-        if kind in ("ping",):
-            return
-        detail = " ".join(f"{k}={v}" for k, v in data.items() if k not in ("type", "sdp", "ice_servers"))
-        print(f"{time.strftime('%H:%M:%S')} {kind} {detail}".rstrip(), flush=True)
-
-    async def consent(_request: dict[str, Any]) -> bool:
-        return bool(args.allow_photo)
-
-    async def printer(message: dict[str, Any]) -> str:
-        for line in message.get("lines") or [json.dumps(message.get("ticket"), ensure_ascii=False)]:
-            print(f"    print| {line}", flush=True)
-        return "ok"
-
-    if args.synthetic:
-
-        def media() -> LocalMedia:
-            return synthetic_media(args.label)
-    else:
-        from remote_assist.media import device_media
-
-        def media() -> LocalMedia:
-            return device_media()
-
-    peer = KioskPeer(
-        args.hall,
-        args.token,
-        media=media,
-        on_event=show,
-        consent=consent,
-        printer=printer,
-        gather_timeout_s=args.gather_timeout,
-    )
-
-    async def hang_up_later() -> None:
-        await peer.connected.wait()
-        await asyncio.sleep(args.seconds)
-        await peer.hangup()
-
-    timer = asyncio.create_task(hang_up_later())
-    try:
-        reason = await peer.call(args.skill, args.lang)
-    except AssistCallError as exc:
-        print(f"error {exc.code}: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        timer.cancel()
-    s = peer.stats
-    ms = lambda a, b: f"{(b - a) * 1000:.0f} ms" if a is not None and b is not None else "-"  # noqa: E731
-    print(f"ended reason={reason}")
-    print(
-        f"accept→connected {ms(s.accepted_at, s.connected_at)}; accept→first staff frame "
-        f"{ms(s.accepted_at, s.first_video_at)}"
-    )
-    print(
-        f"received video frames={sum(x.frames for x in peer.sinks if x.kind == 'video')} "
-        f"audio frames={sum(x.frames for x in peer.sinks if x.kind == 'audio')}"
-    )
-    return 0 if s.first_video_at is not None or s.first_audio_at is not None else 1
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return asyncio.run(_test_call(args))
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":

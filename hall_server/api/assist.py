@@ -1,4 +1,4 @@
-"""Remote assistance on the hall server: the signaling WebSockets, ``GET /assist/status``, the console.
+"""Remote assistance on the hall server: the signaling WebSockets and ``GET /assist/status``.
 
 ``install(app)`` is called by the app factory. The relay in ``remote_assist`` gets the hall only as
 plain callables, looked up on ``app.state.hall`` when they are called.
@@ -7,19 +7,14 @@ plain callables, looked up on ``app.state.hall`` when they are called.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.staticfiles import StaticFiles
 
-import remote_assist
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller
 from hall_server.api.site_rules import site_profile
 from remote_assist.settings import signaling_settings_from_env
 from remote_assist.signaling import AssistDirectory, SignalingHub, SignalingSettings
-
-CONSOLE_DIR = Path(remote_assist.__file__).resolve().parent / "console"
 
 
 def _directory(app: FastAPI) -> AssistDirectory:
@@ -66,5 +61,4 @@ def install(app: FastAPI, settings: SignalingSettings | None = None) -> Signalin
         }
 
     app.include_router(router)
-    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
     return hub

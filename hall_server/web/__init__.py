@@ -1,1 +1,2 @@
-"""Server-rendered pages for citizens' phones: the ticket-tracking page behind the printed QR code."""
+"""The hall's web pages: static pages with a shared look and API module (served by ``pages``) and the
+server-rendered ticket-tracking page for citizens' phones (``tracking``)."""

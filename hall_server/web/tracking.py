@@ -32,19 +32,19 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {refresh}
 <title>{title}</title>
+<link rel="stylesheet" href="/static/hall.css">
 <style>
- body {{ font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0;
-        background: #f3f6fa; color: #1d2733; }}
- header {{ background: #b3261e; color: #fff; padding: 14px 18px; font-size: 18px; }}
- header small {{ display: block; opacity: .85; font-size: 13px; }}
+ /* On top of the hall's shared look: a phone-sized card, the red of the printed ticket, large figures. */
+ header {{ display: block; background: #b3261e; padding: 14px 18px; font-size: 18px; }}
+ header small {{ display: block; color: #fff; opacity: .85; font-size: 13px; }}
  main {{ padding: 18px; max-width: 480px; margin: auto; }}
- .card {{ background: #fff; border-radius: 12px; padding: 20px; box-shadow: 0 1px 4px rgba(0,0,0,.08); }}
+ .card {{ border: 0; border-radius: 12px; padding: 20px; box-shadow: 0 1px 4px rgba(0,0,0,.08); }}
  .number {{ font-size: 64px; font-weight: 700; text-align: center; letter-spacing: 2px; margin: 6px 0; }}
  .state {{ text-align: center; font-size: 20px; font-weight: 600; color: {state_colour}; }}
- .state small, dt small {{ display: block; font-weight: 400; color: #5c6b7a; font-size: 13px; }}
+ .state small, dt small {{ display: block; font-size: 13px; }}
  dl {{ display: grid; grid-template-columns: 1fr auto; gap: 12px 8px; margin: 22px 0 0; }}
- dt {{ color: #33414f; }} dd {{ margin: 0; font-size: 22px; font-weight: 600; text-align: right; }}
- footer {{ color: #5c6b7a; font-size: 12px; text-align: center; margin-top: 16px; }}
+ dd {{ margin: 0; font-size: 22px; font-weight: 600; text-align: right; }}
+ footer {{ color: var(--muted); font-size: 12px; text-align: center; margin-top: 16px; }}
 </style>
 </head>
 <body>
@@ -64,9 +64,10 @@ PAGE = """<!doctype html>
 NOT_FOUND = """<!doctype html>
 <html lang="zh-Hans"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/hall.css">
 <title>未找到 / Not found</title></head>
-<body style="font-family: sans-serif; padding: 24px">
-<h1>未找到该号票</h1><p>Ticket not found. Please check the QR code on your ticket.</p></body></html>
+<body><main class="card" style="margin: 24px auto; max-width: 480px">
+<h1>未找到该号票</h1><p>Ticket not found. Please check the QR code on your ticket.</p></main></body></html>
 """
 
 
@@ -90,7 +91,7 @@ def render(ticket: dict[str, Any], site_name: str, now_text: str) -> str:
         f"<dt>{escape(a)}<small>{escape(b)}</small></dt><dd>{escape(c)}</dd>" for a, b, c in rows
     )
     live = ticket["status"] in ("waiting", "called", "serving")
-    colour = {"called": "#b3261e", "serving": "#1b7f3b"}.get(ticket["status"], "#1d2733")
+    colour = {"called": "#b3261e", "serving": "#1b7f3b"}.get(ticket["status"], "inherit")
     footer = (
         f"每 {REFRESH_S} 秒自动刷新 · Refreshes every {REFRESH_S} s · {now_text}"
         if live

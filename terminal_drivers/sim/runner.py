@@ -1,4 +1,4 @@
-"""Serves a simulated device's byte engine on a pseudo-terminal or a loopback TCP port.
+"""Serves a simulated device's byte engine on pseudo-terminals or loopback TCP ports (the wires in ``wires``).
 
 One background thread owns every fd and every call into the engine, so an engine needs no
 locking; ``control()`` from any thread (sync tests, an asyncio loop, the HTTP control channel)
@@ -15,11 +15,8 @@ import logging
 import os
 import queue
 import selectors
-import socket
-import termios
 import threading
 import time
-import tty
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -27,251 +24,16 @@ from typing import Any, TypeVar
 
 from terminal_drivers.sim.engine import DeviceEngine, SimControlError
 from terminal_drivers.sim.faults import WireFaults
+from terminal_drivers.sim.wires import Endpoint, PtyEndpoint, TcpEndpoint
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Handler = Callable[[int], None]
 
-_READ_CHUNK = 4096
 # Unsolicited output (a scan) is polled this often; also the longest a close() waits on select.
 POLL_INTERVAL_S = 0.01
-# Bytes the host has not read are kept up to this much, then the oldest go (a real line loses them).
-_MAX_BACKLOG = 64 * 1024
 _CONTROL_WAIT_S = 10.0
-
-
-class _Endpoint:
-    """One wire the device is reachable on; plugged or not."""
-
-    kind = ""
-
-    def __init__(self, server: DeviceServer) -> None:
-        self.server = server
-        self.backlog = bytearray()
-
-    @property
-    def plugged(self) -> bool:
-        raise NotImplementedError
-
-    def plug(self) -> None:
-        raise NotImplementedError
-
-    def unplug(self) -> None:
-        raise NotImplementedError
-
-    def send(self, data: bytes) -> None:
-        raise NotImplementedError
-
-    def address(self) -> str:
-        raise NotImplementedError
-
-    def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "address": self.address(), "plugged": self.plugged}
-
-    def _queue(self, data: bytes) -> None:
-        self.backlog += data
-        if len(self.backlog) > _MAX_BACKLOG:
-            del self.backlog[: len(self.backlog) - _MAX_BACKLOG]
-
-
-class _PtyEndpoint(_Endpoint):
-    kind = "pty"
-
-    def __init__(self, server: DeviceServer, link: str | None) -> None:
-        super().__init__(server)
-        self.link = link
-        self.master: int | None = None
-        # The simulator keeps the slave open too, so the master never sees EIO between two opens
-        # by the host (the kiosk closing and reopening the port is not an unplug).
-        self.slave: int | None = None
-        self.path = ""
-
-    @property
-    def plugged(self) -> bool:
-        return self.master is not None
-
-    def address(self) -> str:
-        return self.link or self.path
-
-    def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "path": self.path, "link": self.link}
-
-    def plug(self) -> None:
-        if self.master is not None:
-            return
-        master, slave = os.openpty()
-        try:
-            tty.setraw(slave)
-            _set_speed(slave, self.server.baudrate)
-            os.set_blocking(master, False)
-            self.path = os.ttyname(slave)
-            if self.link:
-                _point_link(self.link, self.path)
-        except BaseException:
-            os.close(master)
-            os.close(slave)
-            raise
-        self.master, self.slave = master, slave
-        self.server.selector.register(master, selectors.EVENT_READ, self._on_event)
-        log.debug("pty %s plugged (%s)", self.path, self.link or "no link")
-
-    def unplug(self) -> None:
-        if self.master is None:
-            return
-        self.server.selector.unregister(self.master)
-        os.close(self.master)
-        if self.slave is not None:
-            os.close(self.slave)
-        self.master = self.slave = None
-        self.backlog.clear()
-        if self.link:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.link)
-        log.debug("pty %s unplugged", self.path)
-
-    def send(self, data: bytes) -> None:
-        if self.master is None:
-            return
-        self._queue(data)
-        self._flush()
-
-    def _flush(self) -> None:
-        assert self.master is not None
-        while self.backlog:
-            try:
-                written = os.write(self.master, self.backlog)
-            except BlockingIOError:
-                break
-            except OSError as exc:
-                log.debug("pty %s write failed: %s", self.path, exc)
-                self.backlog.clear()
-                break
-            del self.backlog[:written]
-        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if self.backlog else 0)
-        self.server.selector.modify(self.master, events, self._on_event)
-
-    def _on_event(self, mask: int) -> None:
-        if self.master is None:
-            return
-        if mask & selectors.EVENT_WRITE:
-            self._flush()
-        if mask & selectors.EVENT_READ:
-            try:
-                data = os.read(self.master, _READ_CHUNK)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as exc:
-                # Only happens if every slave fd is closed, which our own open slave prevents.
-                log.debug("pty %s read failed: %s", self.path, exc)
-                return
-            if data:
-                self.server.host_bytes(data)
-
-
-class _TcpEndpoint(_Endpoint):
-    """A loopback TCP port behaving like a serial line: one host at a time, the newest wins."""
-
-    kind = "tcp"
-
-    def __init__(self, server: DeviceServer, host: str, port: int) -> None:
-        super().__init__(server)
-        self.host = host
-        self.port = port
-        self.listener: socket.socket | None = None
-        self.conn: socket.socket | None = None
-
-    @property
-    def plugged(self) -> bool:
-        return self.listener is not None
-
-    def address(self) -> str:
-        return f"socket://{self.host}:{self.port}"
-
-    def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "connected": self.conn is not None}
-
-    def plug(self) -> None:
-        if self.listener is not None:
-            return
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((self.host, self.port))
-            listener.listen(1)
-            listener.setblocking(False)
-        except BaseException:
-            listener.close()
-            raise
-        self.port = listener.getsockname()[1]
-        self.listener = listener
-        self.server.selector.register(listener, selectors.EVENT_READ, self._on_accept)
-
-    def unplug(self) -> None:
-        self._drop_conn()
-        if self.listener is not None:
-            self.server.selector.unregister(self.listener)
-            self.listener.close()
-            self.listener = None
-
-    def send(self, data: bytes) -> None:
-        if self.conn is None:
-            return  # nobody on the line: the bytes are lost, as on an unconnected serial cable
-        self._queue(data)
-        self._flush()
-
-    def _flush(self) -> None:
-        conn = self.conn
-        assert conn is not None
-        while self.backlog:
-            try:
-                sent = conn.send(self.backlog)
-            except BlockingIOError:
-                break
-            except OSError:
-                self._drop_conn()
-                return
-            del self.backlog[:sent]
-        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if self.backlog else 0)
-        self.server.selector.modify(conn, events, self._on_conn)
-
-    def _on_accept(self, mask: int) -> None:
-        assert self.listener is not None
-        try:
-            conn, _ = self.listener.accept()
-        except (BlockingIOError, InterruptedError):
-            return
-        self._drop_conn()
-        conn.setblocking(False)
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.conn = conn
-        self.server.selector.register(conn, selectors.EVENT_READ, self._on_conn)
-
-    def _on_conn(self, mask: int) -> None:
-        if self.conn is None:
-            return
-        if mask & selectors.EVENT_WRITE:
-            self._flush()
-            if self.conn is None:
-                return
-        if mask & selectors.EVENT_READ:
-            try:
-                data = self.conn.recv(_READ_CHUNK)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                data = b""
-            if not data:
-                self._drop_conn()
-                return
-            self.server.host_bytes(data)
-
-    def _drop_conn(self) -> None:
-        if self.conn is not None:
-            self.server.selector.unregister(self.conn)
-            self.conn.close()
-            self.conn = None
-        self.backlog.clear()
 
 
 class DeviceServer:
@@ -293,7 +55,7 @@ class DeviceServer:
         self.selector.register(self._wake_r, selectors.EVENT_READ, self._on_wake)
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]]]
         self._commands = queue.SimpleQueue()
-        self._endpoints: list[_Endpoint] = []
+        self._endpoints: list[Endpoint] = []
         self._pending: list[tuple[float, int, bytes]] = []
         self._sequence = 0
         self._last_due = 0.0
@@ -309,12 +71,12 @@ class DeviceServer:
         pointing at the current pty across replugs)."""
         if link is not None:
             link = str(Path(link).absolute())
-        endpoint = _PtyEndpoint(self, link)
+        endpoint = PtyEndpoint(self, link)
         return self._call(lambda: self._add(endpoint))
 
     def start_tcp(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve on a loopback TCP port; returns ``socket://HOST:PORT``."""
-        endpoint = _TcpEndpoint(self, host, port)
+        endpoint = TcpEndpoint(self, host, port)
         return self._call(lambda: self._add(endpoint))
 
     def control(self, command: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -396,7 +158,7 @@ class DeviceServer:
                 delay += float(reply_delay())
             self._schedule(reply, delay)
 
-    def _add(self, endpoint: _Endpoint) -> str:
+    def _add(self, endpoint: Endpoint) -> str:
         endpoint.plug()
         self._endpoints.append(endpoint)
         return endpoint.address()
@@ -504,26 +266,3 @@ class DeviceServer:
         self._commands.put((fn, future))
         self._wake()
         return future.result(timeout=_CONTROL_WAIT_S)
-
-
-def _point_link(link: str, target: str) -> None:
-    """Make ``link`` a symlink to ``target`` atomically (a host never sees it missing mid-replug)."""
-    path = Path(link)
-    if path.exists() and not path.is_symlink():
-        raise FileExistsError(f"{link} exists and is not a symlink")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    os.symlink(target, temporary)
-    os.replace(temporary, path)
-
-
-def _set_speed(fd: int, baudrate: int) -> None:
-    """Give the pty the configured speed (a pty does not throttle to it; stty shows it)."""
-    speed = getattr(termios, f"B{baudrate}", None)
-    if speed is None:
-        return
-    attrs = termios.tcgetattr(fd)
-    attrs[4] = attrs[5] = speed
-    termios.tcsetattr(fd, termios.TCSANOW, attrs)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -117,6 +119,28 @@ async def test_at_night_the_kiosk_is_offered_the_next_opening(hall: HallServer) 
 def test_console_is_served(hall: HallServer) -> None:
     reply = httpx.get(f"{hall.http}/console/")
     assert reply.status_code == 200 and "<html" in reply.text.lower()
+
+
+def test_every_file_the_console_loads_is_served(hall: HallServer) -> None:
+    # The console's stylesheets and scripts, then each ES module's imports, followed like a browser would:
+    # the page's own folder, the hall's shared files and remote assistance's call script.
+    page = httpx.get(f"{hall.http}/console/").text
+    pending = [urljoin("/console/", ref) for ref in re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', page)]
+    served: dict[str, str] = {}
+    while pending:
+        path = pending.pop()
+        if path in served:
+            continue
+        reply = httpx.get(f"{hall.http}{path}")
+        assert reply.status_code == 200, path
+        served[path] = reply.headers["content-type"]
+        if path.endswith(".js"):
+            imports = re.findall(r'^import .* from "([^"]+)";', reply.text, re.M)
+            pending += [urljoin(path, ref) for ref in imports]
+    assert {"/static/hall.css", "/static/hall.js", "/assist/web/call.js", "/assist/web/kiosk_tools.js",
+            "/console/counter.js", "/console/fleet.js"} <= set(served)
+    assert all(kind.startswith("text/javascript") for path, kind in served.items() if path.endswith(".js"))
+    assert all(kind.startswith("text/css") for path, kind in served.items() if path.endswith(".css"))
 
 
 def test_site_rules_set_the_video_help_wait_limit(tmp_path: Path) -> None:
