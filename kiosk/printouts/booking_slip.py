@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kiosk.i18n import _
-from kiosk.printouts.dates import check_lang, printed_date
+from kiosk.printouts.wording import check_lang, printed_date
 from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.printer.sheet import Sheet
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.i18n import _
-from kiosk.printouts.dates import check_lang, printed_time
+from kiosk.printouts.wording import check_lang, printed_time
 from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.printer.sheet import Sheet
 

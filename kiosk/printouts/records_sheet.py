@@ -8,7 +8,7 @@ from datetime import datetime
 
 from citizen_id.masking import mask_id_number, mask_name
 from kiosk.i18n import _
-from kiosk.printouts.dates import check_lang, printed_time
+from kiosk.printouts.wording import check_lang, printed_time
 from terminal_drivers.printer.columns import Justify, fit_widths
 from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.printer.sheet import Sheet

@@ -11,9 +11,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from opencc import OpenCC
 
 from kiosk.i18n import LANGUAGES, Translations
-from kiosk.printouts import dates
+from kiosk.printouts import wording
 
-PRINTOUTS = Path(dates.__file__).resolve().parent
+PRINTOUTS = Path(wording.__file__).resolve().parent
 TO_TRADITIONAL = OpenCC("s2t")
 TO_SIMPLIFIED = OpenCC("t2s")
 
@@ -56,14 +56,14 @@ def test_simplified_only_check_catches_a_simplified_character() -> None:
 
 def test_dates_in_each_language() -> None:
     day = date(2026, 11, 28)
-    assert dates.printed_date(day, "zh_Hans") == "2026年11月28日 周六"
-    assert dates.printed_date(day, "zh_Hant") == "2026年11月28日 週六"
-    assert dates.printed_date(day, "en") == "Sat 28 Nov 2026"
-    assert dates.printed_date(date(2027, 1, 4), "en") == "Mon 4 Jan 2027"
-    assert dates.printed_time(datetime(2026, 1, 2, 3, 4)) == "2026-01-02 03:04"
+    assert wording.printed_date(day, "zh_Hans") == "2026年11月28日 周六"
+    assert wording.printed_date(day, "zh_Hant") == "2026年11月28日 週六"
+    assert wording.printed_date(day, "en") == "Sat 28 Nov 2026"
+    assert wording.printed_date(date(2027, 1, 4), "en") == "Mon 4 Jan 2027"
+    assert wording.printed_time(datetime(2026, 1, 2, 3, 4)) == "2026-01-02 03:04"
 
 
 def test_unknown_language() -> None:
-    assert dates.check_lang("zh_Hant") == "zh_Hant"
+    assert wording.check_lang("zh_Hant") == "zh_Hant"
     with pytest.raises(ValueError):
-        dates.check_lang("fr")
+        wording.check_lang("fr")

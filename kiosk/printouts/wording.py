@@ -1,4 +1,5 @@
-"""Dates and times as a printout gives them, in the citizen's language."""
+"""How a printout words what is not a fixed label, in the citizen's language: dates and times; and
+the languages a printout may be in."""
 
 from __future__ import annotations
 
