@@ -18,9 +18,10 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
+from kiosk.printouts.queue_ticket import TicketContent, queue_ticket
 from terminal_drivers.id_card.protocol import Command, build_command
 from terminal_drivers.id_card.reader import IdCardReader
-from terminal_drivers.printer.layouts import TicketContent, queue_ticket
+from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.printer.printer import Printer
 from terminal_drivers.sim.id_card import IdCardEngine
 from terminal_drivers.sim.printer import PrinterEngine
@@ -50,7 +51,7 @@ def _ticket() -> bytes:
         issued_at=datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=8))),
         tracking_url="https://hall.example.gov.cn/q/HQ/A042?t=3f9c2a",
     )
-    return queue_ticket(content, 576)
+    return queue_ticket(content, PaperFormat(576))
 
 
 async def bench_print(runs: int) -> tuple[int, list[float]]:

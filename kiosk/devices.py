@@ -17,6 +17,7 @@ from citizen_id.masking import mask_payload
 from terminal_drivers.config import DevicesConfig
 from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceError
+from terminal_drivers.printer.paper import PaperFormat
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class DeviceSlot:
 
 
 class KioskDevices:
-    """Opens the configured drivers and keeps them; ``print_job`` for flows."""
+    """Opens the configured drivers and keeps them; ``print_job`` and ``paper`` for flows."""
 
     def __init__(
         self,
@@ -75,6 +76,9 @@ class KioskDevices:
         self.on_card_removed = on_card_removed
         self.on_scan = on_scan
         self.printer = DeviceSlot("printer", config.printer is not None)
+        # Read once: every printout is laid out for this paper (80 mm when no printer is fitted).
+        printer = config.printer
+        self.paper = PaperFormat(printer.paper_width_dots, printer.encoding) if printer else PaperFormat()
         self.id_card = DeviceSlot("id_card", config.id_card is not None)
         self.scanner = DeviceSlot("scanner", config.scanner is not None)
         self._tasks: list[asyncio.Task[None]] = []
@@ -115,7 +119,8 @@ class KioskDevices:
 
         cfg = self.config.printer
         assert cfg is not None
-        return Printer(cfg.url, cfg.baud, paper_width_dots=cfg.paper_width_dots, encoding=cfg.encoding)
+        paper = self.paper
+        return Printer(cfg.url, cfg.baud, paper_width_dots=paper.width_dots, encoding=paper.encoding)
 
     def _open_id_card(self) -> Any:
         from terminal_drivers.id_card.reader import IdCardReader

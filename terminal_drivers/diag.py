@@ -134,13 +134,13 @@ async def _status(options: argparse.Namespace) -> Outcome:
 
 
 async def _test_print(options: argparse.Namespace) -> Outcome:
-    from terminal_drivers.printer.layouts import test_page
     from terminal_drivers.printer.printer import Printer
+    from terminal_drivers.printer.testpage import test_page
 
     await _check_port(options.port, options.baud)
     width, encoding = options.paper_width, options.encoding
     async with Printer(options.port, options.baud, paper_width_dots=width, encoding=encoding) as printer:
-        job = test_page(width, encoding=encoding)
+        job = test_page(printer.paper)
         try:
             after = await printer.print_job(job)
         except DeviceError as exc:

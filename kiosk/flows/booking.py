@@ -12,7 +12,7 @@ from datetime import date
 from citizen_id.masking import mask_id_number
 from kiosk.flows.calendar_view import MonthView, month_view
 from kiosk.flows.offline import ActionKeys, keyed
-from kiosk.flows.printing import JobPrinter, PrintOutcome, print_jobs
+from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
 from kiosk.flows.slips import booking_slip_job
 from kiosk.hall_client import HallClient, HallError, HallUnreachable
 from kiosk.hall_models import Booking, Service, Slot
@@ -55,13 +55,11 @@ class BookingFlow:
 
     async def print_slip(
         self,
-        printer: JobPrinter | None,
+        printer: PaperPrinter | None,
         booking: Booking,
         *,
         hall_name: str,
         lang: str,
-        width_dots: int = 576,
-        encoding: str = "gb18030",
         materials: tuple[str, ...] | None = None,
         on_unreachable: Callable[[], None] | None = None,
     ) -> PrintOutcome:
@@ -70,8 +68,7 @@ class BookingFlow:
         if materials is None:
             materials = await self.materials(booking.service_code, lang, on_unreachable)
         job = booking_slip_job(
-            booking, hall_name=hall_name, lang=lang, width_dots=width_dots, encoding=encoding,
-            materials=materials,
+            booking, hall_name=hall_name, lang=lang, paper=paper_of(printer), materials=materials,
         )
         return await print_jobs(printer, [job])
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from terminal_drivers.errors import DeviceError
+from terminal_drivers.printer.paper import PaperFormat
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,18 @@ class JobPrinter(Protocol):
     """What a flow needs of a printer: the kiosk's device wrapper or the driver itself."""
 
     async def print_job(self, data: bytes) -> object: ...
+
+
+class PaperPrinter(JobPrinter, Protocol):
+    """A printer that also says which paper it holds (read from the configuration once, at start)."""
+
+    @property
+    def paper(self) -> PaperFormat: ...
+
+
+def paper_of(printer: PaperPrinter | None) -> PaperFormat:
+    """The printer's paper; with no printer nothing prints, and 80 mm paper stands in for the jobs."""
+    return printer.paper if printer is not None else PaperFormat()
 
 
 @dataclass(frozen=True)

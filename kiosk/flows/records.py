@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass
 
 from citizen_id.masking import mask_id_number
+from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
+from kiosk.flows.slips import record_jobs
 from kiosk.hall_client import HallClient
 from kiosk.hall_models import RecordsResult
 from kiosk.i18n import N_
@@ -50,3 +52,11 @@ class RecordsFlow:
             raise ValueError(f"unknown record kind {kind!r}")
         log.info("records query %s for %s", kind, mask_id_number(identity.id_number))
         return await self.hall.query_records_async(kind, identity.id_number, identity.name, lang=lang)
+
+    async def print_records(
+        self, printer: PaperPrinter | None, result: RecordsResult, identity: Identity, *, hall_name: str,
+        lang: str,
+    ) -> PrintOutcome:
+        """Print the whole list, one cut sheet after another; stops at the first the printer refuses."""
+        jobs = record_jobs(result, identity, hall_name=hall_name, lang=lang, paper=paper_of(printer))
+        return await print_jobs(printer, jobs)

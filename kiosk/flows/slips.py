@@ -1,37 +1,30 @@
-"""What the kiosk prints, built from the hall's answers with the printer's layouts: the queue
-ticket, the booking slip and the record printout (one job per cut sheet).
+"""The kiosk's printouts filled in from the hall's answers: the queue ticket, the booking slip and
+the record printout (one job per cut sheet), and which record columns a table of some width shows.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 from kiosk.flows.words import session_name
 from kiosk.hall_models import Booking, RecordColumn, RecordsResult, Ticket
+from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from kiosk.printouts.booking_slip import BookingSlipContent, booking_slip
+from kiosk.printouts.queue_ticket import TicketContent, queue_ticket
+from kiosk.printouts.records_sheet import RecordContent, record_printout
 from kiosk.session import Identity
-from terminal_drivers.printer.columns import columns_for, display_width
-from terminal_drivers.printer.labels import Lang
-from terminal_drivers.printer.layouts import (
-    BookingSlipContent,
-    RecordContent,
-    TicketContent,
-    booking_slip,
-    queue_ticket,
-    record_printout,
-)
+from terminal_drivers.printer.columns import display_width
+from terminal_drivers.printer.paper import PaperFormat
 
 # A cut sheet of a record printout stays short enough to tear off and hand over cleanly.
 RECORD_ROWS_PER_SHEET = 20
 
 
-def _lang(lang: str) -> Lang:
-    return cast(Lang, lang if lang in ("zh_Hans", "zh_Hant", "en") else "zh_Hans")
+def _lang(lang: str) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def queue_ticket_job(
-    ticket: Ticket, *, hall_name: str, lang: str, width_dots: int = 576, encoding: str = "gb18030"
-) -> bytes:
+def queue_ticket_job(ticket: Ticket, *, hall_name: str, lang: str, paper: PaperFormat) -> bytes:
     content = TicketContent(
         hall_name=hall_name,
         ticket_number=ticket.number,
@@ -43,7 +36,7 @@ def queue_ticket_job(
         note=ticket.where,
         lang=_lang(lang),
     )
-    return queue_ticket(content, width_dots, encoding=encoding)
+    return queue_ticket(content, paper)
 
 
 def booking_slip_job(
@@ -51,8 +44,7 @@ def booking_slip_job(
     *,
     hall_name: str,
     lang: str,
-    width_dots: int = 576,
-    encoding: str = "gb18030",
+    paper: PaperFormat,
     materials: tuple[str, ...] = (),
 ) -> bytes:
     content = BookingSlipContent(
@@ -67,7 +59,7 @@ def booking_slip_job(
         materials=materials,
         lang=_lang(lang),
     )
-    return booking_slip(content, width_dots, encoding=encoding)
+    return booking_slip(content, paper)
 
 
 def record_jobs(
@@ -76,12 +68,11 @@ def record_jobs(
     *,
     hall_name: str,
     lang: str,
-    width_dots: int = 576,
-    encoding: str = "gb18030",
+    paper: PaperFormat,
     printed_at: datetime | None = None,
 ) -> list[bytes]:
     """The whole list, across as many cut sheets as it needs (第1/3张 …)."""
-    table, constant = printed_columns(result, columns_for(width_dots))
+    table, constant = printed_columns(result, paper.columns)
     keys = [c.key for c in table]
     note = shared_values(result, constant, lang)
     content = RecordContent(
@@ -96,7 +87,7 @@ def record_jobs(
         rows_per_sheet=RECORD_ROWS_PER_SHEET,
         lang=_lang(lang),
     )
-    return record_printout(content, width_dots, encoding=encoding)
+    return record_printout(content, paper)
 
 
 def shared_values(result: RecordsResult, columns: list[RecordColumn], lang: str) -> str:

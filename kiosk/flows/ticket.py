@@ -8,6 +8,8 @@ import logging
 
 from citizen_id.masking import mask_id_number, mask_payload
 from kiosk.flows.offline import ActionKeys, keyed
+from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
+from kiosk.flows.slips import queue_ticket_job
 from kiosk.hall_client import HallClient
 from kiosk.hall_models import Service, Ticket
 from kiosk.i18n import N_
@@ -51,6 +53,13 @@ class TicketFlow:
         )
         log.info("ticket %s for %s", ticket.number, service)
         return ticket
+
+    async def print_ticket(
+        self, printer: PaperPrinter | None, ticket: Ticket, *, hall_name: str, lang: str
+    ) -> PrintOutcome:
+        """Print the issued ticket; a failed print leaves the ticket in the queue all the same."""
+        job = queue_ticket_job(ticket, hall_name=hall_name, lang=lang, paper=paper_of(printer))
+        return await print_jobs(printer, [job])
 
     async def check_in_identity(self, identity: Identity, lang: str = "zh_Hans") -> Ticket:
         log.info("check-in by ID %s", mask_id_number(identity.id_number))

@@ -13,7 +13,7 @@ from typing import Any
 from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceDisconnected, DeviceError, ProtocolError
 from terminal_drivers.printer import escpos
-from terminal_drivers.printer.columns import PAPER_WIDTHS_DOTS
+from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.printer.status import PrinterStatus, check_reply, decode
 from terminal_drivers.serial_device import SerialDevice
 
@@ -39,15 +39,13 @@ class Printer(SerialDevice):
         status_timeout: float = 0.5,
         reconnect_interval: float = 0.0,
     ) -> None:
-        if paper_width_dots not in PAPER_WIDTHS_DOTS:
-            raise ValueError(f"paper_width_dots must be one of {PAPER_WIDTHS_DOTS}")
-        if encoding not in escpos.SUPPORTED_ENCODINGS:
-            raise ValueError(f"encoding must be one of {escpos.SUPPORTED_ENCODINGS}")
+        paper = PaperFormat(paper_width_dots, encoding)
         if status_timeout <= 0:
             raise ValueError("status_timeout must be positive")
         super().__init__(url, baudrate, port_timeout=status_timeout, reconnect_interval=reconnect_interval)
         self.paper_width_dots = paper_width_dots
         self.encoding = encoding
+        self.paper = paper
         self.status_timeout = status_timeout
         self.last_status: PrinterStatus | None = None
         self.last_error: str | None = None
@@ -67,7 +65,7 @@ class Printer(SerialDevice):
             return await self._query()
 
     async def print_job(self, data: bytes) -> PrinterStatus:
-        """Send one job (from ``layouts``) and return the status after it.
+        """Send one job (ESC/POS bytes, one cut sheet) and return the status after it.
 
         Refused, with nothing sent, with PaperOut, CoverOpen, CutterError, PrinterOffline or
         PrinterStatusUnknown; the same errors after the job mean it did not come out whole.

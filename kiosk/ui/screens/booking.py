@@ -25,7 +25,7 @@ from kiosk.flows.words import (
 )
 from kiosk.hall_models import Booking, Service, Slot
 from kiosk.i18n import N_, _
-from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, paper_width, printer_encoding, row
+from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, row
 from kiosk.ui.widgets.qr import QrCode
 
 # How far ahead a citizen may page the calendar (months after the current one).
@@ -409,7 +409,6 @@ class BookingScreen(ServiceSearchScreen):
         self.app.run_task(
             self.flow.print_slip(
                 self.app.devices, booking, hall_name=_(self.app.hall_name), lang=self.app.lang,
-                width_dots=paper_width(self.app), encoding=printer_encoding(self.app),
                 on_unreachable=self.app.hall_unreachable,
             ),
             self._printed,

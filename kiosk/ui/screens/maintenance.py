@@ -87,13 +87,13 @@ class MaintenanceScreen(KioskScreen):
     # -- tests --
 
     def test_print(self) -> None:
-        from terminal_drivers.printer.layouts import test_page
+        from terminal_drivers.printer.testpage import test_page
 
         cfg = self.app.kiosk_config.devices.printer
         if cfg is None:
             self.result = _("No printer is fitted.")
             return
-        data = test_page(cfg.paper_width_dots, encoding=cfg.encoding)
+        data = test_page(self.app.devices.paper)
         self.result = _("Printing a test page…")
         self.app.run_task(self.app.devices.print_job(data), on_done=self._printed, on_error=self._failed)
 

@@ -9,13 +9,12 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.flows.printing import print_jobs
 from kiosk.flows.records import KINDS, RecordsFlow, pages
-from kiosk.flows.slips import printed_columns, record_jobs, shared_values
+from kiosk.flows.slips import printed_columns, shared_values
 from kiosk.flows.words import error_text
 from kiosk.hall_models import RecordsResult
 from kiosk.i18n import N_, _
-from kiosk.ui.screens.flow_screen import FlowScreen, paper_width, printer_encoding, row
+from kiosk.ui.screens.flow_screen import FlowScreen, row
 
 # Beyond about this many half-width characters a row of equal-width columns starts wrapping
 # its longer values (an employer's name) on a landscape kiosk screen.
@@ -194,14 +193,15 @@ class RecordsScreen(FlowScreen):
         result, identity = self.result, self.app.session.identity
         if result is None or identity is None or self.printing:
             return
-        jobs = record_jobs(
-            result, identity, hall_name=_(self.app.hall_name), lang=self.app.lang,
-            width_dots=paper_width(self.app), encoding=printer_encoding(self.app),
-        )
         self.printing = True
         self.print_outcome = None
         self.render()
-        self.app.run_task(print_jobs(self.app.devices, jobs), self._printed)
+        self.app.run_task(
+            self.flow.print_records(
+                self.app.devices, result, identity, hall_name=_(self.app.hall_name), lang=self.app.lang
+            ),
+            self._printed,
+        )
 
     def _printed(self, outcome: Any) -> None:
         self.printing = False

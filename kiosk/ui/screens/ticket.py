@@ -10,14 +10,12 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.flows.printing import print_jobs
-from kiosk.flows.slips import queue_ticket_job
 from kiosk.flows.ticket import PRIORITIES, NotABookingCode, TicketFlow
 from kiosk.flows.words import error_text, wait_text
 from kiosk.hall_models import Service, Ticket
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
-from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, paper_width, printer_encoding
+from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen
 from kiosk.ui.widgets.qr import QrCode
 
 
@@ -196,11 +194,10 @@ class TicketScreen(ServiceSearchScreen):
         self.app.session.ticket = {"id": ticket.id, "number": ticket.number}
         self.print_outcome = None
         self.show("done")
-        job = queue_ticket_job(
-            ticket, hall_name=_(self.app.hall_name), lang=self.app.lang,
-            width_dots=paper_width(self.app), encoding=printer_encoding(self.app),
+        printing = self.flow.print_ticket(
+            self.app.devices, ticket, hall_name=_(self.app.hall_name), lang=self.app.lang
         )
-        self.app.run_task(print_jobs(self.app.devices, [job]), self._printed)
+        self.app.run_task(printing, self._printed)
 
     def _render_done(self) -> None:
         ticket = self.ticket

@@ -49,14 +49,6 @@ def _end_text(view: AssistView) -> str:
     )
 
 
-def _paper(cfg: Any) -> tuple[int, str]:
-    """The printer's paper width and encoding, wherever this kiosk's configuration keeps them."""
-    printer = getattr(cfg.devices, "printer", None)
-    width = getattr(printer, "paper_width_dots", None) or getattr(cfg.devices, "paper_width_dots", 576)
-    encoding = getattr(printer, "encoding", None) or getattr(cfg.devices, "printer_encoding", "gb18030")
-    return int(width or 576), str(encoding or "gb18030")
-
-
 class CallPanel(BoxLayout):
     """A layer of the call screen; hidden, it is invisible and never takes a touch meant for another."""
 
@@ -110,12 +102,13 @@ class VideoCallScreen(KioskScreen):
         self.render()
 
     def start_call(self) -> None:
-        from terminal_drivers.printer.layouts import text_lines
+        from kiosk.printouts.lines import text_lines
+        from terminal_drivers.printer.paper import PaperFormat
 
         app = self.app
         cfg = app.kiosk_config
         devices = app.devices
-        width, encoding = _paper(cfg)
+        paper = devices.paper if devices is not None else PaperFormat()
         # The media stack's one-off set-up runs beside the call's queueing (it is paid once).
         app.warm_media()
         self.call = AssistCall(
@@ -123,7 +116,7 @@ class VideoCallScreen(KioskScreen):
             cfg.hall.token,
             media=default_media(f"{cfg.hall.site} kiosk"),
             printer=devices,
-            layout=lambda lines: text_lines(lines, width, encoding=encoding),
+            layout=lambda lines: text_lines(lines, paper),
             devices=devices.snapshot if devices is not None else None,
             on_change=self._changed,
         )

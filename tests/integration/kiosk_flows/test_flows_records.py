@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from kiosk.flows.printing import print_jobs
 from kiosk.flows.records import KINDS, RecordsFlow, pages
 from kiosk.flows.slips import record_jobs
 from kiosk.hall_client import HallError
 from kiosk.session import Identity
+from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.printer.printer import Printer
 
 pytestmark = pytest.mark.slow
@@ -39,10 +39,12 @@ async def test_records_page_and_print_across_sheets(
     assert sum(len(p.rows) for p in screen) == len(result.rows)
     assert screen[-1].number == screen[-1].count == -(-len(result.rows) // 8)
 
-    jobs = record_jobs(result, identity, hall_name="示范区政务服务中心", lang="zh_Hans")
+    jobs = record_jobs(result, identity, hall_name="示范区政务服务中心", lang="zh_Hans", paper=PaperFormat())
     assert len(jobs) >= 2
     async with Printer(port) as printer:
-        outcome = await print_jobs(printer, jobs)
+        outcome = await flow.print_records(
+            printer, result, identity, hall_name="示范区政务服务中心", lang="zh_Hans"
+        )
     assert outcome.printed and outcome.jobs_printed == len(jobs)
     sheets = engine.tickets
     assert len(sheets) == len(jobs)

@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 
 from kiosk.flows.booking import BookingFlow
-from kiosk.flows.printing import print_jobs
-from kiosk.flows.slips import queue_ticket_job
 from kiosk.flows.ticket import NotABookingCode, TicketFlow
 from kiosk.hall_client import HallError
 from kiosk.session import Identity
@@ -34,9 +32,8 @@ async def test_walk_in_tickets_number_in_order_and_print_with_tracking_qr(
         assert first.number != second.number and first.queue == second.queue
         assert second.people_ahead >= 0 and second.priority == "elderly"
         assert first.tracking_url.endswith(first.id)
-        job = queue_ticket_job(first, hall_name="示范区政务服务中心", lang="zh_Hans")
         async with Printer(port) as printer:
-            outcome = await print_jobs(printer, [job])
+            outcome = await flow.print_ticket(printer, first, hall_name="示范区政务服务中心", lang="zh_Hans")
     assert outcome.printed
     [printed] = engine.tickets
     assert first.number in printed.text and printed.qr_payloads == [first.tracking_url]

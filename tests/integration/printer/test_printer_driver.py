@@ -11,6 +11,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from kiosk.printouts.booking_slip import BookingSlipContent, booking_slip
+from kiosk.printouts.lines import text_lines
+from kiosk.printouts.queue_ticket import TicketContent, queue_ticket
+from kiosk.printouts.records_sheet import RecordContent, record_printout
 from terminal_drivers.errors import (
     CoverOpen,
     CutterError,
@@ -21,16 +25,18 @@ from terminal_drivers.errors import (
     PrinterStatusUnknown,
     ProtocolError,
 )
-from terminal_drivers.printer import layouts
+from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.printer.printer import Printer
+from terminal_drivers.printer.testpage import test_page
 from terminal_drivers.sim.printer import PrinterEngine
 from terminal_drivers.sim.runner import DeviceServer
 
 from .conftest import SimPrinter
 
 STATUS_TIMEOUT = 0.3
+PAPER_80MM = PaperFormat(576)
 
-TICKET = layouts.TicketContent(
+TICKET = TicketContent(
     hall_name="五华区政务服务中心",
     ticket_number="B007",
     service_name="医保参保登记",
@@ -46,7 +52,7 @@ def open_printer(sim: SimPrinter) -> Printer:
 
 
 async def test_prints_every_layout(sim_printer: SimPrinter, artifacts_dir: Path) -> None:
-    slip = layouts.BookingSlipContent(
+    slip = BookingSlipContent(
         hall_name="五华区政务服务中心",
         service_name="婚姻登记",
         day=date(2026, 11, 28),
@@ -56,7 +62,7 @@ async def test_prints_every_layout(sim_printer: SimPrinter, artifacts_dir: Path)
         qr_payload="BK:120934",
         session_name="周六晨办",
     )
-    record = layouts.RecordContent(
+    record = RecordContent(
         title="出入境记录",
         name="王镕",
         id_number="440106199001011234",
@@ -68,11 +74,11 @@ async def test_prints_every_layout(sim_printer: SimPrinter, artifacts_dir: Path)
     async with open_printer(sim_printer) as printer:
         assert printer.health.state == "ok"
         jobs = [
-            layouts.queue_ticket(TICKET, printer.paper_width_dots, encoding=printer.encoding),
-            layouts.booking_slip(slip, printer.paper_width_dots),
-            *layouts.record_printout(record, printer.paper_width_dots),
-            layouts.text_lines(["远程协助打印", "第二行"], printer.paper_width_dots),
-            layouts.test_page(printer.paper_width_dots),
+            queue_ticket(TICKET, printer.paper),
+            booking_slip(slip, printer.paper),
+            *record_printout(record, printer.paper),
+            text_lines(["远程协助打印", "第二行"], printer.paper),
+            test_page(printer.paper),
         ]
         for job in jobs:
             after = await printer.print_job(job)
@@ -98,7 +104,7 @@ async def test_paper_near_end_is_degraded_but_prints(sim_printer: SimPrinter) ->
     sim_printer.server.control("paper_near_end")
     async with open_printer(sim_printer) as printer:
         assert printer.health.as_json() == {"state": "degraded", "reason": "paper_near_end"}
-        after = await printer.print_job(layouts.queue_ticket(TICKET, 576))
+        after = await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert after.paper == "near_end"
         assert printer.health.reason == "paper_near_end"
     assert len(sim_printer.engine.tickets) == 1
@@ -118,7 +124,7 @@ async def test_a_stopped_printer_refuses_and_nothing_is_sent(
     sim_printer.server.control(fault)
     async with open_printer(sim_printer) as printer:
         with pytest.raises(error) as caught:
-            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+            await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert caught.value.code == code
         assert printer.health.as_json() == {"state": "offline", "reason": code}
         # Not a byte of the job reached the printer: it only ever saw status queries.
@@ -127,7 +133,7 @@ async def test_a_stopped_printer_refuses_and_nothing_is_sent(
         sim_printer.server.control(
             {"paper_out": "paper_ok", "cover_open": "cover_close"}.get(fault, "clear_errors")
         )
-        await printer.print_job(layouts.queue_ticket(TICKET, 576))
+        await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert printer.health.state == "ok"
     assert len(sim_printer.engine.tickets) == 1
 
@@ -139,7 +145,7 @@ async def test_health_listeners_hear_every_change_and_close(sim_printer: SimPrin
     async with printer:
         sim_printer.server.control("paper_out")
         with pytest.raises(PaperOut):
-            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+            await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         sim_printer.server.control("paper_ok")
         await printer.status()
         await printer.status()  # no change, nothing heard
@@ -158,20 +164,20 @@ async def test_no_answer_is_status_unknown_never_paper_ok(sim_printer: SimPrinte
         assert status.paper == "unknown"
         assert printer.health.as_json() == {"state": "offline", "reason": "printer_status_unknown"}
         with pytest.raises(PrinterStatusUnknown) as caught:
-            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+            await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert caught.value.code == "printer_status_unknown"
         sim_printer.server.control("clear_faults")
-        await printer.print_job(layouts.queue_ticket(TICKET, 576))
+        await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert printer.health.state == "ok"
     assert len(sim_printer.engine.tickets) == 1
 
 
 async def test_unplug_goes_offline_and_replug_prints_again(sim_printer: SimPrinter) -> None:
     async with open_printer(sim_printer) as printer:
-        await printer.print_job(layouts.queue_ticket(TICKET, 576))
+        await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         sim_printer.server.control("unplug")
         with pytest.raises((DeviceDisconnected, DeviceNotFound)):
-            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+            await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert printer.health.state == "offline"
         assert printer.health.reason in ("device_disconnected", "device_not_found")
         with pytest.raises((DeviceDisconnected, DeviceNotFound)):
@@ -179,7 +185,7 @@ async def test_unplug_goes_offline_and_replug_prints_again(sim_printer: SimPrint
         sim_printer.server.control("replug")
         status = await printer.status()
         assert status.paper == "ok" and printer.health.state == "ok"
-        await printer.print_job(layouts.queue_ticket(TICKET, 576))
+        await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert printer.reconnects >= 1
     assert len(sim_printer.engine.tickets) == 2
 
@@ -188,12 +194,12 @@ async def test_garbled_status_is_a_protocol_error_then_recovers(sim_printer: Sim
     async with open_printer(sim_printer) as printer:
         sim_printer.server.control("garble", {"probability": 1.0})
         with pytest.raises(ProtocolError) as caught:
-            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+            await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert caught.value.code == "protocol_error"
         assert printer.health.as_json() == {"state": "offline", "reason": "protocol_error"}
         assert sim_printer.engine.tickets == []
         sim_printer.server.control("clear_faults")
-        await printer.print_job(layouts.queue_ticket(TICKET, 576))
+        await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert printer.health.state == "ok"
     assert len(sim_printer.engine.tickets) == 1
 
@@ -201,7 +207,7 @@ async def test_garbled_status_is_a_protocol_error_then_recovers(sim_printer: Sim
 async def test_diag_reports_for_technicians(sim_printer: SimPrinter) -> None:
     sim_printer.server.control("paper_near_end")
     async with open_printer(sim_printer) as printer:
-        await printer.print_job(layouts.test_page(576))
+        await printer.print_job(test_page(PAPER_80MM))
         report = await printer.diag()
     assert report["device"] == "printer" and report["url"] == sim_printer.url
     assert report["status"]["paper"] == "near_end"
@@ -217,7 +223,7 @@ async def test_printer_absent_at_start_comes_online_when_plugged(tmp_path: Path)
         async with Printer(str(link), status_timeout=STATUS_TIMEOUT) as printer:
             assert printer.health.as_json() == {"state": "offline", "reason": "device_not_found"}
             server.start_pty(link=str(link))
-            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+            await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
             assert printer.health.state == "ok"
     assert len(engine.tickets) == 1
 
@@ -229,9 +235,7 @@ async def test_58mm_printer(tmp_path: Path) -> None:
         async with Printer(
             url, paper_width_dots=384, encoding="gbk", status_timeout=STATUS_TIMEOUT
         ) as printer:
-            await printer.print_job(
-                layouts.queue_ticket(TICKET, printer.paper_width_dots, encoding=printer.encoding)
-            )
+            await printer.print_job(queue_ticket(TICKET, printer.paper))
     (ticket,) = engine.tickets
     assert engine.auto_wraps == 0
     assert "医保参保登记" in ticket.text
@@ -251,7 +255,7 @@ async def test_paper_running_out_during_a_job_is_reported_after_it(sim_printer: 
     sim_printer.server.control("paper_out_after", {"lines": 5})
     async with open_printer(sim_printer) as printer:
         with pytest.raises(PaperOut) as caught:
-            await printer.print_job(layouts.queue_ticket(TICKET, 576))
+            await printer.print_job(queue_ticket(TICKET, PAPER_80MM))
         assert "after the job" in str(caught.value)
         assert printer.health.as_json() == {"state": "offline", "reason": "paper_out"}
     (stub,) = sim_printer.engine.tickets
@@ -262,7 +266,7 @@ async def test_concurrent_jobs_are_serialised(sim_printer: SimPrinter) -> None:
     async with open_printer(sim_printer) as printer:
         numbers = ["C001", "C002", "C003"]
         jobs = [
-            layouts.queue_ticket(layouts.TicketContent(**{**TICKET.__dict__, "ticket_number": n}), 576)
+            queue_ticket(TicketContent(**{**TICKET.__dict__, "ticket_number": n}), PAPER_80MM)
             for n in numbers
         ]
         results = await asyncio.gather(*(printer.print_job(job) for job in jobs))
@@ -275,7 +279,7 @@ async def test_concurrent_jobs_are_serialised(sim_printer: SimPrinter) -> None:
 async def test_no_personal_data_in_the_logs(
     sim_printer: SimPrinter, caplog: pytest.LogCaptureFixture
 ) -> None:
-    record = layouts.RecordContent(
+    record = RecordContent(
         title="不动产登记信息",
         name="欧阳喆",
         id_number="11010519491231002X",
@@ -286,11 +290,11 @@ async def test_no_personal_data_in_the_logs(
     sim_printer.server.control("paper_near_end")
     with caplog.at_level(logging.DEBUG):
         async with open_printer(sim_printer) as printer:
-            for job in layouts.record_printout(record, 576):
+            for job in record_printout(record, PAPER_80MM):
                 await printer.print_job(job)
             sim_printer.server.control("paper_out")
             with pytest.raises(PaperOut):
-                await printer.print_job(layouts.record_printout(record, 576)[0])
+                await printer.print_job(record_printout(record, PAPER_80MM)[0])
         text = sim_printer.engine.tickets[0].text
     assert "1101**********002X" in text
     for secret in ("欧阳喆", "11010519491231002X", "五华区某路1号"):

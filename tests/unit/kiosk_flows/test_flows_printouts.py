@@ -1,7 +1,8 @@
-"""Every layout, on 58 and 80 mm paper, printed by the simulated printer: text, QR, PNG."""
+"""The kiosk's printouts, on 58 and 80 mm paper, printed by the simulated printer: text, QR, PNG."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -9,13 +10,18 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from terminal_drivers.printer import layouts
+from kiosk.printouts.booking_slip import BookingSlipContent, booking_slip
+from kiosk.printouts.lines import text_lines
+from kiosk.printouts.queue_ticket import TicketContent, queue_ticket
+from kiosk.printouts.records_sheet import RecordContent, record_printout
 from terminal_drivers.printer.columns import columns_for, display_width
+from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.sim.printer import PrinterEngine, RenderedTicket
 
 WIDTHS = [576, 384]
+PAPER = {width: PaperFormat(width) for width in WIDTHS}
 
-TICKET = layouts.TicketContent(
+TICKET = TicketContent(
     hall_name="五华区政务服务中心",
     ticket_number="A012",
     service_name="社会保险参保登记",
@@ -25,7 +31,7 @@ TICKET = layouts.TicketContent(
     tracking_url="https://hall.example.gov.cn/t/9f3a2c1b7e",
     note="请留意叫号屏幕和语音提示，过号请重新取号。",
 )
-SLIP = layouts.BookingSlipContent(
+SLIP = BookingSlipContent(
     hall_name="五华区政务服务中心",
     service_name="出入境证件办理（港澳通行证）",
     day=date(2026, 11, 25),
@@ -37,7 +43,7 @@ SLIP = layouts.BookingSlipContent(
     materials=("居民身份证原件", "近期免冠彩色照片一张（白底），尺寸为 33mm×48mm 的标准证件照", "户口簿"),
 )
 ROWS = [[f"2025-{m:02d}", "城镇职工养老保险", f"{m * 101.5:,.2f}", "已缴"] for m in range(1, 13)] * 2
-RECORD = layouts.RecordContent(
+RECORD = RecordContent(
     title="社会保险缴费记录",
     name="张堃",
     id_number="440106199001011234",
@@ -74,7 +80,7 @@ def check_png(ticket: RenderedTicket, width: int) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_queue_ticket(width: int, artifacts_dir: Path) -> None:
     _, (ticket,) = print_all(
-        [layouts.queue_ticket(TICKET, width)], width, artifacts_dir / f"printer/ticket_{width}"
+        [queue_ticket(TICKET, PAPER[width])], width, artifacts_dir / f"printer/ticket_{width}"
     )
     check_png(ticket, width)
     for words in (
@@ -94,16 +100,16 @@ def test_queue_ticket(width: int, artifacts_dir: Path) -> None:
 
 def test_ticket_number_is_printed_large() -> None:
     engine = PrinterEngine()
-    engine.receive(layouts.queue_ticket(TICKET, 576))
+    engine.receive(queue_ticket(TICKET, PAPER[576]))
     runs = [r for e in engine.tickets[0].printed.elements for r in getattr(e, "runs", []) if "A012" in r.text]
     assert runs and runs[0].width == runs[0].height == 4 and runs[0].bold
 
 
 @pytest.mark.parametrize("lang", ["zh_Hant", "en"])
 def test_queue_ticket_languages(lang: str) -> None:
-    content = layouts.TicketContent(**{**TICKET.__dict__, "lang": lang, "estimated_wait_min": None})
+    content = TicketContent(**{**TICKET.__dict__, "lang": lang, "estimated_wait_min": None})
     engine = PrinterEngine()
-    engine.receive(layouts.queue_ticket(content, 576))
+    engine.receive(queue_ticket(content, PAPER[576]))
     text = engine.tickets[0].text
     assert ("People ahead" in text and "see the display" in text) if lang == "en" else "排隊號" in text
 
@@ -111,7 +117,7 @@ def test_queue_ticket_languages(lang: str) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_booking_slip(width: int, artifacts_dir: Path) -> None:
     _, (slip,) = print_all(
-        [layouts.booking_slip(SLIP, width)], width, artifacts_dir / f"printer/slip_{width}"
+        [booking_slip(SLIP, PAPER[width])], width, artifacts_dir / f"printer/slip_{width}"
     )
     check_png(slip, width)
     for words in (
@@ -128,16 +134,16 @@ def test_booking_slip(width: int, artifacts_dir: Path) -> None:
 
 
 def test_booking_slip_in_english_formats_the_date() -> None:
-    content = layouts.BookingSlipContent(**{**SLIP.__dict__, "lang": "en", "session_name": ""})
+    content = BookingSlipContent(**{**SLIP.__dict__, "lang": "en", "session_name": ""})
     engine = PrinterEngine()
-    engine.receive(layouts.booking_slip(content, 576))
+    engine.receive(booking_slip(content, PAPER[576]))
     assert "Wed 25 Nov 2026" in engine.tickets[0].text
     assert "Check-in code" in engine.tickets[0].text
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_record_printout_continues_over_sheets(width: int, artifacts_dir: Path) -> None:
-    jobs = layouts.record_printout(RECORD, width)
+    jobs = record_printout(RECORD, PAPER[width])
     assert len(jobs) == 3
     for job in jobs:
         assert b"440106199001011234" not in job
@@ -158,8 +164,8 @@ def test_record_printout_continues_over_sheets(width: int, artifacts_dir: Path) 
 
 
 def test_record_printout_without_rows_says_so() -> None:
-    content = layouts.RecordContent(**{**RECORD.__dict__, "rows": ()})
-    jobs = layouts.record_printout(content, 384)
+    content = RecordContent(**{**RECORD.__dict__, "rows": ()})
+    jobs = record_printout(content, PAPER[384])
     assert len(jobs) == 1
     engine = PrinterEngine(paper_width_dots=384)
     engine.receive(jobs[0])
@@ -167,7 +173,7 @@ def test_record_printout_without_rows_says_so() -> None:
 
 
 def test_record_cells_wrap_instead_of_losing_text() -> None:
-    content = layouts.RecordContent(
+    content = RecordContent(
         title="办件进度",
         name="李喆",
         id_number="11010519491231002X",
@@ -176,7 +182,7 @@ def test_record_cells_wrap_instead_of_losing_text() -> None:
         printed_at=datetime(2026, 11, 23, 9, 0),
     )
     engine = PrinterEngine(paper_width_dots=384)
-    engine.receive(layouts.record_printout(content, 384)[0])
+    engine.receive(record_printout(content, PAPER[384])[0])
     assert engine.auto_wraps == 0
     assert "抵押权首次登记合并办理" in engine.tickets[0].text.replace(" ", "").replace("\n", "")
 
@@ -189,50 +195,33 @@ def test_text_lines(width: int, artifacts_dir: Path) -> None:
         "Line with English words that should wrap at words",
     ]
     _, (ticket,) = print_all(
-        [layouts.text_lines(lines, width)], width, artifacts_dir / f"printer/lines_{width}"
+        [text_lines(lines, PAPER[width])], width, artifacts_dir / f"printer/lines_{width}"
     )
     assert "远程协助：请携带以下材料" in ticket.text
     assert "wrap at words" in ticket.text.replace("\n", " ")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_test_page(width: int, artifacts_dir: Path) -> None:
-    _, (page,) = print_all([layouts.test_page(width)], width, artifacts_dir / f"printer/test_page_{width}")
-    check_png(page, width)
-    assert "堃 喆 镕" in page.text
-    assert "一二三四五六七八九十" in page.text
-    assert decoded_qr(page) == [f"TEST-PAGE {width} gb18030"]
-
-
-def test_gbk_printer_gets_substitutes_for_extension_a() -> None:
-    job = layouts.test_page(576, encoding="gbk")
-    engine = PrinterEngine(encoding="gbk")
-    engine.receive(job)
-    assert engine.errors == []
-    assert "堃 喆 镕" in engine.tickets[0].text
-
-
 def test_bad_content_is_refused() -> None:
     with pytest.raises(ValueError):
-        layouts.TicketContent(**{**TICKET.__dict__, "people_ahead": -1})
+        TicketContent(**{**TICKET.__dict__, "people_ahead": -1})
     with pytest.raises(ValueError):
-        layouts.TicketContent(**{**TICKET.__dict__, "lang": "fr"})
+        TicketContent(**{**TICKET.__dict__, "lang": "fr"})
     with pytest.raises(ValueError):
-        layouts.RecordContent(**{**RECORD.__dict__, "rows": [["only one cell"]]})
+        RecordContent(**{**RECORD.__dict__, "rows": [["only one cell"]]})
     with pytest.raises(ValueError):
-        layouts.queue_ticket(TICKET, 500)
+        queue_ticket(TICKET, PaperFormat(500))
 
 
 def test_no_wait_says_very_soon_rather_than_zero_minutes() -> None:
-    content = layouts.TicketContent(**{**TICKET.__dict__, "people_ahead": 0, "estimated_wait_min": 0})
+    content = TicketContent(**{**TICKET.__dict__, "people_ahead": 0, "estimated_wait_min": 0})
     engine = PrinterEngine()
-    engine.receive(layouts.queue_ticket(content, 576))
+    engine.receive(queue_ticket(content, PAPER[576]))
     assert "即将叫号" in engine.tickets[0].text
     assert "0 分钟" not in engine.tickets[0].text
 
 
 def test_narrow_columns_wrap_their_headers_and_keep_amounts_whole() -> None:
-    content = layouts.RecordContent(
+    content = RecordContent(
         title="缴费明细",
         name="王镕",
         id_number="440106199001011234",
@@ -241,7 +230,7 @@ def test_narrow_columns_wrap_their_headers_and_keep_amounts_whole() -> None:
         printed_at=datetime(2026, 11, 23, 9, 0),
     )
     engine = PrinterEngine(paper_width_dots=384)
-    engine.receive(layouts.record_printout(content, 384)[0])
+    engine.receive(record_printout(content, PAPER[384])[0])
     assert engine.errors == [] and engine.auto_wraps == 0
     text = engine.tickets[0].text
     assert "…" not in text
@@ -250,7 +239,7 @@ def test_narrow_columns_wrap_their_headers_and_keep_amounts_whole() -> None:
 
 
 def test_a_table_too_wide_for_the_paper_keeps_every_character() -> None:
-    content = layouts.RecordContent(
+    content = RecordContent(
         title="缴费明细",
         name="王镕",
         id_number="440106199001011234",
@@ -259,8 +248,78 @@ def test_a_table_too_wide_for_the_paper_keeps_every_character() -> None:
         printed_at=datetime(2026, 11, 23, 9, 0),
     )
     engine = PrinterEngine(paper_width_dots=384)
-    engine.receive(layouts.record_printout(content, 384)[0])
+    engine.receive(record_printout(content, PAPER[384])[0])
     assert engine.auto_wraps == 0 and "…" not in engine.tickets[0].text
     body = engine.tickets[0].text.split("-" * 32)[1]
     for char in "2025011,000.00250.005,000.00职工养老保险已缴":
         assert char in body
+
+
+# The printouts moved from the driver package to the kiosk with their bytes unchanged: these are
+# digests of the jobs the driver's layouts built for the same content (80 mm paper, GB18030).
+DRIVER_LAYOUT_DIGESTS = {
+    "zh_Hans": ("5f51958e70dbabbb", "d1921dc51e2fdddb", "ddaf4d85b05514b9"),
+    "zh_Hant": ("ae1488adf589f999", "a81dec43566ded61", "df459fb46379ea21"),
+    "en": ("2d70fcca93c8fcff", "ad5478bd2c94f21c", "76121f3610cad7e8"),
+}
+# The fixed words each printout says, in each language, as its paper shows them.
+PRINTED_WORDS = {
+    "zh_Hans": (
+        ("排队号", "前面等候", "3 人", "预计等候", "约 15 分钟", "取号时间", "扫码随时查看排队进度"),
+        ("预约凭证", "办理事项", "日期", "2026年11月25日 周三", "场次", "时段", "地点", "签到码",
+         "到厅后在自助机扫码或输入签到码取号", "请携带："),
+        ("第1/3张", "姓名", "证件号码", "打印时间", "（续下张）", "（以下空白）"),
+    ),
+    "zh_Hant": (
+        ("排隊號", "前面等候", "3 人", "預計等候", "約 15 分鐘", "取號時間", "掃碼隨時查看排隊進度"),
+        ("預約憑證", "辦理事項", "日期", "2026年11月25日 週三", "場次", "時段", "地點", "簽到碼",
+         "到廳後在自助機掃碼或輸入簽到碼取號", "請攜帶："),
+        ("第1/3張", "姓名", "證件號碼", "列印時間", "（續下張）", "（以下空白）"),
+    ),
+    "en": (
+        ("Your number", "People ahead", "Estimated wait", "about 15 min", "Issued",
+         "Scan to follow the queue"),
+        ("Booking", "Service", "Date", "Wed 25 Nov 2026", "Session", "Time", "Where", "Check-in code",
+         "At the hall, scan this or type the code at a kiosk to get your number", "Please bring:"),
+        ("Sheet 1/3", "Name", "ID number", "Printed", "(continued)", "(end of list)"),
+    ),
+}
+
+
+def _in_language(lang: str) -> list[list[bytes]]:
+    return [
+        [queue_ticket(TicketContent(**{**TICKET.__dict__, "lang": lang}), PAPER[576])],
+        [booking_slip(BookingSlipContent(**{**SLIP.__dict__, "lang": lang}), PAPER[576])],
+        record_printout(RecordContent(**{**RECORD.__dict__, "lang": lang}), PAPER[576]),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "zh_Hant", "en"])
+def test_each_language_prints_the_same_bytes_as_before_the_move(lang: str) -> None:
+    digests = tuple(hashlib.sha256(b"".join(jobs)).hexdigest()[:16] for jobs in _in_language(lang))
+    assert digests == DRIVER_LAYOUT_DIGESTS[lang]
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "zh_Hant", "en"])
+def test_each_printout_says_its_words_in_the_citizens_language(lang: str) -> None:
+    for jobs, words in zip(_in_language(lang), PRINTED_WORDS[lang], strict=True):
+        engine = PrinterEngine()
+        for job in jobs:
+            engine.receive(job)
+        text = "\n".join(ticket.text for ticket in engine.tickets)
+        one_line = "".join(text.split())
+        missing = [w for w in words if w not in text and "".join(w.split()) not in one_line]
+        assert missing == []
+
+
+def test_the_printout_follows_the_content_language_not_the_kiosks() -> None:
+    from kiosk.i18n import current_language, set_language
+
+    before = current_language()
+    set_language("en")
+    try:
+        engine = PrinterEngine()
+        engine.receive(queue_ticket(TICKET, PAPER[576]))
+    finally:
+        set_language(before)
+    assert "排队号" in engine.tickets[0].text and "Your number" not in engine.tickets[0].text
