@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from citizen_id.masking import mask_id_number
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
@@ -43,20 +45,51 @@ def pages(result: RecordsResult, page_size: int = PAGE_SIZE) -> list[RecordPage]
     return [RecordPage(i + 1, len(chunks), tuple(chunk)) for i, chunk in enumerate(chunks)]
 
 
+def hall_time(generated_at: datetime | str, elapsed_s: float = 0.0) -> datetime | None:
+    """The hall's clock now, from the time (with its UTC offset) it stamped an answer with, plus the
+    time passed since. Printed times are hall time: the kiosk's own clock may run in UTC, and the
+    demo hall runs its clock at its next opening."""
+    try:
+        stamped = generated_at if isinstance(generated_at, datetime) else datetime.fromisoformat(generated_at)
+    except ValueError:
+        return None
+    if stamped.tzinfo is None:
+        return None
+    return stamped + timedelta(seconds=max(0.0, elapsed_s))
+
+
 class RecordsFlow:
     def __init__(self, hall: HallClient) -> None:
         self.hall = hall
+        # The last answer's hall timestamp and when (monotonic) it arrived.
+        self._stamped: tuple[object, float] | None = None
 
     async def query(self, kind: str, identity: Identity, lang: str = "zh_Hans") -> RecordsResult:
         if kind not in KINDS:
             raise ValueError(f"unknown record kind {kind!r}")
         log.info("records query %s for %s", kind, mask_id_number(identity.id_number))
-        return await self.hall.query_records_async(kind, identity.id_number, identity.name, lang=lang)
+        result = await self.hall.query_records_async(kind, identity.id_number, identity.name, lang=lang)
+        self._stamped = (result.generated_at, time.monotonic())
+        return result
+
+    def printed_at(self, result: RecordsResult) -> datetime | None:
+        """Hall time for a printout of ``result``; None when the hall gave no usable time."""
+        elapsed = 0.0
+        if self._stamped is not None and self._stamped[0] == result.generated_at:
+            elapsed = time.monotonic() - self._stamped[1]
+        printed = hall_time(result.generated_at, elapsed)
+        if printed is None:
+            log.warning("records answer has no hall time (%r): the kiosk's clock is printed",
+                        result.generated_at)
+        return printed
 
     async def print_records(
         self, printer: PaperPrinter | None, result: RecordsResult, identity: Identity, *, hall_name: str,
         lang: str,
     ) -> PrintOutcome:
         """Print the whole list, one cut sheet after another; stops at the first the printer refuses."""
-        jobs = record_jobs(result, identity, hall_name=hall_name, lang=lang, paper=paper_of(printer))
+        jobs = record_jobs(
+            result, identity, hall_name=hall_name, lang=lang, paper=paper_of(printer),
+            printed_at=self.printed_at(result),
+        )
         return await print_jobs(printer, jobs)

@@ -74,14 +74,14 @@ def record_jobs(
     """The whole list, across as many cut sheets as it needs (第1/3张 …)."""
     table, constant = printed_columns(result, paper.columns)
     keys = [c.key for c in table]
-    note = shared_values(result, constant, lang)
+    facts = shared_values(result, constant)
     content = RecordContent(
         title=result.title,
         name=identity.name,
         id_number=identity.id_number,
         columns=[c.label for c in table],
         rows=[[row.get(key, "") for key in keys] for row in result.rows],
-        note=note,
+        facts=facts,
         printed_at=printed_at or datetime.now().astimezone(),
         hall_name=hall_name,
         rows_per_sheet=RECORD_ROWS_PER_SHEET,
@@ -90,12 +90,11 @@ def record_jobs(
     return record_printout(content, paper)
 
 
-def shared_values(result: RecordsResult, columns: list[RecordColumn], lang: str) -> str:
-    """``险种：基本养老保险；参保单位：…`` for columns whose value every row shares."""
+def shared_values(result: RecordsResult, columns: list[RecordColumn]) -> list[tuple[str, str]]:
+    """(险种, 基本养老保险), (参保单位, …): the columns whose value every row shares."""
     if not result.rows:
-        return ""
-    colon, semicolon = (": ", "; ") if lang == "en" else ("：", "；")
-    return semicolon.join(f"{c.label}{colon}{result.rows[0].get(c.key, '')}" for c in columns)
+        return []
+    return [(c.label, result.rows[0].get(c.key, "")) for c in columns]
 
 
 def printed_columns(
@@ -105,7 +104,8 @@ def printed_columns(
 
     A column with the same value on every row (the employer, the insurance type) says nothing
     per row; when the table is too wide for the paper it is printed once as a note instead, so
-    the varying columns keep room and months and amounts do not wrap.
+    the varying columns keep room and months and amounts do not wrap. It goes in the head of every
+    sheet, above the table, where a label and its value are laid out as a pair and never split.
     """
     columns = list(result.columns)
 

@@ -16,7 +16,11 @@ from terminal_drivers.printer.sheet import Sheet
 
 @dataclass(frozen=True)
 class RecordContent:
-    """A list of records; ``name`` and ``id_number`` are masked on paper by the layout itself."""
+    """A list of records; ``name`` and ``id_number`` are masked on paper by the layout itself.
+
+    ``facts`` are label/value pairs every row shares (the insurance type, the employer): they are
+    printed in the head of every sheet, so each sheet says whose and which records it lists.
+    """
 
     title: str
     name: str
@@ -26,6 +30,7 @@ class RecordContent:
     printed_at: datetime
     hall_name: str = ""
     justify: Sequence[Justify] = ()
+    facts: Sequence[tuple[str, str]] = ()
     note: str = ""
     rows_per_sheet: int = 20
     lang: str = "zh_Hans"
@@ -64,6 +69,7 @@ def record_printout(content: RecordContent, paper: PaperFormat) -> list[bytes]:
                 (_("Name", lang), mask_name(content.name)),
                 (_("ID document number", lang), mask_id_number(content.id_number)),
                 (_("Printed", lang), printed_time(content.printed_at)),
+                *content.facts,
             ]
         )
         sheet.rule("=")

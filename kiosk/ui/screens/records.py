@@ -121,7 +121,10 @@ class RecordsScreen(FlowScreen):
         columns, constant = printed_columns(result, SCREEN_COLUMNS)
         if constant:
             # Values shared by every row are said once instead of repeated down a column.
-            self.content.add_widget(self.label(shared_values(result, constant, self.app.lang)))
+            colon, semicolon = (": ", "; ") if self.app.lang == "en" else ("：", "；")
+            shared = shared_values(result, constant)
+            said = semicolon.join(f"{label}{colon}{value}" for label, value in shared)
+            self.content.add_widget(self.label(said))
         table = GridLayout(cols=max(1, len(columns)), spacing=(12, 6), size_hint_y=None)
         table.bind(minimum_height=table.setter("height"))
         for column in columns:
