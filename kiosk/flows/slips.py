@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kiosk.flows.priority import priority_words
 from kiosk.flows.words import session_name
 from kiosk.hall_models import Booking, RecordColumn, RecordsResult, Ticket
 from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -34,6 +35,7 @@ def queue_ticket_job(ticket: Ticket, *, hall_name: str, lang: str, paper: PaperF
         issued_at=ticket.issued_at or datetime.now().astimezone(),
         tracking_url=ticket.tracking_url,
         note=ticket.where,
+        priority=priority_words(ticket.priority, _lang(lang)),
         lang=_lang(lang),
     )
     return queue_ticket(content, paper)

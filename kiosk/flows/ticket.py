@@ -9,21 +9,13 @@ import logging
 from citizen_id.masking import mask_id_number, mask_payload
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
+from kiosk.flows.priority import PRIORITIES
 from kiosk.flows.slips import queue_ticket_job
 from kiosk.hall_client import HallClient
 from kiosk.hall_models import Service, Ticket
-from kiosk.i18n import N_
 from kiosk.session import Identity
 
 log = logging.getLogger(__name__)
-
-# Priority classes (绿色通道), asked plainly; None is the ordinary queue.
-PRIORITIES: dict[str, str] = {
-    "elderly": N_("Aged 65 or over"),
-    "disabled": N_("Person with a disability"),
-    "pregnant": N_("Pregnant"),
-    "military": N_("Serving or retired military"),
-}
 
 # The hall's booking QR starts with this; anything else a scanner reads is not a booking.
 BOOKING_QR_PREFIX = "GOVBK1:"

@@ -21,6 +21,8 @@ class TicketContent:
     issued_at: datetime
     tracking_url: str
     note: str = ""
+    # A green-channel ticket's mark: (the class, what to show the clerk); empty for a normal ticket.
+    priority: tuple[str, str] | None = None
     lang: str = "zh_Hans"
 
     def __post_init__(self) -> None:
@@ -41,6 +43,12 @@ def queue_ticket(content: TicketContent, paper: PaperFormat) -> bytes:
     sheet.big(content.ticket_number)
     sheet.job.bold()
     sheet.centered(content.service_name)
+    if content.priority is not None:
+        group, proof = content.priority
+        sheet.rule()
+        sheet.centered(group)
+        sheet.job.bold(False)
+        sheet.centered(proof)
     sheet.job.bold(False)
     sheet.rule()
     if content.estimated_wait_min is None:

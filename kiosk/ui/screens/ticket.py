@@ -10,6 +10,7 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from kiosk.flows.priority import priority_words
 from kiosk.flows.ticket import PRIORITIES, NotABookingCode, TicketFlow
 from kiosk.flows.words import error_text, wait_text
 from kiosk.hall_models import Service, Ticket
@@ -219,6 +220,12 @@ class TicketScreen(ServiceSearchScreen):
             lines.append(_("Your booking is checked in and will be called first in its time."))
         for line in lines:
             left.add_widget(self.label(line, role="large", halign="center"))
+        mark = priority_words(ticket.priority)
+        self.priority_label = None
+        if mark is not None:
+            self.priority_label = self.label("\n".join(mark), role="large", halign="center", bold=True,
+                                             color=self.app.theme.ok)
+            left.add_widget(self.priority_label)
         outcome = self.print_outcome
         self.qr = None
         if outcome is None:

@@ -34,9 +34,13 @@ async def test_walk_in_tickets_number_in_order_and_print_with_tracking_qr(
         assert first.tracking_url.endswith(first.id)
         async with Printer(port) as printer:
             outcome = await flow.print_ticket(printer, first, hall_name="示范区政务服务中心", lang="zh_Hans")
-    assert outcome.printed
-    [printed] = engine.tickets
+            marked = await flow.print_ticket(printer, second, hall_name="示范区政务服务中心", lang="zh_Hant")
+    assert outcome.printed and marked.printed
+    printed, priority = engine.tickets
     assert first.number in printed.text and printed.qr_payloads == [first.tracking_url]
+    # A green-channel ticket says so, for the clerk to check the proof; a normal one does not.
+    assert "綠色通道：65週歲及以上長者" in priority.text and "請向窗口工作人員出示相關證明" in priority.text
+    assert "绿色通道" not in printed.text and "出示相关证明" not in printed.text
 
 
 async def test_check_in_by_qr_and_by_id_card(

@@ -44,6 +44,10 @@ def test_walk_in_with_priority_prints_number_and_tracking_qr(kiosk, flow_helpers
     [printed] = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the printed ticket")
     assert ticket.number in printed.text and printed.qr_payloads == [ticket.tracking_url]
     assert f"{ticket.people_ahead} 人" in printed.text
+    # Marked on screen and paper, so the clerk checks the proof.
+    assert "绿色通道：65周岁及以上老年人" in printed.text and "请向窗口工作人员出示相关证明" in printed.text
+    assert screen.priority_label is not None
+    assert screen.priority_label.text == "绿色通道：65周岁及以上老年人\n请向窗口工作人员出示相关证明。"
     (kiosk.artifacts / "flows_ticket_printed.png").write_bytes(printed.png)
     flow_helpers.shots(kiosk, "ticket_done", screen.render)
     kiosk.tap(screen.finish_button)
@@ -60,6 +64,7 @@ def test_paper_out_shows_the_tracking_qr_and_reaches_the_heartbeat(kiosk, flow_h
                      what="ticket issued, print refused")
     assert (screen.print_outcome.printed, screen.print_outcome.reason) == (False, "paper_out")
     assert screen.qr is not None and screen.qr.data == screen.ticket.tracking_url
+    assert screen.priority_label is None, "a normal ticket carries no green-channel mark"
     assert "打印机缺纸" in screen.print_label.text and screen.ticket.number in screen.number_label.text
     assert kiosk.new_tickets() == []
     # The technician learns it through the heartbeat's device states.
