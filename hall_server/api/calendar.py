@@ -16,7 +16,7 @@ from hall_server.api.languages import Lang
 from hall_server.api.site_calendar import parse_operator_file
 from hall_server.api.site_rules import site_or_404
 from hall_server.api.slot_lookup import slots_with_counts
-from hall_server.domain.booking import booking_refusal
+from hall_server.domain.booking import bookable_until, booking_refusal, day_refusal
 from hall_server.domain.calendar import PlannedSession, SlotIdError, parse_slot_id
 from hall_server.store import bookings, calendars
 
@@ -47,12 +47,17 @@ def site_calendar(
         raise ApiError(422, "invalid_range", "'to' is before 'from'")
     if (last - first).days + 1 > MAX_DAYS:
         raise ApiError(422, "range_too_long", f"at most {MAX_DAYS} days at a time")
-    cal = hall_of(request).calendars.site(site)
+    hall = hall_of(request)
+    cal = hall.calendars.site(site)
+    now = hall.now()
+    today = cal.local(now).date()
+    settings = profile.settings
     days = []
     for plan in cal.days(first, last):
         sessions = []
         for s in plan.sessions:
             start, end = _hhmm(s)
+            cutoff = s.rule.cutoff if s.rule.bookable else None
             sessions.append(
                 {
                     "kind": s.kind,
@@ -60,8 +65,11 @@ def site_calendar(
                     "start": start,
                     "end": end,
                     "booking_cutoff": s.booking_cutoff.isoformat() if s.booking_cutoff else None,
+                    "bookable": s.rule.bookable,
+                    "slot_cutoff_minutes": cutoff.minutes_before if cutoff is not None else None,
                 }
             )
+        reason = day_refusal(plan, today, now, settings)
         days.append(
             {
                 "date": plan.date.isoformat(),
@@ -70,10 +78,19 @@ def site_calendar(
                 "holiday": plan.holiday_name(lang),
                 "adjusted_workday": plan.adjusted_workday,
                 "calendar_confirmed": plan.calendar_confirmed,
+                "bookable": reason is None,
+                "reason": reason,
                 "sessions": sessions,
             }
         )
-    return {"site": site, "timezone": profile.timezone_name, "days": days}
+    return {
+        "site": site,
+        "timezone": profile.timezone_name,
+        "today": today.isoformat(),
+        "booking_horizon_days": settings.booking_horizon_days,
+        "bookable_until": bookable_until(cal, now, settings).isoformat(),
+        "days": days,
+    }
 
 
 @router.get("/sites/{site}/slots")
@@ -82,6 +99,7 @@ def site_slots(
     site: str = SITE,
     service: str = Query(min_length=1, max_length=32),
     day: date = Query(alias="date"),
+    lang: Lang = Query("zh-Hans"),
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> dict[str, Any]:
     """The slots of a service on a day with capacity, places left, and why one is not bookable."""
@@ -102,6 +120,7 @@ def site_slots(
                 "start": slot.start.isoformat(),
                 "end": slot.end.isoformat(),
                 "session": slot.session.kind,
+                "session_name": slot.session.rule.name(lang),
                 "capacity": slot.capacity,
                 "remaining": max(slot.capacity - booked, 0),
                 "bookable": reason is None,
