@@ -6,7 +6,6 @@ import anyio.to_thread
 from fastapi import Request
 
 from hall_server.state.hall_state import HallState
-from hall_server.store.identities import KioskIdentity, StaffIdentity
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.refusal import Refusal
 
@@ -42,20 +41,8 @@ class Require:
         hall = hall_of(request)
         known = hall.cached_identity(token)
         if known is None:
-            known = await anyio.to_thread.run_sync(self._look_up, hall, token)
-        if isinstance(known, KioskIdentity):
-            if not self.kiosk:
-                raise Refusal("forbidden", "kiosks may not use this endpoint")
-            return Caller(kiosk=known)
-        if known is None:
-            raise Refusal("unauthorized", "the token is unknown or has expired")
-        if known.role not in self.roles:
-            raise Refusal("forbidden", f"role {known.role!r} may not use this endpoint")
-        return Caller(staff=known)
-
-    @staticmethod
-    def _look_up(hall: HallState, token: str) -> KioskIdentity | StaffIdentity | None:
-        return hall.kiosk_for_token(token) or hall.staff_for_token(token)
+            known = await anyio.to_thread.run_sync(hall.identity_for_token, token)
+        return Caller.authorized(known, self.roles, self.kiosk)
 
 
 KIOSK_OR_STAFF = Require("counter", "agent", "technician", kiosk=True)

@@ -107,6 +107,10 @@ class HallState:
             self._staff_cache[digest] = (time.monotonic(), session[0], session[1])
         return session[0]
 
+    def identity_for_token(self, token: str) -> KioskIdentity | StaffIdentity | None:
+        """The kiosk or the signed-in staff member a token belongs to (may read the database)."""
+        return self.kiosk_for_token(token) or self.staff_for_token(token)
+
     def forget_staff_token(self, token: str) -> None:
         with self._cache_lock:
             self._staff_cache.pop(token_digest(token), None)

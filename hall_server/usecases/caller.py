@@ -29,6 +29,21 @@ class Caller:
     def is_admin(self) -> bool:
         return self.staff is not None and self.staff.role == "admin"
 
+    @classmethod
+    def authorized(cls, known: KioskIdentity | StaffIdentity | None, roles: frozenset[str],
+                   kiosk: bool) -> Caller:
+        """The caller a token names, if it may use a route open to ``roles`` (and kiosks when ``kiosk``);
+        Refusal ``unauthorized`` for an unknown or expired token, ``forbidden`` for anyone else."""
+        if isinstance(known, KioskIdentity):
+            if not kiosk:
+                raise Refusal("forbidden", "kiosks may not use this endpoint")
+            return cls(kiosk=known)
+        if known is None:
+            raise Refusal("unauthorized", "the token is unknown or has expired")
+        if known.role not in roles:
+            raise Refusal("forbidden", f"role {known.role!r} may not use this endpoint")
+        return cls(staff=known)
+
     def site_of_request(self, requested: str | None) -> str:
         """The site a request acts on: a kiosk's own (it may name no other), or the one staff name."""
         if self.kiosk is not None:
