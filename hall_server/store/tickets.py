@@ -121,7 +121,14 @@ def waiting(conn: Connection, site: str, day: date, queue: str | None = None) ->
     return [Waiting(*row) for row in conn.execute(query)]
 
 
-WaitingRow = tuple[Any, ...]
+class WaitingRow(NamedTuple):
+    """A waiting ticket as the driver gives it: the time columns are UTC text on SQLite (see ``instant``)."""
+
+    id: str
+    seq: int
+    issued_at: Any
+    priority: str | None
+    slot_start: Any
 
 
 def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> list[WaitingRow]:
@@ -139,7 +146,7 @@ def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> lis
         params: dict[str, Any] = {"site": site, "day": day.isoformat(), "queue": queue}
     else:
         params = {"site": site, "day": day, "queue": queue}
-    return [tuple(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
+    return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
 
 
 def instant(value: Any) -> datetime:

@@ -22,13 +22,13 @@ OptionalPriority = Priority | None
 
 def _waiting_ticket(hall: HallState, site: str, row: tickets.WaitingRow) -> WaitingTicket:
     def convert() -> WaitingTicket:
-        ident, seq, issued, priority, slot_start = row
         settings = known_site(site).settings
+        slot_start = row.slot_start
         return WaitingTicket(
-            id=ident,
-            seq=seq,
-            issued_at=tickets.instant(issued),
-            priority=cast(OptionalPriority, priority),
+            id=row.id,
+            seq=row.seq,
+            issued_at=tickets.instant(row.issued_at),
+            priority=cast(OptionalPriority, row.priority),
             booking_window=check_in_window(tickets.instant(slot_start), settings) if slot_start else None,
         )
 
