@@ -14,13 +14,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hall_server import __version__
 from hall_server.api import assist
-from hall_server.api.body_limit import BodyLimitMiddleware
 from hall_server.api.errors import install_error_handlers
-from hall_server.api.hall_state import HallState
-from hall_server.api.rate_limit import RateLimitMiddleware, Ticker
 from hall_server.clock import Clock, SystemClock
 from hall_server.config import Settings
+from hall_server.middleware.body_limit import BodyLimitMiddleware
+from hall_server.middleware.rate_limit import RateLimitMiddleware
 from hall_server.records.registry import RecordsRegistry
+from hall_server.state.hall_state import HallState
+from hall_server.state.request_limits import Ticker
 from hall_server.store import idempotency
 from hall_server.store.database import Database
 from hall_server.web import pages

@@ -131,7 +131,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _kiosk_add(args: argparse.Namespace) -> None:
-    from hall_server.api.site_rules import site_profile
+    from hall_server.usecases.sites import site_profile
 
     _settings, db = _open(args.db)
     now = SystemClock().now()

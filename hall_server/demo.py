@@ -25,7 +25,7 @@ DEMO_STAFF = (
 
 def seed_demo(db: Database, now: datetime, data_dir: Path) -> str:
     """Seed what is missing and return kiosk-01's token (also written to ``<data dir>/demo-kiosk-token``)."""
-    from hall_server.api.site_rules import site_profile
+    from hall_server.usecases.sites import site_profile
 
     profile = site_profile(DEMO_SITE)
     token_file = data_dir / "demo-kiosk-token"

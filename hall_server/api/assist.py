@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller
-from hall_server.api.site_rules import site_profile
+from hall_server.usecases.sites import site_profile
 from remote_assist.settings import signaling_settings_from_env
 from remote_assist.signaling import AssistDirectory, SignalingHub, SignalingSettings
 

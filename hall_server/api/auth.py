@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import anyio.to_thread
 from fastapi import Request
 
-from hall_server.api.errors import ApiError
-from hall_server.api.hall_state import HallState
-from hall_server.store.identities import KioskIdentity, StaffIdentity
+from hall_server.state.hall_state import HallState
+from hall_server.usecases.caller import Caller
+from hall_server.usecases.refusal import Refusal
 
-
-@dataclass(frozen=True)
-class Caller:
-    kiosk: KioskIdentity | None = None
-    staff: StaffIdentity | None = None
-
-    @property
-    def scope(self) -> str:
-        """The namespace of this caller's idempotency keys."""
-        if self.kiosk is not None:
-            return f"kiosk:{self.kiosk.name}"
-        assert self.staff is not None
-        return f"staff:{self.staff.username}"
-
-    @property
-    def site(self) -> str | None:
-        return self.kiosk.site if self.kiosk is not None else None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.staff is not None and self.staff.role == "admin"
+__all__ = ["ADMIN", "ANY_STAFF", "COUNTER", "KIOSK_ONLY", "KIOSK_OR_STAFF", "TECHNICIAN", "Caller", "Require",
+           "bearer_token", "hall_of"]
 
 
 def hall_of(request: Request) -> HallState:
@@ -58,24 +37,12 @@ class Require:
     async def __call__(self, request: Request) -> Caller:
         token = bearer_token(request)
         if token is None:
-            raise ApiError(401, "unauthorized", "a bearer token is required")
+            raise Refusal("unauthorized", "a bearer token is required")
         hall = hall_of(request)
         known = hall.cached_identity(token)
         if known is None:
-            known = await anyio.to_thread.run_sync(self._look_up, hall, token)
-        if isinstance(known, KioskIdentity):
-            if not self.kiosk:
-                raise ApiError(403, "forbidden", "kiosks may not use this endpoint")
-            return Caller(kiosk=known)
-        if known is None:
-            raise ApiError(401, "unauthorized", "the token is unknown or has expired")
-        if known.role not in self.roles:
-            raise ApiError(403, "forbidden", f"role {known.role!r} may not use this endpoint")
-        return Caller(staff=known)
-
-    @staticmethod
-    def _look_up(hall: HallState, token: str) -> KioskIdentity | StaffIdentity | None:
-        return hall.kiosk_for_token(token) or hall.staff_for_token(token)
+            known = await anyio.to_thread.run_sync(hall.identity_for_token, token)
+        return Caller.authorized(known, self.roles, self.kiosk)
 
 
 KIOSK_OR_STAFF = Require("counter", "agent", "technician", kiosk=True)

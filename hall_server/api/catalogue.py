@@ -1,4 +1,4 @@
-"""The service catalogue: search (``GET /services``) and one service with its guide (``/services/{code}``)."""
+"""Catalogue routes: search (``GET /services``) and one service with its guide (``/services/{code}``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller
-from hall_server.api.errors import ApiError
 from hall_server.api.languages import Lang
 from hall_server.domain.catalogue import Service, default_catalogue
+from hall_server.usecases.catalogue import known_department, service_or_refuse
 
 router = APIRouter(tags=["catalogue"])
 
@@ -35,8 +35,8 @@ def services(
 ) -> dict[str, Any]:
     """Services matching ``q`` (name, code, full pinyin or initials), best first."""
     catalogue = default_catalogue()
-    if department is not None and department not in catalogue.departments:
-        raise ApiError(422, "unknown_department", f"no department {department!r}")
+    if department is not None:
+        known_department(department)
     found = catalogue.search(q, lang=lang, department=department)
     departments = [{"code": d.code, "name": d.name(lang)} for d in catalogue.departments.values()]
     return {"services": [_summary(s, lang) for s in found], "departments": departments}
@@ -47,9 +47,7 @@ def service(
     code: str = Path(max_length=16), lang: Lang = Query("zh-Hans"), caller: Caller = Depends(KIOSK_OR_STAFF)
 ) -> dict[str, Any]:
     """One service with its one-time-notification guide (materials, steps, time limit, fee, where)."""
-    found = default_catalogue().get(code)
-    if found is None:
-        raise ApiError(404, "unknown_service", f"no service {code!r}")
+    found = service_or_refuse(code)
     guide = found.guide(lang)
     return {
         **_summary(found, lang),

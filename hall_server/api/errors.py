@@ -1,4 +1,5 @@
-"""The one error shape of the API, ``{"error": {"code", "message"}}``, and the handlers that keep it so."""
+"""The one error shape of the API, ``{"error": {"code", "message"}}``, and the handlers that keep it so:
+the one place where a use case's Refusal becomes an HTTP status."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hall_server.usecases.refusal import Refusal
+
 log = logging.getLogger(__name__)
 
 _STATUS_CODES = {
@@ -19,18 +22,34 @@ _STATUS_CODES = {
 }
 
 
-class ApiError(Exception):
-    """Raised by handlers and repositories' callers; becomes an error response with a stable code."""
+# The HTTP status of each refusal code; a code not listed is 422 (the request cannot be done as asked).
+REFUSAL_STATUS: dict[str, int] = {
+    "unauthorized": 401,
+    "invalid_credentials": 401,
+    "forbidden": 403,
+    "booking_suspended": 403,
+    "unknown_site": 404,
+    "booking_not_found": 404,
+    "ticket_not_found": 404,
+    "subject_not_found": 404,
+    "follow_up_not_found": 404,
+    "no_current_ticket": 404,
+    "queue_empty": 404,
+    "slot_full": 409,
+    "duplicate_booking": 409,
+    "not_cancellable": 409,
+    "already_checked_in": 409,
+    "capacity_below_booked": 409,
+    "queue_closed": 409,
+    "counter_busy": 409,
+    "wrong_ticket_state": 409,
+    "rate_limited": 429,
+    "records_unavailable": 503,
+}
 
-    def __init__(self, status: int, code: str, message: str, *, details: Any = None,
-                 extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-        self.extra = extra or {}
-        self.headers = headers
+
+def status_of(refusal: Refusal) -> int:
+    return refusal.status_hint or REFUSAL_STATUS.get(refusal.code, 422)
 
 
 def error_body(code: str, message: str, details: Any = None,
@@ -53,6 +72,14 @@ def error_response(status: int, code: str, message: str, details: Any = None,
     return JSONResponse(error_body(code, message, details, extra), status_code=status, headers=headers)
 
 
+def refusal_response(refusal: Refusal) -> JSONResponse:
+    headers = None
+    if refusal.code == "rate_limited" and "retry_after_s" in refusal.extra:
+        headers = {"Retry-After": str(refusal.extra["retry_after_s"])}
+    return error_response(status_of(refusal), refusal.code, refusal.message, refusal.details, refusal.extra,
+                          headers)
+
+
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for err in exc.errors():
@@ -63,9 +90,9 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.extra, exc.headers)
+    @app.exception_handler(Refusal)
+    async def _refused(_request: Request, exc: Refusal) -> JSONResponse:
+        return refusal_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

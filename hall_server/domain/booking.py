@@ -1,6 +1,7 @@
 """Booking rules: whether a slot can be booked, duplicates, no-show suspension, check-in, QR payloads.
 
 booking_refusal(slot, now, settings, booked=n, offered=True, suspended_until=None) -> reason | None
+day_refusal(plan, today, now, settings) -> reason | None;  bookable_until(cal, now, settings) -> date
 find_duplicate(existing, id_number, service, day) -> ActiveBooking | None
 suspended_until(no_show_times, now, settings) -> datetime | None
 check_in_window(slot_start, settings) -> (opens, closes);  check_in_refusal(now, slot_start, settings)
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
-from hall_server.domain.calendar import Slot
+from hall_server.domain.calendar import DayPlan, SiteCalendar, Slot
 from hall_server.domain.sites import SiteSettings
 
 BookingRefusal = Literal[
@@ -27,6 +28,8 @@ BookingRefusal = Literal[
     "booking_suspended",
     "beyond_horizon",
 ]
+TimingRefusal = Literal["calendar_unconfirmed", "cutoff_passed", "beyond_horizon"]
+DayRefusal = Literal["past", "beyond_horizon", "closed_day", "holiday", "unconfirmed", "cutoff_passed"]
 CheckInRefusal = Literal["too_early", "too_late"]
 QR_PREFIX = "GOVBK1"
 _BOOKING_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -82,15 +85,60 @@ def booking_refusal(
         return "service_not_offered"
     if suspended_until is not None and now < suspended_until:
         return "booking_suspended"
-    if not slot.calendar_confirmed and not settings.book_unconfirmed_days:
-        return "calendar_unconfirmed"
-    if now > slot.booking_cutoff or now >= slot.start:
-        return "cutoff_passed"
-    if slot.start - now > timedelta(days=settings.booking_horizon_days):
-        return "beyond_horizon"
+    timing = timing_refusal(slot.start, slot.booking_cutoff, slot.calendar_confirmed, now, settings)
+    if timing is not None:
+        return timing
     if booked >= slot.capacity:
         return "slot_full"
     return None
+
+
+def timing_refusal(
+    start: datetime, cutoff: datetime, calendar_confirmed: bool, now: datetime, settings: SiteSettings
+) -> TimingRefusal | None:
+    """The part of booking_refusal that depends on when a slot is, not on who books or how full it is."""
+    if not calendar_confirmed and not settings.book_unconfirmed_days:
+        return "calendar_unconfirmed"
+    if now > cutoff or now >= start:
+        return "cutoff_passed"
+    if start - now > timedelta(days=settings.booking_horizon_days):
+        return "beyond_horizon"
+    return None
+
+
+def day_refusal(plan: DayPlan, today: date, now: datetime, settings: SiteSettings) -> DayRefusal | None:
+    """Why no slot of any service can be booked on `plan`'s day at `now`, or None when one still can.
+
+    `today` is the site-local date of `now`. A day before it is "past"; a day without a session taking
+    bookings is "holiday" (a statutory one) or "closed_day"; otherwise the slots' timing_refusal decides:
+    "unconfirmed" (calendar_unconfirmed), "beyond_horizon" when any slot is beyond it, else
+    "cutoff_passed".
+    """
+    if plan.date < today:
+        return "past"
+    times = [t for session in plan.sessions for t in session.slot_times()]
+    if not times:
+        return "holiday" if plan.holiday is not None else "closed_day"
+    confirmed = plan.calendar_confirmed
+    reasons = {timing_refusal(start, cutoff, confirmed, now, settings) for start, cutoff in times}
+    if None in reasons:
+        return None
+    if "calendar_unconfirmed" in reasons:
+        return "unconfirmed"
+    return "beyond_horizon" if "beyond_horizon" in reasons else "cutoff_passed"
+
+
+def bookable_until(cal: SiteCalendar, now: datetime, settings: SiteSettings) -> date:
+    """The last date the booking horizon reaches at `now`: every later day is "beyond_horizon".
+
+    The horizon counts from `now` to a slot's start, so its last date may hold slots both within and
+    beyond it; when all of that date's are beyond, the date before is the last.
+    """
+    today = cal.local(now).date()
+    last = cal.local(now + timedelta(days=settings.booking_horizon_days)).date()
+    while last > today and day_refusal(cal.day_plan(last), today, now, settings) == "beyond_horizon":
+        last -= timedelta(days=1)
+    return last
 
 
 def find_duplicate(

@@ -50,6 +50,19 @@ class PlannedSession:
     def staffed(self) -> bool:
         return self.rule.kind != "self_service"
 
+    def slot_times(self) -> list[tuple[datetime, datetime]]:
+        """(start, booking cut-off) of each slot, for any service; empty when the session takes none."""
+        rule = self.rule
+        if not rule.bookable:
+            return []
+        assert rule.cutoff is not None
+        found = []
+        for minute in range(rule.start_minute, rule.end_minute, rule.slot_minutes):
+            # Wall-clock arithmetic, as the session's own start is midnight plus its minutes.
+            start = self.start + timedelta(minutes=minute - rule.start_minute)
+            found.append((start, rule.cutoff.deadline(self.date, start)))
+        return found
+
 
 @dataclass(frozen=True)
 class DayPlan:
@@ -190,11 +203,9 @@ class SiteCalendar:
         found: list[Slot] = []
         for session in plan.sessions:
             rule = session.rule
-            if not rule.bookable or not rule.offers(service, department):
+            if not rule.offers(service, department):
                 continue
-            assert rule.cutoff is not None
-            for minute in range(rule.start_minute, rule.end_minute, rule.slot_minutes):
-                start = self._at(day, minute)
+            for start, cutoff in session.slot_times():
                 ident = slot_id(self.site.code, service, start)
                 found.append(
                     Slot(
@@ -205,7 +216,7 @@ class SiteCalendar:
                         start=start,
                         end=start + timedelta(minutes=rule.slot_minutes),
                         capacity=max(0, overrides.get(ident, rule.capacity)),
-                        booking_cutoff=rule.cutoff.deadline(day, start),
+                        booking_cutoff=cutoff,
                         calendar_confirmed=plan.calendar_confirmed,
                         service_bookable=service_bookable,
                     )

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import Connection, insert, select
 
 from hall_server.store import models as m
+
+
+class AuditEntry(NamedTuple):
+    """A row of ``record_audit``."""
+
+    id: int
+    at: datetime
+    caller: str
+    site: str | None
+    kind: str
+    id_number_masked: str
+    rows: int
 
 
 def log_query(conn: Connection, at: datetime, caller: str, site: str | None, kind: str,
@@ -16,7 +28,7 @@ def log_query(conn: Connection, at: datetime, caller: str, site: str | None, kin
                                                id_number_masked=id_number_masked, rows=rows))
 
 
-def recent(conn: Connection, limit: int) -> list[dict[str, Any]]:
+def recent(conn: Connection, limit: int) -> list[AuditEntry]:
     t = m.record_audit
     result = conn.execute(select(t).order_by(t.c.id.desc()).limit(limit))
-    return [dict(row._mapping) for row in result]
+    return [AuditEntry(**row._mapping) for row in result]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +15,34 @@ from hall_server.store import models as m
 B = m.bookings
 S = m.slot_counters
 ACTIVE = ("booked", "checked_in")
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A row of ``bookings``."""
+
+    id: str
+    site: str
+    service: str
+    slot_id: str
+    day: date
+    start: datetime
+    end: datetime
+    session: str
+    id_number: str
+    name: str
+    phone: str | None
+    channel: str
+    status: str
+    check_in_code: str
+    ticket_id: str | None
+    created_by: str
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+def _booking(row: Any) -> Booking:
+    return Booking(**row._mapping)
 
 
 def new_booking_id() -> str:
@@ -61,26 +90,26 @@ def set_capacity(conn: Connection, slot_id: str, capacity: int) -> tuple[int, in
     return row.capacity, row.booked
 
 
-def insert_booking(conn: Connection, **values: Any) -> dict[str, Any]:
-    conn.execute(insert(B).values(**values))
-    return values
+def insert_booking(conn: Connection, booking: Booking) -> Booking:
+    conn.execute(insert(B).values(**asdict(booking)))
+    return booking
 
 
-def get(conn: Connection, booking_id: str) -> dict[str, Any] | None:
+def get(conn: Connection, booking_id: str) -> Booking | None:
     row = conn.execute(select(B).where(B.c.id == booking_id)).first()
-    return None if row is None else dict(row._mapping)
+    return None if row is None else _booking(row)
 
 
-def active_of_person(conn: Connection, site: str, id_number: str, day: date) -> list[dict[str, Any]]:
+def active_of_person(conn: Connection, site: str, id_number: str, day: date) -> list[Booking]:
     rows = conn.execute(
         select(B).where(B.c.site == site, B.c.id_number == id_number, B.c.day == day, B.c.status.in_(ACTIVE))
     )
-    return [dict(r._mapping) for r in rows]
+    return [_booking(r) for r in rows]
 
 
-def booked_on_day(conn: Connection, site: str, day: date) -> list[dict[str, Any]]:
+def booked_on_day(conn: Connection, site: str, day: date) -> list[Booking]:
     rows = conn.execute(select(B).where(B.c.site == site, B.c.day == day, B.c.status == "booked"))
-    return [dict(r._mapping) for r in rows]
+    return [_booking(r) for r in rows]
 
 
 def codes_taken(conn: Connection, site: str, day: date) -> set[str]:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, insert, select
 
 from hall_server.store import models as m
+
+
+class StoredYear(NamedTuple):
+    year: int
+    source: str
+    loaded_at: datetime
 
 
 def store_year(conn: Connection, year: int, text: str, now: datetime) -> None:
@@ -15,10 +22,10 @@ def store_year(conn: Connection, year: int, text: str, now: datetime) -> None:
     conn.execute(insert(m.calendar_years).values(year=year, source=text, loaded_at=now))
 
 
-def stored_years(conn: Connection) -> list[tuple[int, str, datetime]]:
+def stored_years(conn: Connection) -> list[StoredYear]:
     table = m.calendar_years
     rows = conn.execute(select(table.c.year, table.c.source, table.c.loaded_at).order_by(table.c.year))
-    return [(row.year, row.source, row.loaded_at) for row in rows]
+    return [StoredYear(row.year, row.source, row.loaded_at) for row in rows]
 
 
 def latest_load(conn: Connection) -> datetime | None:

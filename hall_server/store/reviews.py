@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -12,6 +12,22 @@ from hall_server.store import models as m
 
 R = m.reviews
 F = m.follow_ups
+
+
+class FollowUpCase(NamedTuple):
+    """A follow-up case with the review it follows (never who rated)."""
+
+    id: str
+    site: str
+    due: date
+    status: str
+    created_at: datetime
+    review_id: str
+    level: int
+    reasons: list[str]
+    comment: str | None
+    subject_type: str
+    subject_id: str
 
 
 def add_review(
@@ -51,7 +67,7 @@ def open_follow_up(conn: Connection, review_id: str, site: str, due: date, now: 
     return case_id
 
 
-def follow_ups(conn: Connection, status: str | None, site: str | None) -> list[dict[str, Any]]:
+def follow_ups(conn: Connection, status: str | None, site: str | None) -> list[FollowUpCase]:
     query = (
         select(
             F.c.id,
@@ -73,7 +89,7 @@ def follow_ups(conn: Connection, status: str | None, site: str | None) -> list[d
         query = query.where(F.c.status == status)
     if site is not None:
         query = query.where(F.c.site == site)
-    return [dict(row._mapping) for row in conn.execute(query)]
+    return [FollowUpCase(*row) for row in conn.execute(query)]
 
 
 def close_follow_up(conn: Connection, case_id: str) -> str | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +14,43 @@ from hall_server.store import models as m
 
 T = m.tickets
 OPEN_STATUSES = ("waiting", "called", "serving")
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A row of ``tickets``."""
+
+    id: str
+    site: str
+    queue: str
+    day: date
+    seq: int
+    number: str
+    service: str
+    priority: str | None
+    booking_id: str | None
+    slot_start: datetime | None
+    status: str
+    counter: str | None
+    issued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    transferred_to: str | None
+
+
+class Waiting(NamedTuple):
+    """What the queue listing needs of a waiting ticket."""
+
+    id: str
+    seq: int
+    queue: str
+    number: str
+    service: str
+    issued_at: datetime
+    priority: str | None
+    slot_start: datetime | None
+    booking_id: str | None
 
 
 def _next_seq_statement(dialect: str) -> Any:
@@ -56,17 +94,17 @@ def new_ticket_id() -> str:
     return "t_" + secrets.token_urlsafe(16)
 
 
-def insert_ticket(conn: Connection, **values: Any) -> dict[str, Any]:
-    conn.execute(_INSERT_TICKET, values)
-    return values
+def insert_ticket(conn: Connection, ticket: Ticket) -> Ticket:
+    conn.execute(_INSERT_TICKET, asdict(ticket))
+    return ticket
 
 
-def get(conn: Connection, ticket_id: str) -> dict[str, Any] | None:
+def get(conn: Connection, ticket_id: str) -> Ticket | None:
     row = conn.execute(select(T).where(T.c.id == ticket_id)).first()
-    return None if row is None else dict(row._mapping)
+    return None if row is None else Ticket(**row._mapping)
 
 
-def waiting(conn: Connection, site: str, day: date, queue: str | None = None) -> list[dict[str, Any]]:
+def waiting(conn: Connection, site: str, day: date, queue: str | None = None) -> list[Waiting]:
     query = select(
         T.c.id,
         T.c.seq,
@@ -80,10 +118,17 @@ def waiting(conn: Connection, site: str, day: date, queue: str | None = None) ->
     ).where(T.c.site == site, T.c.day == day, T.c.status == "waiting")
     if queue is not None:
         query = query.where(T.c.queue == queue)
-    return [dict(row._mapping) for row in conn.execute(query)]
+    return [Waiting(*row) for row in conn.execute(query)]
 
 
-WaitingRow = tuple[Any, ...]
+class WaitingRow(NamedTuple):
+    """A waiting ticket as the driver gives it: the time columns are UTC text on SQLite (see ``instant``)."""
+
+    id: str
+    seq: int
+    issued_at: Any
+    priority: str | None
+    slot_start: Any
 
 
 def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> list[WaitingRow]:
@@ -101,7 +146,7 @@ def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> lis
         params: dict[str, Any] = {"site": site, "day": day.isoformat(), "queue": queue}
     else:
         params = {"site": site, "day": day, "queue": queue}
-    return [tuple(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
+    return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
 
 
 def instant(value: Any) -> datetime:
@@ -120,14 +165,14 @@ def recent_service_seconds(
     return [(r.finished_at - r.started_at).total_seconds() for r in rows][::-1]
 
 
-def current_at_counter(conn: Connection, site: str, counter: str) -> dict[str, Any] | None:
+def current_at_counter(conn: Connection, site: str, counter: str) -> Ticket | None:
     row = conn.execute(
         select(T)
         .where(T.c.site == site, T.c.counter == counter, T.c.status.in_(("called", "serving")))
         .order_by(T.c.called_at.desc())
         .limit(1)
     ).first()
-    return None if row is None else dict(row._mapping)
+    return None if row is None else Ticket(**row._mapping)
 
 
 def claim(conn: Connection, ticket_id: str, counter: str, now: datetime) -> bool:

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from hall_server.api import ticketing
 from hall_server.api.auth import hall_of
-from hall_server.api.site_rules import site_or_404
-from hall_server.store import tickets
+from hall_server.usecases import tickets
+from hall_server.usecases.refusal import Refusal
+from hall_server.usecases.sites import known_site
 
 router = APIRouter(include_in_schema=False)
 REFRESH_S = 20
@@ -118,12 +118,11 @@ def tracking_page(ticket_id: str, request: Request) -> HTMLResponse:
     now = hall.now()
     if not (3 <= len(ticket_id) <= 40 and ticket_id.startswith("t_")):
         return HTMLResponse(NOT_FOUND, status_code=404)
-    with hall.db.read() as conn:
-        row = tickets.get(conn, ticket_id)
-        if row is None:
-            return HTMLResponse(NOT_FOUND, status_code=404)
-        ticket = ticketing.describe(conn, hall, row, now, "zh-Hans", str(request.base_url))
-    profile = site_or_404(ticket["site"])
+    try:
+        ticket = tickets.ticket_answer(hall, ticket_id, now, "zh-Hans", str(request.base_url))
+    except Refusal:
+        return HTMLResponse(NOT_FOUND, status_code=404)
+    profile = known_site(ticket["site"])
     local = now.astimezone(profile.tz)
     return HTMLResponse(
         render(ticket, profile.name("zh-Hans"), f"{local:%H:%M:%S}"), headers={"Cache-Control": "no-store"}

@@ -144,7 +144,7 @@ def test_every_file_the_console_loads_is_served(hall: HallServer) -> None:
 
 
 def test_site_rules_set_the_video_help_wait_limit(tmp_path: Path) -> None:
-    from hall_server.api.site_rules import site_profile
+    from hall_server.usecases.sites import site_profile
 
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     db = Database(url, pool_size=1)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hall_server.api.site_calendar import CalendarBook
+from hall_server.state.calendar_book import CalendarBook
 from hall_server.store.database import Database
 
 pytestmark = pytest.mark.db

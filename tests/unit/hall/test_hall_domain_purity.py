@@ -30,6 +30,9 @@ FORBIDDEN = {
 }
 FORBIDDEN_HALL = (
     "hall_server.api",
+    "hall_server.usecases",
+    "hall_server.state",
+    "hall_server.middleware",
     "hall_server.store",
     "hall_server.records",
     "hall_server.web",

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hall_server.api.rate_limit import RateLimiter, retry_after_s
 from hall_server.config import ConfigError, Settings
+from hall_server.state.request_limits import RateLimiter, retry_after_s
 
 
 class Ticker:

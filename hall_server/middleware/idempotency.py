@@ -9,22 +9,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from hall_server.api.auth import Caller, hall_of
-from hall_server.api.errors import ApiError
+from hall_server.state.hall_state import HallState
 from hall_server.store import idempotency
+from hall_server.usecases.caller import Caller
+from hall_server.usecases.creating import Create
+from hall_server.usecases.refusal import Refusal
 
 HEADER = "Idempotency-Key"
 _MAX_KEY = 200
-
-Create = Callable[[Connection], tuple[int, dict[str, Any]]]
 
 
 def _key(request: Request) -> str | None:
@@ -32,9 +30,7 @@ def _key(request: Request) -> str | None:
     if key is None:
         return None
     if not key or len(key) > _MAX_KEY or not key.isascii() or not key.isprintable():
-        raise ApiError(
-            422, "invalid_idempotency_key", f"{HEADER} must be 1-{_MAX_KEY} printable ASCII characters"
-        )
+        raise Refusal("invalid_idempotency_key", f"{HEADER} must be 1-{_MAX_KEY} printable ASCII characters")
     return key
 
 
@@ -46,7 +42,7 @@ def _fingerprint(request: Request, body: BaseModel | None) -> str:
 
 def _replay(stored: idempotency.StoredResult, fingerprint: str) -> Response:
     if stored.request_hash != fingerprint:
-        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used with another request")
+        raise Refusal("idempotency_key_reused", "this Idempotency-Key was used with another request")
     return Response(
         stored.body,
         status_code=stored.status_code,
@@ -55,9 +51,9 @@ def _replay(stored: idempotency.StoredResult, fingerprint: str) -> Response:
     )
 
 
-def run_creating(request: Request, caller: Caller, body: BaseModel | None, create: Create) -> Response:
+def run_creating(hall: HallState, request: Request, caller: Caller, body: BaseModel | None,
+                 create: Create) -> Response:
     """Run ``create`` in a write transaction, honouring the caller's ``Idempotency-Key``."""
-    hall = hall_of(request)
     key = _key(request)
     if key is None:
         with hall.db.write() as conn:
@@ -82,8 +78,8 @@ def run_creating(request: Request, caller: Caller, body: BaseModel | None, creat
     return Response(text, status_code=status, media_type="application/json")
 
 
-async def create_in_writer(request: Request, caller: Caller, body: BaseModel | None,
+async def create_in_writer(hall: HallState, request: Request, caller: Caller, body: BaseModel | None,
                            prepare: Callable[[], Create]) -> Response:
     """``run_creating`` queued behind the other writers as a coroutine (in arrival order; one at a time on
     SQLite) rather than as a pool thread; ``prepare`` runs first in the same thread, as it may read."""
-    return await hall_of(request).in_writer(lambda: run_creating(request, caller, body, prepare()))
+    return await hall.in_writer(lambda: run_creating(hall, request, caller, body, prepare()))

@@ -10,23 +10,20 @@ import threading
 import time
 from collections import OrderedDict
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from hall_server.api.errors import ApiError
-from hall_server.api.site_rules import site_or_404
 from hall_server.domain.calendar import PlannedSession, SiteCalendar
 from hall_server.domain.holidays import CalendarFileError, HolidayCalendar, parse_calendar_text
 from hall_server.store import calendars
 from hall_server.store.database import Database
-
-if TYPE_CHECKING:
-    from hall_server.api.hall_state import HallState
+from hall_server.usecases.sites import known_site
 
 _RECHECK_S = 5.0
 WalkIn = tuple[bool, datetime | None, PlannedSession | None]
 
 
 class CalendarBook:
+    """The SiteCalendar of each site over the holiday years loaded; ``site`` refuses ``unknown_site``."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
         self._lock = threading.Lock()
@@ -57,9 +54,10 @@ class CalendarBook:
         with self._lock:
             if rebuild:
                 holidays = HolidayCalendar()
-                for year, text, _loaded in years:
+                for stored in years:
                     try:
-                        holidays.add(parse_calendar_text(text, source=f"calendar/{year}.toml"))
+                        source = f"calendar/{stored.year}.toml"
+                        holidays.add(parse_calendar_text(stored.source, source=source))
                     except CalendarFileError:
                         # A file stored by an older version that no longer parses; the rest still apply.
                         continue
@@ -76,7 +74,7 @@ class CalendarBook:
         with self._lock:
             found = self._sites.get(code)
             if found is None or found.holidays is not holidays:
-                found = SiteCalendar(site_or_404(code), holidays)
+                found = SiteCalendar(known_site(code), holidays)
                 self._sites[code] = found
             return found
 
@@ -94,18 +92,3 @@ class CalendarBook:
                 self._walk_in.popitem(last=False)
         return answer
 
-
-def parse_operator_file(text: str) -> tuple[int, int, int]:
-    """(year, holiday days, adjusted working days) of a valid file; ApiError 422 with the file's code."""
-    try:
-        year = parse_calendar_text(text, source="request")
-    except CalendarFileError as exc:
-        raise ApiError(422, exc.code, exc.message, details={"line": exc.line}) from exc
-    return year.year, len(year.holidays), len(year.adjusted_workdays)
-
-
-def staffed_at(hall: HallState, site: str, at: datetime) -> tuple[bool, datetime | None]:
-    try:
-        return hall.calendars.site(site).staffed_at(at)
-    except ApiError:
-        return False, None

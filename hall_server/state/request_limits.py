@@ -1,4 +1,4 @@
-"""Per-caller request limits as token buckets kept in this process's memory, answered with 429 rate_limited.
+"""Per-caller request limits as token buckets kept in this process's memory (refused as rate_limited).
 
 Several server processes each count their own; the limits protect one process from one caller.
 """
@@ -11,11 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from hall_server.api.errors import ApiError, error_response
 from hall_server.config import Settings
-from hall_server.store.credentials import token_digest
+from hall_server.usecases.refusal import Refusal
 
 Ticker = Callable[[], float]
 _PRUNE_FLOOR = 10_000
@@ -96,10 +93,11 @@ def retry_after_s(wait_s: float) -> int:
     return max(1, math.ceil(wait_s))
 
 
-def rate_limited(wait_s: float, what: str) -> ApiError:
+def rate_limited(wait_s: float, what: str) -> Refusal:
+    """The refusal of a request over its limit; its ``retry_after_s`` also becomes a Retry-After header."""
     seconds = retry_after_s(wait_s)
-    return ApiError(429, "rate_limited", f"too many {what}; try again in {seconds} s",
-                    extra={"retry_after_s": seconds}, headers={"Retry-After": str(seconds)})
+    return Refusal("rate_limited", f"too many {what}; try again in {seconds} s",
+                   extra={"retry_after_s": seconds})
 
 
 class LoginLimits:
@@ -111,7 +109,7 @@ class LoginLimits:
         self.per_address = RateLimiter(settings.login_failures_per_address, refill, ticker)
 
     def begin(self, username: str, address: str) -> None:
-        """Take an attempt from both buckets before the password is checked; raises 429 if either is empty."""
+        """Take an attempt from both buckets before the password is checked; rate_limited when one is out."""
         wait_user = self.per_username.take(username)
         wait_address = self.per_address.take(address)
         if wait_user or wait_address:
@@ -125,44 +123,3 @@ class LoginLimits:
     def succeeded(self, username: str, address: str) -> None:
         self.per_username.give_back(username)
         self.per_address.give_back(address)
-
-
-def client_address(scope: Scope) -> str:
-    client = scope.get("client")
-    return str(client[0]) if client else "unknown"
-
-
-class RateLimitMiddleware:
-    """Counts each HTTP request against its caller: a known kiosk or staff token, else the client address.
-
-    A token is counted as itself only once the server knows it (the identity cache), so made-up tokens
-    cannot each get a fresh bucket: they count against their address.
-    """
-
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, is_known_token: Callable[[str], bool]) -> None:
-        self.app = app
-        self.limiter = limiter
-        self.is_known_token = is_known_token
-
-    def caller_key(self, scope: Scope) -> str:
-        for name, value in scope.get("headers", ()):
-            if name == b"authorization":
-                scheme, _, token = value.decode("latin-1").partition(" ")
-                token = token.strip()
-                if scheme.lower() == "bearer" and token and self.is_known_token(token):
-                    return f"token:{token_digest(token)}"
-                break
-        return f"address:{client_address(scope)}"
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        wait_s = self.limiter.take(self.caller_key(scope))
-        if wait_s:
-            error = rate_limited(wait_s, "requests")
-            response = error_response(error.status, error.code, error.message, extra=error.extra,
-                                      headers=error.headers)
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)

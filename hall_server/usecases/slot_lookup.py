@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection
 
-from hall_server.api.catalogue_source import ServiceEntry
 from hall_server.domain.calendar import SiteCalendar, Slot
 from hall_server.store import bookings
+from hall_server.usecases.catalogue import ServiceEntry
 
 
 def day_bounds(cal: SiteCalendar, day: date) -> tuple[datetime, datetime]:

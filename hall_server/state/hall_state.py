@@ -1,4 +1,4 @@
-"""What every request handler shares (``app.state.hall``): settings, database, clock and identity look-ups.
+"""What every request shares (``app.state.hall``): settings, database, clock, caches and identity look-ups.
 
 Remote assistance relies on ``kiosk_for_token``, ``staff_for_token``, ``site_staffed`` and ``clock``.
 """
@@ -14,15 +14,17 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from hall_server.api.rate_limit import LoginLimits, RateLimiter, Ticker
-from hall_server.api.site_calendar import CalendarBook, staffed_at
 from hall_server.clock import Clock
 from hall_server.config import DEMO_KIOSK_TOKEN, Settings
 from hall_server.records.registry import RecordsRegistry, demo_registry
+from hall_server.state.calendar_book import CalendarBook
+from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
+from hall_server.state.waiting_tickets import WaitingTicketCache
 from hall_server.store import identities
 from hall_server.store.credentials import token_digest
 from hall_server.store.database import Database
 from hall_server.store.identities import KioskIdentity, StaffIdentity
+from hall_server.usecases.refusal import Refusal
 
 T = TypeVar("T")
 DEMO_KIOSK = KioskIdentity(name="kiosk-01", site="HQ")
@@ -41,6 +43,7 @@ class HallState:
         self.db = db
         self.clock = clock
         self.calendars = CalendarBook(db)
+        self.waiting_tickets = WaitingTicketCache()
         # Token look-ups happen on every request; a short cache keeps them off the database.
         self._kiosk_cache: dict[str, tuple[float, KioskIdentity]] = {}
         self._staff_cache: dict[str, tuple[float, StaffIdentity, datetime]] = {}
@@ -104,6 +107,10 @@ class HallState:
             self._staff_cache[digest] = (time.monotonic(), session[0], session[1])
         return session[0]
 
+    def identity_for_token(self, token: str) -> KioskIdentity | StaffIdentity | None:
+        """The kiosk or the signed-in staff member a token belongs to (may read the database)."""
+        return self.kiosk_for_token(token) or self.staff_for_token(token)
+
     def forget_staff_token(self, token: str) -> None:
         with self._cache_lock:
             self._staff_cache.pop(token_digest(token), None)
@@ -113,4 +120,7 @@ class HallState:
 
     def site_staffed(self, site: str, at: datetime) -> tuple[bool, datetime | None]:
         """Whether ``site`` has a staffed session at ``at``, and when the next one opens."""
-        return staffed_at(self, site, at)
+        try:
+            return self.calendars.site(site).staffed_at(at)
+        except Refusal:  # an unknown site is never staffed
+            return False, None

@@ -1,0 +1,1 @@
+"""ASGI guards and request plumbing around the routers: body size, request rates, Idempotency-Key."""

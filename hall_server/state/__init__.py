@@ -1,0 +1,1 @@
+"""Where the hall server keeps what outlives a request: settings, database, clock, caches and limits."""

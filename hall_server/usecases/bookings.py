@@ -1,0 +1,178 @@
+"""Bookings: making one by the domain's rules, reading it back, and cancelling it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from citizen_id.masking import mask_id_number, mask_name
+from hall_server.domain.booking import (
+    ActiveBooking,
+    booking_refusal,
+    find_duplicate,
+    new_check_in_code,
+    qr_payload,
+    suspended_until,
+)
+from hall_server.domain.calendar import SlotIdError, parse_slot_id
+from hall_server.state.hall_state import HallState
+from hall_server.store import bookings
+from hall_server.usecases.caller import Caller
+from hall_server.usecases.catalogue import require_service, service_entry
+from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.id_numbers import valid_id_number
+from hall_server.usecases.planning_range import FIRST_DAY, LAST_DAY
+from hall_server.usecases.refusal import Refusal
+from hall_server.usecases.sites import known_site
+from hall_server.usecases.slot_lookup import offered_that_day, slots_with_counts
+
+_RNG = random.SystemRandom()
+REFUSAL_TEXT = {
+    "cutoff_passed": "booking for this slot has closed",
+    "slot_full": "this slot is fully booked",
+    "closed_day": "the hall is closed that day",
+    "calendar_unconfirmed": "that day's calendar is not published yet",
+    "service_not_offered": "the service is not handled that day",
+    "beyond_horizon": "that day is too far ahead",
+    "booking_suspended": "booking is suspended after repeated no-shows",
+}
+
+
+def describe(row: bookings.Booking, lang: str) -> dict[str, Any]:
+    """The booking as docs/api.md shows it (ID number and name masked)."""
+    tz = known_site(row.site).tz
+    entry = service_entry(row.service)
+    return {
+        "id": row.id,
+        "status": row.status,
+        "service": {"code": row.service, "name": entry.name(lang) if entry else row.service},
+        "site": row.site,
+        "slot_id": row.slot_id,
+        "start": row.start.astimezone(tz).isoformat(),
+        "end": row.end.astimezone(tz).isoformat(),
+        "session": row.session,
+        "check_in_code": row.check_in_code,
+        "qr_payload": qr_payload(row.id, row.check_in_code),
+        "citizen": {
+            "name_masked": mask_name(row.name),
+            "id_number_masked": mask_id_number(row.id_number),
+        },
+        "channel": row.channel,
+        "where": entry.where(lang) if entry else None,
+        "ticket_id": row.ticket_id,
+    }
+
+
+def refused(reason: str) -> Refusal:
+    return Refusal(reason, REFUSAL_TEXT.get(reason, reason))
+
+
+def _duplicate_booking() -> Refusal:
+    return Refusal("duplicate_booking", "this person already has a booking of this service that day")
+
+
+def new_booking(
+    hall: HallState, caller: Caller, *, service: str, slot_id: str, id_number: str, name: str,
+    phone: str | None, channel: str, lang: str,
+) -> Create:
+    """Book a place in a slot (refused slot_full, duplicate_booking, cutoff_passed, closed_day, …)."""
+    now = hall.now()
+    try:
+        site, slot_service, local_start = parse_slot_id(slot_id)
+    except SlotIdError as exc:
+        raise Refusal("unknown_slot", "no such slot") from exc
+    if slot_service != service:
+        raise Refusal("unknown_slot", "the slot belongs to another service")
+    if not FIRST_DAY <= local_start.date() <= LAST_DAY:
+        raise Refusal("unknown_slot", "no such slot")
+    settings = known_site(site).settings
+    if caller.kiosk is not None and caller.kiosk.site != site:
+        raise Refusal("unknown_slot", "the slot belongs to another site")
+    entry = require_service(service)
+    cal = hall.calendars.site(site)
+    person = valid_id_number(id_number, cal.local(now).date())
+    day = local_start.date()
+
+    def create(conn: Connection) -> Created:
+        counted = slots_with_counts(conn, cal, entry, day)
+        match = next(((s, n) for s, n in counted if s.id == slot_id), None)
+        if match is None and counted:
+            raise Refusal("unknown_slot", "no such slot")
+        late = timedelta(minutes=settings.check_in_late_minutes)
+        bookings.mark_missed(conn, site, person, now - late)
+        suspended = suspended_until(bookings.no_show_times(conn, site, person), now, settings)
+        slot, booked = match if match else (None, 0)
+        reason = booking_refusal(
+            slot, now, settings, booked=booked, offered=offered_that_day(cal, entry, day),
+            suspended_until=suspended,
+        )
+        if reason is not None:
+            raise refused(reason)
+        assert slot is not None
+        active = [
+            ActiveBooking(b.id, b.id_number, b.service, b.day)
+            for b in bookings.active_of_person(conn, site, person, day)
+        ]
+        if find_duplicate(active, person, entry.code, day) is not None:
+            raise _duplicate_booking()
+        bookings.ensure_slot_counter(conn, slot.id, site, entry.code, slot.start, slot.capacity)
+        if not bookings.take_place(conn, slot.id):
+            raise refused("slot_full")
+        booking = bookings.Booking(
+            id=bookings.new_booking_id(),
+            site=site,
+            service=entry.code,
+            slot_id=slot.id,
+            day=day,
+            start=slot.start,
+            end=slot.end,
+            session=slot.session.kind,
+            id_number=person,
+            name=name.strip(),
+            phone=phone,
+            channel=channel,
+            status="booked",
+            check_in_code=new_check_in_code(_RNG, bookings.codes_taken(conn, site, day)),
+            ticket_id=None,
+            created_by=caller.scope,
+            created_at=now,
+            cancelled_at=None,
+        )
+        try:
+            with conn.begin_nested():
+                row = bookings.insert_booking(conn, booking)
+        except IntegrityError as exc:
+            # The partial unique index caught a concurrent duplicate that the read above could not see.
+            raise _duplicate_booking() from exc
+        return 201, describe(row, lang)
+
+    return create
+
+
+def booking_answer(hall: HallState, booking_id: str, lang: str) -> dict[str, Any]:
+    with hall.db.read() as conn:
+        row = bookings.get(conn, booking_id)
+    if row is None:
+        raise Refusal("booking_not_found", "no such booking")
+    return describe(row, lang)
+
+
+def cancel_booking(hall: HallState, booking_id: str, lang: str) -> dict[str, Any]:
+    """Cancel a booking and free its place (cancelling twice answers the cancelled booking)."""
+    now = hall.now()
+    with hall.db.write() as conn:
+        row = bookings.get(conn, booking_id)
+        if row is None:
+            raise Refusal("booking_not_found", "no such booking")
+        if row.status == "booked":
+            bookings.set_status(conn, booking_id, ("booked",), status="cancelled", cancelled_at=now)
+            bookings.free_place(conn, row.slot_id)
+            row = replace(row, status="cancelled", cancelled_at=now)
+        elif row.status != "cancelled":
+            raise Refusal("not_cancellable", f"a booking that is {row.status} cannot be cancelled")
+    return describe(row, lang)

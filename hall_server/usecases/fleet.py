@@ -1,0 +1,47 @@
+"""The kiosk fleet: heartbeats kiosks send, and what technicians see of them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from hall_server.state.hall_state import HallState
+from hall_server.store import fleet, identities
+from hall_server.usecases.caller import Caller
+from hall_server.usecases.refusal import Refusal
+from hall_server.usecases.sites import site_local
+
+
+def heartbeat(
+    hall: HallState, caller: Caller, *, app_version: str, uptime_s: int, devices: dict[str, dict[str, Any]],
+    screen: str | None,
+) -> dict[str, Any]:
+    """A kiosk's periodic sign of life with its device states (every 30 s)."""
+    if caller.kiosk is None:
+        raise Refusal("forbidden", "only a kiosk sends heartbeats")
+    for name in devices:
+        if not name or len(name) > 32:
+            raise Refusal("invalid_request", "device names are 1-32 characters")
+    now = hall.now()
+    with hall.db.write() as conn:
+        identities.record_heartbeat(conn, caller.kiosk.name, now, app_version, uptime_s, devices, screen)
+    return {"ok": True, "server_time": site_local(caller.site, now).isoformat()}
+
+
+def fleet_answer(hall: HallState, site: str | None) -> dict[str, Any]:
+    """Every kiosk with its last heartbeat; silent for longer than the limit (90 s) means offline."""
+    now = hall.now()
+    limit = timedelta(seconds=hall.settings.kiosk_offline_after_s)
+    with hall.db.read() as conn:
+        rows = fleet.kiosks(conn, site)
+    kiosks = []
+    for row in rows:
+        seen = row.last_seen
+        kiosks.append({
+            "name": row.name, "site": row.site,
+            "online": seen is not None and now - seen <= limit,
+            "last_seen": site_local(row.site, seen).isoformat() if seen else None,
+            "app_version": row.app_version, "uptime_s": row.uptime_s,
+            "devices": row.devices or {}, "screen": row.screen,
+        })
+    return {"kiosks": kiosks}

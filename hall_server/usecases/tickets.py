@@ -1,0 +1,168 @@
+"""Tickets: issuing a walk-in one, and describing any (place in line, estimated wait) by the queue rules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Connection
+
+from hall_server.domain.booking import check_in_window
+from hall_server.domain.queue import Priority, WaitingTicket, estimated_wait_s, order_waiting, ticket_number
+from hall_server.state.hall_state import HallState
+from hall_server.store import tickets
+from hall_server.usecases.caller import Caller
+from hall_server.usecases.catalogue import ServiceEntry, require_service, service_entry
+from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.refusal import Refusal
+from hall_server.usecases.sites import known_site
+
+OptionalPriority = Priority | None
+
+
+def _waiting_ticket(hall: HallState, site: str, row: tickets.WaitingRow) -> WaitingTicket:
+    def convert() -> WaitingTicket:
+        settings = known_site(site).settings
+        slot_start = row.slot_start
+        return WaitingTicket(
+            id=row.id,
+            seq=row.seq,
+            issued_at=tickets.instant(row.issued_at),
+            priority=cast(OptionalPriority, row.priority),
+            booking_window=check_in_window(tickets.instant(slot_start), settings) if slot_start else None,
+        )
+
+    return hall.waiting_tickets.get((site, row), convert)
+
+
+def ordered_waiting(
+    conn: Connection, hall: HallState, site: str, day: date, queue: str, now: datetime
+) -> list[WaitingTicket]:
+    settings = known_site(site).settings
+    items = [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_order(conn, site, day, queue)]
+    return order_waiting(items, now, timedelta(minutes=settings.queue_wait_cap_minutes))
+
+
+def counters_open(hall: HallState, site: str, queue: str, now: datetime) -> int:
+    cal = hall.calendars.site(site)
+    plan = cal.day_plan(cal.local(now).date())
+    current = [s for s in plan.staffed_sessions if s.start <= now < s.end]
+    return max((s.rule.counters_for(queue) for s in current), default=0)
+
+
+def tracking_url(hall: HallState, base_url: str, ticket_id: str) -> str:
+    base = (hall.settings.public_base_url or base_url).rstrip("/")
+    return f"{base}/t/{ticket_id}"
+
+
+def describe(
+    conn: Connection, hall: HallState, row: tickets.Ticket, now: datetime, lang: str, base_url: str
+) -> dict[str, Any]:
+    """The ticket as docs/api.md shows it, with its place in the line computed now."""
+    site = row.site
+    entry = service_entry(row.service)
+    people_ahead = 0
+    wait = 0
+    if row.status == "waiting":
+        order = ordered_waiting(conn, hall, site, row.day, row.queue, now)
+        people_ahead = next((i for i, t in enumerate(order) if t.id == row.id), 0)
+        recent = tickets.recent_service_seconds(conn, site, row.day, row.queue)
+        wait = estimated_wait_s(
+            people_ahead,
+            counters_open(hall, site, row.queue, now),
+            recent,
+            known_site(site).settings.default_service_seconds,
+        )
+    tz = known_site(site).tz
+    return {
+        "id": row.id,
+        "number": row.number,
+        "queue": row.queue,
+        "service": {"code": row.service, "name": entry.name(lang) if entry else row.service},
+        "site": site,
+        "status": row.status,
+        "priority": row.priority,
+        "booking_id": row.booking_id,
+        "issued_at": row.issued_at.astimezone(tz).isoformat(),
+        "people_ahead": people_ahead,
+        "estimated_wait_s": wait,
+        "tracking_url": tracking_url(hall, base_url, row.id),
+        "counter": row.counter,
+        "where": entry.where(lang) if entry else None,
+        "transferred_to": row.transferred_to,
+    }
+
+
+def issue(
+    conn: Connection,
+    hall: HallState,
+    *,
+    site: str,
+    entry: ServiceEntry,
+    now: datetime,
+    priority: str | None = None,
+    booking_id: str | None = None,
+    slot_start: datetime | None = None,
+    queue: str | None = None,
+) -> tickets.Ticket:
+    """Number and store a new waiting ticket (inside the caller's write transaction)."""
+    cal = hall.calendars.site(site)
+    day = cal.local(now).date()
+    queue = queue or entry.queue
+    seq = tickets.next_seq(conn, site, queue, day)
+    return tickets.insert_ticket(
+        conn,
+        tickets.Ticket(
+            id=tickets.new_ticket_id(),
+            site=site,
+            queue=queue,
+            day=day,
+            seq=seq,
+            number=ticket_number(queue, seq),
+            service=entry.code,
+            priority=priority,
+            booking_id=booking_id,
+            slot_start=slot_start,
+            status="waiting",
+            counter=None,
+            issued_at=now,
+            called_at=None,
+            started_at=None,
+            finished_at=None,
+            transferred_to=None,
+        ),
+    )
+
+
+def walk_in_ticket(
+    hall: HallState, caller: Caller, *, site: str | None, service: str, priority: Priority | None,
+    lang: str, base_url: str,
+) -> Create:
+    """A walk-in ticket for a service; refused ``queue_closed`` outside sessions or after the walk-in stop,
+    ``service_not_offered`` (409) when the current session does not handle it."""
+    where = caller.site_of_request(site)
+    entry = require_service(service)
+
+    def create(conn: Connection) -> Created:
+        now = hall.now()
+        open_now, next_open, session = hall.calendars.walk_in_at(where, now)
+        next_text = next_open.isoformat() if next_open else None
+        if not open_now or session is None:
+            raise Refusal("queue_closed", "no walk-in tickets now", extra={"next_open": next_text})
+        rule = session.rule
+        if not rule.offers(entry.code, entry.department) or rule.counters_for(entry.queue) == 0:
+            raise Refusal("service_not_offered", "the service is not handled in the current session",
+                          extra={"next_open": next_text}, status_hint=409)
+        row = issue(conn, hall, site=where, entry=entry, now=now, priority=priority)
+        return 201, describe(conn, hall, row, now, lang, base_url)
+
+    return create
+
+
+def ticket_answer(hall: HallState, ticket_id: str, now: datetime, lang: str, base_url: str) -> dict[str, Any]:
+    """A ticket by its id as docs/api.md shows it; Refusal ``ticket_not_found``."""
+    with hall.db.read() as conn:
+        row = tickets.get(conn, ticket_id)
+        if row is None:
+            raise Refusal("ticket_not_found", "no such ticket")
+        return describe(conn, hall, row, now, lang, base_url)
