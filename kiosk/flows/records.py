@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass
 
 from citizen_id.masking import mask_id_number
+from hall_contract import RecordsResult
 from kiosk.hall_client import HallClient
-from kiosk.hall_models import RecordsResult
 from kiosk.i18n import N_
 from kiosk.session import Identity
 
@@ -49,4 +49,6 @@ class RecordsFlow:
         if kind not in KINDS:
             raise ValueError(f"unknown record kind {kind!r}")
         log.info("records query %s for %s", kind, mask_id_number(identity.id_number))
-        return await self.hall.query_records_async(kind, identity.id_number, identity.name, lang=lang)
+        return await self.hall.call(
+            self.hall.query_records, kind, identity.id_number, identity.name, lang=lang
+        )

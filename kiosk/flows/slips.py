@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from kiosk.flows.words import session_name
-from kiosk.hall_models import Booking, RecordColumn, RecordsResult, Ticket
+from hall_contract import Booking, RecordColumn, RecordsResult, Ticket
 from kiosk.session import Identity
 from terminal_drivers.printer.columns import columns_for, display_width
 from terminal_drivers.printer.labels import Lang
@@ -54,7 +53,9 @@ def booking_slip_job(
     width_dots: int = 576,
     encoding: str = "gb18030",
     materials: tuple[str, ...] = (),
+    session_name: str = "",
 ) -> bytes:
+    """``session_name``: the hall's name of the booked session (周三夜市), as the slot listed it."""
     content = BookingSlipContent(
         hall_name=hall_name,
         service_name=booking.service_name,
@@ -63,7 +64,7 @@ def booking_slip_job(
         where=booking.where,
         check_in_code=booking.check_in_code,
         qr_payload=booking.qr_payload,
-        session_name=session_name(booking.session, lang),
+        session_name=session_name,
         materials=materials,
         lang=_lang(lang),
     )

@@ -9,11 +9,11 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from hall_contract import RecordsResult
 from kiosk.flows.printing import print_jobs
 from kiosk.flows.records import KINDS, RecordsFlow, pages
 from kiosk.flows.slips import printed_columns, record_jobs, shared_values
 from kiosk.flows.words import error_text
-from kiosk.hall_models import RecordsResult
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import FlowScreen, paper_width, printer_encoding, row
 

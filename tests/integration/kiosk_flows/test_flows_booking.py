@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from hall_contract import Slot
 from kiosk.flows.booking import BookingFlow
 from kiosk.flows.words import cutoff_text
 from kiosk.hall_client import HallError
-from kiosk.hall_models import Slot
 from kiosk.session import Identity
 from terminal_drivers.printer.printer import Printer
 
@@ -71,7 +71,7 @@ async def test_wednesday_evening_before_cutoff_books_and_prints_the_slip(
     [ticket] = engine.tickets
     assert booking.check_in_code in ticket.text and "周三夜市" in ticket.text
     with wednesday_morning.client() as hall:
-        guide = (await hall.service_async(service)).guide
+        guide = (await hall.call(hall.service, service)).guide
     assert guide is not None and "请携带" in ticket.text and guide.materials[0].name in ticket.text
     assert ticket.qr_payloads == [booking.qr_payload]
 

@@ -35,7 +35,7 @@ async def test_guides_come_from_the_cache_while_the_hall_is_down(
 
         wednesday_morning.stop()
         with pytest.raises(HallUnreachable):
-            await hall.services_async()
+            await hall.call(hall.services)
         offline = await flow.catalogue("zh_Hans")
         assert offline.from_cache
         assert [s.code for s in offline.catalogue.services] == [s.code for s in online.catalogue.services]

@@ -151,13 +151,13 @@ def test_confirm_and_done_steps_follow_a_language_switch_without_a_second_slip(k
     # Booking itself must not be asked again on a switch: count what reaches the hall.
     hall = kiosk.app.hall
     created = []
-    original_create = hall.create_booking_async
+    original_create = hall.create_booking
 
-    async def counted(*args, **kwargs):
+    def counted(*args, **kwargs):
         created.append(kwargs.get("lang"))
-        return await original_create(*args, **kwargs)
+        return original_create(*args, **kwargs)
 
-    monkeypatch.setattr(hall, "create_booking_async", counted)
+    monkeypatch.setattr(hall, "create_booking", counted)
     kiosk.tap(screen.confirm_button)
     kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
                      what="booking done and printed")

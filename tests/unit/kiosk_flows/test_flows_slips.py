@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from hall_contract import Ticket
 from kiosk.flows.slips import queue_ticket_job
-from kiosk.hall_models import Ticket
 
 SHANGHAI = timezone(timedelta(hours=8))
 # 䶮 (CJK Extension A, as in the name 刘䶮) is two bytes FE 9F in GB18030 and absent from GBK.
@@ -16,7 +16,7 @@ RARE = "䶮"
 
 def ticket() -> Ticket:
     return Ticket(
-        id="t_1", number="A001", queue="A", service_code="SB-001", service_name=f"刘{RARE}的事项",
+        id="t_1", number="A001", queue="A", service={"code": "SB-001", "name": f"刘{RARE}的事项"},
         status="waiting", priority=None, booking_id=None,
         issued_at=datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI), people_ahead=2,
         estimated_wait_s=300, tracking_url="http://127.0.0.1/t/t_1", counter=None, where="一楼",
