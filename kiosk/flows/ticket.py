@@ -26,7 +26,7 @@ PRIORITIES: dict[str, str] = {
 }
 
 class NotABookingCode(ValueError):
-    code = "not_a_booking_code"
+    code = "invalid_qr_payload"
 
 
 class TicketFlow:

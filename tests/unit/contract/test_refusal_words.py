@@ -17,7 +17,7 @@ import pytest
 
 from hall_contract import refusals
 from hall_contract.calendar import DayReason
-from kiosk.flows.words import DAY_REASONS, DEFAULT_ERROR, day_reason_text, error_text
+from kiosk.flows.words import DAY_REASONS, DEFAULT_ERROR, day_reason_text, error_text, slot_reason_text
 from kiosk.i18n import LANGUAGES, Translations
 
 HALL = Path(__file__).resolve().parents[3] / "hall_server"
@@ -139,3 +139,19 @@ def test_the_kiosk_has_words_for_every_reason_a_day_is_not_bookable(reason: str)
     texts = {lang: day_reason_text(reason, lang) for lang in LANGUAGES}
     assert texts["en"] and texts["en"] != "Not bookable"
     assert texts["zh_Hans"] != texts["en"] and texts["zh_Hant"] != texts["en"]
+
+
+def _returned_by(function: str) -> set[str]:
+    tree = ast.parse((HALL / "domain" / "booking.py").read_text(encoding="utf-8"))
+    [found] = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function]
+    return {leaf.value for ret in ast.walk(found) if isinstance(ret, ast.Return) and ret.value is not None
+            for leaf in ast.walk(ret.value) if isinstance(leaf, ast.Constant) and isinstance(leaf.value, str)}
+
+
+def test_every_reason_a_slot_is_not_bookable_has_its_words() -> None:
+    reasons = _returned_by("booking_refusal")
+    assert "beyond_horizon" in reasons
+    for reason in sorted(reasons):
+        texts = {lang: slot_reason_text(reason, None, lang) for lang in LANGUAGES}
+        assert texts["en"] != "Not bookable", f"no words for the slot reason {reason}"
+        assert texts["zh_Hans"] != texts["en"] and texts["zh_Hant"] != texts["en"], reason
