@@ -336,11 +336,11 @@ def parse_answer(answer: type[M], data: Any, what: str) -> M:
     try:
         return answer.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['type']}" for e in exc.errors(include_input=False)
-        )
-        # Values are left out of the message: they may be ID numbers or names.
-        raise HallError("bad_response", f"{what}: {problems}") from None
+        errors = exc.errors(include_input=False)
+        # Where and what, never the values (they may be ID numbers or names); the first few say enough.
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['type']}" for e in errors[:5])
+        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise HallError("bad_response", f"{what}: {problems}{more}") from None
 
 
 def _refusal(status: int, data: Any) -> HallError:
