@@ -6,14 +6,13 @@ Wiring only: rules live in flows, screens in kiosk/ui/screens, devices in kiosk/
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import logging
 import re
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -294,10 +293,10 @@ class KioskApp(App):
         devices = self.devices.snapshot() if self.devices is not None else {}
         uptime = time.monotonic() - self.started_at
         screen = self.current_screen or None
-        reply = await self.hall.heartbeat_async(kiosk.__version__, uptime, devices, screen)
+        reply = await self.hall.call(self.hall.heartbeat, kiosk.__version__, uptime, devices, screen)
         # The hall's own date (its clock may be set for a demo or a test), for "today's hours".
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            today = datetime.fromisoformat(reply["server_time"]).date()
+        if reply.server_time is not None:
+            today = reply.server_time.date()
             if today != self.hall_today:
                 self.hall_today = today
                 if self.current_screen == "attract":

@@ -1,7 +1,9 @@
-"""The kiosk's client of the hall server's JSON API (docs/api.md): typed calls, retries, errors.
+"""The kiosk's client of the hall server's JSON API (docs/api.md): one call path, typed answers.
 
-Blocking calls use one ``requests.Session``; the ``*_async`` twins run them in a worker thread so
-the UI never waits on the network.
+Every endpoint method goes through ``request``: it sends, retries with the same idempotency key,
+turns transport failures and the hall's error JSON into ``HallError`` and validates the answer into
+its hall_contract model. Blocking calls use one ``requests.Session``; ``await client.call(fn, ...)``
+runs any of them in a worker thread so the UI never waits on the network.
 """
 
 from __future__ import annotations
@@ -16,24 +18,38 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
+from pydantic import BaseModel, ValidationError
 
 from citizen_id.masking import mask_id_number, mask_name
-from kiosk.hall_models import (
+from hall_contract import (
     AssistStatus,
     Booking,
-    CalendarDay,
+    BookingBody,
+    Calendar,
     Catalogue,
+    CheckInBody,
+    Citizen,
+    DeviceState,
+    ErrorBody,
+    HeartbeatBody,
+    HeartbeatReply,
+    RecordQueryBody,
     RecordsResult,
+    ReviewBody,
     ReviewLevel,
+    ReviewLevels,
     ReviewResult,
     Service,
     SlotList,
+    Subject,
     Ticket,
+    TicketBody,
 )
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 API_PREFIX = "/api/v1"
 # Kiosk languages (gettext catalogue names) to the API's ``lang`` values.
@@ -41,7 +57,8 @@ API_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 
 
 class HallError(Exception):
-    """The hall server refused a call: ``code`` is its stable snake_case error code."""
+    """The hall server refused a call: ``code`` is its stable snake_case error code
+    (hall_contract.refusals), or ``bad_response`` for an answer that breaks the contract."""
 
     def __init__(
         self,
@@ -72,9 +89,6 @@ def new_idempotency_key() -> str:
 
 def api_lang(lang: str) -> str:
     return API_LANG.get(lang, lang)
-
-
-# --- The client ---------------------------------------------------------------------------------
 
 
 class HallClient:
@@ -116,28 +130,33 @@ class HallClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- transport --
+    # -- the one call path --
 
     def request(
         self,
         method: str,
         path: str,
+        answer: type[M],
         *,
         params: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
+        body: BaseModel | None = None,
         idempotency_key: str | None = None,
-    ) -> Any:
-        """One call with retries (connection errors, 5xx and 429 only); returns the JSON body."""
+    ) -> M:
+        """One call with retries (connection errors, 5xx and 429 only), its answer as ``answer``."""
         url = f"{self.base_url}{API_PREFIX}{path}"
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        # Bodies are built, not validated: the hall is the one that refuses a bad one.
+        payload = (
+            body.model_dump(mode="json", by_alias=True, exclude_none=True, warnings=False) if body else None
+        )
         last_problem = ""
         for attempt in range(self.retries + 1):
             if attempt:
                 self._sleep(self.backoff_s * (2 ** (attempt - 1)))
             try:
                 response = self._http.request(
-                    method, url, params=query, json=body, headers=headers, timeout=self.timeout
+                    method, url, params=query, json=payload, headers=headers, timeout=self.timeout
                 )
             except requests.RequestException as exc:
                 last_problem = type(exc).__name__
@@ -149,36 +168,13 @@ class HallClient:
                 if response.status_code == 429 and attempt < self.retries:
                     self._sleep(_retry_after(response))
                 continue
-            return self._decode(method, path, response)
+            return _answer(method, path, response, answer)
         raise HallUnreachable(f"{method} {path}: {last_problem}")
 
-    def _decode(self, method: str, path: str, response: requests.Response) -> Any:
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if response.status_code >= 400:
-            error = data.get("error") if isinstance(data, dict) else None
-            if isinstance(error, dict) and isinstance(error.get("code"), str):
-                details = error.get("details")
-                extra = {k: v for k, v in data.items() if k != "error"} if isinstance(data, dict) else {}
-                if isinstance(details, dict):
-                    extra.update(details)
-                # Some errors carry fields beside the message (queue_closed has next_open).
-                extra.update({k: v for k, v in error.items() if k not in ("code", "message", "details")})
-                raise HallError(
-                    error["code"], str(error.get("message", "")), status=response.status_code, details=extra
-                )
-            raise HallError("http_error", f"HTTP {response.status_code}", status=response.status_code)
-        if data is None:
-            raise HallError("bad_response", f"{method} {path}: not JSON", status=response.status_code)
-        return data
-
-    def _parse(self, parse: Callable[[Any], T], data: Any, what: str) -> T:
-        try:
-            return parse(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise HallError("bad_response", f"{what}: {exc}") from exc
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run any blocking method of this client in a worker thread:
+        ``await hall.call(hall.slots, site, service, day)``."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
 
     # -- endpoints --
 
@@ -186,22 +182,18 @@ class HallClient:
         self, q: str | None = None, lang: str = "zh_Hans", department: str | None = None
     ) -> Catalogue:
         params = {"q": q, "lang": api_lang(lang), "department": department}
-        data = self.request("GET", "/services", params=params)
-        return self._parse(Catalogue.from_json, data, "services")
+        return self.request("GET", "/services", Catalogue, params=params)
 
     def service(self, code: str, lang: str = "zh_Hans") -> Service:
-        data = self.request("GET", f"/services/{_segment(code)}", params={"lang": api_lang(lang)})
-        return self._parse(Service.from_json, data, "service")
+        return self.request("GET", f"/services/{_segment(code)}", Service, params={"lang": api_lang(lang)})
 
-    def calendar(self, site: str, start: date, end: date, lang: str = "zh_Hans") -> list[CalendarDay]:
+    def calendar(self, site: str, start: date, end: date, lang: str = "zh_Hans") -> Calendar:
         params = {"from": start.isoformat(), "to": end.isoformat(), "lang": api_lang(lang)}
-        data = self.request("GET", f"/sites/{_segment(site)}/calendar", params=params)
-        return self._parse(lambda d: [CalendarDay.from_json(day) for day in d["days"]], data, "calendar")
+        return self.request("GET", f"/sites/{_segment(site)}/calendar", Calendar, params=params)
 
-    def slots(self, site: str, service: str, day: date) -> SlotList:
-        params = {"service": service, "date": day.isoformat()}
-        data = self.request("GET", f"/sites/{_segment(site)}/slots", params=params)
-        return self._parse(SlotList.from_json, data, "slots")
+    def slots(self, site: str, service: str, day: date, lang: str = "zh_Hans") -> SlotList:
+        params = {"service": service, "date": day.isoformat(), "lang": api_lang(lang)}
+        return self.request("GET", f"/sites/{_segment(site)}/slots", SlotList, params=params)
 
     def create_booking(
         self,
@@ -214,20 +206,21 @@ class HallClient:
         phone: str | None = None,
         lang: str = "zh_Hans",
     ) -> Booking:
-        citizen = {"id_number": id_number, "name": name}
-        if phone:
-            citizen["phone"] = phone
-        body = {"service": service, "slot_id": slot_id, "citizen": citizen, "channel": "kiosk"}
-        log.info("booking %s %s for %s %s", service, slot_id, mask_name(name), mask_id_number(id_number))
-        data = self.request(
-            "POST", "/bookings", params={"lang": api_lang(lang)}, body=body, idempotency_key=idempotency_key
+        citizen = Citizen.model_construct(id_number=id_number, name=name, phone=phone or None)
+        body = BookingBody.model_construct(
+            service=service, slot_id=slot_id, citizen=citizen, channel="kiosk"
         )
-        return self._parse(Booking.from_json, data, "booking")
+        log.info("booking %s %s for %s %s", service, slot_id, mask_name(name), mask_id_number(id_number))
+        return self.request(
+            "POST", "/bookings", Booking, params={"lang": api_lang(lang)}, body=body,
+            idempotency_key=idempotency_key,
+        )
 
     def get_booking(self, booking_id: str, lang: str = "zh_Hans") -> Booking:
         """A booking again, its service and place named in ``lang``; nothing personal is sent."""
-        data = self.request("GET", f"/bookings/{_segment(booking_id)}", params={"lang": api_lang(lang)})
-        return self._parse(Booking.from_json, data, "booking")
+        return self.request(
+            "GET", f"/bookings/{_segment(booking_id)}", Booking, params={"lang": api_lang(lang)}
+        )
 
     def check_in(
         self,
@@ -238,29 +231,30 @@ class HallClient:
         id_number: str | None = None,
         lang: str = "zh_Hans",
     ) -> Ticket:
-        given = {"check_in_code": check_in_code, "qr_payload": qr_payload, "id_number": id_number}
-        body = {k: v for k, v in given.items() if v}
-        if len(body) != 1:
+        """Check a booking in by typed code, any scanned text (the hall tells a booking QR from
+        anything else: ``invalid_qr_payload``) or ID number; exactly one of them."""
+        if len([v for v in (check_in_code, qr_payload, id_number) if v]) != 1:
             raise ValueError("check-in needs exactly one of check_in_code, qr_payload, id_number")
-        data = self.request(
-            "POST", "/bookings/check-in", params={"lang": api_lang(lang)}, body=body,
+        body = CheckInBody.model_construct(
+            check_in_code=check_in_code or None, qr_payload=qr_payload or None, id_number=id_number or None
+        )
+        return self.request(
+            "POST", "/bookings/check-in", Ticket, params={"lang": api_lang(lang)}, body=body,
             idempotency_key=idempotency_key,
         )
-        return self._parse(Ticket.from_json, data, "ticket")
 
     def create_ticket(
         self, service: str, *, idempotency_key: str, priority: str | None = None, lang: str = "zh_Hans"
     ) -> Ticket:
         # ``lang``: the service name and where to go come back in the citizen's language.
-        body = {"service": service, "priority": priority}
-        data = self.request(
-            "POST", "/tickets", params={"lang": api_lang(lang)}, body=body, idempotency_key=idempotency_key
+        return self.request(
+            "POST", "/tickets", Ticket, params={"lang": api_lang(lang)},
+            body=TicketBody.model_construct(service=service, priority=priority),
+            idempotency_key=idempotency_key,
         )
-        return self._parse(Ticket.from_json, data, "ticket")
 
     def get_ticket(self, ticket_id: str, lang: str = "zh_Hans") -> Ticket:
-        data = self.request("GET", f"/tickets/{_segment(ticket_id)}", params={"lang": api_lang(lang)})
-        return self._parse(Ticket.from_json, data, "ticket")
+        return self.request("GET", f"/tickets/{_segment(ticket_id)}", Ticket, params={"lang": api_lang(lang)})
 
     def query_records(
         self,
@@ -272,18 +266,15 @@ class HallClient:
         start: date | None = None,
         end: date | None = None,
     ) -> RecordsResult:
-        body: dict[str, Any] = {"kind": kind, "id_number": id_number, "name": name, "lang": api_lang(lang)}
-        if start:
-            body["from"] = start.isoformat()
-        if end:
-            body["to"] = end.isoformat()
+        body = RecordQueryBody.model_construct(
+            kind=kind, id_number=id_number, name=name, lang=api_lang(lang), start=start, end=end
+        )
         log.info("records %s for %s", kind, mask_id_number(id_number))
-        data = self.request("POST", "/records/query", body=body)
-        return self._parse(RecordsResult.from_json, data, "records")
+        return self.request("POST", "/records/query", RecordsResult, body=body)
 
     def review_reasons(self, lang: str = "zh_Hans") -> list[ReviewLevel]:
-        data = self.request("GET", "/reviews/reasons", params={"lang": api_lang(lang)})
-        return self._parse(lambda d: [ReviewLevel.from_json(x) for x in d["levels"]], data, "reasons")
+        found = self.request("GET", "/reviews/reasons", ReviewLevels, params={"lang": api_lang(lang)})
+        return list(found.levels)
 
     def post_review(
         self,
@@ -295,36 +286,25 @@ class HallClient:
         idempotency_key: str,
         comment: str | None = None,
     ) -> ReviewResult:
-        body: dict[str, Any] = {
-            "level": level,
-            "reasons": list(reasons),
-            "subject": {"type": subject_type, "id": subject_id},
-        }
-        if comment:
-            body["comment"] = comment
-        data = self.request("POST", "/reviews", body=body, idempotency_key=idempotency_key)
-        return self._parse(ReviewResult.from_json, data, "review")
+        body = ReviewBody.model_construct(
+            level=level, reasons=list(reasons), comment=comment or None,
+            subject=Subject.model_construct(type=subject_type, id=subject_id),
+        )
+        return self.request("POST", "/reviews", ReviewResult, body=body, idempotency_key=idempotency_key)
 
     def heartbeat(
         self, app_version: str, uptime_s: float, devices: Mapping[str, Any], screen: str | None = None
-    ) -> dict[str, Any]:
-        body = {
-            "app_version": app_version, "uptime_s": int(uptime_s), "devices": dict(devices), "screen": screen
-        }
-        data = self.request("POST", "/kiosks/heartbeat", body=body)
-        if not isinstance(data, dict):
-            return {}
-        self.learn_server_time(data.get("server_time"))
-        return data
+    ) -> HeartbeatReply:
+        body = HeartbeatBody.model_construct(
+            app_version=app_version, uptime_s=int(uptime_s), screen=screen,
+            devices={name: DeviceState.model_construct(**state) for name, state in devices.items()},
+        )
+        reply = self.request("POST", "/kiosks/heartbeat", HeartbeatReply, body=body)
+        self.learn_server_time(reply.server_time)
+        return reply
 
-    def learn_server_time(self, value: object) -> None:
-        if not isinstance(value, str):
-            return
-        try:
-            server_now = datetime.fromisoformat(value)
-        except ValueError:
-            return
-        if server_now.tzinfo is None:
+    def learn_server_time(self, server_now: datetime | None) -> None:
+        if server_now is None or server_now.tzinfo is None:
             return
         self.clock_offset = server_now - datetime.now(UTC)
         self.hall_tz = server_now.tzinfo
@@ -335,93 +315,45 @@ class HallClient:
         return moment.astimezone(self.hall_tz) if self.hall_tz else moment.astimezone()
 
     def assist_status(self) -> AssistStatus:
-        data = self.request("GET", "/assist/status")
-        return self._parse(AssistStatus.from_json, data, "assist status")
+        return self.request("GET", "/assist/status", AssistStatus)
 
-    # -- the same calls off the UI thread --
 
-    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run any blocking method of this client in a worker thread."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+def _answer(method: str, path: str, response: requests.Response, answer: type[M]) -> M:
+    """The answer validated into its model, or the hall's refusal as HallError."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if response.status_code >= 400:
+        raise _refusal(response.status_code, data)
+    if data is None:
+        raise HallError("bad_response", f"{method} {path}: not JSON", status=response.status_code)
+    return parse_answer(answer, data, f"{method} {path}")
 
-    async def services_async(
-        self, q: str | None = None, lang: str = "zh_Hans", department: str | None = None
-    ) -> Catalogue:
-        return await asyncio.to_thread(self.services, q, lang, department)
 
-    async def service_async(self, code: str, lang: str = "zh_Hans") -> Service:
-        return await asyncio.to_thread(self.service, code, lang)
+def parse_answer(answer: type[M], data: Any, what: str) -> M:
+    """``data`` as ``answer``, or HallError ``bad_response`` when it breaks the contract."""
+    try:
+        return answer.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_input=False)
+        # Where and what, never the values (they may be ID numbers or names); the first few say enough.
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['type']}" for e in errors[:5])
+        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise HallError("bad_response", f"{what}: {problems}{more}") from None
 
-    async def calendar_async(
-        self, site: str, start: date, end: date, lang: str = "zh_Hans"
-    ) -> list[CalendarDay]:
-        return await asyncio.to_thread(self.calendar, site, start, end, lang)
 
-    async def slots_async(self, site: str, service: str, day: date) -> SlotList:
-        return await asyncio.to_thread(self.slots, site, service, day)
-
-    async def create_booking_async(
-        self, service: str, slot_id: str, id_number: str, name: str, *, idempotency_key: str,
-        phone: str | None = None, lang: str = "zh_Hans",
-    ) -> Booking:
-        return await asyncio.to_thread(
-            lambda: self.create_booking(
-                service, slot_id, id_number, name, idempotency_key=idempotency_key, phone=phone, lang=lang
-            )
-        )
-
-    async def get_booking_async(self, booking_id: str, lang: str = "zh_Hans") -> Booking:
-        return await asyncio.to_thread(self.get_booking, booking_id, lang)
-
-    async def check_in_async(
-        self, *, idempotency_key: str, check_in_code: str | None = None, qr_payload: str | None = None,
-        id_number: str | None = None, lang: str = "zh_Hans",
-    ) -> Ticket:
-        return await asyncio.to_thread(
-            lambda: self.check_in(
-                idempotency_key=idempotency_key, check_in_code=check_in_code, qr_payload=qr_payload,
-                id_number=id_number, lang=lang,
-            )
-        )
-
-    async def create_ticket_async(
-        self, service: str, *, idempotency_key: str, priority: str | None = None, lang: str = "zh_Hans"
-    ) -> Ticket:
-        return await asyncio.to_thread(
-            lambda: self.create_ticket(service, idempotency_key=idempotency_key, priority=priority, lang=lang)
-        )
-
-    async def get_ticket_async(self, ticket_id: str, lang: str = "zh_Hans") -> Ticket:
-        return await asyncio.to_thread(self.get_ticket, ticket_id, lang)
-
-    async def query_records_async(
-        self, kind: str, id_number: str, name: str, *, lang: str = "zh_Hans",
-        start: date | None = None, end: date | None = None,
-    ) -> RecordsResult:
-        return await asyncio.to_thread(
-            lambda: self.query_records(kind, id_number, name, lang=lang, start=start, end=end)
-        )
-
-    async def review_reasons_async(self, lang: str = "zh_Hans") -> list[ReviewLevel]:
-        return await asyncio.to_thread(self.review_reasons, lang)
-
-    async def post_review_async(
-        self, level: int, reasons: list[str], subject_type: str, subject_id: str, *,
-        idempotency_key: str, comment: str | None = None,
-    ) -> ReviewResult:
-        return await asyncio.to_thread(
-            lambda: self.post_review(
-                level, reasons, subject_type, subject_id, idempotency_key=idempotency_key, comment=comment
-            )
-        )
-
-    async def heartbeat_async(
-        self, app_version: str, uptime_s: float, devices: Mapping[str, Any], screen: str | None = None
-    ) -> dict[str, Any]:
-        return await asyncio.to_thread(self.heartbeat, app_version, uptime_s, devices, screen)
-
-    async def assist_status_async(self) -> AssistStatus:
-        return await asyncio.to_thread(self.assist_status)
+def _refusal(status: int, data: Any) -> HallError:
+    try:
+        error = ErrorBody.model_validate(data)
+    except ValidationError:
+        return HallError("http_error", f"HTTP {status}", status=status)
+    extra = {k: v for k, v in data.items() if k != "error"}
+    if isinstance(error.error.details, dict):
+        extra.update(error.error.details)
+    # Some errors carry fields beside the message (queue_closed has next_open).
+    extra.update(error.error.model_extra or {})
+    return HallError(error.error.code, error.error.message, status=status, details=extra)
 
 
 def _segment(value: str) -> str:

@@ -4,18 +4,17 @@ slots with places left → confirm with the visit's identity → check-in code, 
 
 from __future__ import annotations
 
-import calendar
 import logging
 from collections.abc import Callable
 from datetime import date
 
 from citizen_id.masking import mask_id_number
-from kiosk.flows.calendar_view import MonthView, month_view
+from hall_contract import Booking, Service, Slot
+from kiosk.flows.calendar_view import DayView, MonthView, month_range, month_view, session_rule
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
 from kiosk.flows.slips import booking_slip_job
 from kiosk.hall_client import HallClient, HallError, HallUnreachable
-from kiosk.hall_models import Booking, Service, Slot
 from kiosk.session import Identity
 
 log = logging.getLogger(__name__)
@@ -30,17 +29,17 @@ class BookingFlow:
         self.keys = keys or ActionKeys()
 
     async def services(self, q: str | None = None, lang: str = "zh_Hans") -> list[Service]:
-        catalogue = await self.hall.services_async(q or None, lang)
+        catalogue = await self.hall.call(self.hall.services, q or None, lang)
         return [s for s in catalogue.services if s.bookable]
 
-    async def month(self, year: int, month: int, today: date, lang: str = "zh_Hans") -> MonthView:
-        first = date(year, month, 1)
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        days = await self.hall.calendar_async(self.site, first, last, lang)
-        return month_view(year, month, days, today)
+    async def month(self, year: int, month: int, lang: str = "zh_Hans") -> MonthView:
+        """A month of the calendar as the hall plans it, with how far ahead it takes bookings."""
+        first, last = month_range(year, month)
+        answer = await self.hall.call(self.hall.calendar, self.site, first, last, lang)
+        return month_view(year, month, answer)
 
-    async def slots(self, service: str, day: date) -> list[Slot]:
-        listing = await self.hall.slots_async(self.site, service, day)
+    async def slots(self, service: str, day: date, lang: str = "zh_Hans") -> list[Slot]:
+        listing = await self.hall.call(self.hall.slots, self.site, service, day, lang)
         return list(listing.slots)
 
     async def confirm(self, service: str, slot: Slot, identity: Identity, lang: str = "zh_Hans") -> Booking:
@@ -48,8 +47,9 @@ class BookingFlow:
         log.info("confirming %s at %s for %s", service, slot.id, mask_id_number(identity.id_number))
         return await keyed(
             self.keys, ("booking", service, slot.id, identity.id_number),
-            lambda key: self.hall.create_booking_async(
-                service, slot.id, identity.id_number, identity.name, idempotency_key=key, lang=lang
+            lambda key: self.hall.call(
+                self.hall.create_booking, service, slot.id, identity.id_number, identity.name,
+                idempotency_key=key, lang=lang,
             ),
         )
 
@@ -62,13 +62,16 @@ class BookingFlow:
         lang: str,
         materials: tuple[str, ...] | None = None,
         on_unreachable: Callable[[], None] | None = None,
+        session_name: str = "",
     ) -> PrintOutcome:
         """Print the slip; without ``materials`` the service's guide is asked for what to bring
-        (``on_unreachable()`` is told when the hall cannot be reached for it)."""
+        (``on_unreachable()`` is told when the hall cannot be reached for it). ``session_name`` is
+        the hall's name of the booked session."""
         if materials is None:
             materials = await self.materials(booking.service_code, lang, on_unreachable)
         job = booking_slip_job(
             booking, hall_name=hall_name, lang=lang, paper=paper_of(printer), materials=materials,
+            session_name=session_name,
         )
         return await print_jobs(printer, [job])
 
@@ -77,7 +80,7 @@ class BookingFlow:
     ) -> tuple[str, ...]:
         """What to bring, from the service's guide; none when the guide cannot be had."""
         try:
-            found = await self.hall.service_async(service, lang)
+            found = await self.hall.call(self.hall.service, service, lang)
         except HallError as exc:
             if isinstance(exc, HallUnreachable) and on_unreachable is not None:
                 on_unreachable()
@@ -89,3 +92,22 @@ class BookingFlow:
 def slot_label_time(slot: Slot) -> str:
     return f"{slot.start:%H:%M}-{slot.end:%H:%M}"
 
+
+
+def slot_groups(slots: list[Slot], day: DayView) -> list[tuple[str, list[Slot]]]:
+    """The day's slots under headings, one per session as the hall names it, in the hall's order:
+    ``周三夜市 17:00-21:00 · 当天12:00前预约``."""
+    groups: dict[str, list[Slot]] = {}
+    for slot in slots:
+        groups.setdefault(slot.session_name or slot.session, []).append(slot)
+    headed = []
+    for name, members in groups.items():
+        session = next((s for s in day.sessions if s.name == name), None)
+        heading = name
+        if session is not None:
+            heading = f"{name} {session.start}-{session.end}"
+            rule = session_rule(session, day.date)
+            if rule:
+                heading += " · " + rule
+        headed.append((heading, members))
+    return headed

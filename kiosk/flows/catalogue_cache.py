@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hall_contract import Catalogue, Service
 from kiosk.hall_client import HallClient, HallError
-from kiosk.hall_models import Catalogue, Service
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,8 @@ class CatalogueCache:
         document = {
             "version": FORMAT_VERSION,
             "saved_at": datetime.now(UTC).isoformat(),
-            "services": [dict(s.raw) for s in catalogue.services],
-            "departments": [{"code": d.code, "name": d.name} for d in catalogue.departments],
-            "guides": {code: dict(s.raw) for code, s in guides.items()},
+            **catalogue.model_dump(mode="json"),
+            "guides": {code: s.model_dump(mode="json") for code, s in guides.items()},
         }
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".catalogue.", suffix=".tmp")
@@ -62,8 +61,8 @@ class CatalogueCache:
             document: Any = json.loads(path.read_text(encoding="utf-8"))
             if document.get("version") != FORMAT_VERSION:
                 raise ValueError(f"cache format {document.get('version')!r}")
-            catalogue = Catalogue.from_json(document)
-            guides = {code: Service.from_json(raw) for code, raw in document.get("guides", {}).items()}
+            catalogue = Catalogue.model_validate(document)
+            guides = {code: Service.model_validate(raw) for code, raw in document.get("guides", {}).items()}
             return CachedCatalogue(catalogue, guides, datetime.fromisoformat(document["saved_at"]))
         except FileNotFoundError:
             return None
@@ -74,11 +73,11 @@ class CatalogueCache:
 
 async def refresh(hall: HallClient, cache: CatalogueCache, lang: str) -> CachedCatalogue:
     """Fetch the catalogue and every guide, then save them; raises HallError when offline."""
-    catalogue = await hall.services_async(None, lang)
+    catalogue = await hall.call(hall.services, None, lang)
     guides: dict[str, Service] = {}
     for service in catalogue.services:
         try:
-            guides[service.code] = await hall.service_async(service.code, lang)
+            guides[service.code] = await hall.call(hall.service, service.code, lang)
         except HallError as exc:
             if exc.code == "hall_unreachable":
                 raise

@@ -8,9 +8,9 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from hall_contract import Catalogue, Department, Service
 from kiosk.flows.catalogue_cache import CatalogueCache, refresh
 from kiosk.hall_client import HallClient, HallUnreachable
-from kiosk.hall_models import Catalogue, Department, Service
 from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class GuidesFlow:
             if cached is None or datetime.now(UTC) - cached.saved_at > self.max_age:
                 fresh = await refresh(self.hall, self.cache, lang)
                 return Sourced(fresh.catalogue, from_cache=False)
-            catalogue = await self.hall.services_async(None, lang)
+            catalogue = await self.hall.call(self.hall.services, None, lang)
             self.cache.save(lang, catalogue, cached.guides)
             return Sourced(catalogue, from_cache=False)
         except HallUnreachable:
@@ -125,7 +125,7 @@ class GuidesFlow:
     async def guide(self, code: str, lang: str = "zh_Hans") -> tuple[Service, bool]:
         """One service with its guide, and whether it came from the cache."""
         try:
-            return await self.hall.service_async(code, lang), False
+            return await self.hall.call(self.hall.service, code, lang), False
         except HallUnreachable:
             cached = self.cache.load(lang)
             if cached is None or code not in cached.guides:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from citizen_id.masking import mask_id_number
+from hall_contract import RecordsResult
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
 from kiosk.flows.slips import record_jobs
 from kiosk.hall_client import HallClient
-from kiosk.hall_models import RecordsResult
 from kiosk.i18n import N_
 from kiosk.session import Identity
 
@@ -68,7 +68,9 @@ class RecordsFlow:
         if kind not in KINDS:
             raise ValueError(f"unknown record kind {kind!r}")
         log.info("records query %s for %s", kind, mask_id_number(identity.id_number))
-        result = await self.hall.query_records_async(kind, identity.id_number, identity.name, lang=lang)
+        result = await self.hall.call(
+            self.hall.query_records, kind, identity.id_number, identity.name, lang=lang
+        )
         self._stamped = (result.generated_at, time.monotonic())
         return result
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hall_contract import ReviewLevel, ReviewResult
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.hall_client import HallClient
-from kiosk.hall_models import ReviewLevel, ReviewResult
 from kiosk.i18n import N_
 
 SUBJECT_TYPES = ("ticket", "booking", "assist_call", "kiosk_transaction")
@@ -42,7 +42,7 @@ class ReviewFlow:
 
     async def levels(self, lang: str = "zh_Hans") -> list[ReviewLevel]:
         """Levels 5 → 1 with the reasons of each, best first."""
-        levels = await self.hall.review_reasons_async(lang)
+        levels = await self.hall.call(self.hall.review_reasons, lang)
         return sorted(levels, key=lambda level: -level.level)
 
     async def submit(
@@ -53,7 +53,8 @@ class ReviewFlow:
         chosen = sorted(set(reasons))
         return await keyed(
             self.keys, ("review", subject.type, subject.id, level, tuple(chosen), comment),
-            lambda key: self.hall.post_review_async(
-                level, chosen, subject.type, subject.id, idempotency_key=key, comment=comment
+            lambda key: self.hall.call(
+                self.hall.post_review, level, chosen, subject.type, subject.id, idempotency_key=key,
+                comment=comment,
             ),
         )

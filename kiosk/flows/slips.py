@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hall_contract import Booking, RecordColumn, RecordsResult, Ticket
 from kiosk.flows.priority import priority_words
-from kiosk.flows.words import session_name
-from kiosk.hall_models import Booking, RecordColumn, RecordsResult, Ticket
 from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from kiosk.printouts.booking_slip import BookingSlipContent, booking_slip
 from kiosk.printouts.queue_ticket import TicketContent, queue_ticket
@@ -48,7 +47,9 @@ def booking_slip_job(
     lang: str,
     paper: PaperFormat,
     materials: tuple[str, ...] = (),
+    session_name: str = "",
 ) -> bytes:
+    """``session_name``: the hall's name of the booked session (周三夜市), as the slot listed it."""
     content = BookingSlipContent(
         hall_name=hall_name,
         service_name=booking.service_name,
@@ -57,7 +58,7 @@ def booking_slip_job(
         where=booking.where,
         check_in_code=booking.check_in_code,
         qr_payload=booking.qr_payload,
-        session_name=session_name(booking.session, lang),
+        session_name=session_name,
         materials=materials,
         lang=_lang(lang),
     )

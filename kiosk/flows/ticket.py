@@ -6,23 +6,22 @@ from __future__ import annotations
 
 import logging
 
+from pydantic import ValidationError
+
 from citizen_id.masking import mask_id_number, mask_payload
+from hall_contract import CheckInBody, Service, Ticket
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
 from kiosk.flows.priority import PRIORITIES
 from kiosk.flows.slips import queue_ticket_job
-from kiosk.hall_client import HallClient
-from kiosk.hall_models import Service, Ticket
+from kiosk.hall_client import HallClient, HallError
 from kiosk.session import Identity
 
 log = logging.getLogger(__name__)
 
-# The hall's booking QR starts with this; anything else a scanner reads is not a booking.
-BOOKING_QR_PREFIX = "GOVBK1:"
-
 
 class NotABookingCode(ValueError):
-    code = "not_a_booking_code"
+    code = "invalid_qr_payload"
 
 
 class TicketFlow:
@@ -31,7 +30,7 @@ class TicketFlow:
         self.keys = keys or ActionKeys()
 
     async def services(self, lang: str = "zh_Hans", q: str | None = None) -> list[Service]:
-        catalogue = await self.hall.services_async(q or None, lang)
+        catalogue = await self.hall.call(self.hall.services, q or None, lang)
         return [s for s in catalogue.services if s.queue]
 
     async def walk_in(self, service: str, priority: str | None = None, lang: str = "zh_Hans") -> Ticket:
@@ -39,8 +38,8 @@ class TicketFlow:
             raise ValueError(f"unknown priority {priority!r}")
         ticket = await keyed(
             self.keys, ("ticket", service, priority),
-            lambda key: self.hall.create_ticket_async(
-                service, idempotency_key=key, priority=priority, lang=lang
+            lambda key: self.hall.call(
+                self.hall.create_ticket, service, idempotency_key=key, priority=priority, lang=lang
             ),
         )
         log.info("ticket %s for %s", ticket.number, service)
@@ -57,18 +56,30 @@ class TicketFlow:
         log.info("check-in by ID %s", mask_id_number(identity.id_number))
         return await keyed(
             self.keys, ("check_in_id", identity.id_number),
-            lambda key: self.hall.check_in_async(
-                idempotency_key=key, id_number=identity.id_number, lang=lang
+            lambda key: self.hall.call(
+                self.hall.check_in, idempotency_key=key, id_number=identity.id_number, lang=lang
             ),
         )
 
     async def check_in_qr(self, payload: bytes | str, lang: str = "zh_Hans") -> Ticket:
         text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
         text = text.strip()
-        if not text.startswith(BOOKING_QR_PREFIX):
+        try:
+            # What the contract refuses (empty, too long, control characters) is no booking QR.
+            CheckInBody(qr_payload=text or None)
+        except ValidationError:
             log.info("scanned code is not a booking QR: %s", mask_payload(text))
-            raise NotABookingCode("the scanned code is not a booking QR code")
-        return await keyed(
-            self.keys, ("check_in_qr", text),
-            lambda key: self.hall.check_in_async(idempotency_key=key, qr_payload=text, lang=lang),
-        )
+            raise NotABookingCode("the scanned code is not a booking QR code") from None
+        try:
+            return await keyed(
+                self.keys, ("check_in_qr", text),
+                lambda key: self.hall.call(
+                    self.hall.check_in, idempotency_key=key, qr_payload=text, lang=lang
+                ),
+            )
+        except HallError as exc:
+            # The hall tells a booking's QR from anything else a scanner reads.
+            if exc.code != "invalid_qr_payload":
+                raise
+            log.info("scanned code is not a booking QR: %s", mask_payload(text))
+            raise NotABookingCode("the scanned code is not a booking QR code") from exc

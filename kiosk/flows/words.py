@@ -1,4 +1,4 @@
-"""Words the flows show for codes and times (cut-offs, sessions, reasons, waits), in any language.
+"""Words the flows show for codes and times (cut-offs, reasons, waits), in any language.
 
 The msgids are English and live in the ``flows`` catalogue; every function takes the language so a
 screen can re-render live when the citizen switches language.
@@ -10,13 +10,6 @@ from datetime import date, datetime
 
 from kiosk.i18n import N_, _
 
-SESSION_NAMES = {
-    "regular": N_("Regular hours"),
-    "evening": N_("Wednesday evening"),
-    "morning": N_("Saturday morning"),
-    "self_service": N_("24-hour self-service"),
-}
-
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 SLOT_REASONS = {
@@ -26,7 +19,30 @@ SLOT_REASONS = {
     "calendar_unconfirmed": N_("That year's holiday calendar is not published yet"),
     "service_not_offered": N_("This service is not offered in this session"),
     "booking_suspended": N_("Booking is suspended"),
+    "beyond_horizon": N_("Not open for booking yet"),
 }
+
+# Why a day of the calendar cannot be booked (the hall's reason), in a word under the day's number;
+# a holiday shows its name instead and a past day nothing.
+DAY_REASONS = {
+    "past": "",
+    "holiday": "",
+    "closed_day": N_("Closed"),
+    "beyond_horizon": N_("Not open yet"),
+    "unconfirmed": N_("Unconfirmed"),
+    "cutoff_passed": N_("Booking closed"),
+}
+
+# Codes only a fault of this kiosk or of the hall's set-up can cause: the citizen can only ask staff.
+_KIOSK_FAULT = N_("This kiosk cannot do that right now. Please ask staff.")
+_FAULT_CODES = (
+    "unknown_department", "unknown_site", "invalid_range", "range_too_long", "date_out_of_range",
+    "invalid_level", "unknown_reason", "reason_not_for_level", "duplicate_reason", "too_many_reasons",
+    "subject_not_found", "unauthorized", "forbidden", "idempotency_key_reused", "invalid_idempotency_key",
+    "invalid_request",
+    "bad_request", "not_found", "method_not_allowed", "conflict", "body_too_large", "unsupported_media_type",
+    "http_error", "bad_response",
+)
 
 # Error codes of the hall server and the printer, in plain words.
 ERRORS = {
@@ -54,16 +70,23 @@ ERRORS = {
     "printer_timeout": N_("The printer did not finish in time."),
     "device_disconnected": N_("The printer is disconnected."),
     "device_not_found": N_("The printer is disconnected."),
+    "beyond_horizon": N_("That day is too far ahead to book yet. Please choose an earlier day."),
+    "service_not_offered": N_("This service is not offered in this session"),
+    "unknown_slot": N_("That time can no longer be booked. Please choose another time."),
+    "unknown_service": N_("This service is not available here. Please ask staff."),
+    "invalid_qr_payload": N_("This code is not a booking QR code."),
+    "ticket_not_found": N_("That ticket was not found."),
+    "records_unavailable": N_("The records system is not answering right now. Please try again later."),
+    "comment_too_long": N_("The comment is too long."),
+    "rate_limited": N_("The system is busy. Please wait a moment and try again."),
+    "internal_error": N_("The service centre's system had a problem. Please try again or ask staff."),
+    **dict.fromkeys(_FAULT_CODES, _KIOSK_FAULT),
 }
 DEFAULT_ERROR = N_("Sorry, something went wrong. Please try again or ask staff.")
 
 
 def error_text(code: str | None, lang: str | None = None) -> str:
     return _(ERRORS.get(code or "", DEFAULT_ERROR), lang)
-
-
-def session_name(kind: str, lang: str | None = None) -> str:
-    return _(SESSION_NAMES.get(kind, kind), lang)
 
 
 def weekday_name(day: date, lang: str | None = None) -> str:
@@ -98,6 +121,14 @@ def slot_reason_text(reason: str | None, cutoff: datetime | None, lang: str | No
         return ""
     text = _(SLOT_REASONS.get(reason, N_("Not bookable")), lang)
     return text.format(time=hhmm(cutoff) if cutoff else "")
+
+
+def day_reason_text(reason: str | None, lang: str | None = None) -> str:
+    if reason is None:
+        return ""
+    # A reason this kiosk does not know yet: the greyed cell says enough.
+    msgid = DAY_REASONS.get(reason, "")
+    return _(msgid, lang) if msgid else ""
 
 
 def wait_text(seconds: int, lang: str | None = None) -> str:

@@ -34,11 +34,12 @@ class AttractScreen(KioskScreen):
         app = self.app
         day = app.hall_today or date.today()
         # Unreachable hall: the configured hours stay on screen and the offline banner says why.
-        app.run_task(app.hall.calendar_async(app.kiosk_config.hall.site, day, day, API_LANGUAGE[app.lang]),
+        lang = API_LANGUAGE[app.lang]
+        app.run_task(app.hall.call(app.hall.calendar, app.kiosk_config.hall.site, day, day, lang),
                      on_done=self._got_days, on_error=app.background_request_failed)
 
-    def _got_days(self, days) -> None:
-        self._days = days
+    def _got_days(self, calendar) -> None:
+        self._days = calendar.days
         self._render()
 
     def _render(self) -> None:

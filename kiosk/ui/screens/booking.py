@@ -2,7 +2,6 @@
 slots with places left → confirm with the visit's identity → QR on screen and the printed slip.
 """
 
-from dataclasses import replace
 from datetime import date
 from functools import partial
 from typing import Any, ClassVar
@@ -13,23 +12,13 @@ from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
-from kiosk.flows.booking import BookingFlow, slot_label_time
-from kiosk.flows.calendar_view import DayView, MonthView, next_month
-from kiosk.flows.words import (
-    WEEKDAYS,
-    cutoff_text,
-    day_text,
-    error_text,
-    session_name,
-    slot_reason_text,
-)
-from kiosk.hall_models import Booking, Service, Slot
+from hall_contract import Booking, Service, Slot
+from kiosk.flows.booking import BookingFlow, slot_groups, slot_label_time
+from kiosk.flows.calendar_view import DayView, MonthView, cell_kind, cell_text, legend, paged
+from kiosk.flows.words import WEEKDAYS, day_text, error_text, slot_reason_text
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, row
 from kiosk.ui.widgets.qr import QrCode
-
-# How far ahead a citizen may page the calendar (months after the current one).
-MONTHS_AHEAD = 2
 
 
 class DayCell(Button):
@@ -66,9 +55,6 @@ class BookingScreen(ServiceSearchScreen):
             self._flow = BookingFlow(self.app.hall, self.app.kiosk_config.hall.site)
         return self._flow
 
-    def today(self) -> date:
-        return self.app.hall.now().date()
-
     # -- entering and leaving --
 
     def on_enter_params(self, **params: Any) -> None:
@@ -100,23 +86,27 @@ class BookingScreen(ServiceSearchScreen):
         self.step = "service"
 
     def on_language(self, lang: str) -> None:
-        # Service names, places and holiday names come from the hall in the citizen's language.
+        # Service, session, place and holiday names come from the hall in the citizen's language.
         self.render()
         if self.app.current_screen != self.name:
             return
-        if self.step == "done":
-            if self.booking is not None:
-                booking_id = self.booking.id
-                self.fetch_in_language(
-                    "booking", lang, lambda: self.app.hall.get_booking_async(booking_id, lang),
-                    self._relabel_booking,
-                )
-            return
-        self.relabel_services(lang)
-        if self.step == "day" and self.month_view is not None:
-            today, year, month = self.today(), self.year, self.month
+        if self.step == "done" and self.booking is not None:
+            booking_id = self.booking.id
             self.fetch_in_language(
-                "month", lang, lambda: self.flow.month(year, month, today, lang), self._relabel_month
+                "booking", lang, lambda: self.app.hall.call(self.app.hall.get_booking, booking_id, lang),
+                self._relabel_booking,
+            )
+        elif self.step != "done":
+            self.relabel_services(lang)
+        if self.step == "day" and self.month_view is not None:
+            year, month = self.year, self.month
+            self.fetch_in_language(
+                "month", lang, lambda: self.flow.month(year, month, lang), self._relabel_month
+            )
+        if self.step in ("slot", "confirm", "done") and self.day is not None and self.service is not None:
+            code, day = self.service.code, self.day.date
+            self.fetch_in_language(
+                "slots", lang, lambda: self.flow.slots(code, day, lang), self._relabel_slots
             )
 
     def _relabel_month(self, view: MonthView) -> None:
@@ -124,13 +114,21 @@ class BookingScreen(ServiceSearchScreen):
             self.month_view = view
             self.render()
 
+    def _relabel_slots(self, slots: list[Slot]) -> None:
+        """The day's slots with their session names in the new language; the chosen one is kept."""
+        chosen = self.slot
+        self.slots = slots
+        if chosen is not None:
+            self.slot = next((s for s in slots if s.id == chosen.id), chosen)
+        self.render()
+
     def _relabel_booking(self, fresh: Booking) -> None:
         """The booking in the new language: only its service's name and place are taken; the QR,
         the check-in code and the slip already printed stay as they are."""
         booking = self.booking
         if booking is None or fresh.id != booking.id:
             return
-        self.booking = replace(booking, service_name=fresh.service_name, where=fresh.where)
+        self.booking = booking.model_copy(update={"service": fresh.service, "where": fresh.where})
         if self.step == "done":
             self.render()
 
@@ -152,36 +150,30 @@ class BookingScreen(ServiceSearchScreen):
 
     def choose_service(self, service: Service) -> None:
         self.service = service
-        today = self.today()
+        today = self.app.hall.now().date()
         self.year, self.month = today.year, today.month
         self.load_month()
 
     # -- step 2: day --
 
     def load_month(self) -> None:
-        today = self.today()
-        self.call(
-            lambda: self.flow.month(self.year, self.month, today, self.app.lang), self._got_month
-        )
+        self.call(lambda: self.flow.month(self.year, self.month, self.app.lang), self._got_month)
 
     def _got_month(self, view: MonthView) -> None:
         self.month_view = view
         self.show("day")
 
     def page_month(self, step: int) -> None:
-        today = self.today()
-        year, month = next_month(self.year, self.month, step)
-        first_allowed = (today.year, today.month)
-        last_allowed = next_month(today.year, today.month, MONTHS_AHEAD)
-        if first_allowed <= (year, month) <= last_allowed:
-            self.year, self.month = year, month
+        # From the hall's today's month to the month of the last day it takes bookings for.
+        target = paged(self.month_view, step) if self.month_view is not None else None
+        if target is not None:
+            self.year, self.month = target
             self.load_month()
 
     def _render_day(self) -> None:
         view = self.month_view
         assert view is not None and self.service is not None
         self.prompt = _("{service}: choose a day").format(service=self.service.name)
-        today = self.today()
         body = BoxLayout(orientation="horizontal", spacing=28)
         calendar_box = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.68)
         header = row(
@@ -192,10 +184,8 @@ class BookingScreen(ServiceSearchScreen):
             height=self.app.theme.button_h,
         )
         self.prev_month_button, _title, self.next_month_button = header.children[::-1]
-        self.prev_month_button.disabled = (view.year, view.month) <= (today.year, today.month)
-        self.next_month_button.disabled = (view.year, view.month) >= next_month(
-            today.year, today.month, MONTHS_AHEAD
-        )
+        self.prev_month_button.disabled = not view.can_go_back
+        self.next_month_button.disabled = not view.can_go_on
         calendar_box.add_widget(header)
         grid = GridLayout(cols=7, spacing=6)
         for name in WEEKDAYS:
@@ -206,89 +196,28 @@ class BookingScreen(ServiceSearchScreen):
                 if cell is None:
                     grid.add_widget(Widget())
                     continue
-                widget = DayCell(text=self._cell_text(cell), kind=self._cell_kind(cell))
+                widget = DayCell(text=cell_text(cell), kind=cell_kind(cell))
                 widget.disabled = not cell.open
                 widget.bind(on_release=partial(self._day_pressed, cell))
                 self.day_cells[cell.date] = widget
                 grid.add_widget(widget)
         calendar_box.add_widget(grid)
-        legend = BoxLayout(orientation="vertical", spacing=14, size_hint_x=0.32)
-        legend.add_widget(self.label(_("How booking works"), role="large", bold=True))
-        for line in self._legend(view):
-            legend.add_widget(self.label(line))
-        legend.add_widget(Widget())
+        side = BoxLayout(orientation="vertical", spacing=14, size_hint_x=0.32)
+        side.add_widget(self.label(_("How booking works"), role="large", bold=True))
+        for line in legend(view):
+            side.add_widget(self.label(line))
+        side.add_widget(Widget())
         body.add_widget(calendar_box)
-        body.add_widget(legend)
+        body.add_widget(side)
         self.content.add_widget(body)
 
     def _day_pressed(self, cell: DayView, *_args: Any) -> None:
         self.choose_day(cell)
 
-    def _cell_kind(self, cell: DayView) -> str:
-        if cell.past:
-            return "past"
-        if cell.holiday:
-            return "holiday"
-        if not cell.sessions:
-            return "closed"
-        if not cell.confirmed:
-            return "unconfirmed"
-        if cell.has_evening:
-            return "evening"
-        if cell.has_morning:
-            return "morning"
-        return "open"
-
-    def _cell_text(self, cell: DayView) -> str:
-        lines = [str(cell.date.day)]
-        if cell.holiday:
-            lines.append(cell.holiday)
-        elif cell.past:
-            pass
-        elif not cell.sessions:
-            lines.append(_("Closed"))
-        else:
-            if cell.has_evening:
-                mark = _("Evening")
-            elif cell.has_morning:
-                mark = _("Morning")
-            else:
-                mark = _("Open")
-            if not cell.confirmed:
-                # A third line would be cut off in elderly mode: the session joins the day's number.
-                return f"{cell.date.day} {mark}\n{_('Unconfirmed')}"
-            lines.append(mark)
-        return "\n".join(lines)
-
-    def _legend(self, view: MonthView) -> list[str]:
-        """The sessions of this month and their cut-offs, in words, from the hall's own data."""
-        seen: dict[str, str] = {}
-        unconfirmed = False
-        for week in view.weeks:
-            for cell in week:
-                if cell is None:
-                    continue
-                unconfirmed = unconfirmed or (not cell.confirmed and bool(cell.sessions))
-                for session in cell.sessions:
-                    if session.kind in seen or session.kind == "regular" or session.booking_cutoff is None:
-                        continue
-                    seen[session.kind] = _("{session} {start}-{end}: {cutoff}").format(
-                        session=session_name(session.kind), start=session.start, end=session.end,
-                        cutoff=cutoff_text(cell.date, session.booking_cutoff),
-                    )
-        lines = list(seen.values())
-        lines.append(_("Regular hours: each time closes for booking 30 minutes before it starts."))
-        lines.append(_("Grey days are closed: weekends, public holidays, or already past."))
-        if unconfirmed:
-            lines.append(
-                _("Unconfirmed: next year's public holidays are not announced yet; those days may change.")
-            )
-        return lines
-
     def choose_day(self, cell: DayView) -> None:
         self.day = cell
         assert self.service is not None
-        self.call(lambda: self.flow.slots(self.service.code, cell.date), self._got_slots)
+        self.call(lambda: self.flow.slots(self.service.code, cell.date, self.app.lang), self._got_slots)
 
     # -- step 3: slot --
 
@@ -305,22 +234,7 @@ class BookingScreen(ServiceSearchScreen):
         self.slot_buttons = {}
         if not self.slots:
             listing.add(self.label(_("There are no times to book on this day.")))
-        sessions: dict[str, list[Slot]] = {}
-        for slot in self.slots:
-            sessions.setdefault(slot.session, []).append(slot)
-        for kind, slots in sessions.items():
-            session = next((s for s in self.day.sessions if s.kind == kind), None)
-            heading = session_name(kind)
-            if session is not None:
-                heading = f"{heading} {session.start}-{session.end}"
-                first = slots[0]
-                if kind == "regular" and first.booking_cutoff is not None:
-                    # Each regular time closes on its own, a fixed lead before it starts.
-                    lead = int((first.start - first.booking_cutoff).total_seconds() // 60)
-                    heading += " · " + _("each time closes {minutes} minutes before it starts").format(
-                        minutes=lead)
-                elif session.booking_cutoff is not None:
-                    heading += " · " + cutoff_text(self.day.date, session.booking_cutoff)
+        for heading, slots in slot_groups(self.slots, self.day):
             listing.add(self.label(heading, role="large", bold=True))
             grid = GridLayout(cols=4, spacing=10, size_hint_y=None)
             grid.bind(minimum_height=grid.setter("height"))
@@ -354,7 +268,7 @@ class BookingScreen(ServiceSearchScreen):
         lines = [
             _("Service: {value}").format(value=self.service.name),
             _("Date: {value}").format(value=day_text(self.day.date)),
-            _("Session: {value}").format(value=session_name(self.slot.session)),
+            _("Session: {value}").format(value=self.slot.session_name),
             _("Time: {value}").format(value=slot_label_time(self.slot)),
         ]
         if identity is not None:
@@ -385,7 +299,8 @@ class BookingScreen(ServiceSearchScreen):
                 # The slot changed under us: show the fresh list with the reason.
                 self.say_code(code)
                 assert self.day is not None
-                self.call(lambda: self.flow.slots(service, slot.start.date()), self._refreshed_slots)
+                self.call(lambda: self.flow.slots(service, slot.start.date(), self.app.lang),
+                          self._refreshed_slots)
                 return True
             return False
 
@@ -410,6 +325,7 @@ class BookingScreen(ServiceSearchScreen):
             self.flow.print_slip(
                 self.app.devices, booking, hall_name=_(self.app.hall_name), lang=self.app.lang,
                 on_unreachable=self.app.hall_unreachable,
+                session_name=self.slot.session_name if self.slot is not None else "",
             ),
             self._printed,
         )
@@ -430,7 +346,7 @@ class BookingScreen(ServiceSearchScreen):
         for line in (
             _("Service: {value}").format(value=booking.service_name),
             _("Date: {value}").format(value=day_text(booking.start.date())),
-            _("Session: {value}").format(value=session_name(booking.session)),
+            _("Session: {value}").format(value=self.slot.session_name) if self.slot is not None else "",
             _("Time: {value}").format(value=f"{booking.start:%H:%M}-{booking.end:%H:%M}"),
             _("Where: {value}").format(value=booking.where) if booking.where else "",
         ):

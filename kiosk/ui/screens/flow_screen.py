@@ -23,13 +23,13 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from hall_contract import Catalogue, Service
 from kiosk.flows import guides as guide_rules
 from kiosk.flows.catalogue_cache import CatalogueCache
 from kiosk.flows.guides import GuidesFlow
 from kiosk.flows.offline import retry_until_reachable
 from kiosk.flows.words import day_text, error_text
 from kiosk.hall_client import HallError, HallUnreachable
-from kiosk.hall_models import Catalogue, Service
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import FONT_SIZES
@@ -576,7 +576,7 @@ class ServiceSearchScreen(FlowScreen):
 
     def load_services(self) -> None:
         """Fetch the catalogue for the ``service`` step; the offline guides are renewed alongside."""
-        self.call(lambda: self.app.hall.services_async(None, self.app.lang), self._got_services)
+        self.call(lambda: self.app.hall.call(self.app.hall.services, None, self.app.lang), self._got_services)
 
     def _got_services(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -587,7 +587,8 @@ class ServiceSearchScreen(FlowScreen):
     def relabel_services(self, lang: str) -> None:
         """Fetch the catalogue again: service names come from the hall in the citizen's language."""
         self.fetch_in_language(
-            "services", lang, lambda: self.app.hall.services_async(None, lang), self._relabel_services
+            "services", lang, lambda: self.app.hall.call(self.app.hall.services, None, lang),
+            self._relabel_services,
         )
 
     def _relabel_services(self, catalogue: Catalogue) -> None:

@@ -10,10 +10,10 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from hall_contract import Service
 from kiosk.flows import guides as rules
 from kiosk.flows.catalogue_cache import CatalogueCache
 from kiosk.flows.guides import GuidesFlow, GuidesUnavailable, Sourced
-from kiosk.hall_models import Service
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, cache_dir
 from kiosk.ui.widgets.qr import QrCode

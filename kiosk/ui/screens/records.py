@@ -9,10 +9,10 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from hall_contract import RecordsResult
 from kiosk.flows.records import KINDS, RecordsFlow, pages
 from kiosk.flows.slips import printed_columns, shared_values
 from kiosk.flows.words import error_text
-from kiosk.hall_models import RecordsResult
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import FlowScreen, row
 

@@ -12,9 +12,9 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
+from hall_contract import ReviewLevel
 from kiosk.flows.review import LEVEL_LABELS, ReviewFlow, Subject
 from kiosk.hall_client import HallError, HallUnreachable
-from kiosk.hall_models import ReviewLevel
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import FlowScreen
 

@@ -2,7 +2,6 @@
 booking by QR or ID card → the printed ticket; when printing fails, the tracking QR on screen.
 """
 
-from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
@@ -10,10 +9,10 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from hall_contract import Service, Ticket
 from kiosk.flows.priority import priority_words
 from kiosk.flows.ticket import PRIORITIES, NotABookingCode, TicketFlow
 from kiosk.flows.words import error_text, wait_text
-from kiosk.hall_models import Service, Ticket
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
 from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen
@@ -77,7 +76,8 @@ class TicketScreen(ServiceSearchScreen):
         elif self.step == "done" and self.ticket is not None:
             ticket_id = self.ticket.id
             self.fetch_in_language(
-                "ticket", lang, lambda: self.app.hall.get_ticket_async(ticket_id, lang), self._relabel_ticket
+                "ticket", lang, lambda: self.app.hall.call(self.app.hall.get_ticket, ticket_id, lang),
+                self._relabel_ticket,
             )
 
     def _relabel_ticket(self, fresh: Ticket) -> None:
@@ -86,10 +86,10 @@ class TicketScreen(ServiceSearchScreen):
         ticket = self.ticket
         if ticket is None or fresh.id != ticket.id:
             return
-        self.ticket = replace(
-            ticket, service_name=fresh.service_name, where=fresh.where, counter=fresh.counter,
-            status=fresh.status, people_ahead=fresh.people_ahead, estimated_wait_s=fresh.estimated_wait_s,
-        )
+        self.ticket = ticket.model_copy(update={
+            "service": fresh.service, "where": fresh.where, "counter": fresh.counter, "status": fresh.status,
+            "people_ahead": fresh.people_ahead, "estimated_wait_s": fresh.estimated_wait_s,
+        })
         if self.step == "done":
             self.render()
 

@@ -252,7 +252,7 @@ class VideoCallScreen(KioskScreen):
             self._guide_cache[code] = _("The guide cannot be shown right now.")
             self.render()
 
-        self.app.run_task(self.app.hall.service_async(code, lang), shown, failed)
+        self.app.run_task(self.app.hall.call(self.app.hall.service, code, lang), shown, failed)
 
     # -- pictures --
 

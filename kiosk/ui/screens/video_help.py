@@ -10,9 +10,9 @@ from typing import Any
 from kivy.properties import StringProperty
 from kivy.uix.widget import Widget
 
+from hall_contract import AssistStatus
 from kiosk.flows.words import day_text
 from kiosk.hall_client import HallError, HallUnreachable
-from kiosk.hall_models import AssistStatus
 from kiosk.i18n import _
 from kiosk.ui.screens.flow_screen import FlowScreen
 
@@ -47,7 +47,8 @@ class VideoHelpScreen(FlowScreen):
         self.status = None
         self.state = "checking"
         self.render()
-        self.call(self.app.hall.assist_status_async, self._got_status, failed=self._failed)
+        self.call(lambda: self.app.hall.call(self.app.hall.assist_status), self._got_status,
+                  failed=self._failed)
 
     def _got_status(self, status: AssistStatus) -> None:
         self.status = status

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from hall_contract import Slot
 from kiosk.flows.booking import BookingFlow
 from kiosk.flows.words import cutoff_text
 from kiosk.hall_client import HallError
-from kiosk.hall_models import Slot
 from kiosk.session import Identity
 from terminal_drivers.printer.printer import Printer
 
@@ -49,16 +49,18 @@ async def test_wednesday_evening_before_cutoff_books_and_prints_the_slip(
     engine, port = printer_sim
     with wednesday_morning.client() as hall:
         flow = BookingFlow(hall, "HQ")
-        view = await flow.month(2026, 11, today=WEDNESDAY)
+        view = await flow.month(2026, 11)
+        assert view.today == WEDNESDAY and view.bookable_until == date(2026, 12, 25)
         cell = view.day(WEDNESDAY)
-        assert cell is not None and cell.has_evening and cell.open
+        assert cell is not None and cell.open and cell.special is not None
         evening = next(s for s in cell.sessions if s.kind == "evening")
+        assert evening.name == "周三夜市"
         assert evening.booking_cutoff is not None
         assert cutoff_text(WEDNESDAY, evening.booking_cutoff, "en") == "Book by 12:00 the same day"
 
         service, slots = await _session_slots(flow, WEDNESDAY, "evening")
         slot = next(s for s in slots if s.bookable)
-        assert slot.reason is None and slot.remaining > 0
+        assert slot.reason is None and slot.remaining > 0 and slot.session_name == "周三夜市"
         booking = await flow.confirm(service, slot, citizen(1))
         assert booking.session == "evening" and len(booking.check_in_code) == 6
         assert booking.qr_payload.startswith("GOVBK1:") and "4477" not in booking.name_masked
@@ -66,12 +68,13 @@ async def test_wednesday_evening_before_cutoff_books_and_prints_the_slip(
         assert after.remaining == slot.remaining - 1
 
         async with Printer(port) as printer:
-            outcome = await flow.print_slip(printer, booking, hall_name="示范区政务服务中心", lang="zh_Hans")
+            outcome = await flow.print_slip(printer, booking, hall_name="示范区政务服务中心", lang="zh_Hans",
+                                            session_name=slot.session_name)
     assert outcome.printed, outcome
     [ticket] = engine.tickets
     assert booking.check_in_code in ticket.text and "周三夜市" in ticket.text
     with wednesday_morning.client() as hall:
-        guide = (await hall.service_async(service)).guide
+        guide = (await hall.call(hall.service, service)).guide
     assert guide is not None and "请携带" in ticket.text and guide.materials[0].name in ticket.text
     assert ticket.qr_payloads == [booking.qr_payload]
 
@@ -94,9 +97,10 @@ async def test_saturday_morning_is_bookable_until_friday_noon(
 ) -> None:
     with wednesday_morning.client() as hall:
         flow = BookingFlow(hall, "HQ")
-        cell = (await flow.month(2026, 11, today=WEDNESDAY)).day(SATURDAY)
-        assert cell is not None and cell.has_morning and cell.kinds == ("morning",)
+        cell = (await flow.month(2026, 11, lang="en")).day(SATURDAY)
+        assert cell is not None and [s.kind for s in cell.sessions] == ["morning"]
         morning = cell.sessions[0]
+        assert morning.name == "Saturday Morning Service"
         assert morning.booking_cutoff is not None and morning.booking_cutoff.date() == date(2026, 11, 27)
         assert cutoff_text(SATURDAY, morning.booking_cutoff, "zh_Hans") == "请于前一天（周五）12:00前预约"
         service, slots = await _session_slots(flow, SATURDAY, "morning")
@@ -110,15 +114,15 @@ async def test_national_day_is_greyed_with_its_name(
     server = hall_server_factory("2026-09-28T10:00:00+08:00")
     with server.client() as hall:
         flow = BookingFlow(hall, "HQ")
-        view = await flow.month(2026, 10, today=date(2026, 9, 28), lang="zh_Hans")
-        view_en = await flow.month(2026, 10, today=date(2026, 9, 28), lang="en")
+        view = await flow.month(2026, 10, lang="zh_Hans")
+        view_en = await flow.month(2026, 10, lang="en")
     first = view.day(date(2026, 10, 1))
     assert first is not None and first.holiday == "国庆节" and not first.open and first.sessions == ()
     wednesday = view.day(date(2026, 10, 7))  # a Wednesday inside the holiday: no evening session
-    assert wednesday is not None and wednesday.holiday and not wednesday.has_evening
+    assert wednesday is not None and wednesday.holiday and wednesday.special is None
     assert view_en.day(date(2026, 10, 1)).holiday == "National Day"  # type: ignore[union-attr]
     after = view.day(date(2026, 10, 14))
-    assert after is not None and after.has_evening and after.open
+    assert after is not None and after.special is not None and after.special.kind == "evening" and after.open
 
 
 async def test_full_slot_and_duplicate_booking(
@@ -140,3 +144,14 @@ async def test_full_slot_and_duplicate_booking(
         with pytest.raises(HallError) as dup:
             await flow.confirm(service, other, citizen(10))
         assert dup.value.code == "duplicate_booking"
+
+
+async def test_days_past_the_booking_horizon_are_not_offered(wednesday_morning: HallProcess) -> None:
+    with wednesday_morning.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        december = await flow.month(2026, 12)
+    # HQ books 30 days ahead: 25 November → 25 December, and no month after December.
+    last, beyond = december.day(date(2026, 12, 25)), december.day(date(2026, 12, 28))
+    assert last is not None and last.open
+    assert beyond is not None and not beyond.open and beyond.reason == "beyond_horizon"
+    assert not december.can_go_on

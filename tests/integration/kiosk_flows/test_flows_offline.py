@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from hall_contract import Ticket, TicketBody
 from kiosk.flows.catalogue_cache import CatalogueCache
 from kiosk.flows.guides import GuidesFlow
 from kiosk.flows.offline import retry_until_reachable
@@ -35,7 +36,7 @@ async def test_guides_come_from_the_cache_while_the_hall_is_down(
 
         wednesday_morning.stop()
         with pytest.raises(HallUnreachable):
-            await hall.services_async()
+            await hall.call(hall.services)
         offline = await flow.catalogue("zh_Hans")
         assert offline.from_cache
         assert [s.code for s in offline.catalogue.services] == [s.code for s in online.catalogue.services]
@@ -50,10 +51,10 @@ async def test_retry_after_a_lost_reply_makes_one_ticket(wednesday_morning: Any)
         action = ("ticket", service, None)
         key = flow.keys.key_for(action)
         # The first attempt reached the hall but its reply was lost on the way back.
-        body = {"service": service, "priority": None}
-        lost = await asyncio.to_thread(hall.request, "POST", "/tickets", body=body, idempotency_key=key)
+        body = TicketBody(service=service)
+        lost = await hall.call(hall.request, "POST", "/tickets", Ticket, body=body, idempotency_key=key)
         retried = await flow.walk_in(service)
-        assert retried.id == lost["id"] and retried.number == lost["number"]
+        assert retried.id == lost.id and retried.number == lost.number
         following = await flow.walk_in(service)
     assert int(following.number[-3:]) == int(retried.number[-3:]) + 1
 
@@ -84,9 +85,9 @@ async def test_hall_down_then_back_recovers_by_itself_with_the_same_key(wednesda
         )
         assert failures[:2] == [1, 2]
         assert flow.keys.pending() == []
-        body = {"service": service, "priority": None}
-        replay = await asyncio.to_thread(hall.request, "POST", "/tickets", body=body, idempotency_key=key)
-    assert replay["id"] == ticket.id, "the retries all carried the key of the first attempt"
+        body = TicketBody(service=service)
+        replay = await hall.call(hall.request, "POST", "/tickets", Ticket, body=body, idempotency_key=key)
+    assert replay.id == ticket.id, "the retries all carried the key of the first attempt"
 
 
 async def test_guides_cache_is_renewed_only_when_missing_or_stale(

@@ -64,21 +64,24 @@ def test_calendar_shows_sessions_holidays_and_cutoffs(kiosk, flow_helpers):
     kiosk.app.set_language("zh_Hans")
     kiosk.pump(2)
 
-    # December has no holidays; January 2027 is beyond the published calendar: unconfirmed days.
+    # The hall books 30 days ahead: December is the last month offered, and its days after the
+    # 25th say they are not open yet instead of offering slots that would all be refused.
+    assert screen.prev_month_button.disabled  # the hall's today is in November
     kiosk.tap(screen.next_month_button)
     kiosk.wait_until(lambda: screen.month_view.month == 12, timeout=15, what="December")
-    kiosk.tap(screen.next_month_button)
-    kiosk.wait_until(lambda: screen.month_view.month == 1, timeout=15, what="January")
-    new_year = screen.day_cells[date(2027, 1, 4)]
-    assert "待确认" in new_year.text
-    assert "待确认：下一年度法定节假日尚未公布，这些日期的安排可能调整。" in kiosk.texts()
-    flow_helpers.shots(kiosk, "booking_calendar_2027", screen.render)
     assert screen.next_month_button.disabled
+    assert not screen.day_cells[date(2026, 12, 25)].disabled
+    beyond = screen.day_cells[date(2026, 12, 28)]
+    assert beyond.disabled and "未开放" in beyond.text
+    assert any("之后的日期暂不开放预约" in text for text in kiosk.texts())
+    flow_helpers.shots(kiosk, "booking_calendar_horizon", screen.render)
+    kiosk.tap(screen.next_month_button)
+    kiosk.pump(2)
+    assert screen.month_view.month == 12
 
     kiosk.tap(screen.prev_month_button)
-    kiosk.wait_until(lambda: screen.month_view.month == 12, timeout=15, what="December again")
-    kiosk.tap(screen.prev_month_button)
     kiosk.wait_until(lambda: screen.month_view.month == 11, timeout=15, what="November again")
+    assert screen.prev_month_button.disabled
     kiosk.tap(screen.day_cells[WEDNESDAY])
     kiosk.wait_until(lambda: screen.step == "slot" and screen.slot_buttons, timeout=15, what="slots")
     early = [s for s in screen.slots if s.start.hour < 10]
@@ -151,13 +154,13 @@ def test_confirm_and_done_steps_follow_a_language_switch_without_a_second_slip(k
     # Booking itself must not be asked again on a switch: count what reaches the hall.
     hall = kiosk.app.hall
     created = []
-    original_create = hall.create_booking_async
+    original_create = hall.create_booking
 
-    async def counted(*args, **kwargs):
+    def counted(*args, **kwargs):
         created.append(kwargs.get("lang"))
-        return await original_create(*args, **kwargs)
+        return original_create(*args, **kwargs)
 
-    monkeypatch.setattr(hall, "create_booking_async", counted)
+    monkeypatch.setattr(hall, "create_booking", counted)
     kiosk.tap(screen.confirm_button)
     kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
                      what="booking done and printed")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from hall_contract import Ticket, TicketBody
+
 pytestmark = pytest.mark.ui
 
 
@@ -32,8 +34,8 @@ def test_ticket_taken_while_the_hall_is_down_is_issued_once_it_returns(kiosk, fl
     assert screen.message == "" and screen.flow.keys.pending() == []
     ticket = screen.ticket
     replay = kiosk.run(kiosk.app.hall.call(
-        kiosk.app.hall.request, "POST", "/tickets", body={"service": code, "priority": None},
+        kiosk.app.hall.request, "POST", "/tickets", Ticket, body=TicketBody(service=code),
         idempotency_key=key))
-    assert replay["id"] == ticket.id, "every retry carried the key of the first attempt"
+    assert replay.id == ticket.id, "every retry carried the key of the first attempt"
     printed = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the printed ticket")
     assert len(printed) == 1 and ticket.number in printed[0].text

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kiosk.hall_models import AssistStatus
+from hall_contract import AssistStatus
 
 pytestmark = pytest.mark.ui
 

@@ -60,7 +60,8 @@ async def test_heartbeat_sends_the_documented_body(hall):
     client = HallClient(hall.url, "token", timeout=2, retries=0)
     states: list[bool] = []
     devices = {"printer": {"state": "degraded", "reason": "paper_near_end"}}
-    beat = Heartbeat(lambda: client.heartbeat_async("0.1.0", 12.7, devices, "home"), on_state=states.append)
+    beat = Heartbeat(lambda: client.call(client.heartbeat, "0.1.0", 12.7, devices, "home"),
+                     on_state=states.append)
     assert await beat.beat_once() is True
     assert hall.bodies == [{"app_version": "0.1.0", "uptime_s": 12, "devices": devices, "screen": "home"}]
     assert states == [True]
@@ -70,7 +71,7 @@ async def test_heartbeat_sends_the_documented_body(hall):
 async def test_refusal_still_counts_as_reachable(hall):
     hall.status = 401
     client = HallClient(hall.url, "wrong", timeout=2, retries=0)
-    beat = Heartbeat(lambda: client.heartbeat_async("0.1.0", 1, {}, None))
+    beat = Heartbeat(lambda: client.call(client.heartbeat, "0.1.0", 1, {}, None))
     assert await beat.beat_once() is True
     client.close()
 
@@ -92,7 +93,7 @@ async def test_unreachable_then_back_by_itself():
         elif states.count(False) >= 2:
             failed_twice.set()
 
-    beat = Heartbeat(lambda: client.heartbeat_async("0.1.0", 1, {}, None), interval_s=30, retry_s=0.05,
+    beat = Heartbeat(lambda: client.call(client.heartbeat, "0.1.0", 1, {}, None), interval_s=30, retry_s=0.05,
                      on_state=on_state)
     task = asyncio.ensure_future(beat.run())
     try:

@@ -151,7 +151,7 @@ def test_lang_is_sent_in_api_form(server: ScriptedServer, client: HallClient) ->
 
 async def test_async_twin_runs_off_the_loop(server: ScriptedServer, client: HallClient) -> None:
     server.script = [(200, TICKET)]
-    ticket = await client.get_ticket_async("t_1")
+    ticket = await client.call(client.get_ticket, "t_1")
     assert ticket.tracking_url == "http://h/t/t_1"
 
 

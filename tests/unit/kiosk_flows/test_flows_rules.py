@@ -1,4 +1,4 @@
-"""Pure parts of the kiosk flows: calendar layout, cut-off words, paging, search, keys, printing."""
+"""Pure parts of the kiosk flows: month paging, cut-off words, pages, search, keys, printing."""
 
 from __future__ import annotations
 
@@ -6,49 +6,17 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from hall_contract import Catalogue, RecordsResult, Service
 from kiosk.flows import words
-from kiosk.flows.calendar_view import month_view, next_month
+from kiosk.flows.calendar_view import next_month
 from kiosk.flows.guides import QR_TEXT_LIMIT_BYTES, search, take_away_text
 from kiosk.flows.offline import ActionKeys, keyed, retry_until_reachable
 from kiosk.flows.printing import print_jobs
 from kiosk.flows.records import pages
 from kiosk.hall_client import HallError, HallUnreachable
-from kiosk.hall_models import CalendarDay, Catalogue, RecordsResult, Service
 from terminal_drivers.errors import PaperOut
 
 CST = timezone(timedelta(hours=8))
-
-
-def _day(d: str, sessions: list[dict[str, str]], **extra: object) -> CalendarDay:
-    return CalendarDay.from_json({"date": d, "workday": True, "sessions": sessions, **extra})
-
-
-def test_month_view_lays_out_weeks_from_monday_and_keeps_bookable_sessions() -> None:
-    days = [
-        _day("2026-11-25", [
-            {"kind": "regular", "start": "09:00", "end": "12:00"},
-            {"kind": "evening", "start": "17:00", "end": "21:00",
-             "booking_cutoff": "2026-11-25T12:00:00+08:00"},
-            {"kind": "self_service", "start": "00:00", "end": "24:00"},
-        ]),
-        _day("2026-11-28", [{"kind": "morning", "start": "09:00", "end": "12:00"}]),
-        _day("2026-11-20", [{"kind": "regular", "start": "09:00", "end": "12:00"}]),
-    ]
-    view = month_view(2026, 11, days, today=date(2026, 11, 23))
-    # 1 Nov 2026 is a Sunday: the first week has six blank cells before it.
-    assert view.weeks[0][:6] == (None,) * 6
-    wednesday = view.day(date(2026, 11, 25))
-    assert wednesday is not None and wednesday.has_evening and wednesday.kinds == ("regular", "evening")
-    saturday = view.day(date(2026, 11, 28))
-    assert saturday is not None and saturday.has_morning and saturday.open
-    past = view.day(date(2026, 11, 20))
-    assert past is not None and past.past and not past.open
-
-
-def test_holiday_day_is_closed_with_its_name() -> None:
-    days = [_day("2026-10-01", [], holiday="国庆节", workday=False)]
-    cell = month_view(2026, 10, days, today=date(2026, 9, 28)).day(date(2026, 10, 1))
-    assert cell is not None and cell.holiday == "国庆节" and not cell.open
 
 
 def test_next_month_wraps_the_year() -> None:
@@ -80,7 +48,7 @@ def test_wait_and_reason_words() -> None:
 
 
 def _records(n: int) -> RecordsResult:
-    return RecordsResult.from_json(
+    return RecordsResult.model_validate(
         {"kind": "social_insurance_payments", "columns": [{"key": "month", "label": "Month"}],
          "rows": [{"month": f"m{i}"} for i in range(n)]}
     )
@@ -99,7 +67,7 @@ def _catalogue() -> Catalogue:
     def svc(code: str, name: str, initials: str) -> dict[str, object]:
         return {"code": code, "name": name, "pinyin_initials": initials,
                 "department": {"code": code.split("-")[0], "name": "部门"}}
-    return Catalogue.from_json({"services": [
+    return Catalogue.model_validate({"services": [
         svc("GA-001", "居民身份证换领", "JMSFZHL"),
         svc("SB-001", "社会保险参保缴费记录查询", "SHBXCBJFJLCX"),
         svc("SB-002", "社保卡补办", "SBKBB"),
@@ -116,7 +84,7 @@ def test_search_by_initials_puts_prefix_hits_first() -> None:
 
 def test_take_away_text_fits_a_qr() -> None:
     materials = [{"name": f"材料{i}" * 10, "copies": "原件1份"} for i in range(60)]
-    service = Service.from_json({
+    service = Service.model_validate({
         "code": "X-1", "name": "长指南", "department": {"code": "X", "name": "x"},
         "guide": {"materials": materials, "steps": [], "time_limit": "即办", "fee": "不收费",
                   "where": "一楼"},

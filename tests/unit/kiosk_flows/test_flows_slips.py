@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from hall_contract import Ticket
 from kiosk.flows.slips import queue_ticket_job
 from kiosk.flows.ticket import TicketFlow
-from kiosk.hall_models import Ticket
 from terminal_drivers.printer.paper import PaperFormat
 from terminal_drivers.sim.printer import PrinterEngine
 
@@ -20,7 +20,7 @@ RARE = "䶮"
 
 def ticket() -> Ticket:
     return Ticket(
-        id="t_1", number="A001", queue="A", service_code="SB-001", service_name=f"刘{RARE}的事项",
+        id="t_1", number="A001", queue="A", service={"code": "SB-001", "name": f"刘{RARE}的事项"},
         status="waiting", priority=None, booking_id=None,
         issued_at=datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI), people_ahead=2,
         estimated_wait_s=300, tracking_url="http://127.0.0.1/t/t_1", counter=None, where="一楼",

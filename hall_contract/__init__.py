@@ -1,0 +1,32 @@
+"""The hall's JSON API as typed models, declared once: the hall answers with them, the kiosk reads them.
+
+Imports nothing of kiosk, hall_server, terminal_drivers or remote_assist.
+"""
+
+from hall_contract.assist import AssistStatus
+from hall_contract.bookings import Booking, BookingBody, CheckInBody, Citizen, MaskedCitizen, ServiceRef
+from hall_contract.calendar import Calendar, CalendarDay, DayReason, SessionTime, Slot, SlotList
+from hall_contract.catalogue import Catalogue, Department, Guide, Material, Service
+from hall_contract.errors import ErrorBody, ErrorDetail
+from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply
+from hall_contract.records import RecordColumn, RecordQueryBody, RecordsResult
+from hall_contract.refusals import KIOSK_FACING, REFUSALS, STAFF_ONLY
+from hall_contract.reviews import (
+    FollowUp,
+    ReviewBody,
+    ReviewLevel,
+    ReviewLevels,
+    ReviewReason,
+    ReviewResult,
+    Subject,
+)
+from hall_contract.tickets import Ticket, TicketBody
+
+__all__ = [
+    "KIOSK_FACING", "REFUSALS", "STAFF_ONLY", "AssistStatus", "Booking", "BookingBody", "Calendar",
+    "CalendarDay", "Catalogue", "CheckInBody", "Citizen", "DayReason", "Department", "DeviceState",
+    "ErrorBody", "ErrorDetail", "FollowUp", "Guide", "HeartbeatBody", "HeartbeatReply", "MaskedCitizen",
+    "Material", "RecordColumn", "RecordQueryBody", "RecordsResult", "ReviewBody", "ReviewLevel",
+    "ReviewLevels", "ReviewReason", "ReviewResult", "Service", "ServiceRef", "SessionTime", "Slot",
+    "SlotList", "Subject", "Ticket", "TicketBody",
+]

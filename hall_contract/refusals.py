@@ -1,0 +1,103 @@
+"""Every error ``code`` the hall can answer, each with what it means; the kiosk has words for those
+a citizen can meet.
+
+tests/unit/contract/test_refusal_words.py walks hall_server's source for the codes it raises and
+fails on one missing here, or on a kiosk-facing one the kiosk cannot say in every language.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+# Codes a kiosk can be answered, with their meaning.
+_KIOSK_FACING = {
+    # booking a slot
+    "unknown_slot": "the slot does not exist (or belongs to another service or site)",
+    "cutoff_passed": "booking for the slot has closed",
+    "slot_full": "every place of the slot is booked",
+    "closed_day": "the hall is closed that day",
+    "calendar_unconfirmed": "that year's holiday calendar is not published yet",
+    "service_not_offered": "the service is not handled that day or in the current session",
+    "beyond_horizon": "the day is further ahead than the site's booking horizon",
+    "booking_suspended": "booking is suspended after repeated no-shows",
+    "duplicate_booking": "the person already has a booking of this service that day",
+    "invalid_id_number": "the ID number is not valid",
+    # check-in
+    "booking_not_found": "no booking matches (or it is no longer booked)",
+    "invalid_qr_payload": "the scanned code is not a booking QR code",
+    "already_checked_in": "the booking has its ticket already (``ticket_id`` beside the message)",
+    "too_early": "the booking's check-in window has not opened yet",
+    "too_late": "the booking's check-in window has passed",
+    # tickets
+    "queue_closed": "no walk-in tickets now (``next_open`` beside the message)",
+    "unknown_service": "no such service",
+    "ticket_not_found": "no such ticket",
+    # the catalogue and calendar
+    "unknown_department": "no such department",
+    "unknown_site": "no such site",
+    "invalid_range": "a date range ends before it starts",
+    "range_too_long": "a calendar range of more than 92 days",
+    "date_out_of_range": "a date outside the years the hall plans (2000-2100)",
+    # records
+    "unknown_kind": "no such kind of record",
+    "records_unavailable": "the records system did not answer or does not serve this kind here",
+    # reviews
+    "invalid_level": "a review level other than 1 to 5",
+    "unknown_reason": "a review reason the hall does not know",
+    "reason_not_for_level": "a review reason offered for another level",
+    "duplicate_reason": "a review reason given twice",
+    "too_many_reasons": "more review reasons than allowed",
+    "comment_too_long": "a review comment that is too long",
+    "subject_not_found": "the reviewed ticket or booking is not of this site",
+    # any call
+    "unauthorized": "no bearer token, or an unknown or expired one",
+    "forbidden": "the caller may not use this endpoint or that site",
+    "rate_limited": "too many requests; try again after Retry-After",
+    "idempotency_key_reused": "an Idempotency-Key sent again with another request",
+    "invalid_idempotency_key": "an Idempotency-Key that is not 1-200 printable ASCII characters",
+    "invalid_request": "the request does not match the expected fields",
+    "bad_request": "HTTP 400",
+    "not_found": "HTTP 404: no such resource",
+    "method_not_allowed": "HTTP 405",
+    "conflict": "HTTP 409",
+    "body_too_large": "HTTP 413: the body is larger than the hall accepts",
+    "unsupported_media_type": "HTTP 415: the body is not JSON",
+    "http_error": "any other HTTP error",
+    "internal_error": "the hall failed to complete the request",
+}
+
+# Codes only staff, administrators or the hall's own command line meet: why a kiosk never does.
+_STAFF_ONLY = {
+    "invalid_credentials": "staff login",
+    "site_required": "staff name the site of a ticket or check-in; a kiosk's token names its own",
+    "not_cancellable": "cancelling a booking (the kiosk does not cancel)",
+    "capacity_below_booked": "changing a slot's capacity (counter staff)",
+    "no_current_ticket": "counter calls",
+    "unknown_queue": "counter calls",
+    "queue_empty": "counter calls",
+    "wrong_ticket_state": "counter calls",
+    "same_queue": "counter transfers",
+    "counter_busy": "counter calls",
+    "follow_up_not_found": "closing a review follow-up (admin)",
+    "calendar_not_utf8": "loading a holiday file (admin)",
+    "calendar_syntax_error": "loading a holiday file (admin)",
+    "calendar_unknown_field": "loading a holiday file (admin)",
+    "calendar_missing_field": "loading a holiday file (admin)",
+    "calendar_bad_value": "loading a holiday file (admin)",
+    "calendar_year_mismatch": "loading a holiday file (admin)",
+    "calendar_date_outside_year": "loading a holiday file (admin)",
+    "calendar_bad_range": "loading a holiday file (admin)",
+    "calendar_conflict": "loading a holiday file (admin)",
+    "catalogue_invalid": "the packaged catalogue fails to load at start",
+    "site_rules_syntax_error": "the packaged site rules fail to load at start",
+    "site_rules_invalid": "the packaged site rules fail to load at start",
+    "invalid_name": "creating a kiosk or staff account (command line)",
+    "invalid_role": "creating a staff account (command line)",
+    "weak_password": "creating a staff account (command line)",
+    "kiosk_exists": "creating a kiosk (command line)",
+    "staff_exists": "creating a staff account (command line)",
+}
+
+KIOSK_FACING: MappingProxyType[str, str] = MappingProxyType(_KIOSK_FACING)
+STAFF_ONLY: MappingProxyType[str, str] = MappingProxyType(_STAFF_ONLY)
+REFUSALS: frozenset[str] = frozenset(_KIOSK_FACING) | frozenset(_STAFF_ONLY)
