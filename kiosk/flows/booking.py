@@ -96,7 +96,7 @@ def slot_label_time(slot: Slot) -> str:
 
 def slot_groups(slots: list[Slot], day: DayView) -> list[tuple[str, list[Slot]]]:
     """The day's slots under headings, one per session as the hall names it, in the hall's order:
-    ``周三夜市 17:00-21:00 · 当天12:00前预约``."""
+    the session's name, its hours and its cut-off (``<name> 17:00-21:00 · 当天12:00前预约``)."""
     groups: dict[str, list[Slot]] = {}
     for slot in slots:
         groups.setdefault(slot.session_name or slot.session, []).append(slot)

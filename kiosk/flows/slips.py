@@ -49,7 +49,7 @@ def booking_slip_job(
     materials: tuple[str, ...] = (),
     session_name: str = "",
 ) -> bytes:
-    """``session_name``: the hall's name of the booked session (周三夜市), as the slot listed it."""
+    """``session_name``: the hall's name of the booked session, as the slot listed it."""
     content = BookingSlipContent(
         hall_name=hall_name,
         service_name=booking.service_name,

@@ -6,10 +6,8 @@ from datetime import date
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 
-from kiosk.i18n import API_LANGUAGE, N_, _
+from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
-
-SESSION_NAMES = {"evening": N_("evening"), "morning": N_("Saturday morning")}
 
 
 class AttractScreen(KioskScreen):
@@ -53,11 +51,8 @@ class AttractScreen(KioskScreen):
             self.today_text = _("The hall is closed today{reason}; the self-service area is open.").format(
                 reason=reason)
             return
-        parts = []
-        for session in sessions:
-            label = SESSION_NAMES.get(session.kind)
-            span = f"{session.start}-{session.end}"
-            parts.append(f"{span} ({_(label)})" if label else span)
+        # Each session by the site's own name for it, in the language asked.
+        parts = [f"{session.name} {session.start}-{session.end}".strip() for session in sessions]
         self.today_text = _("Open today: {hours}").format(hours=_(", ").join(parts))
 
     def on_language(self, lang):

@@ -30,7 +30,7 @@ def test_attract_shows_todays_hours_from_the_hall(kiosk):
     # The hall's clock is a Wednesday: the regular sessions and the evening session (周三夜市).
     label = kiosk.wait_until(lambda: kiosk.find_all(id="today") and kiosk.find(id="today").text,
                              timeout=15, what="today's hours")
-    assert label == "今日办理时间：09:00-12:00、13:00-17:00、17:00-21:00 (夜间)"
+    assert label == "今日办理时间：上午 09:00-12:00、下午 13:00-17:00、周三夜市 17:00-21:00"
     kiosk.tap(kiosk.find(id="lang_en"))
     kiosk.wait_until(lambda: kiosk.find(id="today").text.startswith("Open today: 09:00-12:00"),
                      timeout=15, what="today's hours in English")

@@ -21,6 +21,8 @@ from kiosk.flows.words import DAY_REASONS, DEFAULT_ERROR, day_reason_text, error
 from kiosk.i18n import LANGUAGES, Translations
 
 HALL = Path(__file__).resolve().parents[3] / "hall_server"
+# Rule functions whose answer is a calendar day's reason (a DayReason), not an error code.
+DAY_RULES = ("day_refusal",)
 CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z]+$")
 
 
@@ -56,9 +58,8 @@ def _codes_of(tree: ast.AST, path: Path, fixed: set[str]) -> set[str]:
             # ApiError(status, code, message) and error_response(status, code, message)
             if name in ("ApiError", "error_response") and len(args) > 1:
                 found.add(_text(args[1]) or "")
-            # ReviewError(code, message), CalendarFileError(code, …), IdentityError(code, …),
-            # and the holiday parser's self.fail(code, …) that builds a CalendarFileError.
-            elif (name.endswith("Error") or name == "fail") and name not in fixed and args:
+            # Refusal(code, message): what a use case raises; api/errors.py turns it into HTTP.
+            elif args and (name == "Refusal" or ((name.endswith("Error") or name == "fail") and name not in fixed)):
                 found.add(_text(args[0]) or "")
             found.update(_text(k.value) or "" for k in node.keywords if k.arg == "code")
         elif isinstance(node, ast.ClassDef):
@@ -66,8 +67,9 @@ def _codes_of(tree: ast.AST, path: Path, fixed: set[str]) -> set[str]:
                 if (isinstance(item, ast.Assign) and any(
                         isinstance(t, ast.Name) and t.id == "code" for t in item.targets)):
                     found.add(_text(item.value) or "")
-        elif isinstance(node, ast.FunctionDef) and node.name.endswith("_refusal"):
-            # booking_refusal / check_in_refusal: the reason returned becomes the error code.
+        elif isinstance(node, ast.FunctionDef) and node.name.endswith("_refusal") and node.name not in DAY_RULES:
+            # booking_refusal / timing_refusal / check_in_refusal: the reason returned becomes the
+            # error code. (day_refusal says why a calendar day is closed: a DayReason, tested below.)
             for ret in ast.walk(node):
                 if isinstance(ret, ast.Return) and ret.value is not None:
                     for leaf in ast.walk(ret.value):
@@ -148,8 +150,14 @@ def _returned_by(function: str) -> set[str]:
             for leaf in ast.walk(ret.value) if isinstance(leaf, ast.Constant) and isinstance(leaf.value, str)}
 
 
+def test_every_reason_the_hall_gives_for_a_day_is_a_declared_day_reason() -> None:
+    returned = _returned_by("day_refusal")
+    assert {"past", "holiday", "closed_day", "beyond_horizon"} <= returned
+    assert returned <= set(typing.get_args(DayReason))
+
+
 def test_every_reason_a_slot_is_not_bookable_has_its_words() -> None:
-    reasons = _returned_by("booking_refusal")
+    reasons = _returned_by("booking_refusal") | _returned_by("timing_refusal")
     assert "beyond_horizon" in reasons
     for reason in sorted(reasons):
         texts = {lang: slot_reason_text(reason, None, lang) for lang in LANGUAGES}
