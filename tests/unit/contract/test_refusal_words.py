@@ -59,7 +59,8 @@ def _codes_of(tree: ast.AST, path: Path, fixed: set[str]) -> set[str]:
             if name in ("ApiError", "error_response") and len(args) > 1:
                 found.add(_text(args[1]) or "")
             # Refusal(code, message): what a use case raises; api/errors.py turns it into HTTP.
-            elif args and (name == "Refusal" or ((name.endswith("Error") or name == "fail") and name not in fixed)):
+            elif args and (name == "Refusal" or (
+                    (name.endswith("Error") or name == "fail") and name not in fixed)):
                 found.add(_text(args[0]) or "")
             found.update(_text(k.value) or "" for k in node.keywords if k.arg == "code")
         elif isinstance(node, ast.ClassDef):
@@ -67,7 +68,8 @@ def _codes_of(tree: ast.AST, path: Path, fixed: set[str]) -> set[str]:
                 if (isinstance(item, ast.Assign) and any(
                         isinstance(t, ast.Name) and t.id == "code" for t in item.targets)):
                     found.add(_text(item.value) or "")
-        elif isinstance(node, ast.FunctionDef) and node.name.endswith("_refusal") and node.name not in DAY_RULES:
+        elif (isinstance(node, ast.FunctionDef) and node.name.endswith("_refusal")
+              and node.name not in DAY_RULES):
             # booking_refusal / timing_refusal / check_in_refusal: the reason returned becomes the
             # error code. (day_refusal says why a calendar day is closed: a DayReason, tested below.)
             for ret in ast.walk(node):
