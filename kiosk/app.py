@@ -26,6 +26,7 @@ from kiosk.failure_guard import FailureGuard, KivyExceptionHandler
 from kiosk.hall_link import HallLink
 from kiosk.idle import IdleTimeouts, IdleTimer
 from kiosk.idle_watch import TICK_S, IdleWatch
+from kiosk.kivy_setup import harden_window
 from kiosk.media_warmup import MediaWarmUp
 from kiosk.memory import MemoryRelease
 from kiosk.session import Session
@@ -70,7 +71,7 @@ class KioskApp(App):
         self.notice = config.notice
         self.guard = FailureGuard(on_restart=self.end_visit)
         self.tasks = TaskRunner(self.report_failure)
-        self.hall_link = HallLink(config, hall)
+        self.hall_link = HallLink(config, self._set_hall_online, hall)
         self.idle = IdleTimer(IdleTimeouts(config.timeouts.idle_s, config.timeouts.warning_s))
         self.idle_watch = IdleWatch(self.idle, on_expired=self.end_visit)
         if devices is None:
@@ -97,7 +98,7 @@ class KioskApp(App):
     def on_start(self) -> None:
         from kivy.core.window import Window
 
-        Window.bind(on_request_close=self._swallow_close, on_keyboard=self._on_keyboard)
+        harden_window(Window)
         Window.bind(on_touch_down=self.idle_watch.on_touch)
         Window.show_cursor = self.kiosk_config.screen.show_cursor
         asyncio.get_running_loop().set_exception_handler(self.guard.loop_exception)
@@ -110,9 +111,7 @@ class KioskApp(App):
         if self._start_devices and self.devices is not None:
             self.run_task(self.devices.start())
         if self._start_heartbeat:
-            self.hall_link.start_heartbeat(
-                self.run_task, self._status, on_state=self._set_hall_online, on_new_day=self._new_day
-            )
+            self.hall_link.start_heartbeat(self.run_task, self._status, on_new_day=self._new_day)
 
     def on_stop(self) -> None:
         self.hall_link.stop()
@@ -153,19 +152,11 @@ class KioskApp(App):
 
     def hall_unreachable(self) -> None:
         """A flow found the hall unreachable: say so now and check again soon."""
-        self._set_hall_online(False)
-        self.hall_link.kick()
+        self.hall_link.unreachable()
 
     def background_request_failed(self, exc: BaseException) -> None:
-        """A hall request the citizen did not ask for failed: an unreachable hall raises the
-        offline banner, a refusal is for the caller to word; anything else is a fault of this kiosk
-        and goes on to the outermost guard."""
-        from kiosk.hall_client import HallError, HallUnreachable
-
-        if not isinstance(exc, HallError):
-            raise exc
-        if isinstance(exc, HallUnreachable):
-            self.hall_unreachable()
+        """A hall request the citizen did not ask for failed (see HallLink.background_request_failed)."""
+        self.hall_link.background_request_failed(exc)
 
     # -- screens --
 
@@ -299,10 +290,3 @@ class KioskApp(App):
     @property
     def out_of_service(self) -> Any:
         return self.guard.out_of_service
-
-    def _swallow_close(self, *_args: Any, **_kwargs: Any) -> bool:
-        return True
-
-    def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
-        # ESC (27) and the Android back key must never leave the kiosk.
-        return key in (27, 1001)

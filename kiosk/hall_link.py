@@ -16,10 +16,11 @@ log = logging.getLogger(__name__)
 
 class HallLink:
     """``client`` talks to the hall; ``start_heartbeat`` reports this kiosk's health every few
-    seconds and learns the hall's date (``today``) and whether it answers (``on_state``)."""
+    seconds and learns the hall's date (``today``); ``on_state(online)`` hears whether it answers."""
 
-    def __init__(self, config: KioskConfig, client: Any = None) -> None:
+    def __init__(self, config: KioskConfig, on_state: Callable[[bool], None], client: Any = None) -> None:
         self._config = config
+        self._on_state = on_state
         self._client = client
         self.heartbeat: Any = None
         self.today: date | None = None
@@ -39,7 +40,6 @@ class HallLink:
         self,
         run_task: Callable[..., Any],
         status: Callable[[], tuple[float, dict[str, Any], str | None]],
-        on_state: Callable[[bool], None],
         on_new_day: Callable[[], None],
     ) -> None:
         """Beat with ``status()`` (uptime, device states, screen shown); ``on_new_day()`` when the
@@ -58,14 +58,26 @@ class HallLink:
 
         timeouts = self._config.timeouts
         self.heartbeat = Heartbeat(
-            send=send, interval_s=timeouts.heartbeat_s, retry_s=timeouts.retry_s, on_state=on_state
+            send=send, interval_s=timeouts.heartbeat_s, retry_s=timeouts.retry_s, on_state=self._on_state
         )
         run_task(self.heartbeat.run())
 
-    def kick(self) -> None:
-        """Check again soon (a flow found the hall unreachable)."""
+    def unreachable(self) -> None:
+        """A flow found the hall unreachable: say so now and check again soon."""
+        self._on_state(False)
         if self.heartbeat is not None:
             self.heartbeat.kick()
+
+    def background_request_failed(self, exc: BaseException) -> None:
+        """A hall request the citizen did not ask for failed: an unreachable hall raises the
+        offline banner, a refusal is for the caller to word; anything else is a fault of this kiosk
+        and goes on to the outermost guard."""
+        from kiosk.hall_client import HallError, HallUnreachable
+
+        if not isinstance(exc, HallError):
+            raise exc
+        if isinstance(exc, HallUnreachable):
+            self.unreachable()
 
     def stop(self) -> None:
         if self.heartbeat is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kivy.config import Config
 from kivy.core.text import DEFAULT_FONT, LabelBase
@@ -51,3 +52,16 @@ def register_fonts() -> None:
     """Every label uses the shipped Noto Sans CJK SC faces, so rare characters in names render."""
     # CJK faces have no italic: italic text uses the upright faces.
     LabelBase.register(DEFAULT_FONT, str(FONT_REGULAR), str(FONT_REGULAR), str(FONT_BOLD), str(FONT_BOLD))
+
+
+def harden_window(window: Any) -> None:
+    """Asked to close, the window stays; ESC (27) and the Android back key (1001) never leave the kiosk."""
+    window.bind(on_request_close=_stay_open, on_keyboard=_swallow_exit_keys)
+
+
+def _stay_open(*_args: Any, **_kwargs: Any) -> bool:
+    return True
+
+
+def _swallow_exit_keys(_window: Any, key: int, *_args: Any) -> bool:
+    return key in (27, 1001)
