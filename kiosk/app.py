@@ -155,8 +155,15 @@ class KioskApp(App):
         self.hall_link.unreachable()
 
     def background_request_failed(self, exc: BaseException) -> None:
-        """A hall request the citizen did not ask for failed (see HallLink.background_request_failed)."""
-        self.hall_link.background_request_failed(exc)
+        """A hall request the citizen did not ask for failed: an unreachable hall raises the
+        offline banner, a refusal is for the caller to word; anything else is a fault of this kiosk
+        and goes on to the outermost guard."""
+        from kiosk.hall_client import HallError, HallUnreachable
+
+        if not isinstance(exc, HallError):
+            raise exc
+        if isinstance(exc, HallUnreachable):
+            self.hall_unreachable()
 
     # -- screens --
 

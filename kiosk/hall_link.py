@@ -68,17 +68,6 @@ class HallLink:
         if self.heartbeat is not None:
             self.heartbeat.kick()
 
-    def background_request_failed(self, exc: BaseException) -> None:
-        """A hall request the citizen did not ask for failed: an unreachable hall raises the
-        offline banner, a refusal is for the caller to word; anything else is a fault of this kiosk
-        and goes on to the outermost guard."""
-        from kiosk.hall_client import HallError, HallUnreachable
-
-        if not isinstance(exc, HallError):
-            raise exc
-        if isinstance(exc, HallUnreachable):
-            self.unreachable()
-
     def stop(self) -> None:
         if self.heartbeat is not None:
             self.heartbeat.stop()
