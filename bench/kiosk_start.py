@@ -230,7 +230,8 @@ async def child_floor() -> dict[str, Any]:
 
 
 async def child_start(hall_url: str) -> dict[str, Any]:
-    from kiosk.app import KioskApp, configure_kivy
+    from kiosk.app import KioskApp
+    from kiosk.kivy_setup import configure_kivy
 
     config = kiosk_config(hall_url)
     configure_kivy(config)
@@ -286,7 +287,9 @@ class Sims:
 
 
 async def child_rss(hall_url: str, rounds: int) -> dict[str, Any]:
-    from kiosk.app import SCREENS, KioskApp, configure_kivy
+    from kiosk.app import KioskApp
+    from kiosk.kivy_setup import configure_kivy
+    from kiosk.ui.screen_table import SCREENS
 
     sims = Sims()
     config = kiosk_config(hall_url, sims.devices())
@@ -330,7 +333,8 @@ async def child_rss(hall_url: str, rounds: int) -> dict[str, Any]:
 
 
 async def child_ticket(hall_url: str, runs: int) -> dict[str, Any]:
-    from kiosk.app import KioskApp, configure_kivy
+    from kiosk.app import KioskApp
+    from kiosk.kivy_setup import configure_kivy
 
     sims = Sims()
     config = kiosk_config(hall_url, sims.devices())

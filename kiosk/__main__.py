@@ -23,7 +23,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def setup_logging(level: str) -> None:
-    from kiosk.app import MaskingFilter
+    from kiosk.log_masking import MaskingFilter
 
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     # SDL would turn SIGINT/SIGTERM into a window-close request, which a kiosk swallows.
     os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     setup_logging(args.log_level)
-    from kiosk.app import configure_kivy
+    from kiosk.kivy_setup import configure_kivy
 
     configure_kivy(config)
     try:

@@ -225,7 +225,7 @@ def run_kiosk(config: KioskConfig) -> int:
     # SDL would turn SIGINT/SIGTERM into a window-close request, which a kiosk swallows.
     os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     from kiosk.__main__ import run, setup_logging
-    from kiosk.app import configure_kivy
+    from kiosk.kivy_setup import configure_kivy
 
     setup_logging("INFO")
     configure_kivy(config)

@@ -4,9 +4,19 @@ then the heap they used is returned to the system."""
 import ctypes
 import ctypes.util
 import gc
+import logging
 import sys
 import time
 from functools import cache
+from typing import Any
+
+from kivy.clock import Clock
+
+log = logging.getLogger(__name__)
+
+# Seconds after a visit ends before its memory is given back: the attract screen is drawn first,
+# and Kivy's own short timers (a scroll view's bar fades after 0.5 s) have let go of the widgets.
+RELEASE_AFTER_VISIT_S = 1.0
 
 
 @cache
@@ -44,3 +54,28 @@ def return_freed_heap() -> float:
     if trim is not None:
         trim(0)  # type: ignore[operator]
     return time.perf_counter() - started
+
+
+class MemoryRelease:
+    """Gives back what a visit held, a moment after it ended; ``releases`` counts the times done."""
+
+    def __init__(self) -> None:
+        self.releases = 0
+        self._event: Any = None
+
+    def after_visit(self) -> None:
+        """Once the attract screen is drawn, give back what the visit's screens held."""
+        if self._event is not None:
+            self._event.cancel()
+        self._event = Clock.schedule_once(self._collect, RELEASE_AFTER_VISIT_S)
+
+    def _collect(self, _dt: float) -> None:
+        collected_s = collect_widgets()
+        # The collected widgets' textures are deleted at the next frame; trim after that.
+        self._event = Clock.schedule_once(lambda _dt: self._return_heap(collected_s), 0.1)
+
+    def _return_heap(self, collected_s: float) -> None:
+        self._event = None
+        took_s = collected_s + return_freed_heap()
+        self.releases += 1
+        log.debug("memory released in %.0f ms", took_s * 1000)

@@ -221,8 +221,9 @@ class KioskHarness:
     def start(self) -> None:
         self.hall.start()
         self.sims = Simulators(self.work_dir / "tickets")
-        from kiosk.app import KioskApp, configure_kivy
+        from kiosk.app import KioskApp
         from kiosk.config import HallConfig, KioskConfig, ScreenConfig, TimeoutConfig
+        from kiosk.kivy_setup import configure_kivy
         from terminal_drivers.config import DevicesConfig, IdCardConfig, PrinterConfig, ScannerConfig
 
         sims = self.sims

@@ -7,20 +7,13 @@ the current step when the language changes, so every text follows the language l
 
 import itertools
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import Any, ClassVar
 
-from kivy.app import App
-from kivy.core.text import Label as CoreLabel
-from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
-from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from hall_contract import Catalogue, Service
@@ -31,232 +24,35 @@ from kiosk.flows.offline import retry_until_reachable
 from kiosk.flows.words import day_text, error_text
 from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.i18n import N_, _
+from kiosk.ui.app_config import cache_dir, paper_width, printer_encoding
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.theme import FONT_SIZES
+from kiosk.ui.text_layout import keep_marks_attached
 from kiosk.ui.widgets.buttons import KioskButton
+from kiosk.ui.widgets.initials_keyboard import InitialsKeyboard
 from kiosk.ui.widgets.labels import KioskLabel
+from kiosk.ui.widgets.row import row
+from kiosk.ui.widgets.scroll_list import ScrollList
+
+# FlowScreen and ServiceSearchScreen live here; the rest is what the screens built on them take
+# from this module alongside.
+__all__ = [
+    "FlowScreen",
+    "ScrollList",
+    "ServiceSearchScreen",
+    "cache_dir",
+    "keep_guides_cached",
+    "paper_width",
+    "printer_encoding",
+    "row",
+]
 
 log = logging.getLogger(__name__)
-
-Builder.load_string(
-    """
-#:import _ kiosk.i18n._
-
-<FlowScreen>:
-    ScreenBody:
-        id: body
-        KioskLabel:
-            id: prompt
-            role: 'large'
-            font_size: app.theme.font_large
-            bold: True
-            text: root.prompt
-        KioskLabel:
-            id: message
-            font_size: app.theme.font_body
-            text: root.message
-            color: app.theme.error if root.message_is_error else app.theme.accent
-            collapsed: not root.message
-        BoxLayout:
-            id: content
-            orientation: 'vertical'
-            spacing: app.theme.gap
-        BoxLayout:
-            id: footer
-            size_hint_y: None
-            height: app.theme.button_h
-            spacing: app.theme.gap
-            KioskButton:
-                id: back_button
-                kind: 'quiet'
-                size_hint_x: None
-                width: app.theme.button_h * 3.5
-                text: _('Back', app.lang)
-                opacity: 1 if root.can_go_back else 0
-                disabled: not root.can_go_back
-                on_release: root.back()
-            KioskLabel:
-                id: busy_label
-                font_size: app.theme.font_body
-                halign: 'center'
-                color: app.theme.muted
-                text: _('Please wait…', app.lang) if root.busy else ''
-
-<ScrollList>:
-    do_scroll_x: False
-    bar_width: 12
-    scroll_type: ['bars', 'content']
-    BoxLayout:
-        id: rows
-        orientation: 'vertical'
-        size_hint_y: None
-        height: self.minimum_height
-        spacing: app.theme.gap * 0.6
-        padding: 0, 0, 20, 0
-
-<InitialsKeyboard>:
-    cols: 9
-    spacing: app.theme.gap * 0.4
-    size_hint_y: None
-    height: (app.theme.button_h) * 3 + self.spacing[1] * 2
-"""
-)
-
 
 # Properties the shell's kv rules for KioskLabel and KioskButton set: the rule is applied after
 # constructor arguments, so these are assigned once the widget exists.
 _SET_BY_KV = ("color", "font_size", "halign", "bold")
-
-# Marks that Chinese typesetting never lets begin a line (GB/T 15834 closing punctuation). Kivy wraps
-# a run of Chinese at any character and honours no joiner (U+2060, U+FEFF, NBSP), so the label is
-# narrowed instead: the last character of the line before then goes down with the mark.
-NO_LINE_START = frozenset("。，、；：？！）》」』】〕〉”’…%")
 # Numbers the fetches made after a language switch, so only the latest answer is applied.
 _FETCH_NUMBERS = itertools.count(1)
-# The air a word on a key keeps on its sides together.
-_KEY_TEXT_MARGIN = 10
-# How many characters' width a label may give up to keep a mark with its text.
-_MAX_NARROWING = 3
-
-
-def rendered_lines(label: Any) -> list[str]:
-    """The lines a label is drawn in, as its core label laid them out."""
-    lines = getattr(getattr(label, "_label", None), "_cached_lines", None) or ()
-    return ["".join(word.text for word in line.words) for line in lines]
-
-
-def _in_a_word(char: str) -> bool:
-    return char.isascii() and (char.isalnum() or char in ":.")
-
-
-def bad_breaks(label: Any) -> list[tuple[str, str]]:
-    """The places (line before, line after) where a label breaks badly: a line that starts with a
-    closing mark, or a number or Latin word cut in two (12:00 as 1 / 2:00)."""
-    lines = rendered_lines(label)
-    text = None if label.markup else label.text
-    found = []
-    position = 0
-    for index, line in enumerate(lines):
-        start = text.find(line, position) if text is not None and line else -1
-        before = lines[index - 1] if index else ""
-        if before and line:
-            if line[0] in NO_LINE_START:
-                found.append((before, line))
-            elif start == position and _in_a_word(before[-1]) and _in_a_word(line[0]):
-                # Nothing (no space, no newline) between the two lines: the break is inside a word.
-                found.append((before, line))
-        if start >= 0:
-            position = start + len(line)
-    return found
-
-
-def keep_marks_attached(label: Any) -> None:
-    """Wrap ``label`` so that no line of it starts with a closing mark or cuts a number in two,
-    whatever its width: the text gives up a character's width on its right (left-aligned text stays
-    where it is)."""
-    base = list(label.padding)
-    state = {"extra": 0.0}
-
-    def set_extra(extra: float) -> None:
-        state["extra"] = extra
-        label.padding = [base[0], base[1], base[2] + extra, base[3]]
-
-    def check(*_args: Any) -> None:
-        for _attempt in range(_MAX_NARROWING):
-            if not label.text_size[0] or not bad_breaks(label):
-                return
-            extra = state["extra"] + label.font_size
-            if extra > label.font_size * _MAX_NARROWING or extra >= label.width / 2:
-                return
-            set_extra(extra)
-            label.texture_update()
-
-    def widen(*_args: Any) -> None:
-        # New words, a new size or a new width are laid out from the full width again.
-        if state["extra"]:
-            set_extra(0.0)
-
-    label.bind(text=widen, font_size=widen, width=widen, texture_size=check)
-
-
-class ScrollList(ScrollView):
-    """A vertical list of rows that scrolls by touch; ``add(widget)`` appends a row."""
-
-    def add(self, widget: Any) -> Any:
-        self.ids.rows.add_widget(widget)
-        return widget
-
-    def clear(self) -> None:
-        self.ids.rows.clear_widgets()
-
-    @property
-    def rows(self) -> list[Any]:
-        return list(reversed(self.ids.rows.children))
-
-
-def fit_on_one_line(button: Any) -> None:
-    """Keep a word on a narrow key on one line, in the largest of the theme's sizes (large, body,
-    small) that fits the key in any language and text size; the key's own rule would give it the
-    large size of a letter and break a long word in two ("Eras" / "e")."""
-
-    def fit(*_args: Any) -> None:
-        theme = App.get_running_app().theme
-        room = button.width - _KEY_TEXT_MARGIN
-        # Last, the ordinary small size: a word that fits no size of elderly mode still fits a key.
-        sizes = (theme.font_large, theme.font_body, theme.font_small, FONT_SIZES[False]["small"])
-        size = next((s for s in sizes if _text_width(button.text, s, button.font_name) <= room), sizes[-1])
-        if button.font_size != size:
-            button.font_size = size
-
-    def unwrapped(*_args: Any) -> None:
-        # One word is never wrapped: it is centred in the key at its natural width.
-        if tuple(button.text_size) != (None, None):
-            button.text_size = (None, None)
-
-    # The key's rule sets the size and the wrapping width again when the theme or the width
-    # changes: fit again then.
-    button.bind(width=fit, text=fit, font_size=fit, text_size=unwrapped)
-    unwrapped()
-    fit()
-
-
-def _text_width(text: str, font_size: float, font_name: str) -> float:
-    width, _height = CoreLabel(font_size=font_size, font_name=font_name).get_extents(text)
-    return float(width)
-
-
-class InitialsKeyboard(GridLayout):
-    """An A-Z keyboard for pinyin initials (社保 → SB), with backspace and clear."""
-
-    value = StringProperty("")
-    max_length = NumericProperty(12)
-    keys = ListProperty([])
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
-            self._key(letter, letter, "primary")
-        # The font has no ⌫ glyph: a word, translated with the rest of the screen.
-        fit_on_one_line(self._key(_("Erase"), "back", "secondary"))
-
-    def _key(self, text: str, value: str, kind: str) -> KioskButton:
-        button = KioskButton(text=text, kind=kind)
-        button.key_value = value
-        button.bind(on_release=lambda *_a: self.press(value))
-        self.add_widget(button)
-        self.keys.append(button)
-        return button
-
-    def press(self, key: str) -> None:
-        if key == "back":
-            self.value = self.value[:-1]
-        elif key == "clear":
-            self.value = ""
-        elif len(key) == 1 and key.isalpha() and len(self.value) < self.max_length:
-            self.value += key.upper()
-
-    def key(self, value: str) -> Any:
-        return next(k for k in self.keys if k.key_value == value)
 
 
 class FlowScreen(KioskScreen):
@@ -598,14 +394,6 @@ class ServiceSearchScreen(FlowScreen):
         self.render()
 
 
-def cache_dir(app: Any) -> Path:
-    """Where the catalogue is cached: the config's cache directory, else the user cache."""
-    configured = getattr(app.kiosk_config, "cache_dir", None) or os.environ.get("KIOSK_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gov-kiosk"
-
-
 def keep_guides_cached(app: Any) -> None:
     """Renew the offline guides in the background when they are missing or stale."""
 
@@ -626,27 +414,3 @@ def _next_open(exc: HallError) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
-
-
-def paper_width(app: Any) -> int:
-    """The configured printer's paper width in dots (80 mm paper when no printer is configured)."""
-    printer = getattr(app.kiosk_config.devices, "printer", None)
-    return int(getattr(printer, "paper_width_dots", 576) or 576)
-
-
-def printer_encoding(app: Any) -> str:
-    """The configured printer's text encoding (its font decides which characters it can print)."""
-    printer = getattr(app.kiosk_config.devices, "printer", None)
-    return str(getattr(printer, "encoding", "gb18030") or "gb18030")
-
-
-def row(*widgets: Any, height: float | None = None, spacing: float = 16) -> BoxLayout:
-    box = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=spacing)
-    for widget in widgets:
-        box.add_widget(widget)
-    if height is not None:
-        box.height = height
-    else:
-        box.height = max((w.height for w in widgets), default=0)
-    return box
-

@@ -3,7 +3,6 @@ if not (or remote assistance is absent), says so plainly with the next staffed t
 booking instead.
 """
 
-import importlib
 from datetime import datetime
 from typing import Any
 
@@ -15,23 +14,6 @@ from kiosk.flows.words import day_text
 from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.i18n import _
 from kiosk.ui.screens.flow_screen import FlowScreen
-
-
-def video_call_available(app: Any) -> bool:
-    """The app's table names a video_call screen and its module imports."""
-    try:
-        from kiosk.app import SCREENS
-    except ImportError:
-        return False
-    entry = SCREENS.get("video_call")
-    if entry is None:
-        return False
-    module_name, class_name = entry
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return False
-    return hasattr(module, class_name)
 
 
 class VideoHelpScreen(FlowScreen):
@@ -52,7 +34,7 @@ class VideoHelpScreen(FlowScreen):
 
     def _got_status(self, status: AssistStatus) -> None:
         self.status = status
-        if status.staffed_now and video_call_available(self.app):
+        if status.staffed_now and self.app.has_screen("video_call"):
             self.app.go("video_call", skill=self.params.get("skill"))
             return
         # Staffed but this kiosk has no video call screen: video help is absent here.

@@ -4,7 +4,6 @@ letters straight into the name (ABC), with erase and clear. The state lives in a
 from typing import Any
 
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -20,108 +19,6 @@ HINTS = {
     PINYIN: N_("Type the pinyin, then touch a character"),
     LATIN: N_("Letters go straight into your name"),
 }
-
-Builder.load_string(
-    """
-#:import _ kiosk.i18n._
-#:set QUIET (0.85, 0.86, 0.88, 1)
-
-# KioskButton's colours, but not its rule: that rule's font_size binding would win again whenever
-# the theme changes size (elderly mode), whatever role the key has.
-<NameKeyButton>:
-    size_hint_y: 1
-    # Each size named, so the rule follows the theme (a getattr would be evaluated only once).
-    font_size:
-        self.fitted_size(self.height, app.theme.font_small, app.theme.font_body,
-        app.theme.font_large, app.theme.font_title)
-    background_normal: ''
-    background_down: ''
-    background_disabled_normal: ''
-    background_disabled_down: ''
-    bg_color: {'primary': app.theme.primary, 'secondary': app.theme.accent, 'quiet': QUIET}[self.kind]
-    background_color: [c * (0.8 if self.state == 'down' else 1) for c in self.bg_color[:3]] + [1]
-    color: app.theme.text if self.kind == 'quiet' else app.theme.primary_text
-    disabled_color: self.color
-    text_size: self.width - 16, None
-    halign: 'center'
-    opacity: (0.3 if self.disabled else 1) if self.shown else 0
-
-<NameKeyboard>:
-    orientation: 'vertical'
-    spacing: app.theme.gap * 0.5
-    BoxLayout:
-        id: candidate_row
-        size_hint_y: 1
-        spacing: app.theme.gap * 0.5
-        NameKeyButton:
-            id: previous
-            role: 'body'
-            kind: 'secondary'
-            # Without letters the hint takes the whole row.
-            size_hint_x: 2 if self.shown else None
-            width: 0 if self.size_hint_x is None else 1
-            text: _('Previous', app.lang)
-            shown: root.mode == 'pinyin' and bool(root.letters)
-            disabled: not (self.shown and root.has_previous)
-            on_release: root.press('previous')
-        BoxLayout:
-            id: candidates
-            size_hint_x: 5
-            spacing: app.theme.gap * 0.5
-        NameKeyButton:
-            id: more
-            role: 'body'
-            kind: 'secondary'
-            # Without letters the hint takes the whole row.
-            size_hint_x: 2 if self.shown else None
-            width: 0 if self.size_hint_x is None else 1
-            text: _('More', app.lang)
-            shown: root.mode == 'pinyin' and bool(root.letters)
-            disabled: not (self.shown and root.has_more)
-            on_release: root.press('more')
-    GridLayout:
-        id: letters
-        cols: 9
-        size_hint_y: 3
-        spacing: app.theme.gap * 0.5
-    BoxLayout:
-        id: controls
-        size_hint_y: 1
-        spacing: app.theme.gap * 0.5
-        NameKeyButton:
-            id: mode_toggle
-            role: 'body'
-            kind: 'quiet'
-            size_hint_x: 2
-            # Names the mode a touch switches to.
-            text: 'ABC' if root.mode == 'pinyin' else _('Pinyin', app.lang)
-            on_release: root.press('mode')
-        NameKeyButton:
-            id: space
-            role: 'body'
-            kind: 'quiet'
-            # Only Latin names have spaces; in pinyin mode the key takes no room.
-            size_hint_x: 3 if root.mode == 'latin' else None
-            width: 0 if self.size_hint_x is None else 1
-            shown: root.mode == 'latin'
-            text: _('Space', app.lang)
-            on_release: root.press(' ')
-        NameKeyButton:
-            id: erase
-            role: 'body'
-            kind: 'secondary'
-            size_hint_x: 2
-            text: _('Erase', app.lang)
-            on_release: root.press('erase')
-        NameKeyButton:
-            id: clear
-            role: 'body'
-            kind: 'quiet'
-            size_hint_x: 2
-            text: _('Clear', app.lang)
-            on_release: root.press('clear')
-"""
-)
 
 
 class NameKeyButton(Button):

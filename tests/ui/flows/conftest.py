@@ -78,7 +78,7 @@ def check_line_starts(kiosk: Any, name: str) -> None:
     sentence, nor a number cut in two across lines."""
     from kivy.uix.label import Label
 
-    from kiosk.ui.screens.flow_screen import NO_LINE_START, bad_breaks, rendered_lines
+    from kiosk.ui.text_layout import NO_LINE_START, bad_breaks, rendered_lines
 
     stranded = [
         (label.text[:30], lines[index - 1][-4:] + " / " + line[:4])

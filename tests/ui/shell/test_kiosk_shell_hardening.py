@@ -29,7 +29,7 @@ def test_labels_use_the_shipped_cjk_font_which_holds_rare_name_characters(kiosk)
     from kivy.core.text import LabelBase
     from kivy.uix.label import Label
 
-    from kiosk.app import FONT_BOLD, FONT_REGULAR
+    from kiosk.kivy_setup import FONT_BOLD, FONT_REGULAR
 
     assert LabelBase._fonts["Roboto"] == (str(FONT_REGULAR), str(FONT_REGULAR), str(FONT_BOLD),
                                           str(FONT_BOLD))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.app import MaskingFilter, mask_text
+from kiosk.log_masking import MaskingFilter, mask_text
 
 
 def test_mask_text_masks_18_and_15_digit_numbers_only():

@@ -8,7 +8,7 @@ import sys
 
 PROBE = """
 import importlib, json, sys
-from kiosk.app import SCREENS
+from kiosk.ui.screen_table import SCREENS
 for module, _cls in SCREENS.values():
     importlib.import_module(module)
 print(json.dumps(sorted(m for m in ("aiortc", "av", "remote_assist.kiosk_peer") if m in sys.modules)))
