@@ -169,7 +169,8 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
         message = str(exc).removeprefix(f"{key}: ")
         raise ConfigError(key, message) from exc
     handwriting: HandwritingConfig = _build(HandwritingConfig, _section(data, "handwriting"), "handwriting.")
-    rest = {k: v for k, v in data.items() if k not in ("hall", "screen", "timeouts", "devices", "handwriting")}
+    tables = ("hall", "screen", "timeouts", "devices", "handwriting")
+    rest = {k: v for k, v in data.items() if k not in tables}
     top = _values(KioskConfig, rest, "")
     language = top.get("language", KioskConfig.language)
     if language not in LANGUAGES:

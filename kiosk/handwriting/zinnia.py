@@ -77,7 +77,8 @@ def _bind(lib: ctypes.CDLL) -> ctypes.CDLL:
 
 def load_library(path: str = "") -> ctypes.CDLL:
     """libzinnia from ``path``, else wherever the system's loader finds it, else Debian's file."""
-    tried = [path] if path else [name for name in (ctypes.util.find_library("zinnia"), DEFAULT_LIBRARY) if name]
+    found = ctypes.util.find_library("zinnia")
+    tried = [path] if path else [name for name in (found, DEFAULT_LIBRARY) if name]
     errors: list[str] = []
     for candidate in tried:
         try:

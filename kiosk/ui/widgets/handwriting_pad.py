@@ -201,7 +201,7 @@ class HandwritingPad(BoxLayout):
     count = NumericProperty(6)
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # Set before the kv rule applies: on_kv_post runs inside BoxLayout.__init__.
         self.candidate_keys: list[NameKeyButton] = []
         self.hint_label: KioskLabel | None = None
         # Each change of the strokes starts a new generation; a late answer for an older one is
@@ -209,6 +209,7 @@ class HandwritingPad(BoxLayout):
         self._generation = 0
         self._answer: tuple[int, list[str] | None] | None = None
         self._show_answer = Clock.create_trigger(self._take_answer)
+        super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
         from kivy.uix.gridlayout import GridLayout

@@ -90,7 +90,7 @@ Builder.load_string(
             width: 0 if self.size_hint_x is None else 1
             shown: root.handwriting_available
             disabled: not root.handwriting_available
-            text: _('Pinyin', app.lang) if root.mode == 'handwriting' else _('Handwriting', app.lang)
+            text: _('Pinyin', app.lang) if root.mode == 'handwriting' else _('Write', app.lang)
             on_release: root.press('handwriting')
         NameKeyButton:
             id: space
