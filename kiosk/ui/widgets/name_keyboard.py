@@ -225,6 +225,11 @@ class NameKeyboard(BoxLayout):
     def finished_name(self) -> str:
         return self.composer.finished_name()
 
+    @property
+    def has_strokes(self) -> bool:
+        """Something is written on the pad that is not yet a character of the name."""
+        return self.pad is not None and self.pad.parent is not None and bool(self.pad.stroke_count)
+
     def key(self, value: str) -> NameKeyButton:
         """The key that types ``value`` now (a letter, a candidate, ``·`` or ``-``)."""
         keys = [*self.letter_keys.values(), self.separator_key, *self.candidate_keys,

@@ -144,7 +144,12 @@ def test_pinyin_then_handwriting_undo_and_rewrite(kiosk):
     kiosk.tap(kiosk.find(id="rewrite", root=pad))
     assert pad.area.strokes == [] and pad.candidates == []
     _draw(kiosk, pad, "伟")
-    kiosk.tap(_wait_for_candidate(kiosk, pad, "伟"))
+    key = _wait_for_candidate(kiosk, pad, "伟")
+    # Written but not chosen is not part of the name yet: the citizen is told to choose.
+    kiosk.tap(kiosk.find(id="submit_typed"))
+    assert screen.error == "Please touch the character you wrote, beside the box."
+    assert not screen.has_identity
+    kiosk.tap(key)
     assert kiosk.find(id="name_field").text == "刘伟"
     kiosk.screenshot("identify_handwriting_liu_wei")
     kiosk.tap(kiosk.find(id="submit_typed"))
