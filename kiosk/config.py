@@ -71,6 +71,8 @@ class HandwritingConfig:
     # Empty: wherever the system's loader finds libzinnia, else Debian's libzinnia.so.0.
     library: str = ""
     model: str = HANDWRITING_MODEL
+    # A small model trained at first use for name characters outside GB2312 (喆, 镕, …).
+    name_supplement: bool = True
 
 
 @dataclass(frozen=True)

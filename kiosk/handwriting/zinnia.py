@@ -1,5 +1,5 @@
 """A ctypes binding of libzinnia, the offline handwriting recogniser: strokes in, the model's best
-candidate characters out."""
+candidate characters out; and its trainer, which writes a model from labelled strokes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ctypes
 import ctypes.util
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -63,6 +63,12 @@ def _bind(lib: ctypes.CDLL) -> ctypes.CDLL:
         "zinnia_character_set_width": ([ptr, size], None),
         "zinnia_character_set_height": ([ptr, size], None),
         "zinnia_character_add": ([ptr, size, ctypes.c_int, ctypes.c_int], ctypes.c_int),
+        "zinnia_character_set_value": ([ptr, text], None),
+        "zinnia_trainer_new": ([], ptr),
+        "zinnia_trainer_destroy": ([ptr], None),
+        "zinnia_trainer_add": ([ptr, ptr], ctypes.c_int),
+        "zinnia_trainer_train": ([ptr, text], ctypes.c_int),
+        "zinnia_trainer_strerror": ([ptr], text),
         "zinnia_result_size": ([ptr], size),
         "zinnia_result_value": ([ptr, size], text),
         "zinnia_result_score": ([ptr, size], ctypes.c_float),
@@ -86,6 +92,76 @@ def load_library(path: str = "") -> ctypes.CDLL:
         except (OSError, AttributeError) as exc:
             errors.append(f"{candidate}: {exc}")
     raise HandwritingUnavailable("libzinnia not loadable: " + "; ".join(errors or ["not found"]))
+
+
+def _character(lib: ctypes.CDLL, points: list[list[tuple[int, int]]], width: int, height: int,
+               value: str = "") -> int:
+    """A zinnia character holding ``points``; the caller destroys it."""
+    character: int | None = lib.zinnia_character_new()
+    if not character:
+        raise MemoryError("zinnia could not make a character")
+    try:
+        lib.zinnia_character_set_width(character, width)
+        lib.zinnia_character_set_height(character, height)
+        if value:
+            lib.zinnia_character_set_value(character, value.encode())
+        for stroke_id, stroke in enumerate(points):
+            for x, y in stroke:
+                if lib.zinnia_character_add(character, stroke_id, x, y) != 1:
+                    raise HandwritingInputError(f"zinnia refused a point of stroke {stroke_id}")
+    except BaseException:
+        lib.zinnia_character_destroy(character)
+        raise
+    return character
+
+
+def _points(strokes: Sequence[Stroke], side_x: int, side_y: int) -> list[list[tuple[int, int]]]:
+    """Integer points inside the box, strokes without points left out."""
+    if len(strokes) > MAX_STROKES:
+        raise HandwritingInputError(f"{len(strokes)} strokes: more than any character has")
+    try:
+        points = [[(_coordinate(x, side_x), _coordinate(y, side_y)) for x, y in stroke]
+                  for stroke in strokes]
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, HandwritingInputError):
+            raise
+        raise HandwritingInputError(f"a stroke is not a list of (x, y) points: {exc}") from exc
+    return [stroke for stroke in points if stroke]
+
+
+def train(samples: Iterable[tuple[str, Sequence[Stroke]]], width: float, height: float,
+          model: str | Path, library: str = "") -> None:
+    """Write a zinnia model to ``model`` from (character, strokes) samples in one box."""
+    lib = load_library(library)
+    side_x, side_y = _box(width, height)
+    trainer = lib.zinnia_trainer_new()
+    if not trainer:
+        raise MemoryError("zinnia could not make a trainer")
+    try:
+        for char, strokes in samples:
+            points = _points(strokes, side_x, side_y)
+            if not char or not points:
+                raise HandwritingInputError("a training sample needs a character and strokes")
+            character = _character(lib, points, side_x, side_y, char)
+            try:
+                if lib.zinnia_trainer_add(trainer, character) != 1:
+                    raise HandwritingInputError(f"zinnia refused a sample of {char}")
+            finally:
+                lib.zinnia_character_destroy(character)
+        if lib.zinnia_trainer_train(trainer, str(model).encode()) != 1:
+            reason = (lib.zinnia_trainer_strerror(trainer) or b"").decode(errors="replace")
+            raise HandwritingUnavailable(f"zinnia could not train {model}: {reason or 'unknown error'}")
+    finally:
+        lib.zinnia_trainer_destroy(trainer)
+
+
+def _box(width: float, height: float) -> tuple[int, int]:
+    sides = []
+    for side in (width, height):
+        if not (isinstance(side, int | float) and math.isfinite(side) and 1 <= side <= MAX_SIDE):
+            raise HandwritingInputError(f"the writing box must be 1 to {MAX_SIDE} wide and high")
+        sides.append(round(side))
+    return sides[0], sides[1]
 
 
 def _coordinate(value: float, side: int) -> int:
@@ -144,30 +220,13 @@ class Recognizer:
                  n: int = 10) -> list[Candidate]:
         """The ``n`` best characters for ``strokes`` (points in a ``width`` x ``height`` box, y
         down), best first. Strokes without points are skipped; no strokes give no candidates."""
-        side_x, side_y = self._box(width, height)
-        if len(strokes) > MAX_STROKES:
-            raise HandwritingInputError(f"{len(strokes)} strokes: more than any character has")
-        try:
-            points = [[(_coordinate(x, side_x), _coordinate(y, side_y)) for x, y in stroke]
-                      for stroke in strokes]
-        except (TypeError, ValueError) as exc:
-            if isinstance(exc, HandwritingInputError):
-                raise
-            raise HandwritingInputError(f"a stroke is not a list of (x, y) points: {exc}") from exc
-        points = [stroke for stroke in points if stroke]
+        side_x, side_y = _box(width, height)
+        points = _points(strokes, side_x, side_y)
         if not points or n < 1:
             return []
         lib = self._lib
-        character = lib.zinnia_character_new()
-        if not character:
-            raise MemoryError("zinnia could not make a character")
+        character = _character(lib, points, side_x, side_y)
         try:
-            lib.zinnia_character_set_width(character, side_x)
-            lib.zinnia_character_set_height(character, side_y)
-            for stroke_id, stroke in enumerate(points):
-                for x, y in stroke:
-                    if lib.zinnia_character_add(character, stroke_id, x, y) != 1:
-                        raise HandwritingInputError(f"zinnia refused a point of stroke {stroke_id}")
             with self._lock:
                 result = lib.zinnia_recognizer_classify(self._open_handle(), character,
                                                         min(n, MAX_CANDIDATES))
@@ -187,12 +246,3 @@ class Recognizer:
         if self._handle is None:
             raise HandwritingUnavailable("the recogniser is closed")
         return self._handle
-
-    @staticmethod
-    def _box(width: float, height: float) -> tuple[int, int]:
-        sides = []
-        for side in (width, height):
-            if not (isinstance(side, int | float) and math.isfinite(side) and 1 <= side <= MAX_SIDE):
-                raise HandwritingInputError(f"the writing box must be 1 to {MAX_SIDE} wide and high")
-            sides.append(round(side))
-        return sides[0], sides[1]

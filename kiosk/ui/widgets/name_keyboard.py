@@ -176,7 +176,7 @@ class NameKeyboard(BoxLayout):
         elif not settings.enabled:
             return None
         else:
-            recognition = shared_recognition(settings.model, settings.library)
+            recognition = shared_recognition(settings.model, settings.library, settings.name_supplement)
         return recognition if recognition.available() else None
 
     # -- input --
