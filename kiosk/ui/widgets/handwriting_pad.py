@@ -12,6 +12,7 @@ from kivy.graphics import Color, InstructionGroup, Line
 from kivy.lang import Builder
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from kiosk.handwriting.recognition import HandwritingRecognition
@@ -212,8 +213,6 @@ class HandwritingPad(BoxLayout):
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
-        from kivy.uix.gridlayout import GridLayout
-
         self.grid = GridLayout(cols=3)
         self.grid.spacing = self._gap()
         for _slot in range(int(self.count)):
