@@ -214,3 +214,24 @@ def test_without_the_recogniser_there_is_no_handwriting_key(kiosk):
     finally:
         keyboard.handwriting_available = True
         kiosk.pump(2)
+
+
+def test_portrait_screen_keeps_the_pad_square_and_the_keys_whole(kiosk):
+    from kivy.core.window import Window
+
+    _open_identify(kiosk)
+    landscape = tuple(Window.size)
+    try:
+        Window.size = (1080, 1920)
+        kiosk.wait_until(lambda: tuple(Window.size) == (1080, 1920), what="a portrait window")
+        kiosk.tap(kiosk.find(id="elderly_toggle"))
+        keyboard, pad = _handwriting(kiosk)
+        kiosk.pump(4)
+        _draw(kiosk, pad, "李")
+        _wait_for_candidate(kiosk, pad, "李")
+        _check_fits(kiosk, keyboard, min_target=60)
+        kiosk.screenshot("identify_handwriting_portrait_elderly")
+    finally:
+        Window.size = landscape
+        kiosk.wait_until(lambda: tuple(Window.size) == landscape, what="the landscape window back")
+        kiosk.pump(4)
