@@ -7,6 +7,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from kiosk.handwriting.zinnia import DEFAULT_MODEL as HANDWRITING_MODEL
 from kiosk.i18n import LANGUAGES, N_
 from terminal_drivers.config import DevicesConfig, parse_devices
 from terminal_drivers.errors import ConfigError as DeviceConfigError
@@ -64,11 +65,23 @@ class TimeoutConfig:
 
 
 @dataclass(frozen=True)
+class HandwritingConfig:
+    # Without libzinnia or the model the name keyboard simply has no handwriting mode.
+    enabled: bool = True
+    # Empty: wherever the system's loader finds libzinnia, else Debian's libzinnia.so.0.
+    library: str = ""
+    model: str = HANDWRITING_MODEL
+    # A small model trained at first use for name characters outside GB2312 (喆, 镕, …).
+    name_supplement: bool = True
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     hall: HallConfig = field(default_factory=HallConfig)
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     timeouts: TimeoutConfig = field(default_factory=TimeoutConfig)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
+    handwriting: HandwritingConfig = field(default_factory=HandwritingConfig)
     language: str = "zh_Hans"
     technician_pin: str = "000000"
     # Shown on the attract screen; replaced by what the hall reports when it is reachable.
@@ -132,7 +145,7 @@ def _values(cls: type[Any], data: dict[str, Any], prefix: str) -> dict[str, Any]
 
 def parse_config(data: dict[str, Any]) -> KioskConfig:
     """A KioskConfig from parsed TOML; raises ConfigError naming the first bad key."""
-    top_known = {"hall", "screen", "timeouts", "devices", *KioskConfig.__dataclass_fields__}
+    top_known = {"hall", "screen", "timeouts", "devices", "handwriting", *KioskConfig.__dataclass_fields__}
     for key in data:
         if key not in top_known:
             raise ConfigError(key, "unknown setting")
@@ -157,7 +170,9 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
         key = getattr(exc, "key", "devices")
         message = str(exc).removeprefix(f"{key}: ")
         raise ConfigError(key, message) from exc
-    rest = {k: v for k, v in data.items() if k not in ("hall", "screen", "timeouts", "devices")}
+    handwriting: HandwritingConfig = _build(HandwritingConfig, _section(data, "handwriting"), "handwriting.")
+    tables = ("hall", "screen", "timeouts", "devices", "handwriting")
+    rest = {k: v for k, v in data.items() if k not in tables}
     top = _values(KioskConfig, rest, "")
     language = top.get("language", KioskConfig.language)
     if language not in LANGUAGES:
@@ -167,7 +182,8 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
         raise ConfigError("technician_pin", "must be 4 to 12 digits")
     # The token is asked for last, so an operator fixing a file meets the other faults first.
     hall: HallConfig = _build(HallConfig, hall_values, "hall.")
-    return KioskConfig(hall=hall, screen=screen, timeouts=timeouts, devices=devices, **top)
+    return KioskConfig(hall=hall, screen=screen, timeouts=timeouts, devices=devices,
+                       handwriting=handwriting, **top)
 
 
 def load_config(path: str | Path) -> KioskConfig:

@@ -1,5 +1,6 @@
 """Typing a name on the kiosk's own keyboard: pinyin letters to candidate characters, candidate
-pages, and the composing state (pending letters, the name so far, pinyin or Latin mode)."""
+pages, and the composing state (pending letters, the name so far, pinyin, Latin or handwriting
+mode)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ DATA_FORMAT = 1
 
 PINYIN = "pinyin"
 LATIN = "latin"
-MODES = (PINYIN, LATIN)
+HANDWRITING = "handwriting"
+MODES = (PINYIN, LATIN, HANDWRITING)
 
 # The longest pinyin syllables (zhuang, chuang, shuang) have six letters.
 MAX_LETTERS = 6
@@ -88,6 +90,7 @@ class SyllableIndex:
         self._surnames = tuple((s, char) for s, char in SURNAMES if char in "".join(self._tiers.get(s, ())))
         # Kept as str (a few bytes a character), not tuples of one-character str objects.
         self.candidates = lru_cache(maxsize=16)(self._candidates)
+        self._characters: frozenset[str] | None = None
 
     @classmethod
     def load(cls, path: Path = DATA_FILE) -> SyllableIndex:
@@ -105,6 +108,13 @@ class SyllableIndex:
     @property
     def syllables(self) -> frozenset[str]:
         return frozenset(self._tiers)
+
+    @property
+    def characters(self) -> frozenset[str]:
+        """Every character of the table: the ones the kiosk's fonts can draw."""
+        if self._characters is None:
+            self._characters = frozenset("".join("".join(tiers) for tiers in self._tiers.values()))
+        return self._characters
 
     def is_prefix(self, letters: str) -> bool:
         """True if some syllable starts with ``letters`` (the empty string included)."""
@@ -206,8 +216,8 @@ class NameComposer:
         return self.page > 0
 
     def allowed_letters(self) -> frozenset[str]:
-        """Letters a key press would take now (every letter in Latin mode)."""
-        if self.full:
+        """Letters a key press would take now (every letter in Latin mode, none in handwriting)."""
+        if self.full or self.mode == HANDWRITING:
             return frozenset()
         if self.mode == LATIN:
             return frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -241,6 +251,18 @@ class NameComposer:
         self.page = 0
         return True
 
+    def write(self, char: str) -> bool:
+        """Append a handwritten character (a candidate of the handwriting pad), as ``choose``
+        appends one of the pinyin candidates."""
+        if len(char) != 1 or char not in self.index.characters:
+            raise NameInputError("not_a_candidate", "not a character the keyboard can show")
+        if self.full:
+            return False
+        self.name += char
+        self.letters = ""
+        self.page = 0
+        return True
+
     def more(self) -> bool:
         if not self.has_more:
             return False
@@ -265,7 +287,8 @@ class NameComposer:
         """True if ``separator(mark)`` would add the mark now (so its key can show as enabled)."""
         if len(mark) != 1 or mark not in NAME_DOT + " -":
             raise NameInputError("not_a_separator", f"not a separator key: {mark!r}")
-        allowed = NAME_DOT if self.mode == PINYIN else " -"
+        # Handwriting is for Chinese names, which join their parts with the dot as pinyin does.
+        allowed = " -" if self.mode == LATIN else NAME_DOT
         if mark not in allowed or self.letters or not self.name or self.full:
             return False
         return self.name[-1] not in NAME_DOT + " -"
@@ -287,7 +310,8 @@ class NameComposer:
         self.page = 0
 
     def set_mode(self, mode: str) -> None:
-        """Switch pinyin/Latin; letters waiting for a choice are dropped, the name stays."""
+        """Switch pinyin/Latin/handwriting; letters waiting for a choice are dropped, the name
+        stays."""
         if mode not in MODES:
             raise NameInputError("unknown_mode", f"unknown keyboard mode: {mode!r}")
         if mode != self.mode:

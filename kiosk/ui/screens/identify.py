@@ -100,6 +100,9 @@ class IdentifyScreen(KioskScreen):
         if keyboard.letters:
             self.error = N_("Please touch the character you want in the row above the letters.")
             return
+        if keyboard.has_strokes:
+            self.error = N_("Please touch the character you wrote, beside the box.")
+            return
         if not name:
             self.error = N_("Please enter your name as it appears on your ID card.")
             return

@@ -1,45 +1,30 @@
-"""An on-screen keyboard for names: pinyin letters with a row of candidate characters, or Latin
-letters straight into the name (ABC), with erase and clear. The state lives in a NameComposer."""
+"""An on-screen keyboard for names: pinyin letters with a row of candidate characters, Latin
+letters straight into the name (ABC), or a character written by hand, with erase and clear. The
+state lives in a NameComposer."""
 
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import BooleanProperty, ColorProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.button import Button
 from kivy.utils import escape_markup, get_hex_from_color
 
-from kiosk.flows.name_input import LATIN, NAME_DOT, PINYIN, NameComposer
+from kiosk.flows.name_input import HANDWRITING, LATIN, NAME_DOT, PINYIN, NameComposer
+from kiosk.handwriting.recognition import HandwritingRecognition, shared_recognition
 from kiosk.i18n import N_, _
+from kiosk.ui.widgets.handwriting_pad import HandwritingPad
 from kiosk.ui.widgets.labels import KioskLabel
+from kiosk.ui.widgets.name_key import NameKeyButton
+
+__all__ = ["LETTERS", "NameKeyButton", "NameKeyboard"]
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # What the candidate row says while it has no candidates, by mode.
 HINTS = {
     PINYIN: N_("Type the pinyin, then touch a character"),
     LATIN: N_("Letters go straight into your name"),
+    HANDWRITING: N_("Write one character in the box"),
 }
-
-
-class NameKeyButton(Button):
-    """A key of the name keyboard; ``value`` is what ``NameKeyboard.press`` receives."""
-
-    kind = StringProperty("primary")  # primary | secondary | quiet, as KioskButton
-    bg_color = ColorProperty((0.71, 0.11, 0.11, 1))
-    value = StringProperty("")
-    role = StringProperty("large")
-    shown = BooleanProperty(True)
-
-    # A line of the CJK font is this many times its size high.
-    LINE_HEIGHT = 1.45
-
-    def fitted_size(self, height: float, *sizes: float) -> float:
-        """The theme size of the key's role (small, body, large, title), or the largest smaller one
-        whose line fits the key's height when the screen leaves the keyboard little room."""
-        roles = ("small", "body", "large", "title")
-        allowed = sizes[: roles.index(self.role) + 1] if self.role in roles else sizes[:2]
-        fitting = [size for size in allowed if size * self.LINE_HEIGHT <= height]
-        return max(fitting) if fitting else allowed[0]
 
 
 class NameKeyboard(BoxLayout):
@@ -56,6 +41,8 @@ class NameKeyboard(BoxLayout):
     page_candidates = ListProperty([])
     # Candidate keys in the row between Previous and More.
     page_size = NumericProperty(5)
+    # libzinnia and its model are there (and not switched off in the kiosk's settings).
+    handwriting_available = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -63,6 +50,8 @@ class NameKeyboard(BoxLayout):
         self.letter_keys: dict[str, NameKeyButton] = {}
         self.candidate_keys: list[NameKeyButton] = []
         self.hint_label: Any = None
+        self.pad: HandwritingPad | None = None
+        self.recognition: HandwritingRecognition | None = None
         self.fbind("mode", self._refresh_letter_labels)
 
     def on_kv_post(self, base_widget: Any) -> None:
@@ -79,8 +68,23 @@ class NameKeyboard(BoxLayout):
             key = NameKeyButton(role="title", kind="secondary")
             key.bind(on_release=self._on_key)
             self.candidate_keys.append(key)
+        self.recognition = self._recognition()
+        self.handwriting_available = self.recognition is not None
         self._refresh_letter_labels()
         self._sync()
+
+    @staticmethod
+    def _recognition() -> HandwritingRecognition | None:
+        """The kiosk's recognition if its settings allow it and libzinnia and the model are there."""
+        app = App.get_running_app()
+        settings = getattr(getattr(app, "kiosk_config", None), "handwriting", None)
+        if settings is None:
+            recognition = shared_recognition()
+        elif not settings.enabled:
+            return None
+        else:
+            recognition = shared_recognition(settings.model, settings.library, settings.name_supplement)
+        return recognition if recognition.available() else None
 
     # -- input --
 
@@ -89,14 +93,19 @@ class NameKeyboard(BoxLayout):
 
     def press(self, key: str) -> None:
         """One key: a letter, a candidate character, ``·``/`` ``/``-``, or one of ``previous``,
-        ``more``, ``mode``, ``erase``, ``clear``. Keys that make no sense now are ignored."""
+        ``more``, ``mode`` (pinyin/ABC), ``handwriting`` (in and out of handwriting), ``erase``,
+        ``clear``. Keys that make no sense now are ignored."""
         composer = self.composer
         if key == "previous":
             composer.previous()
         elif key == "more":
             composer.more()
         elif key == "mode":
-            composer.set_mode(LATIN if composer.mode == PINYIN else PINYIN)
+            composer.set_mode(PINYIN if composer.mode == LATIN else LATIN)
+        elif key == "handwriting":
+            if not self.handwriting_available:
+                return
+            composer.set_mode(PINYIN if composer.mode == HANDWRITING else HANDWRITING)
         elif key == "erase":
             composer.erase()
         elif key == "clear":
@@ -112,7 +121,10 @@ class NameKeyboard(BoxLayout):
         self._sync()
 
     def clear(self) -> None:
-        """Forget the name and the letters and go back to pinyin (the next citizen's default)."""
+        """Forget the name, the letters and any strokes on the pad and go back to pinyin (the
+        next citizen's default)."""
+        if self.pad is not None:
+            self.pad.clear()
         self.composer.clear()
         self.composer.set_mode(PINYIN)
         self._sync()
@@ -120,9 +132,15 @@ class NameKeyboard(BoxLayout):
     def finished_name(self) -> str:
         return self.composer.finished_name()
 
+    @property
+    def has_strokes(self) -> bool:
+        """Something is written on the pad that is not yet a character of the name."""
+        return self.pad is not None and self.pad.parent is not None and bool(self.pad.stroke_count)
+
     def key(self, value: str) -> NameKeyButton:
         """The key that types ``value`` now (a letter, a candidate, ``·`` or ``-``)."""
-        keys = [*self.letter_keys.values(), self.separator_key, *self.candidate_keys]
+        keys = [*self.letter_keys.values(), self.separator_key, *self.candidate_keys,
+                *(self.pad.candidate_keys if self.pad is not None else ())]
         return next(k for k in keys if k.value == value and k.parent is not None)
 
     # -- showing the state --
@@ -148,7 +166,31 @@ class NameKeyboard(BoxLayout):
         self.separator_key.text = separator
         self.separator_key.disabled = not composer.accepts_separator(separator)
         self.ids.space.disabled = composer.mode != LATIN or not composer.accepts_separator(" ")
+        self._show_body()
         self._fill_candidates()
+
+    def _on_written(self, _pad: HandwritingPad, char: str) -> None:
+        self.composer.write(char)
+        self._sync()
+
+    def _show_body(self) -> None:
+        """The pad above the control row in handwriting mode; else candidates and letters."""
+        row, letters = self.ids.candidate_row, self.ids.letters
+        if self.mode == HANDWRITING:
+            if self.pad is None:
+                self.pad = HandwritingPad(recognition=self.recognition, size_hint_y=4)
+                self.pad.bind(on_choose=self._on_written)
+            if self.pad.parent is None:
+                self.remove_widget(row)
+                self.remove_widget(letters)
+                # Children run bottom-up: index 1 is just above the control row.
+                self.add_widget(self.pad, index=1)
+        elif self.pad is not None and self.pad.parent is not None:
+            # What was written is not kept for a return to handwriting.
+            self.pad.clear()
+            self.remove_widget(self.pad)
+            self.add_widget(letters, index=1)
+            self.add_widget(row, index=2)
 
     def _accent(self) -> Any:
         app = App.get_running_app()

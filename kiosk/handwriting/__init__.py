@@ -1,0 +1,1 @@
+"""Handwritten name characters: the zinnia binding and the kiosk's recognition on top of it."""
