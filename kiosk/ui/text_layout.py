@@ -107,3 +107,10 @@ def fit_on_one_line(button: Any) -> None:
 def _text_width(text: str, font_size: float, font_name: str) -> float:
     width, _height = CoreLabel(font_size=font_size, font_name=font_name).get_extents(text)
     return float(width)
+
+
+def fitting_font_size(text: str, room: float, sizes: tuple[float, ...], font_name: str = "Roboto") -> float:
+    """The first of ``sizes`` (largest first) at which ``text`` fits in ``room`` pixels; the last when
+    none does. For a field whose text grows, such as an 18-character ID number in elderly mode's title
+    size, which would otherwise run off both ends."""
+    return next((s for s in sizes if _text_width(text, s, font_name) <= room), sizes[-1])

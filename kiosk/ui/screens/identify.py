@@ -7,7 +7,6 @@ Entered with ``app.go("identify", next="booking", purpose="booking")``; stores
 from datetime import date
 
 from kivy.clock import Clock
-from kivy.core.text import Label as CoreLabel
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 # identify.kv places a NameKeyboard: importing its module registers the class with kv.
@@ -25,18 +24,6 @@ PURPOSES = {
     "records": N_("Your records are private: please show who you are."),
 }
 DEFAULT_PURPOSE = N_("Please show who you are.")
-
-
-def fitting_font_size(text: str, room: float, sizes: tuple[float, ...], font_name: str = "Roboto") -> float:
-    """The first of the theme's sizes (largest first) at which `text` fits in `room` pixels; the
-    smallest when none does. An 18-character ID number in elderly mode's title size is wider than
-    the field above the numeric pad, so the number steps down a size instead of running off both
-    ends."""
-    for size in sizes:
-        width, _height = CoreLabel(font_size=size, font_name=font_name).get_extents(text)
-        if width <= room:
-            return size
-    return sizes[-1]
 
 
 class IdentifyScreen(KioskScreen):

@@ -3,6 +3,8 @@
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 
+from kiosk.ui.text_layout import fit_on_one_line
+
 
 class NumericPad(GridLayout):
     """Edits ``value``; ``allow_x`` adds the X key that ends some ID numbers."""
@@ -11,6 +13,10 @@ class NumericPad(GridLayout):
     max_length = NumericProperty(18)
     allow_x = BooleanProperty(True)
     masked = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        # "Delete" in elderly English is wider than the key at body size: it wrapped ("Delet" / "e").
+        fit_on_one_line(self.ids.backspace)
 
     def press(self, key: str) -> None:
         if key == "back":

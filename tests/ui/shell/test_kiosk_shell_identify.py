@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.i18n import _
+from kiosk.ui.text_layout import rendered_lines
 
 pytestmark = pytest.mark.ui
 
@@ -309,6 +310,14 @@ def test_a_typed_18_digit_number_stays_inside_its_field_in_elderly_mode(kiosk):
     # Still as large as the theme allows: a size step down only, never below body text.
     assert field.font_size in (kiosk.app.theme.font_large, kiosk.app.theme.font_body)
     kiosk.screenshot("identify_typed_number_elderly")
+    # The pad's Delete key keeps its word on one line in elderly English ("Delet" / "e" before).
+    kiosk.tap(kiosk.find(id="lang_en"))
+    kiosk.pump(4)
+    delete = kiosk.find(id="backspace", root=pad)
+    assert delete.text == "Delete"
+    assert rendered_lines(delete) == ["Delete"] and delete.texture_size[0] <= delete.width
+    kiosk.tap(kiosk.find(id="lang_zh_Hans"))
+    kiosk.pump(2)
     # A short number keeps the title size.
     _type(kiosk, pad, "<" * 12)
     kiosk.pump(2)
