@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from hall_server.domain.booking import QrPayloadError, check_in_refusal, parse_qr_payload
+from hall_server.domain.booking import QrPayloadError, check_in_refusal, check_in_window, parse_qr_payload
 from hall_server.state.hall_state import HallState
 from hall_server.store import bookings
 from hall_server.usecases import tickets
@@ -15,7 +15,7 @@ from hall_server.usecases.catalogue import require_service
 from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.id_numbers import valid_id_number
 from hall_server.usecases.refusal import Refusal
-from hall_server.usecases.sites import known_site
+from hall_server.usecases.sites import known_site, site_local
 
 
 def _find(
@@ -64,7 +64,10 @@ def check_in(
             raise Refusal("booking_not_found", f"the booking is {row.status}")
         refusal = check_in_refusal(now, row.start, settings)
         if refusal is not None:
-            raise Refusal(refusal, "outside the check-in window of the booking")
+            # When the window opens and closes, in hall time, so the kiosk can say "签到时间 17:30 起".
+            opens, closes = (site_local(where, at) for at in check_in_window(row.start, settings))
+            window = {"check_in_opens": opens.isoformat(), "check_in_closes": closes.isoformat()}
+            raise Refusal(refusal, "outside the check-in window of the booking", details=window)
         entry = require_service(row.service)
         ticket = tickets.issue(conn, hall, site=where, entry=entry, now=now, booking_id=row.id,
                                slot_start=row.start)

@@ -228,6 +228,11 @@ def test_check_in_window_and_booking_served_before_walk_ins(hall: Hall) -> None:
     hall.clock.set(local(2026, 11, 25, 13, 29))
     early = hall.kiosk().post("/bookings/check-in", json={"check_in_code": booking["check_in_code"]})
     assert (early.status_code, code_of(early)) == (422, "too_early")
+    # The refusal says when the window opens and closes, in hall time (30 min before to 15 after).
+    window = early.json()["error"]["details"]
+    assert window == {
+        "check_in_opens": "2026-11-25T13:30:00+08:00", "check_in_closes": "2026-11-25T14:15:00+08:00"
+    }
     hall.clock.set(local(2026, 11, 25, 13, 30))
     ticket = hall.kiosk().post("/bookings/check-in", json={"check_in_code": booking["check_in_code"]})
     assert ticket.status_code == 201, ticket.text

@@ -33,5 +33,6 @@ def test_attract_shows_todays_hours_from_the_hall(kiosk):
     assert label == "今日办理时间：上午 09:00-12:00、下午 13:00-17:00、周三夜市 17:00-21:00"
     kiosk.tap(kiosk.find(id="lang_en"))
     english = "Open today: Morning 09:00-12:00, Afternoon 13:00-17:00, Wednesday Evening Service 17:00-21:00"
-    kiosk.wait_until(lambda: kiosk.find(id="today").text == english, timeout=15, what="today's hours in English")
+    kiosk.wait_until(lambda: kiosk.find(id="today").text == english, timeout=15,
+                     what="today's hours in English")
     kiosk.screenshot("attract_today_en")
