@@ -44,7 +44,7 @@ class Theme(EventDispatcher):
     error = ColorProperty((0.78, 0.12, 0.12, 1))
     top_bar = ColorProperty((0.71, 0.11, 0.11, 1))
 
-    def on_elderly(self, _instance, elderly):
+    def on_elderly(self, _instance: "Theme", elderly: bool) -> None:
         for name, size in FONT_SIZES[elderly].items():
             setattr(self, f"font_{name}", size)
         for name, size in TARGETS[elderly].items():

@@ -2,10 +2,13 @@
 start", languages, elderly mode."""
 
 from datetime import date
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import StringProperty
+from kivy.uix.widget import Widget
 
+from hall_contract import Calendar, CalendarDay
 from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
 
@@ -14,13 +17,13 @@ class AttractScreen(KioskScreen):
     # Today's sessions as the hall reports them, in the current language ("" until it answers).
     today_text = StringProperty("")
 
-    def on_kv_post(self, base_widget):
+    def on_kv_post(self, base_widget: Widget) -> None:
         self.show_top_bar = False
         self.idle_applies = False
         super().on_kv_post(base_widget)
-        self._days = None
+        self._days: tuple[CalendarDay, ...] | None = None
 
-    def on_enter_params(self, **params):
+    def on_enter_params(self, **params: Any) -> None:
         super().on_enter_params(**params)
         # After the first frame: asking the hall must not delay the screen.
         Clock.schedule_once(lambda _dt: self.refresh_today(), 0.3)
@@ -36,7 +39,7 @@ class AttractScreen(KioskScreen):
         app.run_task(app.hall.call(app.hall.calendar, app.kiosk_config.hall.site, day, day, lang),
                      on_done=self._got_days, on_error=app.background_request_failed)
 
-    def _got_days(self, calendar) -> None:
+    def _got_days(self, calendar: Calendar) -> None:
         self._days = calendar.days
         self._render()
 
@@ -55,7 +58,7 @@ class AttractScreen(KioskScreen):
         parts = [f"{session.name} {session.start}-{session.end}".strip() for session in sessions]
         self.today_text = _("Open today: {hours}").format(hours=_(", ").join(parts))
 
-    def on_language(self, lang):
+    def on_language(self, lang: str) -> None:
         # Holiday names come from the hall in the asked language.
         if self.app.current_screen == "attract":
             self.refresh_today()

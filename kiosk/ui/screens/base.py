@@ -11,6 +11,7 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, DictProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
 from kiosk.ui.widgets.top_bar import TopBar
 
@@ -25,7 +26,7 @@ class KioskScreen(Screen):
     idle_applies = BooleanProperty(True)
     params = DictProperty({})
 
-    def on_kv_post(self, base_widget):
+    def on_kv_post(self, base_widget: Widget) -> None:
         if self.show_top_bar:
             chrome = BoxLayout(orientation="vertical", size_hint=(1, None), pos_hint={"x": 0, "top": 1})
             self.top_bar = TopBar(title=self.title, show_home=self.show_home)
@@ -34,7 +35,7 @@ class KioskScreen(Screen):
             chrome.add_widget(self.top_bar)
             chrome.add_widget(banner)
 
-            def fit(*_args):
+            def fit(*_args: Any) -> None:
                 chrome.height = self.top_bar.height + banner.height
 
             self.top_bar.bind(height=fit)

@@ -5,9 +5,11 @@ Entered with ``app.go("identify", next="booking", purpose="booking")``; stores
 """
 
 from datetime import date
+from typing import Any
 
-from kivy.clock import Clock
+from kivy.clock import Clock, ClockEvent
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.widget import Widget
 
 # identify.kv places a NameKeyboard: importing its module registers the class with kv.
 import kiosk.ui.widgets.name_keyboard  # noqa: F401
@@ -16,6 +18,7 @@ from citizen_id.masking import mask_id_number, mask_name
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
 from kiosk.ui.screens.base import KioskScreen
+from terminal_drivers.id_card.models import IdCard
 
 # What the screen asks for, by the purpose the calling flow gives.
 PURPOSES = {
@@ -38,12 +41,12 @@ class IdentifyScreen(KioskScreen):
     # goes on at once, "Not me" cancels); None waits for a touch.
     auto_continue_s = NumericProperty(2.5, allownone=True)
 
-    def on_kv_post(self, base_widget):
+    def on_kv_post(self, base_widget: Widget) -> None:
         super().on_kv_post(base_widget)
-        self._pending = None
-        self._auto = None
+        self._pending: Identity | None = None
+        self._auto: ClockEvent | None = None
 
-    def on_enter_params(self, **params):
+    def on_enter_params(self, **params: Any) -> None:
         super().on_enter_params(**params)
         self.purpose_text = PURPOSES.get(params.get("purpose", ""), DEFAULT_PURPOSE)
         self._clear()
@@ -61,7 +64,7 @@ class IdentifyScreen(KioskScreen):
 
     # -- the three ways --
 
-    def on_card_placed(self, card) -> None:
+    def on_card_placed(self, card: IdCard) -> None:
         if card.valid_to is not None and card.valid_to < date.today():
             self.error = N_("This ID card has expired. Please use a valid card or ask staff.")
             return
@@ -130,7 +133,7 @@ class IdentifyScreen(KioskScreen):
     def retry(self) -> None:
         self._clear()
 
-    def on_language(self, lang):
+    def on_language(self, lang: str) -> None:
         if self._pending is not None and self._pending.source == "qr":
             self.confirmed_name = _("Code scanned")
 

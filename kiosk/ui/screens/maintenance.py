@@ -3,12 +3,16 @@
 Shows no personal data: a test card read reports only that a card was read and its type.
 """
 
+from typing import Any
+
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.widget import Widget
 
 import kiosk
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.base import KioskScreen
 from terminal_drivers.errors import DeviceError
+from terminal_drivers.id_card.models import IdCard
 
 MAX_PIN_ATTEMPTS = 5
 TEST_WAIT_S = 15.0
@@ -26,13 +30,13 @@ class MaintenanceScreen(KioskScreen):
     result = StringProperty("")
     errors_text = StringProperty("")
 
-    def on_kv_post(self, base_widget):
+    def on_kv_post(self, base_widget: Widget) -> None:
         self.show_home = False
         super().on_kv_post(base_widget)
         self._attempts = 0
         self._refresh_event = None
 
-    def on_enter_params(self, **params):
+    def on_enter_params(self, **params: Any) -> None:
         super().on_enter_params(**params)
         self.unlocked = False
         self.pin_message = ""
@@ -97,7 +101,7 @@ class MaintenanceScreen(KioskScreen):
         self.result = _("Printing a test page…")
         self.app.run_task(self.app.devices.print_job(data), on_done=self._printed, on_error=self._failed)
 
-    def _printed(self, _status) -> None:
+    def _printed(self, _status: object) -> None:
         self.result = _("Test page printed.")
         self.refresh()
 
@@ -106,7 +110,7 @@ class MaintenanceScreen(KioskScreen):
         self.app.run_task(self.app.devices.next_card(TEST_WAIT_S), on_done=self._card_read,
                           on_error=self._failed)
 
-    def _card_read(self, card) -> None:
+    def _card_read(self, card: IdCard | None) -> None:
         if card is None:
             self.result = _("No card read within {seconds} seconds.").format(seconds=int(TEST_WAIT_S))
         else:
@@ -119,7 +123,7 @@ class MaintenanceScreen(KioskScreen):
         self.app.run_task(self.app.devices.next_scan(TEST_WAIT_S), on_done=self._scanned,
                           on_error=self._failed)
 
-    def _scanned(self, payload) -> None:
+    def _scanned(self, payload: bytes | None) -> None:
         if payload is None:
             self.result = _("Nothing scanned within {seconds} seconds.").format(seconds=int(TEST_WAIT_S))
         else:
@@ -133,16 +137,16 @@ class MaintenanceScreen(KioskScreen):
             return
         self.app.run_task(self.app.heartbeat.beat_once(), on_done=self._hall_checked, on_error=self._failed)
 
-    def _hall_checked(self, ok) -> None:
+    def _hall_checked(self, ok: bool) -> None:
         self.result = _("Hall server answered.") if ok else _("Hall server not reachable.")
         self.refresh()
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: BaseException) -> None:
         code = exc.code if isinstance(exc, DeviceError) else type(exc).__name__
         self.result = _("Failed: {code}").format(code=code)
         self.refresh()
 
-    def on_language(self, lang):
+    def on_language(self, lang: str) -> None:
         if self.unlocked:
             self.refresh()
 

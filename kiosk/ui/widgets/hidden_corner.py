@@ -2,7 +2,9 @@
 
 import time
 from collections.abc import Callable
+from typing import Any
 
+from kivy.input.motionevent import MotionEvent
 from kivy.properties import NumericProperty
 from kivy.uix.widget import Widget
 
@@ -34,16 +36,16 @@ class HiddenCorner(Widget):
 
     __events__ = ("on_unlock",)
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._sequence = TapSequence(self.taps_needed, self.window_s)
 
-    def on_touch_down(self, touch):
+    def on_touch_down(self, touch: MotionEvent) -> bool:
         if not self.collide_point(*touch.pos):
             return False
         if self._sequence.tap():
             self.dispatch("on_unlock")
         return True
 
-    def on_unlock(self):
+    def on_unlock(self) -> None:
         pass

@@ -11,7 +11,7 @@ class IdleWarning(ModalView):
 
     __events__ = ("on_more_time",)
 
-    def on_more_time(self):
+    def on_more_time(self) -> None:
         pass
 
 
@@ -22,5 +22,5 @@ class OutOfService(ModalView):
 
     __events__ = ("on_restart",)
 
-    def on_restart(self):
+    def on_restart(self) -> None:
         pass

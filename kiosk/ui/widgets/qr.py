@@ -1,5 +1,7 @@
 """A QR code drawn from its modules (crisp at any size, no image files)."""
 
+from typing import Any
+
 import qrcode
 from kivy.graphics import Color, Rectangle
 from kivy.properties import StringProperty
@@ -16,7 +18,7 @@ def qr_matrix(text: str) -> list[list[bool]]:
 class QrCode(Widget):
     data = StringProperty("")
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         # Before Widget.__init__: it applies data= from kwargs (calling on_data) before it has
         # made the canvas, so the matrix is kept then and drawn once the canvas is there.
         self._matrix: list[list[bool]] = []
@@ -24,11 +26,11 @@ class QrCode(Widget):
         self.bind(pos=self._redraw, size=self._redraw)
         self._redraw()
 
-    def on_data(self, _instance, value):
+    def on_data(self, _instance: "QrCode", value: str) -> None:
         self._matrix = qr_matrix(value) if value else []
         self._redraw()
 
-    def _redraw(self, *_args):
+    def _redraw(self, *_args: Any) -> None:
         if self.canvas is None:
             return
         self.canvas.clear()
