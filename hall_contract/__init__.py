@@ -9,6 +9,7 @@ from hall_contract.calendar import Calendar, CalendarDay, DayReason, SessionTime
 from hall_contract.catalogue import Catalogue, Department, Guide, Material, Service
 from hall_contract.errors import ErrorBody, ErrorDetail
 from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply
+from hall_contract.identity import CardProof, Challenge, ChallengeBody, CodeProof, EidProof, Proof
 from hall_contract.records import RecordColumn, RecordQueryBody, RecordsResult
 from hall_contract.refusals import KIOSK_FACING, REFUSALS, STAFF_ONLY
 from hall_contract.reviews import (
@@ -23,10 +24,48 @@ from hall_contract.reviews import (
 from hall_contract.tickets import Ticket, TicketBody
 
 __all__ = [
-    "KIOSK_FACING", "REFUSALS", "STAFF_ONLY", "AssistStatus", "Booking", "BookingBody", "Calendar",
-    "CalendarDay", "Catalogue", "CheckInBody", "Citizen", "DayReason", "Department", "DeviceState",
-    "ErrorBody", "ErrorDetail", "FollowUp", "Guide", "HeartbeatBody", "HeartbeatReply", "MaskedCitizen",
-    "Material", "RecordColumn", "RecordQueryBody", "RecordsResult", "ReviewBody", "ReviewLevel",
-    "ReviewLevels", "ReviewReason", "ReviewResult", "Service", "ServiceRef", "SessionTime", "Slot",
-    "SlotList", "Subject", "Ticket", "TicketBody",
+    "KIOSK_FACING",
+    "REFUSALS",
+    "STAFF_ONLY",
+    "AssistStatus",
+    "Booking",
+    "BookingBody",
+    "Calendar",
+    "CalendarDay",
+    "CardProof",
+    "Catalogue",
+    "Challenge",
+    "ChallengeBody",
+    "CheckInBody",
+    "Citizen",
+    "CodeProof",
+    "DayReason",
+    "Department",
+    "DeviceState",
+    "EidProof",
+    "ErrorBody",
+    "ErrorDetail",
+    "FollowUp",
+    "Guide",
+    "HeartbeatBody",
+    "HeartbeatReply",
+    "MaskedCitizen",
+    "Material",
+    "Proof",
+    "RecordColumn",
+    "RecordQueryBody",
+    "RecordsResult",
+    "ReviewBody",
+    "ReviewLevel",
+    "ReviewLevels",
+    "ReviewReason",
+    "ReviewResult",
+    "Service",
+    "ServiceRef",
+    "SessionTime",
+    "Slot",
+    "SlotList",
+    "Subject",
+    "Ticket",
+    "TicketBody",
 ]

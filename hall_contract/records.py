@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from hall_contract.base import Answer, Body, Text
+from hall_contract.identity import Proof
 
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
 
@@ -45,3 +46,5 @@ class RecordQueryBody(Body):
     start: dt.date | None = Field(default=None, alias="from")
     end: dt.date | None = Field(default=None, alias="to")
     lang: Lang = "zh-Hans"
+    # Who shows that the person is present (DESIGN §4.5); the hall answers 403 proof_required without.
+    proof: Proof | None = None
