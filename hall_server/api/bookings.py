@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from hall_contract import BookingBody, CheckInBody
-from hall_server.api.answers import BookingAnswer, TicketAnswer
+from hall_server.api.answers import BookingAnswer, TicketAnswer, answered_as
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.languages import Lang
 from hall_server.middleware.idempotency import create_in_writer
@@ -33,7 +33,7 @@ async def create_booking(
         id_number=body.citizen.id_number, name=body.citizen.name, phone=body.citizen.phone,
         channel=body.channel, lang=lang,
     )
-    return await create_in_writer(hall, request, caller, body, prepare)
+    return await create_in_writer(hall, request, caller, body, lambda: answered_as(BookingAnswer, prepare()))
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingAnswer)
@@ -70,4 +70,4 @@ async def check_in_booking(
         check_in.check_in, hall, caller, site=body.site, check_in_code=body.check_in_code,
         qr_payload=body.qr_payload, id_number=body.id_number, lang=lang, base_url=str(request.base_url),
     )
-    return await create_in_writer(hall, request, caller, body, prepare)
+    return await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, prepare()))

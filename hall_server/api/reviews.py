@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from hall_contract import ReviewBody, ReviewLevels, ReviewResult
+from hall_server.api.answers import answered_as
 from hall_server.api.auth import ADMIN, KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.fields import SITE_PATTERN
 from hall_server.api.languages import Lang
@@ -31,7 +32,7 @@ def post_review(body: ReviewBody, request: Request, caller: Caller = Depends(KIO
         hall, caller, site=body.site, level=body.level, reasons=list(body.reasons), comment=body.comment,
         subject_type=body.subject.type, subject_id=body.subject.id,
     )
-    return run_creating(hall, request, caller, body, create)
+    return run_creating(hall, request, caller, body, answered_as(ReviewResult, create))
 
 
 @router.get("/reviews/follow-ups")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from hall_contract import TicketBody
-from hall_server.api.answers import TicketAnswer
+from hall_server.api.answers import TicketAnswer, answered_as
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.languages import Lang
 from hall_server.middleware.idempotency import create_in_writer
@@ -25,7 +25,7 @@ async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh
     hall = hall_of(request)
     create = tickets.walk_in_ticket(hall, caller, site=body.site, service=body.service,
                                     priority=body.priority, lang=lang, base_url=str(request.base_url))
-    return await create_in_writer(hall, request, caller, body, lambda: create)
+    return await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create))
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketAnswer)

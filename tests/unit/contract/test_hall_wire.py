@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 import hall_contract
 from hall_contract import refusals
 from hall_server.api import errors
+from hall_server.api.answers import TicketAnswer, answered_as
 from hall_server.api.auth import Require
 from hall_server.app import create_app
 from hall_server.config import Settings
@@ -115,3 +116,12 @@ def test_an_error_body_is_the_contracts_error_body() -> None:
     detailed = errors.error_body("invalid_request", "bad", details=[{"loc": ["body"]}])
     assert detailed == {"error": {"code": "invalid_request", "message": "bad",
                                   "details": [{"loc": ["body"]}]}}
+
+
+def test_a_creating_route_checks_its_answer_against_the_contract() -> None:
+    good = {"id": "t_1", "number": "A001", "where": None}
+    assert answered_as(TicketAnswer, lambda _conn: (201, good))(None) == (201, good)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        answered_as(TicketAnswer, lambda _conn: (201, {"number": "A001"}))(None)  # type: ignore[arg-type]
+    # A refusal-shaped answer (not 2xx) is not a ticket and is not checked as one.
+    assert answered_as(TicketAnswer, lambda _conn: (409, {"x": 1}))(None)[0] == 409  # type: ignore[arg-type]
