@@ -125,3 +125,10 @@ def test_a_creating_route_checks_its_answer_against_the_contract() -> None:
         answered_as(TicketAnswer, lambda _conn: (201, {"number": "A001"}))(None)  # type: ignore[arg-type]
     # A refusal-shaped answer (not 2xx) is not a ticket and is not checked as one.
     assert answered_as(TicketAnswer, lambda _conn: (409, {"x": 1}))(None)[0] == 409  # type: ignore[arg-type]
+
+
+def test_a_place_no_longer_listed_stays_null_in_the_halls_answer() -> None:
+    sent = {"id": "t_1", "number": "A001", "where": None}
+    assert TicketAnswer.model_validate(sent).model_dump(mode="json")["where"] is None
+    # The kiosk reads that null as empty text.
+    assert hall_contract.Ticket.model_validate(sent).where == ""
