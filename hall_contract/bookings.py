@@ -70,7 +70,9 @@ class CheckInBody(Body):
     """Exactly one of a typed check-in code, any scanned text, or an ID number."""
 
     check_in_code: Text | None = Field(default=None, pattern=r"^[0-9]{6}$")
-    qr_payload: Text | None = Field(default=None, max_length=200)
+    # Any scanned text: the hall, not the kiosk, tells a booking QR code from anything else (the
+    # body limit bounds its length; the hall refuses the rest as invalid_qr_payload).
+    qr_payload: str | None = None
     id_number: Text | None = Field(default=None, max_length=32)
     site: Text | None = Field(default=None, min_length=1, max_length=32)
 

@@ -30,9 +30,9 @@ class CalendarDay(Answer):
     holiday: str | None = None
     adjusted_workday: bool = False
     calendar_confirmed: bool = True
-    sessions: tuple[SessionTime, ...] = ()
     bookable: bool
     reason: DayReason | None = None
+    sessions: tuple[SessionTime, ...] = ()
 
 
 class Calendar(Answer):

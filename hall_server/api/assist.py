@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
+from hall_contract import AssistStatus
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller
 from hall_server.usecases.sites import site_profile
 from remote_assist.settings import signaling_settings_from_env
@@ -46,7 +47,7 @@ def install(app: FastAPI, settings: SignalingSettings | None = None) -> Signalin
 
     router = APIRouter(prefix="/api/v1")
 
-    @router.get("/assist/status")
+    @router.get("/assist/status", response_model=AssistStatus)
     def assist_status(request: Request, caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
         site = caller.site
         staffed, next_open = (True, None)

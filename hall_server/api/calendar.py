@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from hall_contract import Calendar, SlotList
 from hall_server.api.auth import ADMIN, COUNTER, KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.fields import Text
 from hall_server.api.languages import Lang
@@ -17,7 +18,7 @@ router = APIRouter(tags=["calendar"])
 SITE = Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-@router.get("/sites/{site}/calendar")
+@router.get("/sites/{site}/calendar", response_model=Calendar)
 def site_calendar(
     request: Request,
     site: str = SITE,
@@ -31,7 +32,7 @@ def site_calendar(
     return calendar.calendar_answer(hall_of(request), site, first, last, lang)
 
 
-@router.get("/sites/{site}/slots")
+@router.get("/sites/{site}/slots", response_model=SlotList)
 def site_slots(
     request: Request,
     site: str = SITE,

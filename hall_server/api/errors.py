@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hall_contract import ErrorBody, ErrorDetail
 from hall_server.usecases.refusal import Refusal
 
 log = logging.getLogger(__name__)
@@ -54,14 +55,10 @@ def status_of(refusal: Refusal) -> int:
 
 def error_body(code: str, message: str, details: Any = None,
                extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if details is not None:
-        error["details"] = details
-    body: dict[str, Any] = {"error": error}
-    if extra:
-        error.update(extra)
-        body.update(extra)
-    return body
+    # Extra fields (``next_open``, ``ticket_id``) sit both beside the message and at the top level.
+    fields = {**({"details": details} if details is not None else {}), **(extra or {})}
+    body = ErrorBody(error=ErrorDetail(code=code, message=message, **fields), **(extra or {}))
+    return body.model_dump(mode="json", exclude_unset=True)
 
 
 def error_response(status: int, code: str, message: str, details: Any = None,

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
+from hall_contract import HeartbeatBody, HeartbeatReply
 from hall_server.api.auth import KIOSK_ONLY, TECHNICIAN, Caller, hall_of
-from hall_server.api.fields import SITE_PATTERN, Text
+from hall_server.api.fields import SITE_PATTERN
 from hall_server.usecases import fleet
 
 router = APIRouter(tags=["fleet"])
 
 
-class DeviceState(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    state: Literal["ok", "degraded", "offline"]
-    reason: Text | None = Field(default=None, max_length=80)
-
-
-class HeartbeatBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    app_version: Text = Field(min_length=1, max_length=40)
-    uptime_s: int = Field(ge=0, le=10**9)
-    devices: dict[Text, DeviceState] = Field(default_factory=dict, max_length=16)
-    screen: Text | None = Field(default=None, max_length=40)
-
-
-@router.post("/kiosks/heartbeat")
+@router.post("/kiosks/heartbeat", response_model=HeartbeatReply)
 def heartbeat(body: HeartbeatBody, request: Request, caller: Caller = Depends(KIOSK_ONLY)) -> dict[str, Any]:
     """A kiosk's periodic sign of life with its device states (every 30 s)."""
     devices = {name: state.model_dump() for name, state in body.devices.items()}

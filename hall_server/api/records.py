@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
+from hall_contract import RecordQueryBody, RecordsResult
 from hall_server.api.auth import ADMIN, KIOSK_ONLY, Caller, hall_of
-from hall_server.api.fields import Text
-from hall_server.api.languages import Lang
 from hall_server.usecases import records
 
 router = APIRouter(tags=["records"])
 
 
-class RecordQueryBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    kind: Text = Field(max_length=64)
-    id_number: Text = Field(max_length=32)
-    name: Text = Field(min_length=1, max_length=60)
-    start: date | None = Field(default=None, alias="from")
-    end: date | None = Field(default=None, alias="to")
-    lang: Lang = "zh-Hans"
-
-
-@router.post("/records/query")
+@router.post("/records/query", response_model=RecordsResult)
 def query_records(
     body: RecordQueryBody, request: Request, caller: Caller = Depends(KIOSK_ONLY)
 ) -> dict[str, Any]:

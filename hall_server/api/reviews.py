@@ -6,10 +6,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 
+from hall_contract import ReviewBody, ReviewLevels, ReviewResult
+from hall_server.api.answers import answered_as
 from hall_server.api.auth import ADMIN, KIOSK_OR_STAFF, Caller, hall_of
-from hall_server.api.fields import SITE_PATTERN, Text
+from hall_server.api.fields import SITE_PATTERN
 from hall_server.api.languages import Lang
 from hall_server.middleware.idempotency import run_creating
 from hall_server.usecases import reviews
@@ -17,28 +18,13 @@ from hall_server.usecases import reviews
 router = APIRouter(tags=["reviews"])
 
 
-class Subject(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    type: Literal["ticket", "booking", "assist_call", "kiosk_transaction"]
-    id: Text = Field(min_length=1, max_length=80)
-
-
-class ReviewBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    level: int
-    reasons: list[Text] = Field(default_factory=list, max_length=20)
-    comment: Text | None = Field(default=None, max_length=2000)
-    subject: Subject
-    site: Text | None = Field(default=None, min_length=1, max_length=32)
-
-
-@router.get("/reviews/reasons")
+@router.get("/reviews/reasons", response_model=ReviewLevels)
 def reasons(lang: Lang = Query("zh-Hans"), caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
     """The five levels (5 非常满意 … 1 非常不满意) with the reasons offered for each."""
     return reviews.levels_answer(lang)
 
 
-@router.post("/reviews", status_code=201)
+@router.post("/reviews", status_code=201, response_model=ReviewResult)
 def post_review(body: ReviewBody, request: Request, caller: Caller = Depends(KIOSK_OR_STAFF)) -> Response:
     """Rate a transaction; a level of 2 or less opens a follow-up case due in N working days."""
     hall = hall_of(request)
@@ -46,7 +32,7 @@ def post_review(body: ReviewBody, request: Request, caller: Caller = Depends(KIO
         hall, caller, site=body.site, level=body.level, reasons=list(body.reasons), comment=body.comment,
         subject_type=body.subject.type, subject_id=body.subject.id,
     )
-    return run_creating(hall, request, caller, body, create)
+    return run_creating(hall, request, caller, body, answered_as(ReviewResult, create))
 
 
 @router.get("/reviews/follow-ups")

@@ -6,12 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 
+from hall_contract import TicketBody
+from hall_server.api.answers import TicketAnswer, answered_as
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
-from hall_server.api.fields import Text
 from hall_server.api.languages import Lang
-from hall_server.domain.queue import Priority
 from hall_server.middleware.idempotency import create_in_writer
 from hall_server.usecases import tickets
 
@@ -19,25 +18,17 @@ router = APIRouter(tags=["tickets"])
 TICKET_ID = Path(min_length=3, max_length=40, pattern=r"^t_[A-Za-z0-9_-]+$")
 
 
-class TicketBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    service: Text = Field(min_length=1, max_length=32)
-    priority: Priority | None = None
-    site: Text | None = Field(default=None, min_length=1, max_length=32,
-                             description="staff only: the site of the ticket (kiosks use their own)")
-
-
-@router.post("/tickets", status_code=201)
+@router.post("/tickets", status_code=201, response_model=TicketAnswer)
 async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh-Hans"),
                       caller: Caller = Depends(KIOSK_OR_STAFF)) -> Response:
     """A walk-in ticket for a service (409 queue_closed outside sessions or after the walk-in stop)."""
     hall = hall_of(request)
     create = tickets.walk_in_ticket(hall, caller, site=body.site, service=body.service,
                                     priority=body.priority, lang=lang, base_url=str(request.base_url))
-    return await create_in_writer(hall, request, caller, body, lambda: create)
+    return await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create))
 
 
-@router.get("/tickets/{ticket_id}")
+@router.get("/tickets/{ticket_id}", response_model=TicketAnswer)
 def get_ticket(request: Request, ticket_id: str = TICKET_ID, lang: Lang = Query("zh-Hans")) -> dict[str, Any]:
     """A ticket by its unguessable id (public: the tracking page and the citizen's phone use it)."""
     hall = hall_of(request)

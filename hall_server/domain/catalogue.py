@@ -22,6 +22,10 @@ from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
+# One Guide: the catalogue builds the very models the hall answers and the kiosk reads.
+from hall_contract.catalogue import Guide as Guide
+from hall_contract.catalogue import Material as Material
+
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 _SERVICE_CODE = re.compile(r"[A-Z]{2}-\d{3}")
 _DEPARTMENT_CODE = re.compile(r"[A-Z]{2,8}")
@@ -40,28 +44,6 @@ class CatalogueError(ValueError):
         super().__init__(f"catalogue_invalid: {message} ({path})")
         self.message = message
         self.path = path
-
-
-@dataclass(frozen=True)
-class Material:
-    """One item of the one-time notification list (一次性告知)."""
-
-    name: str
-    copies: str
-    note: str
-
-
-@dataclass(frozen=True)
-class Guide:
-    """Everything a citizen must know before coming, in one language."""
-
-    materials: tuple[Material, ...]
-    steps: tuple[str, ...]
-    time_limit: str
-    fee: str
-    where: str
-    legal_basis: str
-    notes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -231,7 +213,7 @@ def _service_text(value: Any, what: str, path: str) -> ServiceText:
             or not item["copies"].strip()
         ):
             raise CatalogueError(f"{what}.materials items need name, copies and note", path)
-        items.append(Material(item["name"], item["copies"], item["note"]))
+        items.append(Material(name=item["name"], copies=item["copies"], note=item["note"]))
     guide = Guide(
         materials=tuple(items),
         steps=_strings(value["steps"], f"{what}.steps", path, non_empty=True),
