@@ -1,0 +1,246 @@
+"""A certificate laid out on A4: data in, unsigned PDF bytes out (fpdf2, the CJK font embedded as subsets)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.fonts import FontFace
+
+from hall_server.documents import qr_drawing, seal
+from hall_server.documents.font_pieces import BOLD_FONT, REGULAR_FONT, PiecedFont
+from hall_server.documents.wording import every_text, title, word
+
+RED = (179, 38, 30)
+INK = (30, 30, 30)
+GREY = (110, 110, 110)
+MARGIN_MM = 15.0
+BODY_PT = 10.0
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """What one certificate says; ``issued_at`` is in the hall's time zone."""
+
+    kind: str
+    lang: str
+    hall_name: str
+    seal_name: str
+    holder_name: str
+    masked_id: str
+    columns: Sequence[tuple[str, str]]
+    rows: Sequence[Mapping[str, str]]
+    start: date | None
+    end: date | None
+    issued_at: datetime
+    code: str
+    verify_url: str
+
+    def texts(self) -> list[str]:
+        """Every text the certificate draws, so the fonts hold each of its characters."""
+        cells = [row.get(key, "") for row in self.rows for key, _ in self.columns]
+        return [self.hall_name, self.seal_name, self.holder_name, self.masked_id, self.code, self.verify_url,
+                *(label for _, label in self.columns), *cells]
+
+
+class CertificateFonts:
+    """The regular and bold faces, cut into pieces once per process and cached on disk."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        fixed = {ord(c) for c in every_text()}
+        self.regular = PiecedFont(REGULAR_FONT, cache_dir, extra_common=fixed)
+        # Bold is for the fixed words and headings: its first piece only; anything else falls back to
+        # the regular pieces rather than cutting the bold font too.
+        self.bold = PiecedFont(BOLD_FONT, cache_dir, extra_common=fixed, only_first=True)
+
+    def warm(self) -> None:
+        self.regular.warm()
+        self.bold.warm()
+
+    def install(self, pdf: FPDF, text: str) -> None:
+        regular = self.regular.pieces_for(text)
+        for piece in regular:
+            pdf.add_font(f"cjk{piece.index}", "", str(piece.path))
+        pdf.add_font("cjk0", "B", str(self.bold.pieces_for("")[0].path))
+        pdf.set_fallback_fonts([f"cjk{piece.index}" for piece in regular[1:]], exact_match=False)
+
+
+class _Page(FPDF):
+    def __init__(self, cert: Certificate) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.cert = cert
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            return
+        cert = self.cert
+        self.set_font("cjk0", "", 8)
+        self.set_text_color(*GREY)
+        self.set_xy(MARGIN_MM, 8)
+        running = f"{cert.hall_name}  ·  {title(cert.kind, cert.lang)}  ·  {cert.holder_name}"
+        self.cell(0, 5, running, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_draw_color(*RED)
+        self.set_line_width(0.3)
+        self.line(MARGIN_MM, 14, self.w - MARGIN_MM, 14)
+        self.set_y(18)
+
+    def footer(self) -> None:
+        cert = self.cert
+        self.set_y(-14)
+        self.set_draw_color(200, 200, 200)
+        self.set_line_width(0.2)
+        self.line(MARGIN_MM, self.get_y(), self.w - MARGIN_MM, self.get_y())
+        self.set_font("cjk0", "", 8)
+        self.set_text_color(*GREY)
+        third = (self.w - 2 * MARGIN_MM) / 3
+        self.set_x(MARGIN_MM)
+        self.cell(third, 7, f"{word('code', cert.lang)} {cert.code}")
+        self.cell(third, 7, word("page", cert.lang, n=self.page_no(), m="{nb}"), align="C")
+        self.cell(third, 7, f"{word('issued_at', cert.lang)} {_when(cert.issued_at)}", align="R")
+
+
+def _when(at: datetime) -> str:
+    offset = at.strftime("%z")
+    return f"{at:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def _period(cert: Certificate) -> str:
+    if cert.start is None and cert.end is None:
+        return word("all_records", cert.lang)
+    return f"{cert.start.isoformat() if cert.start else '…'} — {cert.end.isoformat() if cert.end else '…'}"
+
+
+def _first_page_head(pdf: _Page) -> None:
+    cert = pdf.cert
+    top = 14.0
+    qr_size = 26.0
+    qr_x = pdf.w - MARGIN_MM - qr_size
+    qr_drawing.draw(pdf, cert.verify_url, qr_x, top, qr_size)
+    pdf.set_font("cjk0", "", 7)
+    pdf.set_text_color(*GREY)
+    pdf.set_xy(qr_x - 10, top + qr_size + 1)
+    pdf.cell(qr_size + 20, 4, cert.code, align="C")
+
+    text_w = qr_x - MARGIN_MM - 6
+    pdf.set_xy(MARGIN_MM, top)
+    pdf.set_text_color(*RED)
+    pdf.set_font("cjk0", "B", 13)
+    pdf.cell(text_w, 8, cert.hall_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+    pdf.set_font("cjk0", "B", 19 if cert.lang != "en" else 16)
+    pdf.multi_cell(text_w, 10, title(cert.kind, cert.lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_draw_color(*RED)
+    pdf.set_line_width(0.8)
+    line_y = max(pdf.get_y() + 2, top + qr_size + 6)
+    pdf.line(MARGIN_MM, line_y, pdf.w - MARGIN_MM, line_y)
+    pdf.set_line_width(0.2)
+    pdf.line(MARGIN_MM, line_y + 1.2, pdf.w - MARGIN_MM, line_y + 1.2)
+
+    pdf.set_y(line_y + 5)
+    facts = [
+        (word("name", cert.lang), cert.holder_name),
+        (word("id_number", cert.lang), cert.masked_id),
+        (word("period", cert.lang), _period(cert)),
+        (word("issued_at", cert.lang), _when(cert.issued_at)),
+    ]
+    label_w = 32.0 if cert.lang == "en" else 28.0
+    for label, value in facts:
+        pdf.set_x(MARGIN_MM)
+        pdf.set_font("cjk0", "B", 10)
+        pdf.set_text_color(*GREY)
+        pdf.cell(label_w, 7, label)
+        pdf.set_font("cjk0", "", 11)
+        pdf.set_text_color(*INK)
+        pdf.cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+
+
+def _column_widths(pdf: _Page, cert: Certificate) -> list[float]:
+    """Each column as wide as its widest text, shrunk in proportion when the row does not fit."""
+    pad = 3.0
+    widths = []
+    for key, label in cert.columns:
+        pdf.set_font("cjk0", "B", BODY_PT)
+        widest = pdf.get_string_width(label)
+        pdf.set_font("cjk0", "", BODY_PT)
+        for row in cert.rows:
+            widest = max(widest, pdf.get_string_width(row.get(key, "")))
+        widths.append(min(widest, 90.0) + pad)
+    room = pdf.w - 2 * MARGIN_MM
+    total = sum(widths)
+    if total <= room:
+        # Spare room goes to every column alike, so the table spans the page.
+        return [w + (room - total) / len(widths) for w in widths]
+    return [w * room / total for w in widths]
+
+
+def _table(pdf: _Page, cert: Certificate) -> None:
+    pdf.set_font("cjk0", "", BODY_PT)
+    pdf.set_text_color(*INK)
+    pdf.set_draw_color(150, 150, 150)
+    pdf.set_line_width(0.2)
+    if not cert.rows:
+        pdf.cell(0, 10, word("no_rows", cert.lang), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        return
+    headings = FontFace(family="cjk0", emphasis="BOLD", color=INK, fill_color=(238, 232, 230))
+    with pdf.table(col_widths=_column_widths(pdf, cert), width=pdf.w - 2 * MARGIN_MM, text_align="LEFT",
+                   headings_style=headings, line_height=6.5, wrapmode=WrapMode.CHAR,
+                   repeat_headings=1, padding=(0.8, 1.2)) as table:
+        table.row([label for _, label in cert.columns])
+        for row in cert.rows:
+            table.row([row.get(key, "") for key, _ in cert.columns])
+    pdf.ln(2)
+    pdf.set_font("cjk0", "", 8.5)
+    pdf.set_text_color(*GREY)
+    pdf.cell(0, 5, word("rows", cert.lang, n=len(cert.rows)), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _closing(pdf: _Page, cert: Certificate) -> None:
+    block_h = 52.0
+    if pdf.will_page_break(block_h):
+        pdf.add_page()
+    top = pdf.get_y() + 3
+    room = pdf.w - 2 * MARGIN_MM
+    pdf.set_xy(MARGIN_MM, top)
+    pdf.set_font("cjk0", "", 9)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(room * 0.58, 5, word("statement", cert.lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("cjk0", "", 8)
+    pdf.set_text_color(*GREY)
+    pdf.multi_cell(room * 0.58, 5, cert.verify_url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    # The issuer's lines sit right; the seal is stamped over them as on paper, drawn half see-through so
+    # the words under it stay readable.
+    issuer_x = MARGIN_MM + room * 0.62
+    pdf.set_xy(issuer_x, top + 12)
+    pdf.set_font("cjk0", "B", 10)
+    pdf.set_text_color(*INK)
+    pdf.cell(room * 0.38, 7, f"{word('issuer', cert.lang)}: {cert.hall_name}", align="C",
+             new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font("cjk0", "", 10)
+    pdf.cell(room * 0.38, 7, f"{cert.issued_at:%Y-%m-%d}", align="C")
+    seal.draw(pdf, issuer_x + room * 0.19, top + 20, 20.0, cert.seal_name, word("seal_caption", cert.lang))
+    pdf.set_y(top + block_h)
+
+
+def build_pdf(cert: Certificate, fonts: CertificateFonts) -> bytes:
+    """The unsigned certificate, A4, every page numbered 第 n 页 共 m 页 (or the reader's language)."""
+    pdf = _Page(cert)
+    fonts.install(pdf, "".join(cert.texts()))
+    pdf.set_margins(MARGIN_MM, 18, MARGIN_MM)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.alias_nb_pages()
+    pdf.set_lang(cert.lang)
+    pdf.set_title(title(cert.kind, cert.lang))
+    pdf.set_author(cert.hall_name)
+    pdf.set_creator("gov-kiosk hall server")
+    pdf.set_creation_date(cert.issued_at)
+    pdf.add_page()
+    _first_page_head(pdf)
+    _table(pdf, cert)
+    _closing(pdf, cert)
+    return bytes(pdf.output())
