@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
 from hall_server import __version__
-from hall_server.api import assist
+from hall_server.api import assist, documents
 from hall_server.api.body_limit import BodyLimitMiddleware
 from hall_server.api.errors import install_error_handlers
 from hall_server.api.hall_state import HallState
@@ -97,5 +97,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
     assist.install(app)
+    documents.install(app, API_PREFIX)
     pages.install(app)
     return app

@@ -50,7 +50,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def make_demo_identity(directory: Path, hall_name: str, now: datetime | None = None) -> DemoIdentity:
-    """Write ``ca.pem``, ``signing-chain.pem`` (signer then CA) and ``signing-key.pem`` (0600) into ``directory``."""
+    """Write ``ca.pem``, ``signing-chain.pem`` (signer, then CA) and ``signing-key.pem`` (mode 0600)."""
     now = now or datetime.now(UTC)
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o700)
@@ -80,10 +80,20 @@ def make_demo_identity(directory: Path, hall_name: str, now: datetime | None = N
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    identity = DemoIdentity(directory / "signing-key.pem", directory / "signing-chain.pem", directory / "ca.pem")
+    identity = DemoIdentity(directory / "signing-key.pem", directory / "signing-chain.pem",
+                            directory / "ca.pem")
     _write_private(identity.key_path, key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
                                                          serialization.NoEncryption()))
     identity.chain_path.write_bytes(signer_cert.public_bytes(pem) + ca_cert.public_bytes(pem))
     identity.ca_path.write_bytes(ca_cert.public_bytes(pem))
     # The CA's key is thrown away: the demo chain never signs another certificate.
     return identity
+
+
+def ensure_demo_identity(data_dir: Path, hall_name: str) -> DemoIdentity | None:
+    """Make the demo's signing identity under ``<data dir>/signing`` unless the hall already has one."""
+    from hall_server.documents.signing import SigningPaths
+
+    if SigningPaths.for_data_dir(data_dir).exist():
+        return None
+    return make_demo_identity(data_dir / "signing", hall_name)

@@ -227,7 +227,13 @@ def _closing(pdf: _Page, cert: Certificate) -> None:
     pdf.set_y(top + block_h)
 
 
-def build_pdf(cert: Certificate, fonts: CertificateFonts) -> bytes:
+@dataclass(frozen=True)
+class LaidOut:
+    pdf: bytes
+    pages: int
+
+
+def build_pdf(cert: Certificate, fonts: CertificateFonts) -> LaidOut:
     """The unsigned certificate, A4, every page numbered 第 n 页 共 m 页 (or the reader's language)."""
     pdf = _Page(cert)
     fonts.install(pdf, "".join(cert.texts()))
@@ -243,4 +249,4 @@ def build_pdf(cert: Certificate, fonts: CertificateFonts) -> bytes:
     _first_page_head(pdf)
     _table(pdf, cert)
     _closing(pdf, cert)
-    return bytes(pdf.output())
+    return LaidOut(bytes(pdf.output()), pdf.page_no())

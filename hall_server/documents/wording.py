@@ -13,7 +13,8 @@ def _t(zh_hans: str, zh_hant: str, en: str) -> Texts:
 
 
 TITLES: Mapping[str, Texts] = {
-    "social_insurance_payments": _t("社会保险缴费证明", "社會保險繳費證明", "Certificate of Social Insurance Payments"),
+    "social_insurance_payments": _t("社会保险缴费证明", "社會保險繳費證明",
+                                    "Certificate of Social Insurance Payments"),
     "medical_insurance_certificate": _t("医疗保险参保凭证", "醫療保險參保憑證",
                                         "Medical Insurance Enrolment Certificate"),
     "entry_exit_records": _t("出入境记录", "出入境記錄", "Record of Entries and Exits"),

@@ -1,0 +1,142 @@
+"""Certificates: ``POST /records/certificate`` (kiosk), ``GET /signing-certificate`` and
+``GET /verify/{code}`` (public), and the phone page ``/v/{code}`` (DESIGN §4.8)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from hall_server.api import records
+from hall_server.api.auth import KIOSK_ONLY, Caller, hall_of
+from hall_server.api.errors import ApiError, error_response
+from hall_server.api.rate_limit import RateLimiter, client_address, rate_limited
+from hall_server.documents import codes, verify_page
+from hall_server.documents.desk import DEFAULT_SITE, DocumentDesk, Holder, site_rules
+from hall_server.documents.signing import SigningNotConfigured
+from hall_server.store.documents import IssuedDocument
+
+router = APIRouter(tags=["documents"])
+page_router = APIRouter(include_in_schema=False)
+
+# Codes carry 100 random bits, so guessing is hopeless anyway; the limit keeps anyone from trying at
+# scale: a burst for a person checking a pile of certificates, then one look-up every two seconds.
+VERIFY_BURST = 30
+VERIFY_PER_S = 0.5
+_setup_lock = threading.Lock()
+
+
+class CertificateBody(records.RecordQueryBody):
+    """The body of POST /records/query (and whatever proof of presence it comes to require)."""
+
+
+def desk_of(request: Request) -> DocumentDesk:
+    """This app's document desk, made on first use (fonts and key are loaded once per process)."""
+    state = request.app.state
+    desk = getattr(state, "document_desk", None)
+    if desk is None:
+        with _setup_lock:
+            desk = getattr(state, "document_desk", None)
+            if desk is None:
+                settings = hall_of(request).settings
+                desk = DocumentDesk(settings.data_dir, settings.public_base_url)
+                state.document_desk = desk
+                state.verify_limits = RateLimiter(VERIFY_BURST, VERIFY_PER_S)
+    return desk
+
+
+def _signing_not_configured(exc: SigningNotConfigured) -> ApiError:
+    return ApiError(503, "signing_not_configured",
+                    "this hall has no signing key yet; an operator runs 'hall-server signing init' or "
+                    "configures HALL_SIGNING_KEY and HALL_SIGNING_CHAIN")
+
+
+@router.post("/records/certificate", response_class=Response,
+             responses={200: {"content": {"application/pdf": {}}}})
+def issue_certificate(body: CertificateBody, request: Request,
+                      caller: Caller = Depends(KIOSK_ONLY)) -> Response:
+    """A signed A4 PDF of one kind of record about the citizen at the kiosk; its code in the headers."""
+    hall = hall_of(request)
+    desk = desk_of(request)
+    try:
+        desk.signer()
+    except SigningNotConfigured as exc:
+        raise _signing_not_configured(exc) from exc
+    # The records route checks the kind, the ID number, the range and the caller, and audits the query.
+    answer = records.query_records(body, request, caller)
+    issued = desk.issue(
+        hall.db, answer=answer, holder=Holder(body.name.strip(), body.id_number.strip().upper()),
+        lang=body.lang, site=caller.site, start=body.start, end=body.end, issued_at=hall.now(),
+        issued_by=caller.scope, base_url=str(request.base_url),
+    )
+    printed = codes.grouped(issued.code)
+    return Response(issued.pdf, media_type="application/pdf", headers={
+        "X-Verification-Code": printed,
+        "X-Document-SHA256": issued.sha256,
+        "Content-Disposition": f'inline; filename="{body.kind}-{issued.code[:8]}.pdf"',
+        "Cache-Control": "no-store",
+    })
+
+
+@router.get("/signing-certificate", response_class=Response,
+            responses={200: {"content": {"application/x-pem-file": {}}}})
+def signing_certificate(request: Request) -> Response:
+    """The hall's signing certificate and its chain up to the root, PEM (public)."""
+    try:
+        chain = desk_of(request).signer().chain_pem
+    except SigningNotConfigured as exc:
+        raise _signing_not_configured(exc) from exc
+    return Response(chain, media_type="application/x-pem-file")
+
+
+def _limit(request: Request) -> None:
+    if not hall_of(request).settings.rate_limit_enabled:
+        return
+    desk_of(request)
+    wait_s = request.app.state.verify_limits.take(client_address(request.scope))
+    if wait_s:
+        raise rate_limited(wait_s, "verification look-ups")
+
+
+def _issued_at_text(doc: IssuedDocument) -> str:
+    return doc.issued_at.astimezone(site_rules(doc.site or DEFAULT_SITE).tz).isoformat()
+
+
+@router.get("/verify/{code}")
+def verify(code: str, request: Request) -> Any:
+    """Whether the hall issued the certificate with this code: kind, time, SHA-256 and a masked name."""
+    _limit(request)
+    try:
+        doc = desk_of(request).look_up(hall_of(request).db, code)
+    except codes.MalformedCode as exc:
+        raise ApiError(422, "invalid_verification_code", str(exc), extra={"valid": False}) from exc
+    if doc is None:
+        return error_response(404, "unknown_verification_code", "no certificate has this code",
+                              extra={"valid": False})
+    return JSONResponse({
+        "valid": True, "code": codes.grouped(doc.code), "kind": doc.kind, "issued_at": _issued_at_text(doc),
+        "sha256": doc.sha256, "masked_name": doc.masked_name, "pages": doc.pages, "site": doc.site,
+    }, headers={"Cache-Control": "no-store"})
+
+
+@page_router.get("/v/{code}", response_class=HTMLResponse)
+def verify_page_for_phone(code: str, request: Request, lang: str | None = Query(None)) -> HTMLResponse:
+    """The page a certificate's QR code opens; same answer as /verify/{code}, for a person."""
+    chosen = verify_page.pick_lang(lang, request.headers.get("accept-language"))
+    _limit(request)
+    try:
+        doc = desk_of(request).look_up(hall_of(request).db, code)
+    except codes.MalformedCode:
+        return HTMLResponse(verify_page.render(chosen, code, None, malformed=True), status_code=422)
+    if doc is None:
+        return HTMLResponse(verify_page.render(chosen, code, None), status_code=404)
+    html = verify_page.render(chosen, code, doc, issued_at_text=_issued_at_text(doc))
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def install(app: FastAPI, api_prefix: str) -> None:
+    """Mount the document routes: the API under ``api_prefix``, the phone page at the root."""
+    app.include_router(router, prefix=api_prefix)
+    app.include_router(page_router)
