@@ -161,7 +161,7 @@ def _first_page_head(pdf: _Page) -> None:
         pdf.cell(label_w, 7, label)
         pdf.set_font("cjk0", "", 11)
         pdf.set_text_color(*INK)
-        pdf.cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
 

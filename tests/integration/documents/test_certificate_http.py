@@ -72,7 +72,8 @@ def test_a_36_month_history_is_an_a4_pdf_with_every_row_as_text(hall: Hall, arti
     (artifacts_dir / "documents" / "payments-zh-Hans.pdf").write_bytes(pdf)
 
 
-def test_the_signature_validates_against_the_published_chain_and_breaks_on_one_changed_byte(hall: Hall) -> None:
+def test_the_signature_validates_against_the_published_chain_and_one_changed_byte_breaks_it(
+        hall: Hall) -> None:
     pdf = certificate(hall).content
     chain = hall.client().get("/signing-certificate")
     assert chain.status_code == 200
@@ -140,8 +141,8 @@ def test_other_languages(hall: Hall, artifacts_dir: Path, lang: str, page_words:
     pdf_probe.render(reply.content, artifacts_dir / "documents" / f"payments-{lang}")
 
 
-@pytest.mark.parametrize("kind", ["medical_insurance_certificate", "entry_exit_records", "real_estate_records",
-                                  "application_progress"])
+@pytest.mark.parametrize("kind", ["medical_insurance_certificate", "entry_exit_records",
+                                  "real_estate_records", "application_progress"])
 def test_every_kind_makes_a_certificate(hall: Hall, artifacts_dir: Path, kind: str) -> None:
     reply = certificate(hall, kind=kind, name="张喆䶮")
     assert reply.status_code == 200, reply.text
@@ -161,8 +162,8 @@ def test_bad_requests_get_the_error_shape(hall: Hall) -> None:
     extra = kiosk.post("/records/certificate", json={"kind": "entry_exit_records", "id_number": "x",
                                                       "name": NAME, "colour": "red"})
     assert extra.status_code == 422 and extra.json()["error"]["code"] == "invalid_request"
-    anonymous = hall.client().post("/records/certificate", json={"kind": "entry_exit_records",
-                                                                  "id_number": id_with_months(1), "name": NAME})
+    anonymous = hall.client().post("/records/certificate", json={
+        "kind": "entry_exit_records", "id_number": id_with_months(1), "name": NAME})
     assert anonymous.status_code == 401
     staff = hall.staff("counter1").post("/records/certificate", json={
         "kind": "entry_exit_records", "id_number": id_with_months(1), "name": NAME})

@@ -74,7 +74,8 @@ def render(pdf: bytes, prefix: Path, dpi: int = 80) -> list[Path]:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
         handle.flush()
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", handle.name, str(prefix)], check=True, timeout=120)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", handle.name, str(prefix)], check=True,
+                       timeout=120)
     return sorted(prefix.parent.glob(prefix.name + "-*.png"))
 
 
