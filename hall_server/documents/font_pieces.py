@@ -84,8 +84,7 @@ class Piece:
 class PiecedFont:
     """One font file as pieces; ``pieces_for(text)`` cuts (or finds in the cache) what ``text`` needs."""
 
-    def __init__(self, source: Path, cache_dir: Path, *, extra_common: Iterable[int] = (),
-                 only_first: bool = False) -> None:
+    def __init__(self, source: Path, cache_dir: Path, *, extra_common: Iterable[int] = ()) -> None:
         self.source = source
         stat = source.stat()
         key = hashlib.sha256(f"{_CUT_VERSION}:{source.name}:{stat.st_size}:{stat.st_mtime_ns}:"
@@ -97,8 +96,6 @@ class PiecedFont:
         finally:
             font.close()
         plan = cut_plan(covered, extra_common)
-        if only_first:
-            plan = plan[:1]
         self.pieces = [Piece(i, self.cache_dir / f"piece-{i:02d}.otf", cps) for i, cps in enumerate(plan)]
         self._lock = threading.Lock()
 

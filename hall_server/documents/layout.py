@@ -47,6 +47,10 @@ class Certificate:
         return [self.hall_name, self.seal_name, self.holder_name, self.masked_id, self.code, self.verify_url,
                 *(label for _, label in self.columns), *cells]
 
+    def bold_texts(self) -> list[str]:
+        """What is set in bold beyond the fixed words: the hall's name, the seal and the column headings."""
+        return [self.hall_name, self.seal_name, *(label for _, label in self.columns)]
+
 
 class CertificateFonts:
     """The regular and bold faces, cut into pieces once per process and cached on disk."""
@@ -54,20 +58,24 @@ class CertificateFonts:
     def __init__(self, cache_dir: Path) -> None:
         fixed = {ord(c) for c in every_text()}
         self.regular = PiecedFont(REGULAR_FONT, cache_dir, extra_common=fixed)
-        # Bold is for the fixed words and headings: its first piece only; anything else falls back to
-        # the regular pieces rather than cutting the bold font too.
-        self.bold = PiecedFont(BOLD_FONT, cache_dir, extra_common=fixed, only_first=True)
+        self.bold = PiecedFont(BOLD_FONT, cache_dir, extra_common=fixed)
 
     def warm(self) -> None:
         self.regular.warm()
         self.bold.warm()
 
-    def install(self, pdf: FPDF, text: str) -> None:
+    def install(self, pdf: FPDF, text: str, bold_text: str) -> None:
+        """Add the pieces ``text`` needs as families cjk0, cjk1, … (bold faces for ``bold_text``)."""
         regular = self.regular.pieces_for(text)
+        bold = self.bold.pieces_for(bold_text)
         for piece in regular:
             pdf.add_font(f"cjk{piece.index}", "", str(piece.path))
-        pdf.add_font("cjk0", "B", str(self.bold.pieces_for("")[0].path))
-        pdf.set_fallback_fonts([f"cjk{piece.index}" for piece in regular[1:]], exact_match=False)
+        for piece in bold:
+            pdf.add_font(f"cjk{piece.index}", "B", str(piece.path))
+        # Text is set in cjk0; a character cjk0 lacks is drawn from the piece that has it, in the same
+        # weight where that piece was added in it.
+        others = sorted({piece.index for piece in (*regular, *bold)} - {0})
+        pdf.set_fallback_fonts([f"cjk{index}" for index in others], exact_match=False)
         for font in pdf.fonts.values():
             # The pieces' bounding boxes are already right; recomputing them walks every glyph drawn and
             # was a quarter of the time a certificate took.
@@ -295,7 +303,7 @@ class LaidOut:
 def build_pdf(cert: Certificate, fonts: CertificateFonts) -> LaidOut:
     """The unsigned certificate, A4, every page numbered 第 n 页 共 m 页 (or the reader's language)."""
     pdf = _Page(cert)
-    fonts.install(pdf, "".join(cert.texts()))
+    fonts.install(pdf, "".join(cert.texts()), "".join(cert.bold_texts()))
     pdf.set_margins(MARGIN_MM, 18, MARGIN_MM)
     pdf.set_auto_page_break(True, margin=20)
     pdf.alias_nb_pages()
