@@ -30,7 +30,8 @@ ticker = _hall.ticker
 hall_with = _hall.hall_with
 hall = _hall.hall
 Hall = _hall.Hall
-TODAY = _hall.DEFAULT_NOW.date()
+DEFAULT_NOW = _hall.DEFAULT_NOW
+TODAY = DEFAULT_NOW.date()
 
 
 def id_with_months(months: int) -> str:
