@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +193,20 @@ def test_verification_look_ups_are_rate_limited(hall: Hall) -> None:
     limited = client.get("/verify/0000-0000-0000-0000-0000")
     assert limited.json()["error"]["code"] == "rate_limited" and "retry-after" in limited.headers
     assert httpx.get(f"{hall.url}/v/00000000000000000000").status_code == 429
+
+
+def test_twenty_certificates_at_once_all_arrive_and_verify(hall: Hall) -> None:
+    def one(_: int) -> httpx.Response:
+        with httpx.Client(base_url=hall.url + "/api/v1", timeout=120,
+                          headers={"Authorization": f"Bearer {hall.kiosk_token}"}) as client:
+            return client.post("/records/certificate", json={
+                "kind": "social_insurance_payments", "id_number": id_with_months(36), "name": NAME})
+
+    with ThreadPoolExecutor(20) as pool:
+        replies = list(pool.map(one, range(20)))
+    assert [r.status_code for r in replies] == [200] * 20
+    codes = {r.headers["x-verification-code"] for r in replies}
+    assert len(codes) == 20
+    for reply in replies:
+        check = hall.client().get(f"/verify/{reply.headers['x-verification-code']}").json()
+        assert check["sha256"] == hashlib.sha256(reply.content).hexdigest()

@@ -3,6 +3,7 @@ header on every page, 第 n 页 共 m 页, and a signature that holds until one 
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from datetime import date, datetime
@@ -95,3 +96,13 @@ def test_no_key_means_signing_is_not_configured(tmp_path: Path) -> None:
 def test_any_name_a_kiosk_may_send_is_laid_out(cert_fonts: CertificateFonts, name: str) -> None:
     laid_out = build_pdf(certificate(3, name=name), cert_fonts)
     assert laid_out.pdf.startswith(b"%PDF-") and laid_out.pages >= 1
+
+
+def test_every_rare_name_character_has_its_glyph(cert_fonts: CertificateFonts,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    # fpdf2 drops a character its fonts lack and says so in a warning; none may be dropped.
+    with caplog.at_level(logging.WARNING, logger="fpdf"):
+        laid_out = build_pdf(certificate(2, name="欧阳镕堃喆䶮"), cert_fonts)
+    assert not [r for r in caplog.records if "missing" in r.getMessage().lower()]
+    assert "欧阳镕堃喆䶮" in text(laid_out.pdf)
+    assert len(fonts(laid_out.pdf)) >= 3  # the first regular piece, a rarer one, and bold
