@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -15,6 +16,7 @@ from hall_server.api.errors import ApiError, error_response
 from hall_server.api.rate_limit import RateLimiter, client_address, rate_limited
 from hall_server.documents import codes, verify_page
 from hall_server.documents.desk import DEFAULT_SITE, DocumentDesk, Holder, site_rules
+from hall_server.documents.layout import when
 from hall_server.documents.signing import SigningNotConfigured
 from hall_server.store.documents import IssuedDocument
 
@@ -100,8 +102,8 @@ def _limit(request: Request) -> None:
         raise rate_limited(wait_s, "verification look-ups")
 
 
-def _issued_at_text(doc: IssuedDocument) -> str:
-    return doc.issued_at.astimezone(site_rules(doc.site or DEFAULT_SITE).tz).isoformat()
+def _issued_at(doc: IssuedDocument) -> datetime:
+    return doc.issued_at.astimezone(site_rules(doc.site or DEFAULT_SITE).tz)
 
 
 @router.get("/verify/{code}")
@@ -116,8 +118,8 @@ def verify(code: str, request: Request) -> Any:
         return error_response(404, "unknown_verification_code", "no certificate has this code",
                               extra={"valid": False})
     return JSONResponse({
-        "valid": True, "code": codes.grouped(doc.code), "kind": doc.kind, "issued_at": _issued_at_text(doc),
-        "sha256": doc.sha256, "masked_name": doc.masked_name, "pages": doc.pages, "site": doc.site,
+        "valid": True, "code": codes.grouped(doc.code), "kind": doc.kind,
+        "issued_at": _issued_at(doc).isoformat(timespec="seconds"), "sha256": doc.sha256, "masked_name": doc.masked_name, "pages": doc.pages, "site": doc.site,
     }, headers={"Cache-Control": "no-store"})
 
 
@@ -126,13 +128,16 @@ def verify_page_for_phone(code: str, request: Request, lang: str | None = Query(
     """The page a certificate's QR code opens; same answer as /verify/{code}, for a person."""
     chosen = verify_page.pick_lang(lang, request.headers.get("accept-language"))
     _limit(request)
+    hall_name = site_rules(DEFAULT_SITE).name(chosen)
     try:
         doc = desk_of(request).look_up(hall_of(request).db, code)
     except codes.MalformedCode:
-        return HTMLResponse(verify_page.render(chosen, code, None, malformed=True), status_code=422)
+        page = verify_page.render(chosen, hall_name, code, None, malformed=True)
+        return HTMLResponse(page, status_code=422)
     if doc is None:
-        return HTMLResponse(verify_page.render(chosen, code, None), status_code=404)
-    html = verify_page.render(chosen, code, doc, issued_at_text=_issued_at_text(doc))
+        return HTMLResponse(verify_page.render(chosen, hall_name, code, None), status_code=404)
+    hall_name = site_rules(doc.site or DEFAULT_SITE).name(chosen)
+    html = verify_page.render(chosen, hall_name, code, doc, issued_at_text=when(_issued_at(doc)))
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 

@@ -115,10 +115,11 @@ class _Page(FPDF):
         self.set_x(MARGIN_MM)
         self.cell(third, 7, f"{word('code', cert.lang)} {cert.code}")
         self.cell(third, 7, word("page", cert.lang, n=self.page_no(), m="{nb}"), align="C")
-        self.cell(third, 7, f"{word('issued_at', cert.lang)} {_when(cert.issued_at)}", align="R")
+        self.cell(third, 7, f"{word('issued_at', cert.lang)} {when(cert.issued_at)}", align="R")
 
 
-def _when(at: datetime) -> str:
+def when(at: datetime) -> str:
+    """An instant as printed: ``2026-11-25 10:00 (UTC+08:00)``."""
     offset = at.strftime("%z")
     return f"{at:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
@@ -160,7 +161,7 @@ def _first_page_head(pdf: _Page) -> None:
         (word("name", cert.lang), cert.holder_name),
         (word("id_number", cert.lang), cert.masked_id),
         (word("period", cert.lang), _period(cert)),
-        (word("issued_at", cert.lang), _when(cert.issued_at)),
+        (word("issued_at", cert.lang), when(cert.issued_at)),
     ]
     label_w = 32.0 if cert.lang == "en" else 28.0
     for label, value in facts:

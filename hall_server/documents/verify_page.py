@@ -19,6 +19,7 @@ PAGE = """<!doctype html>
 <style>
  /* A phone-sized card on the hall's shared look; green for a certificate the hall issued, red if not. */
  main {{ padding: 18px; max-width: 480px; margin: auto; }}
+ header {{ background: #b3261e; }}
  .card {{ border-radius: 12px; padding: 20px; box-shadow: 0 1px 4px rgba(0,0,0,.08); }}
  .verdict {{ font-size: 20px; font-weight: 700; margin: 0 0 14px; color: {colour}; }}
  dl {{ display: grid; grid-template-columns: auto 1fr; gap: 10px 12px; margin: 0; }}
@@ -30,8 +31,9 @@ PAGE = """<!doctype html>
 </style>
 </head>
 <body>
+<header><h1>{hall}</h1></header>
 <main>
-<h1>{heading}</h1>
+<h2>{heading}</h2>
 <div class="card">
 <p class="verdict">{verdict}</p>
 {details}
@@ -60,8 +62,8 @@ def pick_lang(query: str | None, accept_language: str | None) -> str:
     return "zh-Hans"
 
 
-def render(lang: str, code_text: str, doc: IssuedDocument | None, *, malformed: bool = False,
-           issued_at_text: str = "") -> str:
+def render(lang: str, hall_name: str, code_text: str, doc: IssuedDocument | None, *,
+           malformed: bool = False, issued_at_text: str = "") -> str:
     if doc is not None:
         verdict, colour = word("valid", lang), "#1b7f3b"
         rows = [
@@ -81,5 +83,5 @@ def render(lang: str, code_text: str, doc: IssuedDocument | None, *, malformed: 
     languages = " ".join(
         f'<a href="?lang={code}">{escape(name)}</a>' for code, name in LANG_NAMES.items() if code != lang
     )
-    return PAGE.format(lang=lang, heading=escape(word("verify_title", lang)), verdict=escape(verdict),
-                       colour=colour, details=details, languages=languages)
+    return PAGE.format(lang=lang, hall=escape(hall_name), heading=escape(word("verify_title", lang)),
+                       verdict=escape(verdict), colour=colour, details=details, languages=languages)

@@ -40,7 +40,8 @@ def test_every_kind_and_word_has_all_three_languages() -> None:
 def test_the_page_shows_a_masked_name_and_escapes_what_it_echoes() -> None:
     doc = IssuedDocument("0123456789ABCDEFGHJK", "entry_exit_records", "HQ", datetime(2026, 1, 1, tzinfo=UTC),
                          "ab" * 32, "王**", 1, "kiosk:k1")
-    page = verify_page.render("zh-Hans", "x", doc, issued_at_text="2026-01-01T08:00:00+08:00")
+    page = verify_page.render("zh-Hans", "示范区政务服务中心", "x", doc,
+                              issued_at_text="2026-01-01T08:00:00+08:00")
     assert "王**" in page and "ab" * 32 in page and "出入境记录" in page
-    echoed = verify_page.render("en", "<script>", None, malformed=True)
+    echoed = verify_page.render("en", "Hall", "<script>", None, malformed=True)
     assert "<script>" not in echoed and "&lt;script&gt;" in echoed
