@@ -119,7 +119,8 @@ def verify(code: str, request: Request) -> Any:
                               extra={"valid": False})
     return JSONResponse({
         "valid": True, "code": codes.grouped(doc.code), "kind": doc.kind,
-        "issued_at": _issued_at(doc).isoformat(timespec="seconds"), "sha256": doc.sha256, "masked_name": doc.masked_name, "pages": doc.pages, "site": doc.site,
+        "issued_at": _issued_at(doc).isoformat(timespec="seconds"), "sha256": doc.sha256,
+        "masked_name": doc.masked_name, "pages": doc.pages, "site": doc.site,
     }, headers={"Cache-Control": "no-store"})
 
 
