@@ -27,25 +27,15 @@ page_router = APIRouter(include_in_schema=False)
 # scale: a burst for a person checking a pile of certificates, then one look-up every two seconds.
 VERIFY_BURST = 30
 VERIFY_PER_S = 0.5
-_setup_lock = threading.Lock()
-
 
 class CertificateBody(records.RecordQueryBody):
     """The body of POST /records/query (and whatever proof of presence it comes to require)."""
 
 
 def desk_of(request: Request) -> DocumentDesk:
-    """This app's document desk, made on first use (fonts and key are loaded once per process)."""
-    state = request.app.state
-    desk = getattr(state, "document_desk", None)
-    if desk is None:
-        with _setup_lock:
-            desk = getattr(state, "document_desk", None)
-            if desk is None:
-                settings = hall_of(request).settings
-                desk = DocumentDesk(settings.data_dir, settings.public_base_url)
-                state.document_desk = desk
-                state.verify_limits = RateLimiter(VERIFY_BURST, VERIFY_PER_S)
+    """This app's document desk (fonts and key are loaded once per process)."""
+    desk = request.app.state.document_desk
+    assert isinstance(desk, DocumentDesk)
     return desk
 
 
@@ -96,7 +86,6 @@ def signing_certificate(request: Request) -> Response:
 def _limit(request: Request) -> None:
     if not hall_of(request).settings.rate_limit_enabled:
         return
-    desk_of(request)
     wait_s = request.app.state.verify_limits.take(client_address(request.scope))
     if wait_s:
         raise rate_limited(wait_s, "verification look-ups")
@@ -143,6 +132,12 @@ def verify_page_for_phone(code: str, request: Request, lang: str | None = Query(
 
 
 def install(app: FastAPI, api_prefix: str) -> None:
-    """Mount the document routes: the API under ``api_prefix``, the phone page at the root."""
+    """Mount the document routes (the API under ``api_prefix``, the phone page at the root) and start
+    preparing the fonts in the background."""
+    settings = app.state.hall.settings
+    desk = DocumentDesk(settings.data_dir, settings.public_base_url)
+    app.state.document_desk = desk
+    app.state.verify_limits = RateLimiter(VERIFY_BURST, VERIFY_PER_S)
+    threading.Thread(target=desk.warm, name="certificate-fonts", daemon=True).start()
     app.include_router(router, prefix=api_prefix)
     app.include_router(page_router)

@@ -62,9 +62,25 @@ class DocumentDesk:
     def __init__(self, data_dir: Path, public_base_url: str | None = None) -> None:
         self.paths = SigningPaths.for_data_dir(data_dir)
         self.public_base_url = public_base_url
-        self.fonts = CertificateFonts(font_cache_dir())
+        self._fonts: CertificateFonts | None = None
         self._signer: HallSigner | None = None
         self._lock = threading.Lock()
+
+    @property
+    def fonts(self) -> CertificateFonts:
+        if self._fonts is None:
+            with self._lock:
+                if self._fonts is None:
+                    self._fonts = CertificateFonts(font_cache_dir())
+        return self._fonts
+
+    def warm(self) -> None:
+        """Open the fonts and cut their first pieces ahead of the first certificate (seconds, once per
+        machine), so a kiosk's first request does not wait for them."""
+        try:
+            self.fonts.warm()
+        except OSError:
+            log.warning("could not prepare the certificate fonts ahead of time", exc_info=True)
 
     def signer(self) -> HallSigner:
         """The hall's signer, loaded on first use; SigningNotConfigured while there is no key."""
