@@ -60,8 +60,9 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     )
     from hall_server.web import tracking
 
-    api = [sessions, catalogue, calendar, bookings, tickets, counters, records, reviews, fleet]
-    return [(API_PREFIX, module.router) for module in api] + [("", tracking.router)]
+    api = [sessions, catalogue, calendar, bookings, tickets, counters, records, documents, reviews, fleet]
+    phone_pages = [("", tracking.router), ("", documents.page_router)]
+    return [(API_PREFIX, module.router) for module in api] + phone_pages
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
@@ -97,6 +98,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
     assist.install(app)
-    documents.install(app, API_PREFIX)
+    documents.install(app)
     pages.install(app)
     return app

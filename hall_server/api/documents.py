@@ -131,13 +131,11 @@ def verify_page_for_phone(code: str, request: Request, lang: str | None = Query(
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
-def install(app: FastAPI, api_prefix: str) -> None:
-    """Mount the document routes (the API under ``api_prefix``, the phone page at the root) and start
-    preparing the fonts in the background."""
+def install(app: FastAPI) -> None:
+    """Give the app its document desk (the routers are mounted with the others) and start preparing the
+    fonts in the background."""
     settings = app.state.hall.settings
     desk = DocumentDesk(settings.data_dir, settings.public_base_url)
     app.state.document_desk = desk
     app.state.verify_limits = RateLimiter(VERIFY_BURST, VERIFY_PER_S)
     threading.Thread(target=desk.warm, name="certificate-fonts", daemon=True).start()
-    app.include_router(router, prefix=api_prefix)
-    app.include_router(page_router)
