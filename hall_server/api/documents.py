@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from hall_server.api import records
 from hall_server.api.auth import KIOSK_ONLY, Caller, hall_of
 from hall_server.api.errors import ApiError, error_response
-from hall_server.api.rate_limit import RateLimiter, client_address, rate_limited
+from hall_server.api.rate_limit import RateLimiter, client_address, rate_limited, retry_after_s
 from hall_server.documents import codes, verify_page
 from hall_server.documents.desk import DEFAULT_SITE, DocumentDesk, Holder, site_rules
 from hall_server.documents.layout import when
@@ -83,12 +83,12 @@ def signing_certificate(request: Request) -> Response:
     return Response(chain, media_type="application/x-pem-file")
 
 
-def _limit(request: Request) -> None:
+def _wait_s(request: Request) -> float:
+    """Count one look-up by the client's address: 0.0 when allowed, else the seconds to wait."""
     if not hall_of(request).settings.rate_limit_enabled:
-        return
-    wait_s = request.app.state.verify_limits.take(client_address(request.scope))
-    if wait_s:
-        raise rate_limited(wait_s, "verification look-ups")
+        return 0.0
+    wait: float = request.app.state.verify_limits.take(client_address(request.scope))
+    return wait
 
 
 def _issued_at(doc: IssuedDocument) -> datetime:
@@ -98,7 +98,9 @@ def _issued_at(doc: IssuedDocument) -> datetime:
 @router.get("/verify/{code}")
 def verify(code: str, request: Request) -> Any:
     """Whether the hall issued the certificate with this code: kind, time, SHA-256 and a masked name."""
-    _limit(request)
+    wait_s = _wait_s(request)
+    if wait_s:
+        raise rate_limited(wait_s, "verification look-ups")
     try:
         doc = desk_of(request).look_up(hall_of(request).db, code)
     except codes.MalformedCode as exc:
@@ -117,8 +119,11 @@ def verify(code: str, request: Request) -> Any:
 def verify_page_for_phone(code: str, request: Request, lang: str | None = Query(None)) -> HTMLResponse:
     """The page a certificate's QR code opens; same answer as /verify/{code}, for a person."""
     chosen = verify_page.pick_lang(lang, request.headers.get("accept-language"))
-    _limit(request)
     hall_name = site_rules(DEFAULT_SITE).name(chosen)
+    wait_s = _wait_s(request)
+    if wait_s:
+        page = verify_page.render(chosen, hall_name, code, None, too_many=True)
+        return HTMLResponse(page, status_code=429, headers={"Retry-After": str(retry_after_s(wait_s))})
     try:
         doc = desk_of(request).look_up(hall_of(request).db, code)
     except codes.MalformedCode:

@@ -63,7 +63,7 @@ def pick_lang(query: str | None, accept_language: str | None) -> str:
 
 
 def render(lang: str, hall_name: str, code_text: str, doc: IssuedDocument | None, *,
-           malformed: bool = False, issued_at_text: str = "") -> str:
+           malformed: bool = False, too_many: bool = False, issued_at_text: str = "") -> str:
     if doc is not None:
         verdict, colour = word("valid", lang), "#1b7f3b"
         rows = [
@@ -77,7 +77,7 @@ def render(lang: str, hall_name: str, code_text: str, doc: IssuedDocument | None
             f'<dt>{escape(label)}</dt><dd class="{cls}">{escape(value)}</dd>' for label, value, cls in rows
         ) + f"</dl><p>{escape(word('compare', lang))}</p>"
     else:
-        verdict = word("malformed" if malformed else "invalid", lang)
+        verdict = word("too_many" if too_many else "malformed" if malformed else "invalid", lang)
         colour = "#b3261e"
         details = f"<p>{escape(code_text[:64])}</p>"
     languages = " ".join(

@@ -48,6 +48,8 @@ WORDS: Mapping[str, Texts] = {
     "valid": _t("有效：本证明由本中心出具", "有效：本證明由本中心出具", "Valid: this centre issued it"),
     "invalid": _t("无效：查无此验证码", "無效：查無此驗證碼", "Not valid: no certificate has this code"),
     "malformed": _t("验证码格式不正确", "驗證碼格式不正確", "This is not a verification code"),
+    "too_many": _t("查询过于频繁，请稍后再试", "查詢過於頻繁，請稍後再試",
+                   "Too many checks; please try again shortly"),
     "kind": _t("证明类型", "證明類型", "Kind"),
     "holder": _t("持有人", "持有人", "Holder"),
     "sha256": _t("文件 SHA-256", "檔案 SHA-256", "File SHA-256"),

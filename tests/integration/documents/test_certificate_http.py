@@ -192,7 +192,8 @@ def test_verification_look_ups_are_rate_limited(hall: Hall) -> None:
     assert answers[-1] == 429
     limited = client.get("/verify/0000-0000-0000-0000-0000")
     assert limited.json()["error"]["code"] == "rate_limited" and "retry-after" in limited.headers
-    assert httpx.get(f"{hall.url}/v/00000000000000000000").status_code == 429
+    page = httpx.get(f"{hall.url}/v/00000000000000000000?lang=en")
+    assert page.status_code == 429 and "Too many checks" in page.text and "retry-after" in page.headers
 
 
 def test_twenty_certificates_at_once_all_arrive_and_verify(hall: Hall) -> None:
