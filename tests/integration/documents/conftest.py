@@ -47,7 +47,7 @@ def id_with_months(months: int) -> str:
 
 @pytest.fixture(autouse=True)
 def _poppler() -> None:
-    for tool in ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm"):
+    for tool in ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm", "pdfsig"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is missing: scripts/install-system-deps.sh installs poppler-utils")
 

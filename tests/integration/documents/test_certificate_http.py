@@ -88,6 +88,10 @@ def test_the_signature_validates_against_the_published_chain_and_one_changed_byt
     tampered[offset + 8] ^= 0x01
     broken = pdf_probe.signature_status(bytes(tampered), chain.content)
     assert not (broken.intact and broken.valid)
+    # A second, independent reader (poppler with NSS) agrees on both.
+    assert "Signature is Valid." in pdf_probe.pdfsig(pdf)
+    assert "Total document signed" in pdf_probe.pdfsig(pdf)
+    assert "Signature is Valid." not in pdf_probe.pdfsig(bytes(tampered))
 
 
 def test_a_reader_trusting_another_root_does_not_trust_the_signature(hall: Hall, tmp_path: Path) -> None:

@@ -85,3 +85,12 @@ def signature_status(pdf: bytes, chain_pem: bytes) -> PdfSignatureStatus:
     context = ValidationContext(trust_roots=[chain[-1]], other_certs=chain[:-1])
     reader = PdfFileReader(BytesIO(pdf), strict=False)
     return validate_pdf_signature(reader.embedded_signatures[0], context)
+
+
+def pdfsig(pdf: bytes) -> str:
+    """poppler's own reading of the signature (NSS): 'Signature is Valid.' when the bytes are intact."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        done = subprocess.run(["pdfsig", handle.name], capture_output=True, timeout=60)
+    return done.stdout.decode("utf-8", "replace")
