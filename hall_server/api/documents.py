@@ -28,6 +28,7 @@ page_router = APIRouter(include_in_schema=False)
 VERIFY_BURST = 30
 VERIFY_PER_S = 0.5
 
+
 class CertificateBody(records.RecordQueryBody):
     """The body of POST /records/query (and whatever proof of presence it comes to require)."""
 
@@ -39,7 +40,7 @@ def desk_of(request: Request) -> DocumentDesk:
     return desk
 
 
-def _signing_not_configured(exc: SigningNotConfigured) -> ApiError:
+def _signing_not_configured() -> ApiError:
     return ApiError(503, "signing_not_configured",
                     "this hall has no signing key yet; an operator runs 'hall-server signing init' or "
                     "configures HALL_SIGNING_KEY and HALL_SIGNING_CHAIN")
@@ -55,7 +56,7 @@ def issue_certificate(body: CertificateBody, request: Request,
     try:
         desk.signer()
     except SigningNotConfigured as exc:
-        raise _signing_not_configured(exc) from exc
+        raise _signing_not_configured() from exc
     # The records route checks the kind, the ID number, the range and the caller, and audits the query.
     answer = records.query_records(body, request, caller)
     issued = desk.issue(
@@ -79,7 +80,7 @@ def signing_certificate(request: Request) -> Response:
     try:
         chain = desk_of(request).signer().chain_pem
     except SigningNotConfigured as exc:
-        raise _signing_not_configured(exc) from exc
+        raise _signing_not_configured() from exc
     return Response(chain, media_type="application/x-pem-file")
 
 
