@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from hall_server.documents.layout import when
 from hall_server.documents.signing import SigningNotConfigured
 from hall_server.store.documents import IssuedDocument
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["documents"])
 page_router = APIRouter(include_in_schema=False)
 
@@ -59,11 +61,17 @@ def issue_certificate(body: CertificateBody, request: Request,
         raise _signing_not_configured() from exc
     # The records route checks the kind, the ID number, the range and the caller, and audits the query.
     answer = records.query_records(body, request, caller)
-    issued = desk.issue(
-        hall.db, answer=answer, holder=Holder(body.name.strip(), body.id_number.strip().upper()),
-        lang=body.lang, site=caller.site, start=body.start, end=body.end, issued_at=hall.now(),
-        issued_by=caller.scope, base_url=str(request.base_url),
-    )
+    try:
+        issued = desk.issue(
+            hall.db, answer=answer, holder=Holder(body.name.strip(), body.id_number.strip().upper()),
+            lang=body.lang, site=caller.site, start=body.start, end=body.end, issued_at=hall.now(),
+            issued_by=caller.scope, base_url=str(request.base_url),
+        )
+    except OSError as exc:
+        # The font pieces could not be cut or read (a full or read-only cache directory): the operator's
+        # to fix, so the kiosk is told to try later rather than given a server error.
+        log.error("certificate fonts unavailable: %s", exc)
+        raise ApiError(503, "documents_unavailable", "the hall cannot make certificates right now") from exc
     printed = codes.grouped(issued.code)
     return Response(issued.pdf, media_type="application/pdf", headers={
         "X-Verification-Code": printed,

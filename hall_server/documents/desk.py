@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,7 +32,12 @@ def font_cache_dir() -> Path:
     raw = os.environ.get("HALL_FONT_CACHE")
     if raw:
         return Path(raw).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # a service account with no home directory
+            base = tempfile.gettempdir()
     return Path(base) / "gov-kiosk" / "font-pieces"
 
 

@@ -215,3 +215,14 @@ def test_twenty_certificates_at_once_all_arrive_and_verify(hall: Hall) -> None:
     for reply in replies:
         check = hall.client().get(f"/verify/{reply.headers['x-verification-code']}").json()
         assert check["sha256"] == hashlib.sha256(reply.content).hexdigest()
+
+
+def test_an_unusable_font_cache_is_a_clear_refusal(hall_with: Any, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("HALL_FONT_CACHE", str(blocker / "fonts"))
+    hall = hall_with()
+    reply = certificate(hall)
+    assert reply.status_code == 503
+    assert reply.json()["error"]["code"] == "documents_unavailable"
