@@ -10,7 +10,7 @@ from hall_contract.catalogue import Catalogue, Department, Guide, Material, Serv
 from hall_contract.errors import ErrorBody, ErrorDetail
 from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply
 from hall_contract.identity import CardProof, Challenge, ChallengeBody, CodeProof, EidProof, Proof
-from hall_contract.records import RecordColumn, RecordQueryBody, RecordsResult
+from hall_contract.records import CertificateBody, RecordColumn, RecordQueryBody, RecordsResult
 from hall_contract.refusals import KIOSK_FACING, REFUSALS, STAFF_ONLY
 from hall_contract.reviews import (
     FollowUp,
@@ -34,6 +34,7 @@ __all__ = [
     "CalendarDay",
     "CardProof",
     "Catalogue",
+    "CertificateBody",
     "Challenge",
     "ChallengeBody",
     "CheckInBody",

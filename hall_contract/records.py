@@ -48,3 +48,7 @@ class RecordQueryBody(Body):
     lang: Lang = "zh-Hans"
     # Who shows that the person is present (DESIGN §4.5); the hall answers 403 proof_required without.
     proof: Proof | None = None
+
+
+class CertificateBody(RecordQueryBody):
+    """``POST /records/certificate``: the same query as ``/records/query``; the answer is an A4 PDF."""

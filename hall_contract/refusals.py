@@ -41,6 +41,9 @@ _KIOSK_FACING = {
     # records
     "unknown_kind": "no such kind of record",
     "records_unavailable": "the records system did not answer or does not serve this kind here",
+    # certificates
+    "signing_not_configured": "the hall has no signing key, so it cannot issue certificates",
+    "documents_unavailable": "the hall cannot make certificates right now (its font cache)",
     # reviews
     "invalid_level": "a review level other than 1 to 5",
     "unknown_reason": "a review reason the hall does not know",
@@ -66,7 +69,8 @@ _KIOSK_FACING = {
     "internal_error": "the hall failed to complete the request",
 }
 
-# Codes only staff, administrators or the hall's own command line meet: why a kiosk never does.
+# Codes only staff, administrators, the hall's own command line or a certificate's reader meet: why a
+# kiosk never does.
 _STAFF_ONLY = {
     "invalid_credentials": "staff login",
     "site_required": "staff name the site of a ticket or check-in; a kiosk's token names its own",
@@ -96,6 +100,8 @@ _STAFF_ONLY = {
     "weak_password": "creating a staff account (command line)",
     "kiosk_exists": "creating a kiosk (command line)",
     "staff_exists": "creating a staff account (command line)",
+    "invalid_verification_code": "checking a certificate's code (anyone holding the paper, on a phone)",
+    "unknown_verification_code": "checking a certificate's code (anyone holding the paper, on a phone)",
 }
 
 KIOSK_FACING: MappingProxyType[str, str] = MappingProxyType(_KIOSK_FACING)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
 from hall_server import __version__
-from hall_server.api import assist
+from hall_server.api import assist, documents
 from hall_server.api.errors import install_error_handlers
 from hall_server.clock import Clock, SystemClock
 from hall_server.config import Settings
@@ -61,8 +61,9 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     )
     from hall_server.web import tracking
 
-    api = [sessions, catalogue, calendar, bookings, tickets, counters, records, reviews, fleet]
-    return [(API_PREFIX, module.router) for module in api] + [("", tracking.router)]
+    api = [sessions, catalogue, calendar, bookings, tickets, counters, records, documents, reviews, fleet]
+    phone_pages = [("", tracking.router), ("", documents.page_router)]
+    return [(API_PREFIX, module.router) for module in api] + phone_pages
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
@@ -98,5 +99,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
     assist.install(app)
+    documents.install(app)
     pages.install(app)
     return app

@@ -1,4 +1,4 @@
-"""``hall-server``: serve, kiosk add, staff add, calendar load, db upgrade (DESIGN §4.4)."""
+"""``hall-server``: serve, kiosk add, staff add, calendar load, db upgrade, signing init (DESIGN §4.4)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     calendar_load = calendar.add_parser("load", help="load an operator holiday file (calendar/<year>.toml)")
     calendar_load.add_argument("file", type=Path)
     calendar_load.add_argument("--db", metavar="URL")
+
+    signing = sub.add_parser("signing", help="the key that signs certificates").add_subparsers(
+        dest="action", required=True)
+    signing_init = signing.add_parser("init", help="make a demo CA and signing certificate (demo only)")
+    signing_init.add_argument("--dir", type=Path, help="where to write them (default: <data dir>/signing)")
+    signing_init.add_argument("--force", action="store_true", help="replace an existing key")
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
     db_upgrade = db.add_parser("upgrade", help="bring the schema to the newest revision")
@@ -196,10 +202,27 @@ def _db_upgrade(args: argparse.Namespace) -> None:
     print("schema is current")
 
 
+def _signing_init(args: argparse.Namespace) -> None:
+    from hall_server.config import data_dir_from_env
+    from hall_server.demo import DEMO_SITE
+    from hall_server.documents.demo_ca import make_demo_identity
+    from hall_server.usecases.sites import site_profile
+
+    directory = args.dir.expanduser() if args.dir else data_dir_from_env() / "signing"
+    if (directory / "signing-key.pem").exists() and not args.force:
+        raise UsageError(f"a signing key already exists in {directory}; --force replaces it")
+    identity = make_demo_identity(directory, site_profile(DEMO_SITE).name("zh-Hans"))
+    print(f"demo signing key:   {identity.key_path} (owner-readable only)")
+    print(f"certificate chain:  {identity.chain_path}")
+    print(f"demo root CA:       {identity.ca_path} (trust it in a PDF reader to see the signature valid)")
+    if args.dir:
+        print(f"serve with HALL_SIGNING_KEY={identity.key_path} HALL_SIGNING_CHAIN={identity.chain_path}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"serve": _serve, "kiosk": _kiosk_add, "staff": _staff_add, "calendar": _calendar_load,
-                "db": _db_upgrade}
+                "db": _db_upgrade, "signing": _signing_init}
     try:
         handlers[args.command](args)
     except (UsageError, ConfigError) as exc:

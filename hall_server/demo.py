@@ -1,4 +1,5 @@
-"""Deterministic demo data: site HQ, staff counter1/agent1/tech1/admin and kiosk kiosk-01 (idempotent)."""
+"""Deterministic demo data: site HQ, staff counter1/agent1/tech1/admin, kiosk kiosk-01 and a demo signing
+identity for certificates (idempotent)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from hall_server.documents.demo_ca import ensure_demo_identity
 from hall_server.store import identities
 from hall_server.store import models as m
 from hall_server.store.credentials import new_token, token_digest
@@ -47,4 +49,5 @@ def seed_demo(db: Database, now: datetime, data_dir: Path) -> str:
                          .values(token_hash=token_digest(token)))
     data_dir.mkdir(parents=True, exist_ok=True)
     token_file.write_text(token + "\n", "utf-8")
+    ensure_demo_identity(data_dir, profile.name("zh-Hans"))
     return token

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the demo and the tests need:
 # Xvfb and GL for the Kivy window, PostgreSQL for the second database,
-# Chromium for the staff-console tests, fonts and tools to look at screenshots, and libzinnia with
+# Chromium for the staff-console tests, fonts and tools to look at screenshots (and, with poppler, at
+# the certificates the hall makes), and libzinnia with
 # the tegaki Simplified Chinese model for handwritten name characters on the kiosk.
 set -euo pipefail
 SUDO=""
@@ -15,5 +16,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
     postgresql postgresql-contrib \
     chromium chromium-driver \
     fonts-noto-cjk \
-    imagemagick \
+    imagemagick poppler-utils \
     libzinnia0 tegaki-zinnia-simplified-chinese

@@ -46,6 +46,9 @@ REFUSAL_STATUS: dict[str, int] = {
     "wrong_ticket_state": 409,
     "rate_limited": 429,
     "records_unavailable": 503,
+    "signing_not_configured": 503,
+    "documents_unavailable": 503,
+    "unknown_verification_code": 404,
 }
 
 

@@ -219,3 +219,17 @@ calendar_years = Table(
     Column("source", Text, nullable=False),
     Column("loaded_at", Instant, nullable=False),
 )
+
+# Certificates the hall issued, for GET /verify/{code}: what a verifier may learn, never the rows, the
+# full name or the ID number.
+issued_documents = Table(
+    "issued_documents", metadata,
+    Column("code", String(20), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("site", String(32), nullable=True),
+    Column("issued_at", Instant, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("masked_name", String(100), nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("issued_by", String(80), nullable=False),
+)

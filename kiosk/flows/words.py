@@ -77,6 +77,8 @@ ERRORS = {
     "invalid_qr_payload": N_("This code is not a booking QR code."),
     "ticket_not_found": N_("That ticket was not found."),
     "records_unavailable": N_("The records system is not answering right now. Please try again later."),
+    "signing_not_configured": N_("Certificates cannot be printed here yet. Please ask at the service desk."),
+    "documents_unavailable": N_("Certificates cannot be made right now. Please try again later."),
     "comment_too_long": N_("The comment is too long."),
     "rate_limited": N_("The system is busy. Please wait a moment and try again."),
     "internal_error": N_("The service centre's system had a problem. Please try again or ask staff."),

@@ -14,8 +14,10 @@ from .conftest import Hall
 
 pytestmark = pytest.mark.db
 
-# Routes anyone may call: signing in, and a ticket by its unguessable id (the citizen's phone).
-PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/tickets/{ticket_id}"), ("GET", "/t/{ticket_id}")}
+# Routes anyone may call: signing in, a ticket by its unguessable id (the citizen's phone), and checking a
+# certificate (the signing chain, a verification code).
+PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/tickets/{ticket_id}"), ("GET", "/t/{ticket_id}"),
+          ("GET", "/api/v1/signing-certificate"), ("GET", "/api/v1/verify/{code}"), ("GET", "/v/{code}")}
 ROLES = ("counter", "agent", "technician", "admin")
 USERS = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
 SAMPLE_PARAMS = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "c1",

@@ -27,6 +27,13 @@ PUBLIC_JSON = {("GET", "/api/v1/tickets/{ticket_id}")}
 NOT_KIOSK: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/login"): "staff sign-in",
     ("GET", "/t/{ticket_id}"): "the tracking page, HTML for the citizen's phone",
+    ("GET", "/api/v1/signing-certificate"): "the signing chain, PEM, for anyone checking a certificate",
+    ("GET", "/api/v1/verify/{code}"): "a certificate's verification, for whoever holds the paper",
+    ("GET", "/v/{code}"): "the verification page, HTML for a phone",
+}
+# Kiosk routes whose answer is not JSON, each with what it is.
+NOT_JSON: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/records/certificate"): "a signed A4 PDF, its code in X-Verification-Code",
 }
 CONTRACT_MODELS = {
     model for model in vars(hall_contract).values()
@@ -89,7 +96,7 @@ def test_every_kiosk_route_answers_a_contract_model(app: FastAPI) -> None:
     for method, path, route in kiosk_routes(app):
         model = route.response_model
         declared = isinstance(model, type) and any(base in CONTRACT_MODELS for base in model.__mro__)
-        if not declared:
+        if not declared and (method, path) not in NOT_JSON:
             missing.append((method, path, model))
     assert not missing, missing
 
