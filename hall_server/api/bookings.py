@@ -75,7 +75,7 @@ def get_booking(
     lang: Lang = Query("zh-Hans"),
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> dict[str, Any]:
-    return bookings.booking_answer(hall_of(request), booking_id, lang)
+    return bookings.booking_answer(hall_of(request), caller, booking_id, lang)
 
 
 @router.delete("/bookings/{booking_id}")
@@ -86,7 +86,7 @@ def cancel_booking(
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> dict[str, Any]:
     """Cancel a booking and free its place (cancelling twice answers the cancelled booking)."""
-    return bookings.cancel_booking(hall_of(request), booking_id, lang)
+    return bookings.cancel_booking(hall_of(request), caller, booking_id, lang)
 
 
 @router.post("/bookings/check-in", status_code=201)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from hall_contract.identity import Proof
 from hall_server.api.auth import ADMIN, KIOSK_ONLY, Caller, hall_of
 from hall_server.api.fields import Text
 from hall_server.api.languages import Lang
@@ -24,6 +25,7 @@ class RecordQueryBody(BaseModel):
     start: date | None = Field(default=None, alias="from")
     end: date | None = Field(default=None, alias="to")
     lang: Lang = "zh-Hans"
+    proof: Proof | None = None
 
 
 @router.post("/records/query")
@@ -32,7 +34,8 @@ def query_records(
 ) -> dict[str, Any]:
     """Records of one kind about a citizen (kiosk); every query is audited with the ID number masked."""
     return records.query_records(hall_of(request), caller, kind=body.kind, id_number=body.id_number,
-                                 name=body.name, start=body.start, end=body.end, lang=body.lang)
+                                 name=body.name, start=body.start, end=body.end, lang=body.lang,
+                                 proof=body.proof)
 
 
 @router.get("/records/audit")
