@@ -73,11 +73,14 @@ def forget_asks_before(conn: Connection, cutoff: datetime) -> int:
     return conn.execute(delete(t).where(t.c.hour < cutoff)).rowcount
 
 
-def raise_flag(conn: Connection, kiosk: str, flag: str, now: datetime) -> None:
+def raise_flag(conn: Connection, kiosk: str, flag: str, now: datetime) -> datetime | None:
+    """Raise (or raise again) a kiosk's flag; answers when it was raised before, if ever."""
     t = m.kiosk_flags
+    before = conn.execute(select(t.c.raised_at).where(t.c.kiosk == kiosk, t.c.flag == flag)).scalar()
     raised = conn.execute(update(t).where(t.c.kiosk == kiosk, t.c.flag == flag).values(raised_at=now))
     if raised.rowcount == 0:
         conn.execute(insert(t).values(kiosk=kiosk, flag=flag, raised_at=now))
+    return before
 
 
 def flags(conn: Connection, since: datetime) -> dict[str, list[tuple[str, datetime]]]:

@@ -46,16 +46,19 @@ def count_identity(hall: HallState, caller: Caller, id_number: str) -> None:
             if presence.asked_before(conn, kiosk.name, hour, digest):
                 return
             spent = presence.asked_count(conn, kiosk.name, hour) >= budget
+            first = False
             if spent:
-                presence.raise_flag(conn, kiosk.name, QUOTA_FLAG, now)
+                before = presence.raise_flag(conn, kiosk.name, QUOTA_FLAG, now)
+                first = before is None or before < hour
             else:
                 presence.add_ask(conn, kiosk.name, hour, digest)
     except IntegrityError:
         return  # the same identity counted by a concurrent request of this kiosk
     if spent:
         retry_after = int((hour + timedelta(hours=1) - now).total_seconds()) + 1
-        log.warning("kiosk %s (site %s) spent its budget of %d identities this hour; refused id=%s",
-                    kiosk.name, kiosk.site, budget, mask_id_number(id_number.strip()))
+        if first:  # once per kiosk and hour: the refusals that follow add nothing for a technician
+            log.warning("kiosk %s (site %s) spent its budget of %d identities this hour; refused id=%s",
+                        kiosk.name, kiosk.site, budget, mask_id_number(id_number.strip()))
         raise Refusal("kiosk_quota", "this kiosk has asked about too many people this hour",
                       extra={"retry_after_s": retry_after})
 
