@@ -4,6 +4,7 @@ every request of a kiosk that names an ID number counts it, refused or not; past
 from __future__ import annotations
 
 import logging
+import math
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -55,7 +56,7 @@ def count_identity(hall: HallState, caller: Caller, id_number: str) -> None:
     except IntegrityError:
         return  # the same identity counted by a concurrent request of this kiosk
     if spent:
-        retry_after = int((hour + timedelta(hours=1) - now).total_seconds()) + 1
+        retry_after = max(1, math.ceil((hour + timedelta(hours=1) - now).total_seconds()))
         if first:  # once per kiosk and hour: the refusals that follow add nothing for a technician
             log.warning("kiosk %s (site %s) spent its budget of %d identities this hour; refused id=%s",
                         kiosk.name, kiosk.site, budget, mask_id_number(id_number.strip()))

@@ -29,7 +29,8 @@ def together(
 
     def run(i: int) -> httpx.Response:
         with httpx.Client(
-            base_url=hall.url + "/api/v1", timeout=60, headers={"Authorization": f"Bearer {token or hall.kiosk_token}"}
+            base_url=hall.url + "/api/v1", timeout=60,
+            headers={"Authorization": f"Bearer {token or hall.kiosk_token}"},
         ) as client:
             barrier.wait(timeout=30)
             return call(client, i)

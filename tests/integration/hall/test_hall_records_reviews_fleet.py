@@ -27,7 +27,8 @@ CARD = {"type": "card"}
 
 def query(hall: Hall, **body: object):  # type: ignore[no-untyped-def]
     return hall.kiosk().post(
-        "/records/query", json={"kind": "social_insurance_payments", "id_number": ID, "name": "王五", "proof": CARD, **body}
+        "/records/query",
+        json={"kind": "social_insurance_payments", "id_number": ID, "name": "王五", "proof": CARD, **body},
     )
 
 
