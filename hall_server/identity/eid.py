@@ -98,9 +98,10 @@ def verify_token(token: str, issuers: Sequence[Ed25519PublicKey], now: datetime)
         break
     else:
         raise EidInvalid("no trusted issuer signed this token")
-    stamp = int(now.timestamp())
-    if not claims.issued_at <= stamp + 300 or stamp >= claims.expires_at:
-        raise EidInvalid("the token is not current")
+    # Only the end of life is checked: a hall run with a set clock (the demo's --now) would otherwise
+    # refuse tokens issued by the real clock as "from the future".
+    if int(now.timestamp()) >= claims.expires_at:
+        raise EidInvalid("the token has expired")
     return claims
 
 
