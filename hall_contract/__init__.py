@@ -21,6 +21,7 @@ from hall_contract.reviews import (
     ReviewResult,
     Subject,
 )
+from hall_contract.sites import Site, SiteKind, SiteList
 from hall_contract.tickets import Ticket, TicketBody
 
 __all__ = [
@@ -63,6 +64,9 @@ __all__ = [
     "Service",
     "ServiceRef",
     "SessionTime",
+    "Site",
+    "SiteKind",
+    "SiteList",
     "Slot",
     "SlotList",
     "Subject",

@@ -6,14 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from hall_contract.identity import ChallengeBody
+from hall_contract.identity import Challenge, ChallengeBody
 from hall_server.api.auth import KIOSK_ONLY, Caller, hall_of
 from hall_server.usecases import challenges
 
 router = APIRouter(tags=["identity"])
 
 
-@router.post("/identity/challenge")
+@router.post("/identity/challenge", response_model=Challenge)
 def identity_challenge(
     body: ChallengeBody, request: Request, caller: Caller = Depends(KIOSK_ONLY)
 ) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from hall_contract import Challenge
+
 from .conftest import Hall
 from .identity_helpers import (
     IDENTITY,
@@ -55,6 +57,7 @@ def test_code_flow_end_to_end_through_the_demo_sms_file(hall: Hall, tmp_path: Pa
     asked = challenge(kiosk, *ZHANG_WEI)
     assert asked.status_code == 200, asked.text
     answer = asked.json()
+    Challenge.model_validate(answer)
     assert set(answer) == {"challenge_id", "masked_phone", "expires_in_s"}
     assert answer["expires_in_s"] == 300 and answer["masked_phone"] == "*******1237"
     [line] = sms_lines(tmp_path)

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from citizen_id.id_number import make_id_number
+from hall_contract import SiteList
 from hall_server.app import create_app
 from hall_server.demo import station_token
 
@@ -109,7 +110,9 @@ def test_the_public_ticket_answer_has_no_priority_and_no_booking_id(hall: Hall) 
 
 
 def test_sites_lists_the_hall_and_the_station(hall: Hall) -> None:
-    sites = hall.kiosk().get("/sites", params={"lang": "en"}).json()["sites"]
+    answer = hall.kiosk().get("/sites", params={"lang": "en"}).json()
+    SiteList.model_validate(answer)
+    sites = answer["sites"]
     assert [(s["code"], s["kind"]) for s in sites] == [("HQ", "hall"), ("ST01", "station")]
     assert sites[1]["name"] == "Huacheng Community Smart Station" and sites[1]["timezone"] == "Asia/Shanghai"
     one = hall.kiosk().get("/sites/ST01", params={"lang": "zh-Hant"}).json()
