@@ -118,7 +118,7 @@ def hall_server(data_dir: Path) -> Iterator[tuple[str, str]]:
 def concurrent(count: int) -> tuple[int, list[float], float, int]:
     start, end = period()
     body = {"kind": "social_insurance_payments", "id_number": history_id(), "name": NAME,
-            "from": start.isoformat(), "to": end.isoformat()}
+            "from": start.isoformat(), "to": end.isoformat(), "proof": {"type": "card"}}
     with tempfile.TemporaryDirectory() as tmp, hall_server(Path(tmp)) as (url, token):
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url + "/api/v1", headers=headers, timeout=120) as warm:

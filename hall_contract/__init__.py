@@ -21,7 +21,8 @@ from hall_contract.reviews import (
     ReviewResult,
     Subject,
 )
-from hall_contract.tickets import Ticket, TicketBody
+from hall_contract.sites import Site, SiteKind, SiteList
+from hall_contract.tickets import PublicTicket, Ticket, TicketBody
 
 __all__ = [
     "KIOSK_FACING",
@@ -53,6 +54,7 @@ __all__ = [
     "MaskedCitizen",
     "Material",
     "Proof",
+    "PublicTicket",
     "RecordColumn",
     "RecordQueryBody",
     "RecordsResult",
@@ -64,6 +66,9 @@ __all__ = [
     "Service",
     "ServiceRef",
     "SessionTime",
+    "Site",
+    "SiteKind",
+    "SiteList",
     "Slot",
     "SlotList",
     "Subject",

@@ -44,6 +44,15 @@ _KIOSK_FACING = {
     # certificates
     "signing_not_configured": "the hall has no signing key, so it cannot issue certificates",
     "documents_unavailable": "the hall cannot make certificates right now (its font cache)",
+    # proof of presence (DESIGN §4.5)
+    "proof_required": "HTTP 403: records need a proof that the person is present (card, code or e-ID)",
+    "identity_not_verified": (
+        "HTTP 403: wrong name, unknown person, wrong code, or a bad, expired or foreign e-ID: one answer "
+        "for all, with no hint which"
+    ),
+    "challenge_expired": "HTTP 410: the one-time code is past its 5 minutes, used, or out of attempts",
+    "sms_unavailable": "HTTP 503: no SMS gateway answers; offer the card or the e-ID",
+    "kiosk_quota": "HTTP 429: the kiosk asked about too many distinct people this hour (Retry-After)",
     # reviews
     "invalid_level": "a review level other than 1 to 5",
     "unknown_reason": "a review reason the hall does not know",

@@ -13,15 +13,16 @@ from hall_contract.bookings import ServiceRef
 Priority = Literal["elderly", "disabled", "pregnant", "military"]
 
 
-class Ticket(Answer):
+class PublicTicket(Answer):
+    """A ticket as anyone holding its id may read it (``GET /tickets/{id}``, the tracking page): no
+    priority class and no booking id, which say something about the person."""
+
     id: str
     number: str
     queue: str = ""
     service: ServiceRef = ServiceRef()
     site: str = ""
     status: str = "waiting"
-    priority: str | None = None
-    booking_id: str | None = None
     issued_at: dt.datetime | None = None
     people_ahead: int = 0
     estimated_wait_s: int = 0
@@ -38,6 +39,14 @@ class Ticket(Answer):
     def service_name(self) -> str:
         return self.service.name
 
+
+
+class Ticket(PublicTicket):
+    """A ticket as the kiosk that issued it (or checked its booking in) is answered: with its priority
+    class and booking id."""
+
+    priority: str | None = None
+    booking_id: str | None = None
 
 class TicketBody(Body):
     service: Text = Field(min_length=1, max_length=32)

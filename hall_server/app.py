@@ -24,6 +24,7 @@ from hall_server.state.hall_state import HallState
 from hall_server.state.request_limits import Ticker
 from hall_server.store import idempotency
 from hall_server.store.database import Database
+from hall_server.usecases.identity_budget import forget_old_identity_data
 from hall_server.web import pages
 
 API_PREFIX = "/api/v1"
@@ -41,6 +42,7 @@ async def _sweep_periodically(hall: HallState, every_s: float = 3600.0) -> None:
     while True:
         try:
             await hall.in_writer(lambda: sweep_idempotency_keys(hall))
+            await hall.in_writer(lambda: forget_old_identity_data(hall))
         except SQLAlchemyError:
             log.warning("idempotency key sweep failed; retrying later", exc_info=True)
         await asyncio.sleep(every_s)
@@ -54,14 +56,17 @@ def own_routers() -> list[tuple[str, APIRouter]]:
         catalogue,
         counters,
         fleet,
+        identity,
         records,
         reviews,
         sessions,
+        sites,
         tickets,
     )
     from hall_server.web import tracking
 
-    api = [sessions, catalogue, calendar, bookings, tickets, counters, records, documents, reviews, fleet]
+    api = [sessions, catalogue, sites, calendar, bookings, tickets, counters, identity, records, documents,
+           reviews, fleet]
     phone_pages = [("", tracking.router), ("", documents.page_router)]
     return [(API_PREFIX, module.router) for module in api] + phone_pages
 

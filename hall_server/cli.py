@@ -1,4 +1,4 @@
-"""``hall-server``: serve, kiosk add, staff add, calendar load, db upgrade, signing init (DESIGN §4.4)."""
+"""``hall-server``: serve, kiosk, staff, calendar load, db upgrade, signing init, eid (DESIGN §4.4)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hall_server.clock import Clock, RunningClock, SystemClock
 from hall_server.config import ConfigError, Settings
+from hall_server.eid_command import EidUsageError, add_eid_parser, run_eid
 from hall_server.store import identities, schema
 from hall_server.store.database import Database
 
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     signing_init.add_argument("--dir", type=Path, help="where to write them (default: <data dir>/signing)")
     signing_init.add_argument("--force", action="store_true", help="replace an existing key")
 
+    add_eid_parser(sub)
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
     db_upgrade = db.add_parser("upgrade", help="bring the schema to the newest revision")
     db_upgrade.add_argument("--db", metavar="URL")
@@ -94,7 +96,8 @@ def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from hall_server.app import create_app
-    from hall_server.demo import seed_demo
+    from hall_server.demo import seed_demo, station_token
+    from hall_server.state.identity_kit import DEMO_SMS_FILE
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port: out of range: {args.port}")
@@ -107,6 +110,8 @@ def _serve(args: argparse.Namespace) -> None:
     if args.demo:
         token = seed_demo(db, clock.now(), settings.data_dir)
         print(f"demo kiosk kiosk-01 token: {token}", flush=True)
+        print(f"demo kiosk station-01 (ST01) token: {station_token(settings.data_dir)}", flush=True)
+        print(f"demo SMS codes are written to {settings.data_dir / DEMO_SMS_FILE}", flush=True)
     app = create_app(settings, clock=clock, db=db)
     # Objects made at start-up live as long as the process: keep them out of every later collection,
     # and collect young objects less often, so garbage collection does not stall requests.
@@ -222,10 +227,10 @@ def _signing_init(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"serve": _serve, "kiosk": _kiosk_add, "staff": _staff_add, "calendar": _calendar_load,
-                "db": _db_upgrade, "signing": _signing_init}
+                "db": _db_upgrade, "signing": _signing_init, "eid": run_eid}
     try:
         handlers[args.command](args)
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, EidUsageError) as exc:
         one_line = " ".join(str(exc).split())
         print(f"hall-server: error: {one_line}", file=sys.stderr)
         return 2

@@ -47,6 +47,12 @@ class Settings:
     login_failures_per_username: int = 5
     login_failures_per_address: int = 20
     login_failure_refill_s: float = 60.0
+    # Proof of presence (DESIGN §4.5): where one-time codes go ("none": challenges answer
+    # sms_unavailable; "demo": <data dir>/demo-sms.log), and the e-ID issuers the hall trusts (PEM
+    # files or directories of them; the demo issuer's key lives in <data dir>/eid-issuer/).
+    sms_adapter: str = "none"
+    eid_issuer_keys: tuple[Path, ...] = ()
+    eid_trust_demo_issuer: bool = False
 
     def __post_init__(self) -> None:
         if not (self.db_url.startswith("sqlite:") or self.db_url.startswith("postgresql")):
@@ -59,6 +65,8 @@ class Settings:
             raise ConfigError("db_pool_size must be at least 1")
         if min(self.rate_limit_burst, self.login_failures_per_username, self.login_failures_per_address) < 1:
             raise ConfigError("rate limit bursts must be at least 1")
+        if self.sms_adapter not in ("none", "demo"):
+            raise ConfigError("sms_adapter must be 'none' or 'demo'")
         if self.rate_limit_per_s <= 0 or self.login_failure_refill_s <= 0:
             raise ConfigError("rate limit refill rates must be positive")
 
@@ -68,8 +76,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, db_url: str | None = None, *, demo: bool = False) -> Settings:
-        """Settings from arguments and the environment (``HALL_DB_URL``, ``HALL_DATA_DIR``)."""
+        """Settings from arguments and the environment (``HALL_DB_URL``, ``HALL_DATA_DIR``,
+        ``HALL_EID_ISSUER_KEYS``: PEM files or directories separated by the path separator)."""
         data_dir = data_dir_from_env()
         url = db_url or os.environ.get("HALL_DB_URL") or default_db_url(data_dir)
+        listed = os.environ.get("HALL_EID_ISSUER_KEYS", "").split(os.pathsep)
+        keys = tuple(Path(p).expanduser() for p in listed if p)
         return cls(db_url=url, data_dir=data_dir, demo=demo,
-                   public_base_url=os.environ.get("HALL_PUBLIC_URL") or None)
+                   public_base_url=os.environ.get("HALL_PUBLIC_URL") or None,
+                   sms_adapter="demo" if demo else "none", eid_issuer_keys=keys, eid_trust_demo_issuer=demo)

@@ -1,12 +1,12 @@
-"""Deterministic demo data: site HQ, staff counter1/agent1/tech1/admin, kiosk kiosk-01 and a demo signing
-identity for certificates (idempotent)."""
+"""Deterministic demo data: sites HQ and ST01, staff counter1/agent1/tech1/admin, kiosks kiosk-01 (HQ)
+and station-01 (ST01), and a demo signing identity for certificates (idempotent)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from hall_server.documents.demo_ca import ensure_demo_identity
 from hall_server.store import identities
@@ -17,6 +17,8 @@ from hall_server.store.database import Database
 DEMO_PASSWORD = "demo1234"
 DEMO_SITE = "HQ"
 DEMO_KIOSK_NAME = "kiosk-01"
+DEMO_STATION = "ST01"
+DEMO_STATION_KIOSK_NAME = "station-01"
 DEMO_STAFF = (
     ("counter1", "counter", "窗口一号"),
     ("agent1", "agent", "云坐席一号"),
@@ -25,29 +27,47 @@ DEMO_STAFF = (
 )
 
 
+def token_file(data_dir: Path, site: str) -> Path:
+    """Where the demo keeps the token of its kiosk at ``site``."""
+    return data_dir / ("demo-kiosk-token" if site == DEMO_SITE else f"demo-kiosk-token-{site}")
+
+
+def _seed_kiosk(conn: Connection, name: str, site: str, path: Path, now: datetime) -> str:
+    kept = path.read_text("utf-8").strip() if path.is_file() else ""
+    row = conn.execute(select(m.kiosks.c.token_hash).where(m.kiosks.c.name == name)).first()
+    if row is None:
+        return identities.add_kiosk(conn, name, site, now, token=kept or None)
+    if kept and row.token_hash == token_digest(kept):
+        return kept
+    # The stored digest cannot give the old token back, so a lost token file means a new token.
+    token = new_token()
+    conn.execute(update(m.kiosks).where(m.kiosks.c.name == name).values(token_hash=token_digest(token)))
+    return token
+
+
 def seed_demo(db: Database, now: datetime, data_dir: Path) -> str:
-    """Seed what is missing and return kiosk-01's token (also written to ``<data dir>/demo-kiosk-token``)."""
+    """Seed what is missing and return kiosk-01's token (also written to ``<data dir>/demo-kiosk-token``;
+    station-01's to ``<data dir>/demo-kiosk-token-ST01``)."""
     from hall_server.usecases.sites import site_profile
 
-    profile = site_profile(DEMO_SITE)
-    token_file = data_dir / "demo-kiosk-token"
+    kiosks = ((DEMO_KIOSK_NAME, DEMO_SITE), (DEMO_STATION_KIOSK_NAME, DEMO_STATION))
+    tokens: dict[str, str] = {}
     with db.write() as conn:
-        identities.ensure_site(conn, DEMO_SITE, profile.name("zh-Hans"), profile.timezone_name, now)
+        for site in (DEMO_SITE, DEMO_STATION):
+            profile = site_profile(site)
+            identities.ensure_site(conn, site, profile.name("zh-Hans"), profile.timezone_name, now)
         for username, role, display in DEMO_STAFF:
             if not identities.staff_exists(conn, username):
                 identities.add_staff(conn, username, role, DEMO_PASSWORD, now, display_name=display)
-        kept = token_file.read_text("utf-8").strip() if token_file.is_file() else ""
-        row = conn.execute(select(m.kiosks.c.token_hash).where(m.kiosks.c.name == DEMO_KIOSK_NAME)).first()
-        if row is None:
-            token = identities.add_kiosk(conn, DEMO_KIOSK_NAME, DEMO_SITE, now, token=kept or None)
-        elif kept and row.token_hash == token_digest(kept):
-            token = kept
-        else:
-            # The stored digest cannot give the old token back, so a lost token file means a new token.
-            token = new_token()
-            conn.execute(update(m.kiosks).where(m.kiosks.c.name == DEMO_KIOSK_NAME)
-                         .values(token_hash=token_digest(token)))
+        for name, site in kiosks:
+            tokens[site] = _seed_kiosk(conn, name, site, token_file(data_dir, site), now)
     data_dir.mkdir(parents=True, exist_ok=True)
-    token_file.write_text(token + "\n", "utf-8")
-    ensure_demo_identity(data_dir, profile.name("zh-Hans"))
-    return token
+    for site, token in tokens.items():
+        token_file(data_dir, site).write_text(token + "\n", "utf-8")
+    ensure_demo_identity(data_dir, site_profile(DEMO_SITE).name("zh-Hans"))
+    return tokens[DEMO_SITE]
+
+
+def station_token(data_dir: Path) -> str:
+    """station-01's token as the last ``seed_demo`` left it."""
+    return token_file(data_dir, DEMO_STATION).read_text("utf-8").strip()

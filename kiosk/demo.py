@@ -170,6 +170,8 @@ def run_demo(options: argparse.Namespace) -> int:
     own_dir = options.data_dir is None
     data_dir = Path(options.data_dir or tempfile.mkdtemp(prefix="kiosk-demo-")).absolute()
     data_dir.mkdir(parents=True, exist_ok=True)
+    # The hall keeps its tokens, demo SMS file and e-ID issuer key beside its database.
+    os.environ["HALL_DATA_DIR"] = str(data_dir)
     out_dir = Path(options.out).absolute()
     out_dir.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{data_dir / 'hall.db'}"
@@ -203,6 +205,12 @@ def run_demo(options: argparse.Namespace) -> int:
                   "place_card name=NAME (names: kiosk-devsim id-card --list-cards)", flush=True)
             print(f"printed tickets: {out_dir}", flush=True)
             print(f"maintenance: five taps top-left, PIN {DEMO_PIN}", flush=True)
+            print(f"one-time codes (demo SMS): {data_dir / 'demo-sms.log'}; e-ID: HALL_DATA_DIR={data_dir} "
+                  "hall-server eid issue ID_NUMBER NAME --qr FILE.png", flush=True)
+            station = data_dir / "demo-kiosk-token-ST01"
+            if station.is_file():
+                token = station.read_text("utf-8").strip()
+                print(f"station ST01 kiosk station-01 token: {token}", flush=True)
             if notice:
                 print(notice, flush=True)
             config = kiosk_config(hall_url, links, options, notice)

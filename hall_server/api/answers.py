@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from hall_contract import Booking, Ticket
+from hall_contract import Booking, PublicTicket, Ticket
 from hall_server.usecases.creating import Create, Created
 
 
@@ -15,6 +15,10 @@ class BookingAnswer(Booking):
 
 
 class TicketAnswer(Ticket):
+    where: str | None = None  # type: ignore[assignment]  # wider on purpose: null passes through
+
+
+class PublicTicketAnswer(PublicTicket):
     where: str | None = None  # type: ignore[assignment]  # wider on purpose: null passes through
 
 

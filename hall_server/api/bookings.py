@@ -43,7 +43,7 @@ def get_booking(
     lang: Lang = Query("zh-Hans"),
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> dict[str, Any]:
-    return bookings.booking_answer(hall_of(request), booking_id, lang)
+    return bookings.booking_answer(hall_of(request), caller, booking_id, lang)
 
 
 @router.delete("/bookings/{booking_id}", response_model=BookingAnswer)
@@ -54,7 +54,7 @@ def cancel_booking(
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> dict[str, Any]:
     """Cancel a booking and free its place (cancelling twice answers the cancelled booking)."""
-    return bookings.cancel_booking(hall_of(request), booking_id, lang)
+    return bookings.cancel_booking(hall_of(request), caller, booking_id, lang)
 
 
 @router.post("/bookings/check-in", status_code=201, response_model=TicketAnswer)

@@ -44,6 +44,7 @@ def issue_certificate(body: CertificateBody, request: Request,
     issued = documents.issue_certificate(
         hall_of(request), desk_of(request), caller, kind=body.kind, id_number=body.id_number,
         name=body.name, start=body.start, end=body.end, lang=body.lang, base_url=str(request.base_url),
+        proof=body.proof,
     )
     return Response(issued.pdf, media_type="application/pdf", headers={
         "X-Verification-Code": codes.grouped(issued.code),

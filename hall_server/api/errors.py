@@ -45,10 +45,15 @@ REFUSAL_STATUS: dict[str, int] = {
     "counter_busy": 409,
     "wrong_ticket_state": 409,
     "rate_limited": 429,
+    "kiosk_quota": 429,
+    "proof_required": 403,
+    "identity_not_verified": 403,
+    "challenge_expired": 410,
     "records_unavailable": 503,
     "signing_not_configured": 503,
     "documents_unavailable": 503,
     "unknown_verification_code": 404,
+    "sms_unavailable": 503,
 }
 
 
@@ -74,7 +79,7 @@ def error_response(status: int, code: str, message: str, details: Any = None,
 
 def refusal_response(refusal: Refusal) -> JSONResponse:
     headers = None
-    if refusal.code == "rate_limited" and "retry_after_s" in refusal.extra:
+    if refusal.code in ("rate_limited", "kiosk_quota") and "retry_after_s" in refusal.extra:
         headers = {"Retry-After": str(refusal.extra["retry_after_s"])}
     return error_response(status_of(refusal), refusal.code, refusal.message, refusal.details, refusal.extra,
                           headers)

@@ -19,7 +19,8 @@ def query_records(
 ) -> dict[str, Any]:
     """Records of one kind about a citizen (kiosk); every query is audited with the ID number masked."""
     return records.query_records(hall_of(request), caller, kind=body.kind, id_number=body.id_number,
-                                 name=body.name, start=body.start, end=body.end, lang=body.lang)
+                                 name=body.name, start=body.start, end=body.end, lang=body.lang,
+                                 proof=body.proof)
 
 
 @router.get("/records/audit")

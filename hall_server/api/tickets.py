@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from hall_contract import TicketBody
-from hall_server.api.answers import TicketAnswer, answered_as
+from hall_server.api.answers import PublicTicketAnswer, TicketAnswer, answered_as
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.languages import Lang
 from hall_server.middleware.idempotency import create_in_writer
@@ -28,7 +28,7 @@ async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh
     return await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create))
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketAnswer)
+@router.get("/tickets/{ticket_id}", response_model=PublicTicketAnswer)
 def get_ticket(request: Request, ticket_id: str = TICKET_ID, lang: Lang = Query("zh-Hans")) -> dict[str, Any]:
     """A ticket by its unguessable id (public: the tracking page and the citizen's phone use it)."""
     hall = hall_of(request)

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+SiteKind = Literal["hall", "station"]
 SessionKind = Literal["regular", "evening", "morning", "self_service"]
 DayRule = Literal["workdays", "every_day", "weekday"]
 WeekdayOn = Literal["workday", "rest_day"]
@@ -112,6 +113,7 @@ class SiteSettings:
     default_service_seconds: int = 300
     follow_up_working_days: int = 5
     assist_wait_limit_seconds: int = 300  # a video-help caller waiting longer is offered a booking
+    identities_per_kiosk_hour: int = 30  # distinct ID numbers one kiosk may ask about per clock hour
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():
@@ -133,6 +135,7 @@ class Site:
     sessions: tuple[SessionRule, ...]
     settings: SiteSettings = field(default_factory=SiteSettings)
     addresses: Mapping[str, str] = field(default_factory=dict)
+    kind: SiteKind = "hall"
 
     @property
     def tz(self) -> tzinfo:
@@ -261,7 +264,11 @@ def parse_site_text(text: str, source: str = "<text>") -> Site:
         if len({rule.key for rule in rules}) != len(rules):
             raise ValueError("session keys must be unique")
         addresses = _names(data["address"], "address") if "address" in data else MappingProxyType({})
-        return Site(code, timezone_name, _names(data.get("name"), "name"), rules, settings, addresses)
+        kind = data.get("kind", "hall")
+        if kind not in get_args(SiteKind):
+            raise ValueError(f"kind must be one of {get_args(SiteKind)}")
+        return Site(code, timezone_name, _names(data.get("name"), "name"), rules, settings, addresses,
+                    cast(SiteKind, kind))
     except ValueError as exc:
         raise SiteRulesError("site_rules_invalid", str(exc), source) from exc
 

@@ -18,6 +18,7 @@ from hall_server.clock import Clock
 from hall_server.config import DEMO_KIOSK_TOKEN, Settings
 from hall_server.records.registry import RecordsRegistry, demo_registry
 from hall_server.state.calendar_book import CalendarBook
+from hall_server.state.identity_kit import IdentityKit, build_identity_kit
 from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
 from hall_server.store import identities
@@ -33,13 +34,15 @@ _CACHE_TTL_S = 10.0
 
 class HallState:
     def __init__(self, settings: Settings, db: Database, clock: Clock,
-                 records: RecordsRegistry | None = None, *, ticker: Ticker = time.monotonic) -> None:
+                 records: RecordsRegistry | None = None, *, ticker: Ticker = time.monotonic,
+                 identity: IdentityKit | None = None) -> None:
         self.settings = settings
         # Rate limits run on a monotonic ticker, not on the hall clock: that one stands still in tests
         # and jumps with ``--now``.
         self.request_limits = RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_s, ticker)
         self.login_limits = LoginLimits(settings, ticker)
         self.records = records or demo_registry()
+        self.identity = identity or build_identity_kit(settings)
         self.db = db
         self.clock = clock
         self.calendars = CalendarBook(db)

@@ -233,3 +233,35 @@ issued_documents = Table(
     Column("pages", Integer, nullable=False),
     Column("issued_by", String(80), nullable=False),
 )
+
+# One-time-code challenges (DESIGN §4.5). The ID number and the code are kept only as keyed digests; a
+# challenge for an unknown person or a wrong name is stored too, ``viable`` false, so it fails alike.
+identity_challenges = Table(
+    "identity_challenges", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kiosk", String(64), nullable=False),
+    Column("person_digest", String(64), nullable=False),
+    Column("code_digest", String(64), nullable=False),
+    Column("viable", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", Instant, nullable=False),
+    Column("expires_at", Instant, nullable=False),
+    Column("used_at", Instant, nullable=True),
+    Index("ix_identity_challenges_expires_at", "expires_at"),
+)
+
+# The distinct identities each kiosk asked about per clock hour (keyed digests), for its budget.
+identity_asks = Table(
+    "identity_asks", metadata,
+    Column("kiosk", String(64), primary_key=True),
+    Column("hour", Instant, primary_key=True),
+    Column("person_digest", String(64), primary_key=True),
+)
+
+# What technicians see flagged on a kiosk in the fleet view (e.g. its identity budget spent).
+kiosk_flags = Table(
+    "kiosk_flags", metadata,
+    Column("kiosk", String(64), primary_key=True),
+    Column("flag", String(32), primary_key=True),
+    Column("raised_at", Instant, nullable=False),
+)

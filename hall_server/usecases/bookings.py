@@ -26,6 +26,7 @@ from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import require_service, service_entry
 from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.id_numbers import valid_id_number
+from hall_server.usecases.identity_budget import count_identity
 from hall_server.usecases.planning_range import FIRST_DAY, LAST_DAY
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
@@ -81,6 +82,7 @@ def new_booking(
     phone: str | None, channel: str, lang: str,
 ) -> Create:
     """Book a place in a slot (refused slot_full, duplicate_booking, cutoff_passed, closed_day, …)."""
+    count_identity(hall, caller, id_number)
     now = hall.now()
     try:
         site, slot_service, local_start = parse_slot_id(slot_id)
@@ -154,21 +156,26 @@ def new_booking(
     return create
 
 
-def booking_answer(hall: HallState, booking_id: str, lang: str) -> dict[str, Any]:
-    with hall.db.read() as conn:
-        row = bookings.get(conn, booking_id)
-    if row is None:
+def _visible(row: bookings.Booking | None, caller: Caller) -> bookings.Booking:
+    # A kiosk sees the bookings of its own site only; another site's booking is as if unknown.
+    if row is None or (caller.kiosk is not None and row.site != caller.kiosk.site):
         raise Refusal("booking_not_found", "no such booking")
+    return row
+
+
+def booking_answer(hall: HallState, caller: Caller, booking_id: str, lang: str) -> dict[str, Any]:
+    """A booking by id; Refusal ``booking_not_found`` also for a kiosk of another site."""
+    with hall.db.read() as conn:
+        row = _visible(bookings.get(conn, booking_id), caller)
     return describe(row, lang)
 
 
-def cancel_booking(hall: HallState, booking_id: str, lang: str) -> dict[str, Any]:
-    """Cancel a booking and free its place (cancelling twice answers the cancelled booking)."""
+def cancel_booking(hall: HallState, caller: Caller, booking_id: str, lang: str) -> dict[str, Any]:
+    """Cancel a booking and free its place (cancelling twice answers the cancelled booking); a kiosk
+    cancels bookings of its own site only."""
     now = hall.now()
     with hall.db.write() as conn:
-        row = bookings.get(conn, booking_id)
-        if row is None:
-            raise Refusal("booking_not_found", "no such booking")
+        row = _visible(bookings.get(conn, booking_id), caller)
         if row.status == "booked":
             bookings.set_status(conn, booking_id, ("booked",), status="cancelled", cancelled_at=now)
             bookings.free_place(conn, row.slot_id)

@@ -14,6 +14,7 @@ from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import require_service
 from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.id_numbers import valid_id_number
+from hall_server.usecases.identity_budget import count_identity
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site, site_local
 
@@ -50,6 +51,8 @@ def check_in(
     id_number: str | None, lang: str, base_url: str,
 ) -> Create:
     """Check a booking in within its window (refused too_early, too_late, already_checked_in, …)."""
+    if id_number is not None:
+        count_identity(hall, caller, id_number)
     where = caller.site_of_request(site)
     settings = known_site(where).settings
     now = hall.now()

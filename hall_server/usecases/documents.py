@@ -8,6 +8,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from hall_contract.identity import Proof
 from hall_server.documents import codes
 from hall_server.documents.desk import DEFAULT_SITE, DocumentDesk, Holder, site_rules
 from hall_server.documents.signing import SigningNotConfigured
@@ -28,17 +29,18 @@ def _signing_not_configured() -> Refusal:
 
 def issue_certificate(
     hall: HallState, desk: DocumentDesk, caller: Caller, *, kind: str, id_number: str, name: str,
-    start: date | None, end: date | None, lang: str, base_url: str,
+    start: date | None, end: date | None, lang: str, base_url: str, proof: Proof | None,
 ) -> Any:
     """The signed certificate of one kind of record about the citizen at the kiosk (``.pdf``, ``.code``,
-    ``.sha256``). The records use case checks the kind, the ID number, the range and the caller, and
-    audits the query, exactly as for POST /records/query."""
+    ``.sha256``). The records use case checks the kind, the ID number, the range, the caller and the
+    proof that the person is present, counts the identity and audits the query, exactly as for
+    POST /records/query."""
     try:
         desk.signer()
     except SigningNotConfigured as exc:
         raise _signing_not_configured() from exc
     answer = records.query_records(hall, caller, kind=kind, id_number=id_number, name=name, start=start,
-                                   end=end, lang=lang)
+                                   end=end, lang=lang, proof=proof)
     try:
         return desk.issue(
             hall.db, answer=answer, holder=Holder(name.strip(), id_number.strip().upper()), lang=lang,

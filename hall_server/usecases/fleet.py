@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from hall_server.state.hall_state import HallState
-from hall_server.store import fleet, identities
+from hall_server.store import fleet, identities, presence
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import site_local
@@ -34,6 +34,8 @@ def fleet_answer(hall: HallState, site: str | None) -> dict[str, Any]:
     limit = timedelta(seconds=hall.settings.kiosk_offline_after_s)
     with hall.db.read() as conn:
         rows = fleet.kiosks(conn, site)
+        # A flag stays in view for a day, so a technician coming in the next morning still sees it.
+        flags = presence.flags(conn, now - timedelta(days=1))
     kiosks = []
     for row in rows:
         seen = row.last_seen
@@ -43,5 +45,7 @@ def fleet_answer(hall: HallState, site: str | None) -> dict[str, Any]:
             "last_seen": site_local(row.site, seen).isoformat() if seen else None,
             "app_version": row.app_version, "uptime_s": row.uptime_s,
             "devices": row.devices or {}, "screen": row.screen,
+            "flags": [{"code": code, "at": site_local(row.site, at).isoformat()}
+                      for code, at in flags.get(row.name, [])],
         })
     return {"kiosks": kiosks}

@@ -12,6 +12,8 @@ from hall_server.state.hall_state import HallState
 from hall_server.store import audit
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.id_numbers import valid_id_number
+from hall_server.usecases.identity_budget import count_identity
+from hall_server.usecases.presence import Proof, verify_presence
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import site_local
 
@@ -20,9 +22,11 @@ log = logging.getLogger(__name__)
 
 def query_records(
     hall: HallState, caller: Caller, *, kind: str, id_number: str, name: str, start: date | None,
-    end: date | None, lang: str,
+    end: date | None, lang: str, proof: Proof | None,
 ) -> dict[str, Any]:
-    """Records of one kind about a citizen (kiosk); refused unknown_kind, records_unavailable, …"""
+    """Records of one kind about a citizen present at the kiosk (``proof``, usecases/presence.py);
+    refused kiosk_quota, proof_required, identity_not_verified, unknown_kind, records_unavailable, …"""
+    count_identity(hall, caller, id_number)
     if kind not in KINDS:
         raise Refusal("unknown_kind", f"kind must be one of {', '.join(KINDS)}")
     if kind not in hall.records.kinds():
@@ -32,6 +36,7 @@ def query_records(
     person = valid_id_number(id_number, today)
     if start and end and start > end:
         raise Refusal("invalid_range", "'from' is after 'to'")
+    verify_presence(hall, caller, person, name, proof)
     query = RecordQuery(kind=kind, id_number=person, name=name.strip(), start=start, end=end, lang=lang,
                         today=today)
     try:

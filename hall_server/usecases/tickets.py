@@ -160,9 +160,14 @@ def walk_in_ticket(
 
 
 def ticket_answer(hall: HallState, ticket_id: str, now: datetime, lang: str, base_url: str) -> dict[str, Any]:
-    """A ticket by its id as docs/api.md shows it; Refusal ``ticket_not_found``."""
+    """A ticket by its id as anyone holding the id sees it (docs/api.md); Refusal ``ticket_not_found``.
+
+    Without the priority class (a disability or a pregnancy is nobody's business) and the booking id
+    (it would lead to the booking): the kiosk has both from the answer that issued the ticket."""
     with hall.db.read() as conn:
         row = tickets.get(conn, ticket_id)
         if row is None:
             raise Refusal("ticket_not_found", "no such ticket")
-        return describe(conn, hall, row, now, lang, base_url)
+        answer = describe(conn, hall, row, now, lang, base_url)
+    del answer["priority"], answer["booking_id"]
+    return answer

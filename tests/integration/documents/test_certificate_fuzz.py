@@ -35,7 +35,7 @@ def check(reply: httpx.Response) -> None:
 def test_generated_certificate_bodies_never_cause_a_server_error(hall: Hall) -> None:
     kiosk = hall.kiosk()
     template = {"kind": "entry_exit_records", "id_number": id_with_months(1), "name": "张三",
-                "from": "2026-01-01", "lang": "en"}
+                "from": "2026-01-01", "lang": "en", "proof": {"type": "card"}}
     keys = list(template)
     bodies = st.builds(
         lambda replace, drop, extra: {**{k: replace.get(k, v) for k, v in template.items() if k not in drop},

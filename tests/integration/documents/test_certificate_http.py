@@ -20,6 +20,8 @@ from .conftest import Hall, id_with_months, pdf_probe
 pytestmark = pytest.mark.db
 A4 = (595.28, 841.89)
 NAME = "欧阳镕堃"
+# The kiosk's reader read this person's card during the visit (DESIGN §4.5).
+CARD = {"type": "card"}
 
 
 def squeeze(text: str) -> str:
@@ -28,12 +30,14 @@ def squeeze(text: str) -> str:
 
 
 def certificate(hall: Hall, **body: Any) -> httpx.Response:
-    payload = {"kind": "social_insurance_payments", "id_number": id_with_months(36), "name": NAME, **body}
+    payload = {"kind": "social_insurance_payments", "id_number": id_with_months(36), "name": NAME,
+               "proof": CARD, **body}
     return hall.kiosk().post("/records/certificate", json=payload)
 
 
 def rows_of(hall: Hall, **body: Any) -> dict[str, Any]:
-    payload = {"kind": "social_insurance_payments", "id_number": id_with_months(36), "name": NAME, **body}
+    payload = {"kind": "social_insurance_payments", "id_number": id_with_months(36), "name": NAME,
+               "proof": CARD, **body}
     reply = hall.kiosk().post("/records/query", json=payload)
     assert reply.status_code == 200, reply.text
     return reply.json()
@@ -159,10 +163,11 @@ def test_every_kind_makes_a_certificate(hall: Hall, artifacts_dir: Path, kind: s
 def test_bad_requests_get_the_error_shape(hall: Hall) -> None:
     kiosk = hall.kiosk()
     unknown = kiosk.post("/records/certificate", json={"kind": "horoscope", "id_number": id_with_months(1),
-                                                        "name": NAME})
+                                                        "name": NAME, "proof": CARD})
     assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_kind"
     bad_id = kiosk.post("/records/certificate", json={"kind": "entry_exit_records",
-                                                       "id_number": "110105198806151230", "name": NAME})
+                                                       "id_number": "110105198806151230", "name": NAME,
+                                                       "proof": CARD})
     assert bad_id.status_code == 422 and bad_id.json()["error"]["code"] == "invalid_id_number"
     extra = kiosk.post("/records/certificate", json={"kind": "entry_exit_records", "id_number": "x",
                                                       "name": NAME, "colour": "red"})
@@ -173,6 +178,9 @@ def test_bad_requests_get_the_error_shape(hall: Hall) -> None:
     staff = hall.staff("counter1").post("/records/certificate", json={
         "kind": "entry_exit_records", "id_number": id_with_months(1), "name": NAME})
     assert staff.status_code == 403
+    no_proof = kiosk.post("/records/certificate", json={
+        "kind": "entry_exit_records", "id_number": id_with_months(1), "name": NAME})
+    assert no_proof.status_code == 403 and no_proof.json()["error"]["code"] == "proof_required"
 
 
 def test_no_signing_key_is_refused_before_records_are_read(hall_with: Any, tmp_path: Path) -> None:
@@ -205,7 +213,8 @@ def test_twenty_certificates_at_once_all_arrive_and_verify(hall: Hall) -> None:
         with httpx.Client(base_url=hall.url + "/api/v1", timeout=120,
                           headers={"Authorization": f"Bearer {hall.kiosk_token}"}) as client:
             return client.post("/records/certificate", json={
-                "kind": "social_insurance_payments", "id_number": id_with_months(36), "name": NAME})
+                "kind": "social_insurance_payments", "id_number": id_with_months(36), "name": NAME,
+                "proof": CARD})
 
     with ThreadPoolExecutor(20) as pool:
         replies = list(pool.map(one, range(20)))

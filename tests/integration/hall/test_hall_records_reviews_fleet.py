@@ -21,11 +21,14 @@ from .conftest import Hall, ServerThread, local, make_settings
 
 pytestmark = pytest.mark.db
 ID = make_id_number(sequence=321)
+# The kiosk attests that its reader read the card during this visit (DESIGN §4.5).
+CARD = {"type": "card"}
 
 
 def query(hall: Hall, **body: object):  # type: ignore[no-untyped-def]
     return hall.kiosk().post(
-        "/records/query", json={"kind": "social_insurance_payments", "id_number": ID, "name": "王五", **body}
+        "/records/query",
+        json={"kind": "social_insurance_payments", "id_number": ID, "name": "王五", "proof": CARD, **body},
     )
 
 
@@ -144,7 +147,7 @@ def test_heartbeats_and_offline_after_90_seconds(hall: Hall) -> None:
     }
     reply = hall.kiosk().post("/kiosks/heartbeat", json=beat)
     assert reply.json() == {"ok": True, "server_time": "2026-11-25T10:00:00+08:00"}
-    fleet = hall.staff("tech1").get("/fleet").json()["kiosks"]
+    fleet = hall.staff("tech1").get("/fleet", params={"site": "HQ"}).json()["kiosks"]
     assert fleet == [
         {
             "name": "kiosk-01",
@@ -155,6 +158,7 @@ def test_heartbeats_and_offline_after_90_seconds(hall: Hall) -> None:
             "uptime_s": 12,
             "devices": beat["devices"],
             "screen": "home",
+            "flags": [],
         }
     ]
     hall.clock.advance(timedelta(seconds=90))
@@ -188,7 +192,7 @@ def test_an_adapter_per_kind_and_an_unavailable_system(
         ServerThread(app) as url,
         httpx.Client(base_url=url + "/api/v1", headers={"Authorization": f"Bearer {token}"}) as kiosk,
     ):
-        body = {"id_number": ID, "name": "王五"}
+        body = {"id_number": ID, "name": "王五", "proof": CARD}
         assert (
             kiosk.post("/records/query", json={**body, "kind": "social_insurance_payments"}).status_code
             == 200

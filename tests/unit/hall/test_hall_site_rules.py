@@ -24,7 +24,7 @@ HQ_TEXT = resources.files("hall_server.data.sites").joinpath("HQ.toml").read_tex
 
 
 def test_hq_rules(hq: Site) -> None:
-    assert packaged_site_codes() == ["HQ"]
+    assert packaged_site_codes() == ["HQ", "ST01"]
     assert (hq.code, hq.timezone_name, hq.name("zh-Hans")) == ("HQ", "Asia/Shanghai", "示范区政务服务中心")
     rules = {rule.key: rule for rule in hq.sessions}
     assert rules["wednesday_evening"].name("zh-Hans") == "周三夜市"
