@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -46,6 +47,17 @@ async def _sweep_periodically(hall: HallState, every_s: float = 3600.0) -> None:
         await asyncio.sleep(every_s)
 
 
+async def _watch_access(hall: HallState, every_s: float = 0.3) -> None:
+    """Close the sockets of revoked kiosks and changed accounts within a second, and write kiosks' use."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(hall.check_access)
+            await hall.in_writer(hall.access.flush_uses)
+        except SQLAlchemyError:
+            log.warning("access check failed; retrying", exc_info=True)
+        await asyncio.sleep(every_s)
+
+
 def own_routers() -> list[tuple[str, APIRouter]]:
     """The hall server's routers with their prefixes (remote assistance mounts its own)."""
     from hall_server.api import (
@@ -76,13 +88,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(_sweep_periodically(hall))
+        tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall))]
         try:
             yield
         finally:
-            sweeper.cancel()
-            with suppress(asyncio.CancelledError):
-                await sweeper
+            for task in tasks:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             if db is None:
                 database.dispose()
 

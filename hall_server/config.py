@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,12 @@ class Settings:
     login_failures_per_username: int = 5
     login_failures_per_address: int = 20
     login_failure_refill_s: float = 60.0
+    # The right password is never refused for longer than this, however many wrong ones came before.
+    login_max_backoff_s: float = 60.0
+    # Reverse proxies (CIDRs) whose X-Forwarded-For names the real client; none by default.
+    trusted_proxies: tuple[str, ...] = ()
+    # Days after its slot that a booking keeps the person's ID number, name and phone (site may override).
+    booking_personal_data_days: int = 30
 
     def __post_init__(self) -> None:
         if not (self.db_url.startswith("sqlite:") or self.db_url.startswith("postgresql")):
@@ -59,8 +66,15 @@ class Settings:
             raise ConfigError("db_pool_size must be at least 1")
         if min(self.rate_limit_burst, self.login_failures_per_username, self.login_failures_per_address) < 1:
             raise ConfigError("rate limit bursts must be at least 1")
-        if self.rate_limit_per_s <= 0 or self.login_failure_refill_s <= 0:
+        if self.rate_limit_per_s <= 0 or self.login_failure_refill_s <= 0 or self.login_max_backoff_s <= 0:
             raise ConfigError("rate limit refill rates must be positive")
+        if self.booking_personal_data_days < 0:
+            raise ConfigError("booking_personal_data_days cannot be negative")
+        for cidr in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ConfigError(f"--trusted-proxy: not a CIDR: {cidr!r}") from exc
 
     @property
     def is_sqlite(self) -> bool:
