@@ -25,6 +25,7 @@ from hall_server.state.hall_state import HallState
 from hall_server.state.request_limits import Ticker
 from hall_server.store import idempotency
 from hall_server.store.database import Database
+from hall_server.token_masking import install_token_masking
 from hall_server.web import pages
 
 API_PREFIX = "/api/v1"
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
 
     ``ticker`` is the monotonic time of the rate limits (seconds).
     """
+    install_token_masking()
     database = db or Database(settings.db_url, pool_size=settings.db_pool_size)
     hall = HallState(settings, database, clock or SystemClock(), records, ticker=ticker)
 

@@ -109,6 +109,7 @@ def _serve(args: argparse.Namespace) -> None:
 
     from hall_server.app import create_app
     from hall_server.demo import seed_demo
+    from hall_server.token_masking import install_token_masking
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port: out of range: {args.port}")
@@ -131,6 +132,8 @@ def _serve(args: argparse.Namespace) -> None:
     gc.set_threshold(20_000, 20, 50)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
                             access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+    # uvicorn has just set up its log handlers: mask tokens on them too.
+    install_token_masking()
     server = uvicorn.Server(config)
 
     async def run() -> None:
