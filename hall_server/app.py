@@ -109,7 +109,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     if settings.rate_limit_enabled:
         # Added last, so outermost: a refused request costs no body reading and no database.
         app.add_middleware(RateLimitMiddleware, limiter=hall.request_limits,
-                           is_known_token=lambda token: hall.cached_identity(token) is not None)
+                           is_known_token=lambda token: hall.cached_identity(token) is not None,
+                           addresses=hall.addresses)
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
     assist.install(app)

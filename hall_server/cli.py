@@ -131,7 +131,9 @@ def _serve(args: argparse.Namespace) -> None:
     gc.freeze()
     gc.set_threshold(20_000, 20, 50)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
-                            access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+                            access_log=False, lifespan="on", timeout_graceful_shutdown=5,
+                            # The hall reads X-Forwarded-For itself, from --trusted-proxy peers only.
+                            proxy_headers=False)
     # uvicorn has just set up its log handlers: mask tokens on them too.
     install_token_masking()
     server = uvicorn.Server(config)

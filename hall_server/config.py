@@ -44,11 +44,13 @@ class Settings:
     rate_limit_enabled: bool = True
     rate_limit_burst: int = 600
     rate_limit_per_s: float = 30.0
-    # Failed sign-ins, per username and per client address; one comes back every refill period.
+    # Failed sign-ins, per account and address and per address; one comes back every refill period.
     login_failures_per_username: int = 5
     login_failures_per_address: int = 20
     login_failure_refill_s: float = 60.0
-    # The right password is never refused for longer than this, however many wrong ones came before.
+    # After the free failures of an account at an address, the wait doubles from the base; the right
+    # password is never refused for longer than the maximum, however many wrong ones came before.
+    login_backoff_base_s: float = 15.0
     login_max_backoff_s: float = 60.0
     # Reverse proxies (CIDRs) whose X-Forwarded-For names the real client; none by default.
     trusted_proxies: tuple[str, ...] = ()
@@ -66,7 +68,8 @@ class Settings:
             raise ConfigError("db_pool_size must be at least 1")
         if min(self.rate_limit_burst, self.login_failures_per_username, self.login_failures_per_address) < 1:
             raise ConfigError("rate limit bursts must be at least 1")
-        if self.rate_limit_per_s <= 0 or self.login_failure_refill_s <= 0 or self.login_max_backoff_s <= 0:
+        if min(self.rate_limit_per_s, self.login_failure_refill_s, self.login_max_backoff_s,
+               self.login_backoff_base_s) <= 0:
             raise ConfigError("rate limit refill rates must be positive")
         if self.booking_personal_data_days < 0:
             raise ConfigError("booking_personal_data_days cannot be negative")

@@ -19,6 +19,7 @@ from hall_server.config import DEMO_KIOSK_TOKEN, Settings
 from hall_server.records.registry import RecordsRegistry, demo_registry
 from hall_server.state.access_watch import AccessWatch, Party
 from hall_server.state.calendar_book import CalendarBook
+from hall_server.state.client_address import ClientAddress
 from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
 from hall_server.store import identities
@@ -40,6 +41,7 @@ class HallState:
         # and jumps with ``--now``.
         self.request_limits = RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_s, ticker)
         self.login_limits = LoginLimits(settings, ticker)
+        self.addresses = ClientAddress(settings.trusted_proxies)
         self.records = records or demo_registry()
         self.db = db
         self.clock = clock

@@ -18,6 +18,8 @@ def login(hall: HallState, username: str, password: str, address: str) -> dict[s
     with hall.db.write() as conn:
         session = identities.login(conn, username, password, now, hall.staff_session_ttl())
     if session is None:
+        if limits is not None:
+            limits.failed(username, address)
         raise Refusal("invalid_credentials", "unknown username or wrong password")
     if limits is not None:
         limits.succeeded(username, address)
