@@ -26,6 +26,7 @@ from hall_server.state.request_limits import Ticker
 from hall_server.store import idempotency
 from hall_server.store.database import Database
 from hall_server.token_masking import install_token_masking
+from hall_server.usecases import retention
 from hall_server.web import pages
 
 API_PREFIX = "/api/v1"
@@ -40,11 +41,13 @@ def sweep_idempotency_keys(hall: HallState) -> int:
 
 
 async def _sweep_periodically(hall: HallState, every_s: float = 3600.0) -> None:
+    """At start and then hourly: forget old idempotency keys, erase bookings' expired personal data."""
     while True:
         try:
             await hall.in_writer(lambda: sweep_idempotency_keys(hall))
+            await hall.in_writer(lambda: retention.erase_expired(hall))
         except SQLAlchemyError:
-            log.warning("idempotency key sweep failed; retrying later", exc_info=True)
+            log.warning("periodic sweep failed; retrying later", exc_info=True)
         await asyncio.sleep(every_s)
 
 

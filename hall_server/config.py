@@ -54,8 +54,6 @@ class Settings:
     login_max_backoff_s: float = 60.0
     # Reverse proxies (CIDRs) whose X-Forwarded-For names the real client; none by default.
     trusted_proxies: tuple[str, ...] = ()
-    # Days after its slot that a booking keeps the person's ID number, name and phone (site may override).
-    booking_personal_data_days: int = 30
 
     def __post_init__(self) -> None:
         if not (self.db_url.startswith("sqlite:") or self.db_url.startswith("postgresql")):
@@ -71,8 +69,6 @@ class Settings:
         if min(self.rate_limit_per_s, self.login_failure_refill_s, self.login_max_backoff_s,
                self.login_backoff_base_s) <= 0:
             raise ConfigError("rate limit refill rates must be positive")
-        if self.booking_personal_data_days < 0:
-            raise ConfigError("booking_personal_data_days cannot be negative")
         for cidr in self.trusted_proxies:
             try:
                 ipaddress.ip_network(cidr, strict=False)

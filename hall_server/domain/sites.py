@@ -112,6 +112,7 @@ class SiteSettings:
     default_service_seconds: int = 300
     follow_up_working_days: int = 5
     assist_wait_limit_seconds: int = 300  # a video-help caller waiting longer is offered a booking
+    booking_personal_data_days: int = 30  # then a booking's ID number, name and phone are erased
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():

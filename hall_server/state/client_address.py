@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
-
-from starlette.types import Scope
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -27,7 +26,8 @@ class ClientAddress:
             return False
         return any(ip in network for network in self.trusted)
 
-    def of(self, scope: Scope) -> str:
+    def of(self, scope: Mapping[str, Any]) -> str:
+        """The client of an ASGI scope."""
         client = scope.get("client")
         peer = str(client[0]) if client else "unknown"
         if not self.trusted or not self.is_trusted(peer):

@@ -137,9 +137,10 @@ bookings = Table(
     Column("personal_erased_at", Instant, nullable=True),
     Index("ix_bookings_id_number_day", "id_number", "day"),
     # The last line of defence for "one active booking per person per service per day".
+    # Erased rows hold masked ID numbers, which two people can share: they are out of the rule.
     Index("uq_bookings_active_person", "site", "service", "id_number", "day", unique=True,
-          sqlite_where=text("status IN ('booked', 'checked_in')"),
-          postgresql_where=text("status IN ('booked', 'checked_in')")),
+          sqlite_where=text("status IN ('booked', 'checked_in') AND personal_erased_at IS NULL"),
+          postgresql_where=text("status IN ('booked', 'checked_in') AND personal_erased_at IS NULL")),
     Index("uq_bookings_active_code", "site", "day", "check_in_code", unique=True,
           sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
 )

@@ -18,24 +18,25 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('kiosks') as batch:
-        batch.add_column(sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('token_changed_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('staff') as batch:
-        batch.add_column(sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('credentials_changed_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('bookings') as batch:
-        batch.add_column(sa.Column('personal_erased_at', sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN (no table copy on SQLite, so the partial indexes stay as they are).
+    for table, column in (('kiosks', 'last_used_at'), ('kiosks', 'revoked_at'), ('kiosks', 'token_changed_at'),
+                          ('staff', 'disabled_at'), ('staff', 'credentials_changed_at'),
+                          ('bookings', 'personal_erased_at')):
+        op.add_column(table, sa.Column(column, sa.DateTime(timezone=True), nullable=True))
+    _active_person_index("status IN ('booked', 'checked_in') AND personal_erased_at IS NULL")
+
+
+def _active_person_index(where: str) -> None:
+    # Erased rows hold masked ID numbers, which two people can share: they leave the uniqueness rule.
+    op.drop_index('uq_bookings_active_person', table_name='bookings')
+    op.create_index('uq_bookings_active_person', 'bookings', ['site', 'service', 'id_number', 'day'],
+                    unique=True, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('bookings') as batch:
-        batch.drop_column('personal_erased_at')
-    with op.batch_alter_table('staff') as batch:
-        batch.drop_column('credentials_changed_at')
-        batch.drop_column('disabled_at')
-    with op.batch_alter_table('kiosks') as batch:
-        batch.drop_column('token_changed_at')
-        batch.drop_column('revoked_at')
-        batch.drop_column('last_used_at')
+    _active_person_index("status IN ('booked', 'checked_in')")
+    op.drop_column('bookings', 'personal_erased_at')
+    # SQLite (3.35+) drops a column in place; these have no index or constraint.
+    for table, column in (('staff', 'credentials_changed_at'), ('staff', 'disabled_at'),
+                          ('kiosks', 'token_changed_at'), ('kiosks', 'revoked_at'), ('kiosks', 'last_used_at')):
+        op.drop_column(table, column)
