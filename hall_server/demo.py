@@ -11,6 +11,7 @@ from hall_server.store import identities
 from hall_server.store import models as m
 from hall_server.store.credentials import new_token, token_digest
 from hall_server.store.database import Database
+from hall_server.store.private_files import write_private_text
 
 DEMO_PASSWORD = "demo1234"
 DEMO_SITE = "HQ"
@@ -45,6 +46,5 @@ def seed_demo(db: Database, now: datetime, data_dir: Path) -> str:
             token = new_token()
             conn.execute(update(m.kiosks).where(m.kiosks.c.name == DEMO_KIOSK_NAME)
                          .values(token_hash=token_digest(token)))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    token_file.write_text(token + "\n", "utf-8")
+    write_private_text(token_file, token + "\n")
     return token

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from hall_server.config import ConfigError
+from hall_server.store.private_files import private_file
 
 
 class Database:
@@ -39,7 +40,8 @@ class Database:
                 if not parsed.database or parsed.database == ":memory:" or "mode=memory" in url:
                     raise ConfigError("an in-memory SQLite database cannot be shared by the server's "
                                       "connections; give a file, e.g. sqlite:////var/lib/hall/hall.sqlite3")
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                # Owner-only before SQLite writes a byte; its -wal and -shm files take the same mode.
+                private_file(Path(parsed.database).expanduser())
                 self.engine = create_engine(
                     url, pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=30,
                     connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True,
