@@ -64,6 +64,7 @@ _KIOSK_FACING = {
     "unsupported_media_type": "HTTP 415: the body is not JSON",
     "http_error": "any other HTTP error",
     "internal_error": "the hall failed to complete the request",
+    "database_busy": "HTTP 503: the database is locked by other work; try again after Retry-After",
 }
 
 # Codes only staff, administrators or the hall's own command line meet: why a kiosk never does.
@@ -96,6 +97,8 @@ _STAFF_ONLY = {
     "weak_password": "creating a staff account (command line)",
     "kiosk_exists": "creating a kiosk (command line)",
     "staff_exists": "creating a staff account (command line)",
+    "unknown_kiosk": "revoking or rotating a kiosk's token (command line)",
+    "unknown_staff": "disabling an account or setting its password (command line)",
 }
 
 KIOSK_FACING: MappingProxyType[str, str] = MappingProxyType(_KIOSK_FACING)

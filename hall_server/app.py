@@ -88,7 +88,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     ``ticker`` is the monotonic time of the rate limits (seconds).
     """
     install_token_masking()
-    database = db or Database(settings.db_url, pool_size=settings.db_pool_size)
+    database = db or Database(settings.db_url, pool_size=settings.db_pool_size,
+                              busy_timeout_s=settings.db_busy_timeout_s)
     hall = HallState(settings, database, clock or SystemClock(), records, ticker=ticker)
 
     @asynccontextmanager

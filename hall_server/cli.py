@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _open(url: str | None, *, demo: bool = False) -> tuple[Settings, Database]:
     settings = Settings.from_env(url, demo=demo)
-    db = Database(settings.db_url, pool_size=settings.db_pool_size)
+    db = Database(settings.db_url, pool_size=settings.db_pool_size,
+                  busy_timeout_s=settings.db_busy_timeout_s)
     schema.upgrade(db)
     return settings, db
 

@@ -39,6 +39,8 @@ class Settings:
     kiosk_offline_after_s: int = 90
     idempotency_ttl_s: int = 24 * 3600
     db_pool_size: int = 20
+    # How long a request waits for a SQLite lock another process holds before it is answered 503.
+    db_busy_timeout_s: float = 10.0
     # Per caller (known token, else client address): a burst, then a steady rate. Generous on purpose:
     # a kiosk makes about one request a second, a busy console a few.
     rate_limit_enabled: bool = True

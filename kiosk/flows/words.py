@@ -79,6 +79,7 @@ ERRORS = {
     "records_unavailable": N_("The records system is not answering right now. Please try again later."),
     "comment_too_long": N_("The comment is too long."),
     "rate_limited": N_("The system is busy. Please wait a moment and try again."),
+    "database_busy": N_("The system is busy. Please wait a moment and try again."),
     "internal_error": N_("The service centre's system had a problem. Please try again or ask staff."),
     **dict.fromkeys(_FAULT_CODES, _KIOSK_FAULT),
 }
