@@ -15,6 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from hall_server.demo import DEMO_PASSWORD
 from hall_server.store import access, identities
+from hall_server.store.database import Database
 
 from .conftest import Hall
 from .test_hall_cli import run
@@ -145,3 +146,22 @@ def test_cli_disables_enables_and_sets_passwords(db_url: str, tmp_path: Path) ->
         assert weak.returncode == 2 and "weak_password" in weak.stderr
     finally:
         db.dispose()
+
+
+def test_unknown_and_disabled_usernames_cost_a_password_check_like_known_ones(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    real = identities.verify_password
+
+    def counting(password: str, stored: str) -> bool:
+        checked.append(stored.split("$")[0])
+        return real(password, stored)
+
+    monkeypatch.setattr(identities, "verify_password", counting)
+    with database.write() as conn:
+        identities.add_staff(conn, "clerk2", "counter", "right-pass", NOW)
+        access.disable_staff(conn, "clerk2", NOW)
+        for username in ("nobody", "clerk2"):
+            assert identities.login(conn, username, "right-pass", NOW, timedelta(hours=1)) is None
+    assert checked == ["scrypt", "scrypt"]
