@@ -165,3 +165,9 @@ def test_unknown_and_disabled_usernames_cost_a_password_check_like_known_ones(
         for username in ("nobody", "clerk2"):
             assert identities.login(conn, username, "right-pass", NOW, timedelta(hours=1)) is None
     assert checked == ["scrypt", "scrypt"]
+
+
+def test_serve_refuses_a_trusted_proxy_that_is_not_a_cidr(db_url: str, tmp_path: Path) -> None:
+    result = run("serve", "--port", "0", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "nonsense",
+                 db=db_url, data_dir=tmp_path)
+    assert result.returncode == 2 and "--trusted-proxy: not a CIDR: 'nonsense'" in result.stderr
