@@ -76,6 +76,7 @@ _KIOSK_FACING = {
     "unsupported_media_type": "HTTP 415: the body is not JSON",
     "http_error": "any other HTTP error",
     "internal_error": "the hall failed to complete the request",
+    "database_busy": "HTTP 503: the database is locked by other work; try again after Retry-After",
 }
 
 # Codes only staff, administrators, the hall's own command line or a certificate's reader meet: why a
@@ -111,6 +112,8 @@ _STAFF_ONLY = {
     "staff_exists": "creating a staff account (command line)",
     "invalid_verification_code": "checking a certificate's code (anyone holding the paper, on a phone)",
     "unknown_verification_code": "checking a certificate's code (anyone holding the paper, on a phone)",
+    "unknown_kiosk": "revoking or rotating a kiosk's token (command line)",
+    "unknown_staff": "disabling an account or setting its password (command line)",
 }
 
 KIOSK_FACING: MappingProxyType[str, str] = MappingProxyType(_KIOSK_FACING)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,6 +25,8 @@ from hall_server.state.hall_state import HallState
 from hall_server.state.request_limits import Ticker
 from hall_server.store import idempotency
 from hall_server.store.database import Database
+from hall_server.token_masking import install_token_masking
+from hall_server.usecases import retention
 from hall_server.usecases.identity_budget import forget_old_identity_data
 from hall_server.web import pages
 
@@ -39,12 +42,25 @@ def sweep_idempotency_keys(hall: HallState) -> int:
 
 
 async def _sweep_periodically(hall: HallState, every_s: float = 3600.0) -> None:
+    """At start and then hourly: forget old idempotency keys, erase bookings' expired personal data."""
     while True:
         try:
             await hall.in_writer(lambda: sweep_idempotency_keys(hall))
             await hall.in_writer(lambda: forget_old_identity_data(hall))
+            await hall.in_writer(lambda: retention.erase_expired(hall))
         except SQLAlchemyError:
-            log.warning("idempotency key sweep failed; retrying later", exc_info=True)
+            log.warning("periodic sweep failed; retrying later", exc_info=True)
+        await asyncio.sleep(every_s)
+
+
+async def _watch_access(hall: HallState, every_s: float = 0.3) -> None:
+    """Close the sockets of revoked kiosks and changed accounts within a second, and write kiosks' use."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(hall.check_access)
+            await hall.in_writer(hall.access.flush_uses)
+        except SQLAlchemyError:
+            log.warning("access check failed; retrying", exc_info=True)
         await asyncio.sleep(every_s)
 
 
@@ -77,18 +93,21 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
 
     ``ticker`` is the monotonic time of the rate limits (seconds).
     """
-    database = db or Database(settings.db_url, pool_size=settings.db_pool_size)
+    install_token_masking()
+    database = db or Database(settings.db_url, pool_size=settings.db_pool_size,
+                              busy_timeout_s=settings.db_busy_timeout_s)
     hall = HallState(settings, database, clock or SystemClock(), records, ticker=ticker)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(_sweep_periodically(hall))
+        tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall))]
         try:
             yield
         finally:
-            sweeper.cancel()
-            with suppress(asyncio.CancelledError):
-                await sweeper
+            for task in tasks:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             if db is None:
                 database.dispose()
 
@@ -100,7 +119,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     if settings.rate_limit_enabled:
         # Added last, so outermost: a refused request costs no body reading and no database.
         app.add_middleware(RateLimitMiddleware, limiter=hall.request_limits,
-                           is_known_token=lambda token: hall.cached_identity(token) is not None)
+                           is_known_token=lambda token: hall.cached_identity(token) is not None,
+                           addresses=hall.addresses)
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
     assist.install(app)

@@ -1,4 +1,5 @@
-"""``hall-server``: serve, kiosk, staff, calendar load, db upgrade, signing init, eid (DESIGN §4.4)."""
+"""``hall-server``: serve, kiosk add/list/revoke/rotate, staff add/disable/enable/password, calendar load,
+db upgrade, signing init, eid (DESIGN §4.4, §4.5)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", metavar="URL", help="base of tracking links printed on tickets")
     serve.add_argument("--no-rate-limit", action="store_true",
                        help="answer every caller however fast it asks (load tests)")
+    serve.add_argument("--trusted-proxy", metavar="CIDR", action="append", default=[],
+                       help="a reverse proxy whose X-Forwarded-For is believed (repeatable; none by default)")
     serve.add_argument("--log-level", default="warning",
                        choices=["critical", "error", "warning", "info", "debug"])
 
@@ -42,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     kiosk_add.add_argument("name")
     kiosk_add.add_argument("--site", required=True)
     kiosk_add.add_argument("--db", metavar="URL")
+    kiosk_list = kiosk.add_parser("list", help="kiosks with their site, creation, last use and revocation")
+    kiosk_list.add_argument("--db", metavar="URL")
+    for action, text in (("revoke", "stop a kiosk's token from working"),
+                         ("rotate", "a new token, printed as the last line; the old one stops")):
+        kiosk_action = kiosk.add_parser(action, help=text)
+        kiosk_action.add_argument("name")
+        kiosk_action.add_argument("--db", metavar="URL")
 
     staff = sub.add_parser("staff", help="staff accounts").add_subparsers(dest="action", required=True)
     staff_add = staff.add_parser("add", help="create a staff account")
@@ -51,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
                            help="read the password from the first line of stdin")
     staff_add.add_argument("--display-name")
     staff_add.add_argument("--db", metavar="URL")
+    for action, text in (("disable", "refuse the account's sign-in and end its sessions"),
+                         ("enable", "let a disabled account sign in again")):
+        staff_action = staff.add_parser(action, help=text)
+        staff_action.add_argument("username")
+        staff_action.add_argument("--db", metavar="URL")
+    staff_password = staff.add_parser("password", help="set a new password; the account's sessions end")
+    staff_password.add_argument("username")
+    staff_password.add_argument("--password-stdin", action="store_true", required=True,
+                                help="read the password from the first line of stdin")
+    staff_password.add_argument("--db", metavar="URL")
 
     calendar_cmd = sub.add_parser("calendar", help="holiday calendars")
     calendar = calendar_cmd.add_subparsers(dest="action", required=True)
@@ -73,7 +93,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _open(url: str | None, *, demo: bool = False) -> tuple[Settings, Database]:
     settings = Settings.from_env(url, demo=demo)
-    db = Database(settings.db_url, pool_size=settings.db_pool_size)
+    db = Database(settings.db_url, pool_size=settings.db_pool_size,
+                  busy_timeout_s=settings.db_busy_timeout_s)
     schema.upgrade(db)
     return settings, db
 
@@ -98,6 +119,7 @@ def _serve(args: argparse.Namespace) -> None:
     from hall_server.app import create_app
     from hall_server.demo import seed_demo, station_token
     from hall_server.state.identity_kit import DEMO_SMS_FILE
+    from hall_server.token_masking import install_token_masking
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port: out of range: {args.port}")
@@ -107,6 +129,8 @@ def _serve(args: argparse.Namespace) -> None:
         settings = Settings(**{**settings.__dict__, "public_base_url": args.public_url})
     if args.no_rate_limit:
         settings = Settings(**{**settings.__dict__, "rate_limit_enabled": False})
+    if args.trusted_proxy:
+        settings = Settings(**{**settings.__dict__, "trusted_proxies": tuple(args.trusted_proxy)})
     if args.demo:
         token = seed_demo(db, clock.now(), settings.data_dir)
         print(f"demo kiosk kiosk-01 token: {token}", flush=True)
@@ -119,7 +143,11 @@ def _serve(args: argparse.Namespace) -> None:
     gc.freeze()
     gc.set_threshold(20_000, 20, 50)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
-                            access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+                            access_log=False, lifespan="on", timeout_graceful_shutdown=5,
+                            # The hall reads X-Forwarded-For itself, from --trusted-proxy peers only.
+                            proxy_headers=False)
+    # uvicorn has just set up its log handlers: mask tokens on them too.
+    install_token_masking()
     server = uvicorn.Server(config)
 
     async def run() -> None:
@@ -179,6 +207,71 @@ def _staff_add(args: argparse.Namespace) -> None:
     print(f"staff {args.username} ({args.role}) added")
 
 
+def _kiosk_list(args: argparse.Namespace) -> None:
+    from hall_server.store import access
+
+    _settings, db = _open(args.db)
+    try:
+        with db.read() as conn:
+            kiosks = access.list_kiosks(conn)
+    finally:
+        db.dispose()
+    print("name\tsite\tcreated\tlast used\trevoked")
+    for k in kiosks:
+        print("\t".join([k.name, k.site, k.created_at.isoformat(timespec="seconds"),
+                         k.last_used_at.isoformat(timespec="seconds") if k.last_used_at else "-",
+                         k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "-"]))
+
+
+def _kiosk_change(args: argparse.Namespace) -> None:
+    from hall_server.store import access
+
+    _settings, db = _open(args.db)
+    try:
+        with db.write() as conn:
+            if args.action == "revoke":
+                access.revoke_kiosk(conn, args.name, SystemClock().now())
+                token = None
+            else:
+                token = access.rotate_kiosk(conn, args.name, SystemClock().now())
+    except identities.IdentityError as exc:
+        raise UsageError(f"{exc.code}: {exc}") from exc
+    finally:
+        db.dispose()
+    if token is None:
+        print(f"kiosk {args.name} revoked; a running hall closes its connections")
+    else:
+        print(f"kiosk {args.name} has a new token; the old one no longer works:")
+        print(token)
+
+
+def _staff_change(args: argparse.Namespace) -> None:
+    from hall_server.store import access
+
+    password = ""
+    if args.action == "password":
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise UsageError("no password on stdin")
+    _settings, db = _open(args.db)
+    now = SystemClock().now()
+    try:
+        with db.write() as conn:
+            if args.action == "disable":
+                access.disable_staff(conn, args.username, now)
+            elif args.action == "enable":
+                access.enable_staff(conn, args.username, now)
+            else:
+                access.set_password(conn, args.username, password, now)
+    except identities.IdentityError as exc:
+        raise UsageError(f"{exc.code}: {exc}") from exc
+    finally:
+        db.dispose()
+    done = {"disable": "disabled; its sessions ended", "enable": "enabled",
+            "password": "has a new password; its sessions ended"}
+    print(f"staff {args.username} {done[args.action]}")
+
+
 def _calendar_load(args: argparse.Namespace) -> None:
     from hall_server.domain.holidays import CalendarFileError, parse_calendar_text
     from hall_server.store import calendars
@@ -228,8 +321,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"serve": _serve, "kiosk": _kiosk_add, "staff": _staff_add, "calendar": _calendar_load,
                 "db": _db_upgrade, "signing": _signing_init, "eid": run_eid}
+    actions = {("kiosk", "list"): _kiosk_list, ("kiosk", "revoke"): _kiosk_change,
+               ("kiosk", "rotate"): _kiosk_change, ("staff", "disable"): _staff_change,
+               ("staff", "enable"): _staff_change, ("staff", "password"): _staff_change}
     try:
-        handlers[args.command](args)
+        actions.get((args.command, str(getattr(args, "action", ""))), handlers[args.command])(args)
     except (UsageError, ConfigError, EidUsageError) as exc:
         one_line = " ".join(str(exc).split())
         print(f"hall-server: error: {one_line}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,12 +39,14 @@ class Settings:
     kiosk_offline_after_s: int = 90
     idempotency_ttl_s: int = 24 * 3600
     db_pool_size: int = 20
+    # How long a request waits for a SQLite lock another process holds before it is answered 503.
+    db_busy_timeout_s: float = 10.0
     # Per caller (known token, else client address): a burst, then a steady rate. Generous on purpose:
     # a kiosk makes about one request a second, a busy console a few.
     rate_limit_enabled: bool = True
     rate_limit_burst: int = 600
     rate_limit_per_s: float = 30.0
-    # Failed sign-ins, per username and per client address; one comes back every refill period.
+    # Failed sign-ins, per account and address and per address; one comes back every refill period.
     login_failures_per_username: int = 5
     login_failures_per_address: int = 20
     login_failure_refill_s: float = 60.0
@@ -53,6 +56,12 @@ class Settings:
     sms_adapter: str = "none"
     eid_issuer_keys: tuple[Path, ...] = ()
     eid_trust_demo_issuer: bool = False
+    # After the free failures of an account at an address, the wait doubles from the base; the right
+    # password is never refused for longer than the maximum, however many wrong ones came before.
+    login_backoff_base_s: float = 15.0
+    login_max_backoff_s: float = 60.0
+    # Reverse proxies (CIDRs) whose X-Forwarded-For names the real client; none by default.
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (self.db_url.startswith("sqlite:") or self.db_url.startswith("postgresql")):
@@ -67,8 +76,14 @@ class Settings:
             raise ConfigError("rate limit bursts must be at least 1")
         if self.sms_adapter not in ("none", "demo"):
             raise ConfigError("sms_adapter must be 'none' or 'demo'")
-        if self.rate_limit_per_s <= 0 or self.login_failure_refill_s <= 0:
+        if min(self.rate_limit_per_s, self.login_failure_refill_s, self.login_max_backoff_s,
+               self.login_backoff_base_s) <= 0:
             raise ConfigError("rate limit refill rates must be positive")
+        for cidr in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ConfigError(f"--trusted-proxy: not a CIDR: {cidr!r}") from exc
 
     @property
     def is_sqlite(self) -> bool:

@@ -13,6 +13,7 @@ from hall_server.store import identities
 from hall_server.store import models as m
 from hall_server.store.credentials import new_token, token_digest
 from hall_server.store.database import Database
+from hall_server.store.private_files import write_private_text
 
 DEMO_PASSWORD = "demo1234"
 DEMO_SITE = "HQ"
@@ -63,7 +64,7 @@ def seed_demo(db: Database, now: datetime, data_dir: Path) -> str:
             tokens[site] = _seed_kiosk(conn, name, site, token_file(data_dir, site), now)
     data_dir.mkdir(parents=True, exist_ok=True)
     for site, token in tokens.items():
-        token_file(data_dir, site).write_text(token + "\n", "utf-8")
+        write_private_text(token_file(data_dir, site), token + "\n")
     ensure_demo_identity(data_dir, site_profile(DEMO_SITE).name("zh-Hans"))
     return tokens[DEMO_SITE]
 

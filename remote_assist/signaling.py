@@ -78,6 +78,8 @@ class SignalingSettings:
     rate_per_s: float = 20.0
     rate_burst: int = 60
     send_timeout_s: float = 3.0
+    # A socket opened without ?token= must send {"type": "auth", "token"} first, within this time.
+    auth_timeout_s: float = 5.0
     staff_roles: tuple[str, ...] = ("agent", "admin")
     ice: IceConfig = field(default_factory=IceConfig)
     limits: RoutingLimits = field(default_factory=RoutingLimits)
@@ -141,6 +143,7 @@ class SignalingHub:
         self.notes: dict[str, str] = {}
         self._next_open: dict[str, datetime | None] = {}
         self._ticker: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- mounting -----------------------------------------------------------------------
     def api_router(self) -> APIRouter:
@@ -166,8 +169,9 @@ class SignalingHub:
 
     # --- one socket ---------------------------------------------------------------------
     async def serve(self, ws: WebSocket, role: Role) -> None:
+        self._loop = asyncio.get_running_loop()
         await ws.accept()
-        token = ws.query_params.get("token", "")
+        token = ws.query_params.get("token", "") or await self._first_message_token(ws)
         conn = await self._authenticate(ws, role, token)
         if conn is None:
             return
@@ -180,7 +184,54 @@ class SignalingHub:
             with contextlib.suppress(asyncio.TimeoutError, Exception):
                 await asyncio.wait_for(writer, self.settings.send_timeout_s)
             writer.cancel()
-            await self._close_socket(ws, 1000 if conn.close_reason == "left" else POLICY_VIOLATION)
+            if conn.close_reason == "left":
+                await self._close_socket(ws, 1000)
+            else:
+                await self._close_socket(ws, POLICY_VIOLATION, conn.close_reason)
+
+    async def _first_message_token(self, ws: WebSocket) -> str:
+        """The token of a first ``{"type": "auth", "token"}`` message, so it stays out of URLs and logs."""
+        try:
+            event = await asyncio.wait_for(ws.receive(), self.settings.auth_timeout_s)
+        except TimeoutError:
+            return ""
+        text = event.get("text")
+        if event["type"] != "websocket.receive" or not isinstance(text, str) or len(text) > 2048:
+            return ""
+        with contextlib.suppress(ValueError):
+            message = json.loads(text)
+            if isinstance(message, dict) and message.get("type") == "auth":
+                token = message.get("token")
+                return token if isinstance(token, str) else ""
+        return ""
+
+    async def disconnect(self, party: Endpoint, reason: str) -> bool:
+        """Close a party's socket at once (its token was revoked, its account disabled or signed out).
+
+        ``party`` is ``("kiosk", name)`` or ``("staff", username)``; False when it had no socket.
+        """
+        conn = self.connections.get(party)
+        if conn is None:
+            return False
+        conn.close_reason = reason
+        conn.send(protocol.error("unauthorized", reason))
+        await self._drop(conn)
+        conn.outbox.put_nowait(None)
+        return True
+
+    def disconnect_threadsafe(self, party: Endpoint, reason: str) -> None:
+        """``disconnect`` from any thread (a sync route, a command): scheduled on the sockets' loop."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or party not in self.connections:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            loop.create_task(self.disconnect(party, reason))
+        else:
+            asyncio.run_coroutine_threadsafe(self.disconnect(party, reason), loop)
 
     async def _authenticate(self, ws: WebSocket, role: Role, token: str) -> Connection | None:
         now = self.monotonic()
@@ -268,10 +319,10 @@ class SignalingHub:
                 conn.closed.set()
                 return
 
-    async def _close_socket(self, ws: WebSocket, code: int) -> None:
+    async def _close_socket(self, ws: WebSocket, code: int, reason: str | None = None) -> None:
         if ws.application_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(ws.close(code), self.settings.send_timeout_s)
+                await asyncio.wait_for(ws.close(code, reason), self.settings.send_timeout_s)
 
     # --- messages -----------------------------------------------------------------------
     async def _handle(self, conn: Connection, message: dict[str, Any]) -> None:

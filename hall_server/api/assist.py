@@ -43,6 +43,8 @@ def install(app: FastAPI, settings: SignalingSettings | None = None) -> Signalin
     """Mount the assist routes on ``app``; the hub is kept on ``app.state.assist``."""
     hub = SignalingHub(_directory(app), settings or signaling_settings_from_env())
     app.state.assist = hub
+    # Revocations reach live sockets through the hall's hook; the relay itself knows nothing of the hall.
+    app.state.hall.access.disconnect = hub.disconnect_threadsafe
     app.include_router(hub.api_router())
 
     router = APIRouter(prefix="/api/v1")

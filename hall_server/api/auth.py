@@ -42,7 +42,10 @@ class Require:
         known = hall.cached_identity(token)
         if known is None:
             known = await anyio.to_thread.run_sync(hall.identity_for_token, token)
-        return Caller.authorized(known, self.roles, self.kiosk)
+        caller = Caller.authorized(known, self.roles, self.kiosk)
+        if caller.kiosk is not None:
+            hall.access.note_kiosk_use(caller.kiosk.name, hall.now())
+        return caller
 
 
 KIOSK_OR_STAFF = Require("counter", "agent", "technician", kiosk=True)

@@ -15,7 +15,6 @@ from hall_server.api.errors import error_response
 from hall_server.documents import codes, verify_page
 from hall_server.documents.desk import DocumentDesk
 from hall_server.documents.layout import when
-from hall_server.middleware.rate_limit import client_address
 from hall_server.state.request_limits import RateLimiter, rate_limited, retry_after_s
 from hall_server.usecases import documents
 from hall_server.usecases.refusal import Refusal
@@ -63,9 +62,10 @@ def signing_certificate(request: Request) -> Response:
 
 def _wait_s(request: Request) -> float:
     """Count one look-up by the client's address: 0.0 when allowed, else the seconds to wait."""
-    if not hall_of(request).settings.rate_limit_enabled:
+    hall = hall_of(request)
+    if not hall.settings.rate_limit_enabled:
         return 0.0
-    wait: float = request.app.state.verify_limits.take(client_address(request.scope))
+    wait: float = request.app.state.verify_limits.take(hall.addresses.of(request.scope))
     return wait
 
 

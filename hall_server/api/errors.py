@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hall_contract import ErrorBody, ErrorDetail
@@ -55,6 +56,15 @@ REFUSAL_STATUS: dict[str, int] = {
     "unknown_verification_code": 404,
     "sms_unavailable": 503,
 }
+
+
+BUSY_RETRY_AFTER_S = 1
+
+
+def is_database_busy(exc: OperationalError) -> bool:
+    """SQLite's lock errors after its busy timeout (the statement itself was fine)."""
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database table is locked" in text or "database is busy" in text
 
 
 def status_of(refusal: Refusal) -> int:
@@ -112,6 +122,15 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _STATUS_CODES.get(exc.status_code, "http_error")
         message = "no such resource" if exc.status_code == 404 else str(exc.detail)
         return error_response(exc.status_code, code, message)
+
+    @app.exception_handler(OperationalError)
+    async def _database(_request: Request, exc: OperationalError) -> JSONResponse:
+        if is_database_busy(exc):
+            log.warning("database busy: answered 503")
+            return error_response(503, "database_busy", "the database is busy; try again shortly",
+                                  headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
+        log.error("database error in request", exc_info=exc)
+        return error_response(500, "internal_error", "the server could not complete the request")
 
     @app.exception_handler(Exception)
     async def _last_resort(_request: Request, exc: Exception) -> JSONResponse:

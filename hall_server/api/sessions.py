@@ -23,8 +23,8 @@ class LoginBody(BaseModel):
 @router.post("/auth/login")
 def login(body: LoginBody, request: Request) -> dict[str, Any]:
     """Exchange a username and password for a session token (public; failed attempts are limited)."""
-    address = request.client.host if request.client else "unknown"
-    return sessions.login(hall_of(request), body.username, body.password, address)
+    hall = hall_of(request)
+    return sessions.login(hall, body.username, body.password, hall.addresses.of(request.scope))
 
 
 @router.post("/auth/logout")

@@ -7,13 +7,9 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hall_server.api.errors import refusal_response
+from hall_server.state.client_address import ClientAddress
 from hall_server.state.request_limits import RateLimiter, rate_limited
 from hall_server.store.credentials import token_digest
-
-
-def client_address(scope: Scope) -> str:
-    client = scope.get("client")
-    return str(client[0]) if client else "unknown"
 
 
 class RateLimitMiddleware:
@@ -23,10 +19,12 @@ class RateLimitMiddleware:
     cannot each get a fresh bucket: they count against their address.
     """
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, is_known_token: Callable[[str], bool]) -> None:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, is_known_token: Callable[[str], bool],
+                 addresses: ClientAddress | None = None) -> None:
         self.app = app
         self.limiter = limiter
         self.is_known_token = is_known_token
+        self.addresses = addresses or ClientAddress()
 
     def caller_key(self, scope: Scope) -> str:
         for name, value in scope.get("headers", ()):
@@ -36,7 +34,7 @@ class RateLimitMiddleware:
                 if scheme.lower() == "bearer" and token and self.is_known_token(token):
                     return f"token:{token_digest(token)}"
                 break
-        return f"address:{client_address(scope)}"
+        return f"address:{self.addresses.of(scope)}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

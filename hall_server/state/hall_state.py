@@ -17,7 +17,9 @@ import anyio.to_thread
 from hall_server.clock import Clock
 from hall_server.config import DEMO_KIOSK_TOKEN, Settings
 from hall_server.records.registry import RecordsRegistry, demo_registry
+from hall_server.state.access_watch import AccessWatch, Party
 from hall_server.state.calendar_book import CalendarBook
+from hall_server.state.client_address import ClientAddress
 from hall_server.state.identity_kit import IdentityKit, build_identity_kit
 from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
@@ -41,12 +43,14 @@ class HallState:
         # and jumps with ``--now``.
         self.request_limits = RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_s, ticker)
         self.login_limits = LoginLimits(settings, ticker)
+        self.addresses = ClientAddress(settings.trusted_proxies)
         self.records = records or demo_registry()
         self.identity = identity or build_identity_kit(settings)
         self.db = db
         self.clock = clock
         self.calendars = CalendarBook(db)
         self.waiting_tickets = WaitingTicketCache()
+        self.access = AccessWatch(db, ticker)
         # Token look-ups happen on every request; a short cache keeps them off the database.
         self._kiosk_cache: dict[str, tuple[float, KioskIdentity]] = {}
         self._staff_cache: dict[str, tuple[float, StaffIdentity, datetime]] = {}
@@ -117,6 +121,28 @@ class HallState:
     def forget_staff_token(self, token: str) -> None:
         with self._cache_lock:
             self._staff_cache.pop(token_digest(token), None)
+
+    def access_lost(self, party: Party, reason: str) -> None:
+        """A kiosk's token or a staff account stopped working: forget it and close its live sockets."""
+        kind, name = party
+        with self._cache_lock:
+            if kind == "kiosk":
+                gone = [d for d, (_at, kiosk) in self._kiosk_cache.items() if kiosk.name == name]
+                for digest in gone:
+                    del self._kiosk_cache[digest]
+            else:
+                gone = [d for d, (_at, who, _end) in self._staff_cache.items() if who.username == name]
+                for digest in gone:
+                    del self._staff_cache[digest]
+        self.access.disconnect(party, reason)
+
+    def check_access(self) -> None:
+        """Act on revocations written since the last check, by this process or by a command."""
+        changes = self.access.poll()
+        for name in changes.kiosks:
+            self.access_lost(("kiosk", name), "token_revoked")
+        for name in changes.staff:
+            self.access_lost(("staff", name), "account_changed")
 
     def staff_session_ttl(self) -> timedelta:
         return timedelta(seconds=self.settings.staff_session_ttl_s)

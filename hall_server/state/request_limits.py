@@ -100,26 +100,70 @@ def rate_limited(wait_s: float, what: str) -> Refusal:
                    extra={"retry_after_s": seconds})
 
 
+@dataclass
+class _Failures:
+    count: int
+    last: float
+    locked_until: float
+
+
 class LoginLimits:
-    """Failed sign-ins per username and per client address (password guessing); successes do not count."""
+    """Failed sign-ins, per account and address, and per address across accounts; successes do not count.
+
+    Counting per account *and* address means a stranger elsewhere cannot lock a clerk out. After
+    ``login_failures_per_username`` failures the pair waits, doubling from ``login_backoff_base_s`` at
+    each further failure, but never longer than ``login_max_backoff_s``: the right password is never
+    refused for longer than that. Failures are forgotten after a quiet quarter of an hour.
+    """
+
+    FORGET_AFTER_S = 900.0
 
     def __init__(self, settings: Settings, ticker: Ticker = time.monotonic) -> None:
-        refill = 1.0 / settings.login_failure_refill_s
-        self.per_username = RateLimiter(settings.login_failures_per_username, refill, ticker)
+        refill = 1.0 / min(settings.login_failure_refill_s, settings.login_max_backoff_s)
         self.per_address = RateLimiter(settings.login_failures_per_address, refill, ticker)
+        self.free_failures = settings.login_failures_per_username
+        self.base_s = min(settings.login_backoff_base_s, settings.login_max_backoff_s)
+        self.max_s = settings.login_max_backoff_s
+        self._ticker = ticker
+        self._failures: dict[tuple[str, str], _Failures] = {}
+        self._lock = threading.Lock()
+
+    def wait_s(self, username: str, address: str) -> float:
+        """How long the pair must still wait before its next attempt is checked (0.0: now)."""
+        now = self._ticker()
+        with self._lock:
+            state = self._failures.get((username, address))
+        return 0.0 if state is None else max(0.0, state.locked_until - now)
 
     def begin(self, username: str, address: str) -> None:
-        """Take an attempt from both buckets before the password is checked; rate_limited when one is out."""
-        wait_user = self.per_username.take(username)
+        """Before the password is checked: rate_limited while the pair or the address must wait."""
+        wait_pair = self.wait_s(username, address)
+        if wait_pair:
+            raise rate_limited(wait_pair, "failed sign-ins")
         wait_address = self.per_address.take(address)
-        if wait_user or wait_address:
-            # The refused attempt is not counted where a token was still there.
-            if not wait_user:
-                self.per_username.give_back(username)
-            if not wait_address:
-                self.per_address.give_back(address)
-            raise rate_limited(max(wait_user, wait_address), "failed sign-ins")
+        if wait_address:
+            raise rate_limited(wait_address, "failed sign-ins")
+
+    def failed(self, username: str, address: str) -> None:
+        now = self._ticker()
+        with self._lock:
+            if len(self._failures) >= _PRUNE_FLOOR:
+                self._prune(now)
+            state = self._failures.get((username, address))
+            if state is None or now - state.last > self.FORGET_AFTER_S:
+                state = _Failures(0, now, now)
+                self._failures[(username, address)] = state
+            state.count += 1
+            state.last = now
+            beyond = state.count - self.free_failures
+            if beyond >= 0:
+                state.locked_until = now + min(self.max_s, self.base_s * 2 ** min(beyond, 30))
 
     def succeeded(self, username: str, address: str) -> None:
-        self.per_username.give_back(username)
         self.per_address.give_back(address)
+        with self._lock:
+            self._failures.pop((username, address), None)
+
+    def _prune(self, now: float) -> None:
+        for key in [k for k, v in self._failures.items() if now - v.last > self.FORGET_AFTER_S]:
+            del self._failures[key]

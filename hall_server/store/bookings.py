@@ -39,6 +39,7 @@ class Booking:
     created_by: str
     created_at: datetime
     cancelled_at: datetime | None
+    personal_erased_at: datetime | None = None
 
 
 def _booking(row: Any) -> Booking:

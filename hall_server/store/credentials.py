@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 _N, _R, _P = 2**14, 8, 1
 
@@ -26,6 +27,12 @@ def verify_password(password: str, stored: str) -> bool:
     except ValueError:
         return False
     return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+@cache
+def dummy_password_hash() -> str:
+    """A hash no password is known for, verified against when a username is unknown."""
+    return hash_password(secrets.token_urlsafe(24))
 
 
 def new_token() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from hall_server.config import ConfigError
+from hall_server.store.private_files import private_file
 
 
 class Database:
@@ -26,7 +27,7 @@ class Database:
     of up to 100 ms and would wreck tail latency.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 20) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, busy_timeout_s: float = 10.0) -> None:
         try:
             parsed = make_url(url)
         except ArgumentError as exc:
@@ -39,12 +40,14 @@ class Database:
                 if not parsed.database or parsed.database == ":memory:" or "mode=memory" in url:
                     raise ConfigError("an in-memory SQLite database cannot be shared by the server's "
                                       "connections; give a file, e.g. sqlite:////var/lib/hall/hall.sqlite3")
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                # Owner-only before SQLite writes a byte; its -wal and -shm files take the same mode.
+                private_file(Path(parsed.database).expanduser())
                 self.engine = create_engine(
                     url, pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=30,
-                    connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True,
+                    connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
+                    hide_parameters=True,
                 )
-                _configure_sqlite(self.engine)
+                _configure_sqlite(self.engine, busy_timeout_s)
             else:
                 self.engine = create_engine(
                     url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30, pool_pre_ping=True,
@@ -72,14 +75,16 @@ class Database:
         self.engine.dispose()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # The driver's own transaction handling is disabled so that BEGIN is ours to emit.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # Readers and writers alike wait this long for a lock held by another process, then the request
+        # is answered 503 database_busy (api/errors.py) rather than hanging. In WAL mode reads rarely wait.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

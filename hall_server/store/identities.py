@@ -11,7 +11,13 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hall_server.store import models as m
-from hall_server.store.credentials import hash_password, new_token, token_digest, verify_password
+from hall_server.store.credentials import (
+    dummy_password_hash,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
 
 ROLES = ("counter", "agent", "technician", "admin")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -85,8 +91,10 @@ def kiosk_exists(conn: Connection, name: str) -> bool:
 
 
 def kiosk_for_token(conn: Connection, token: str) -> KioskIdentity | None:
+    """The kiosk a token belongs to; a revoked kiosk's token answers like a wrong one."""
     row = conn.execute(select(m.kiosks.c.name, m.kiosks.c.site)
-                       .where(m.kiosks.c.token_hash == token_digest(token))).first()
+                       .where(m.kiosks.c.token_hash == token_digest(token),
+                              m.kiosks.c.revoked_at.is_(None))).first()
     return None if row is None else KioskIdentity(name=row.name, site=row.site)
 
 
@@ -115,7 +123,10 @@ def staff_exists(conn: Connection, username: str) -> bool:
 def login(conn: Connection, username: str, password: str, now: datetime,
           ttl: timedelta) -> StaffSession | None:
     row = conn.execute(select(m.staff).where(m.staff.c.username == username)).first()
-    if row is None or not verify_password(password, row.password_hash):
+    # An unknown or disabled account costs the same scrypt as a known one: the answer's timing must not
+    # tell which usernames exist.
+    stored = dummy_password_hash() if row is None else row.password_hash
+    if not verify_password(password, stored) or row is None or row.disabled_at is not None:
         return None
     token = new_token()
     expires = now + ttl
@@ -136,7 +147,8 @@ def staff_session(conn: Connection, token: str, now: datetime) -> tuple[StaffIde
     row = conn.execute(
         select(m.staff.c.username, m.staff.c.role, m.staff.c.display_name, m.staff_sessions.c.expires_at)
         .join(m.staff_sessions, m.staff_sessions.c.username == m.staff.c.username)
-        .where(m.staff_sessions.c.token_hash == token_digest(token), m.staff_sessions.c.expires_at > now)
+        .where(m.staff_sessions.c.token_hash == token_digest(token), m.staff_sessions.c.expires_at > now,
+               m.staff.c.disabled_at.is_(None))
     ).first()
     if row is None:
         return None

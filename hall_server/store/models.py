@@ -72,6 +72,9 @@ staff = Table(
     Column("display_name", String(100), nullable=False),
     Column("password_hash", String(300), nullable=False),
     Column("created_at", Instant, nullable=False),
+    # A disabled account cannot sign in; a change here ends the account's sessions and sockets.
+    Column("disabled_at", Instant, nullable=True),
+    Column("credentials_changed_at", Instant, nullable=True),
 )
 
 staff_sessions = Table(
@@ -93,6 +96,10 @@ kiosks = Table(
     Column("uptime_s", Integer, nullable=True),
     Column("devices", JSON, nullable=True),
     Column("screen", String(40), nullable=True),
+    # Written at most once a minute per kiosk (state.token_use), not on every request.
+    Column("last_used_at", Instant, nullable=True),
+    Column("revoked_at", Instant, nullable=True),
+    Column("token_changed_at", Instant, nullable=True),
 )
 
 # One row per bookable slot of a service: the atomic counter that keeps capacity from being exceeded.
@@ -126,11 +133,14 @@ bookings = Table(
     Column("created_by", String(80), nullable=False),
     Column("created_at", Instant, nullable=False),
     Column("cancelled_at", Instant, nullable=True),
+    # Set when id_number (then masked), name and phone were erased: on cancel, or days after the slot.
+    Column("personal_erased_at", Instant, nullable=True),
     Index("ix_bookings_id_number_day", "id_number", "day"),
     # The last line of defence for "one active booking per person per service per day".
+    # Erased rows hold masked ID numbers, which two people can share: they are out of the rule.
     Index("uq_bookings_active_person", "site", "service", "id_number", "day", unique=True,
-          sqlite_where=text("status IN ('booked', 'checked_in')"),
-          postgresql_where=text("status IN ('booked', 'checked_in')")),
+          sqlite_where=text("status IN ('booked', 'checked_in') AND personal_erased_at IS NULL"),
+          postgresql_where=text("status IN ('booked', 'checked_in') AND personal_erased_at IS NULL")),
     Index("uq_bookings_active_code", "site", "day", "check_in_code", unique=True,
           sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
 )

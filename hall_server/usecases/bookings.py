@@ -21,7 +21,7 @@ from hall_server.domain.booking import (
 )
 from hall_server.domain.calendar import SlotIdError, parse_slot_id
 from hall_server.state.hall_state import HallState
-from hall_server.store import bookings
+from hall_server.store import bookings, retention
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import require_service, service_entry
 from hall_server.usecases.creating import Create, Created
@@ -179,7 +179,9 @@ def cancel_booking(hall: HallState, caller: Caller, booking_id: str, lang: str) 
         if row.status == "booked":
             bookings.set_status(conn, booking_id, ("booked",), status="cancelled", cancelled_at=now)
             bookings.free_place(conn, row.slot_id)
-            row = replace(row, status="cancelled", cancelled_at=now)
+            retention.erase_booking(conn, booking_id, now, "cancelled")
+            row = replace(row, status="cancelled", cancelled_at=now, name="",
+                          id_number=mask_id_number(row.id_number), phone=None, personal_erased_at=now)
         elif row.status != "cancelled":
             raise Refusal("not_cancellable", f"a booking that is {row.status} cannot be cancelled")
     return describe(row, lang)

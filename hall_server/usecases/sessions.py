@@ -18,6 +18,8 @@ def login(hall: HallState, username: str, password: str, address: str) -> dict[s
     with hall.db.write() as conn:
         session = identities.login(conn, username, password, now, hall.staff_session_ttl())
     if session is None:
+        if limits is not None:
+            limits.failed(username, address)
         raise Refusal("invalid_credentials", "unknown username or wrong password")
     if limits is not None:
         limits.succeeded(username, address)
@@ -27,7 +29,11 @@ def login(hall: HallState, username: str, password: str, address: str) -> dict[s
 
 
 def logout(hall: HallState, token: str) -> dict[str, Any]:
+    """End the session; the account's signaling socket closes with it."""
+    who = hall.staff_for_token(token)
     with hall.db.write() as conn:
         identities.logout(conn, token)
     hall.forget_staff_token(token)
+    if who is not None:
+        hall.access_lost(("staff", who.username), "signed_out")
     return {"ok": True}

@@ -91,6 +91,7 @@ ERRORS = {
     "challenge_expired": N_("This code has expired. Please ask for a new code."),
     "sms_unavailable": N_("Text messages cannot be sent right now. Please use your ID card or e-ID."),
     "kiosk_quota": N_("This machine has answered many enquiries this hour. Please ask staff for help."),
+    "database_busy": N_("The system is busy. Please wait a moment and try again."),
     "internal_error": N_("The service centre's system had a problem. Please try again or ask staff."),
     **dict.fromkeys(_FAULT_CODES, _KIOSK_FAULT),
 }

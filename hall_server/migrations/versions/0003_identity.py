@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003'
-# MERGE: down_revision becomes '0002'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
