@@ -58,6 +58,13 @@ API: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/fleet"): "TECHNICIAN",
     ("GET", "/api/v1/assist/status"): "KIOSK_OR_STAFF",
     ("GET", "/t/{ticket_id}"): "PUBLIC",
+    ("GET", "/api/v1/sites"): "KIOSK_OR_STAFF",
+    ("GET", "/api/v1/sites/{site}"): "KIOSK_OR_STAFF",
+    ("POST", "/api/v1/identity/challenge"): "KIOSK_ONLY",
+    ("POST", "/api/v1/records/certificate"): "KIOSK_ONLY",
+    ("GET", "/api/v1/signing-certificate"): "PUBLIC",
+    ("GET", "/api/v1/verify/{code}"): "PUBLIC",
+    ("GET", "/v/{code}"): "PUBLIC",
 }
 # Pages and static files: public (the consoles sign in through the API); the path asked of each.
 PAGES: dict[str, str] = {
@@ -72,8 +79,7 @@ SOCKETS: dict[str, frozenset[str]] = {
 SAMPLE = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "c1",
           "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001", "case_id": "f_missing"}
 ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
-# The kiosk of another site. ST01 is the second demo site; until its rules are packaged on this branch
-# the hall answers its kiosk unknown_site where a site's rules are needed, which the table allows.
+# The kiosk of another site: ST01, the demo's community smart station.
 OTHER_SITE = "ST01"
 CALLERS = ("none", "wrong", "revoked", "kiosk", "kiosk_other_site", *ROLES)
 
