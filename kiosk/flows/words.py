@@ -6,7 +6,9 @@ screen can re-render live when the citizen switches language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from kiosk.i18n import N_, _
 
@@ -138,3 +140,28 @@ def wait_text(seconds: int, lang: str | None = None) -> str:
     if minutes < 60:
         return _("About {minutes} min", lang).format(minutes=minutes)
     return _("About {hours} h {minutes} min", lang).format(hours=minutes // 60, minutes=minutes % 60)
+
+
+def check_in_window_text(
+    code: str | None, details: Mapping[str, Any], today: date | None, lang: str | None = None
+) -> str:
+    """When a booking's check-in opens (refused too early) or closed (too late), from the hall's
+    ``check_in_opens`` / ``check_in_closes`` (hall time); the date only when it is not today."""
+    key = {"too_early": "check_in_opens", "too_late": "check_in_closes"}.get(code or "")
+    value = details.get(key) if key else None
+    if not isinstance(value, str):
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    same_day = today is not None and moment.date() == today
+    if code == "too_early":
+        if same_day:
+            return _("Check-in opens at {time}.", lang).format(time=hhmm(moment))
+        return _("Check-in opens on {day} at {time}.", lang).format(
+            day=day_text(moment.date(), lang), time=hhmm(moment))
+    if same_day:
+        return _("Check-in closed at {time}.", lang).format(time=hhmm(moment))
+    return _("Check-in closed on {day} at {time}.", lang).format(
+        day=day_text(moment.date(), lang), time=hhmm(moment))

@@ -21,7 +21,7 @@ from kiosk.flows import guides as guide_rules
 from kiosk.flows.catalogue_cache import CatalogueCache
 from kiosk.flows.guides import GuidesFlow
 from kiosk.flows.offline import retry_until_reachable
-from kiosk.flows.words import day_text, error_text
+from kiosk.flows.words import check_in_window_text, day_text, error_text
 from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.i18n import N_, _
 from kiosk.ui.app_config import cache_dir, paper_width, printer_encoding
@@ -78,6 +78,8 @@ class FlowScreen(KioskScreen):
     # The error code behind ``message``, so the words follow a language switch.
     _message_code: str | None = None
     _message_next_open: datetime | None = None
+    # What the hall said along with the refusal (e.g. when check-in opens), for the words.
+    _message_details: dict[str, Any] | None = None
 
     # The number of the latest fetch after a language switch, per thing fetched.
     _latest_fetches: dict[str, int] | None = None
@@ -129,12 +131,15 @@ class FlowScreen(KioskScreen):
         self.message_is_error = error
         self.message = text
 
-    def say_code(self, code: str | None, next_open: datetime | None = None) -> None:
-        """Show the words for an error code (and when the hall opens next, if it said so);
-        they follow a language switch."""
+    def say_code(
+        self, code: str | None, next_open: datetime | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        """Show the words for an error code (and when the hall opens next, or when check-in opens,
+        if it said so); they follow a language switch."""
         self.message_is_error = True
         self._message_code = code
         self._message_next_open = next_open
+        self._message_details = details
         self.message = self._code_text(self.app.lang)
 
     def _code_text(self, lang: str) -> str:
@@ -143,7 +148,10 @@ class FlowScreen(KioskScreen):
         if when is not None:
             text += " " + _("Next opening: {day} {time}.", lang).format(
                 day=day_text(when.date(), lang), time=f"{when:%H:%M}")
-        return text
+        details = self._message_details or {}
+        window = check_in_window_text(self._message_code, details, self.app.hall_today, lang)
+        # Chinese sentences follow each other without a space.
+        return text + (" " if lang == "en" else "") + window if window else text
 
     def _translate_message(self, lang: str) -> None:
         if self._message_code is not None and self.message:
@@ -248,7 +256,7 @@ class FlowScreen(KioskScreen):
             self.app.hall_unreachable()
             self.say_code("hall_unreachable")
         elif isinstance(exc, HallError):
-            self.say_code(exc.code, next_open=_next_open(exc))
+            self.say_code(exc.code, next_open=_next_open(exc), details=exc.details)
         else:
             # Not a refusal we can explain: the outermost guard logs it and shows "out of service".
             raise exc
@@ -269,6 +277,9 @@ class FlowScreen(KioskScreen):
             self.render()
 
     def show(self, step: str) -> None:
+        if step != self.step:
+            # What went wrong belongs to the step it went wrong in; it must not follow the citizen.
+            self.say("")
         self.step = step
         if self.last_step is not None:
             self.can_go_back = step != self.last_step

@@ -224,3 +224,43 @@ def test_check_in_by_the_typed_code_issues_the_ticket(kiosk, flow_helpers):
     assert screen.ticket.booking_id == booking.id
     [printed] = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the printed ticket")
     assert screen.ticket.number in printed.text
+
+
+def test_too_early_says_when_check_in_opens_and_the_error_stays_behind(kiosk, flow_helpers):
+    from datetime import date, timedelta
+
+    from citizen_id.id_number import make_id_number
+
+    hall = kiosk.app.hall
+    catalogue = kiosk.run(hall.call(hall.services, None, "zh_Hans"))
+    service = next(s for s in catalogue.services if s.bookable and s.queue)
+    slots = kiosk.run(hall.call(hall.slots, "HQ", service.code, hall.now().date()))
+    slot = next(s for s in slots.slots if s.bookable)
+    booking = kiosk.run(hall.call(
+        hall.create_booking, service.code, slot.id, make_id_number(birth=date(1980, 5, 6), sequence=123),
+        "李四", idempotency_key=f"too-early-{slot.id}"))
+    opens = f"{slot.start - timedelta(minutes=30):%H:%M}"
+    screen = _open_ticket(kiosk)
+    kiosk.tap(screen.check_in_button)
+    kiosk.wait_until(lambda: screen.step == "check_in", what="the check-in step")
+    kiosk.scan(booking.qr_payload.encode())
+    kiosk.wait_until(lambda: "签到时间" in screen.message and not screen.busy, timeout=15, what="too early")
+    assert screen.message == f"还未到预约签到时间，请稍后再来签到。签到时间 {opens} 起。"
+    kiosk.app.set_language("en")
+    kiosk.pump(3)
+    assert screen.message == f"It is too early to check in for your booking. Check-in opens at {opens}."
+    kiosk.app.set_language("zh_Hant")
+    kiosk.pump(3)
+    assert screen.message.endswith(f"簽到時間 {opens} 起。"), screen.message
+    kiosk.app.set_language("zh_Hans")
+    kiosk.pump(3)
+    kiosk.screenshot("flows_ticket_too_early")
+    # Back to the services, then any service: the refusal of the scan does not follow.
+    kiosk.tap(kiosk.find(id="back_button"))
+    kiosk.wait_until(lambda: screen.step == "service", what="the services again")
+    assert screen.message == ""
+    kiosk.wait_until(lambda: screen.service_buttons and not screen.busy, timeout=15, what="services")
+    code = next(iter(screen.service_buttons))
+    flow_helpers.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    kiosk.wait_until(lambda: screen.step == "priority", what="the priority question")
+    assert screen.message == ""
