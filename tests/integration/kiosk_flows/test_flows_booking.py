@@ -155,3 +155,24 @@ async def test_days_past_the_booking_horizon_are_not_offered(wednesday_morning: 
     assert last is not None and last.open
     assert beyond is not None and not beyond.open and beyond.reason == "beyond_horizon"
     assert not december.can_go_on
+
+
+async def test_each_heading_of_the_halls_slots_gives_its_own_sessions_hours(
+    wednesday_morning: HallProcess,
+) -> None:
+    from kiosk.flows.booking import slot_groups
+
+    with wednesday_morning.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        view = await flow.month(2026, 11)
+        cell = view.day(WEDNESDAY)
+        assert cell is not None
+        code, _evening = await _session_slots(flow, WEDNESDAY, "evening")
+        slots = await flow.slots(code, WEDNESDAY)
+    groups = slot_groups(slots, cell)
+    hours = [heading.split(" · ")[0].rsplit(" ", 1)[1] for heading, _members in groups]
+    assert hours == ["09:00-12:00", "13:00-17:00", "17:00-21:00"]
+    for (heading, members), span in zip(groups, hours, strict=True):
+        begins, ends = span.split("-")
+        assert all(begins <= f"{s.start:%H:%M}" < ends for s in members), heading
+    assert sum(len(members) for _heading, members in groups) == len(slots)

@@ -158,3 +158,29 @@ def test_slots_are_grouped_under_the_halls_session_names_with_their_cut_offs() -
     assert headings[0].startswith("上午 09:00-12:00 · ") and "30" in headings[0]
     assert headings[1].startswith("下午 13:00-17:00")
     assert headings[2].startswith("周三夜市 17:00-21:00 · ")
+
+
+def test_each_slot_is_under_the_hours_of_its_own_session_even_when_sessions_share_a_name() -> None:
+    # A site that names its morning and afternoon alike: each heading still has its session's hours.
+    same_name = [{**session, "name": "工作日办理"} for session in REGULAR]
+    calendar = _calendar([_day("2026-11-25", [*same_name, EVENING, SELF_SERVICE], True, None)])
+    day = month_view(2026, 11, calendar).day(date(2026, 11, 25))
+    assert day is not None
+
+    def slot(start: str, kind: str, name: str) -> Slot:
+        return Slot.model_validate({
+            "id": f"HQ:SB-001:2026-11-25T{start}", "start": f"2026-11-25T{start}:00+08:00",
+            "end": f"2026-11-25T{start}:00+08:00", "session": kind, "session_name": name,
+            "capacity": 4, "remaining": 4, "bookable": True, "reason": None,
+            "booking_cutoff": f"2026-11-25T{start}:00+08:00",
+        })
+
+    slots = [slot(t, "regular", "工作日办理") for t in ("09:00", "11:30", "13:00", "16:30")]
+    slots.append(slot("17:00", "evening", "周三夜市"))
+    groups = [(heading.split(" · ")[0], [f"{s.start:%H:%M}" for s in members])
+              for heading, members in slot_groups(slots, day)]
+    assert groups == [
+        ("工作日办理 09:00-12:00", ["09:00", "11:30"]),
+        ("工作日办理 13:00-17:00", ["13:00", "16:30"]),
+        ("周三夜市 17:00-21:00", ["17:00"]),
+    ]
