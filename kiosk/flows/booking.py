@@ -124,4 +124,5 @@ def _session_of(slot: Slot, day: DayView) -> SessionTime | None:
     holding = [s for s in day.sessions if s.start <= begins < s.end]
     # Of the sessions holding the slot's start, the one the hall named for it.
     named = [s for s in holding if s.name == slot.session_name]
-    return (named or holding or [None])[0]
+    found = named or holding
+    return found[0] if found else None
