@@ -11,6 +11,7 @@ from datetime import date
 from citizen_id.masking import mask_id_number
 from hall_contract import Booking, Service, SessionTime, Slot
 from kiosk.flows.calendar_view import DayView, MonthView, month_range, month_view, session_rule
+from kiosk.flows.guides import material_text
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
 from kiosk.flows.slips import booking_slip_job
@@ -78,7 +79,8 @@ class BookingFlow:
     async def materials(
         self, service: str, lang: str, on_unreachable: Callable[[], None] | None = None
     ) -> tuple[str, ...]:
-        """What to bring, from the service's guide; none when the guide cannot be had."""
+        """What to bring, each with when it is needed, from the service's guide; none when the guide
+        cannot be had."""
         try:
             found = await self.hall.call(self.hall.service, service, lang)
         except HallError as exc:
@@ -86,7 +88,8 @@ class BookingFlow:
                 on_unreachable()
             log.info("no materials for the slip of %s: %s", service, exc.code)
             return ()
-        return tuple(m.name for m in found.guide.materials) if found.guide else ()
+        # Each with its condition: a slip that asks everyone for what only some need misleads.
+        return tuple(material_text(m, lang) for m in found.guide.materials) if found.guide else ()
 
 
 def slot_label_time(slot: Slot) -> str:

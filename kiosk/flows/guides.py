@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from hall_contract import Catalogue, Department, Service
+from hall_contract import Catalogue, Department, Material, Service
 from kiosk.flows.catalogue_cache import CatalogueCache, refresh
 from kiosk.hall_client import HallClient, HallUnreachable
 from kiosk.i18n import _
@@ -59,6 +59,15 @@ def departments(catalogue: Catalogue) -> list[Department]:
     return [d for d in catalogue.departments if d.code in used]
 
 
+def material_text(material: Material, lang: str | None = None, *, copies: bool = False) -> str:
+    """A material with the condition under which it is needed (its ``note``: 换发、补发时提供), so
+    nobody brings what does not apply to them; with ``copies`` also how many."""
+    text = f"{material.name} ({material.copies})" if copies and material.copies else material.name
+    if not material.note:
+        return text
+    return _("{material}: {condition}", lang).format(material=text, condition=material.note)
+
+
 def take_away_text(service: Service, lang: str | None = None) -> str:
     """The guide as plain text for a QR code a phone can read without a network."""
     lines = [service.name]
@@ -67,8 +76,7 @@ def take_away_text(service: Service, lang: str | None = None) -> str:
         if guide.materials:
             lines.append(_("Materials:", lang))
             for number, material in enumerate(guide.materials, 1):
-                extra = f" ({material.copies})" if material.copies else ""
-                lines.append(f"{number}. {material.name}{extra}")
+                lines.append(f"{number}. {material_text(material, lang, copies=True)}")
         if guide.time_limit:
             lines.append(_("Time limit: {value}", lang).format(value=guide.time_limit))
         if guide.fee:

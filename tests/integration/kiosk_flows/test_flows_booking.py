@@ -176,3 +176,33 @@ async def test_each_heading_of_the_halls_slots_gives_its_own_sessions_hours(
         begins, ends = span.split("-")
         assert all(begins <= f"{s.start:%H:%M}" < ends for s in members), heading
     assert sum(len(members) for _heading, members in groups) == len(slots)
+
+
+async def test_the_slip_says_when_each_material_is_needed(
+    wednesday_morning: HallProcess, printer_sim: tuple[Any, str], citizen: Callable[..., Identity]
+) -> None:
+    engine, port = printer_sim
+    with wednesday_morning.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        # The passport: its old passport only when renewing, the guardian's papers only for minors.
+        slot = next(s for s in await flow.slots("CR-001", WEDNESDAY) if s.bookable)
+        booking = await flow.confirm("CR-001", slot, citizen(40))
+        async with Printer(port) as printer:
+            outcome = await flow.print_slip(printer, booking, hall_name="示范区政务服务中心", lang="zh_Hans",
+                                            session_name=slot.session_name)
+    assert outcome.printed, outcome
+    [slip] = engine.tickets
+    _keep_png("flows_booking_slip_materials.png", slip.png)
+    printed = "".join(slip.text.split())
+    assert "原护照：换发、补发时提供" in printed
+    assert "监护人身份证明及监护关系证明：未满十六周岁的申请人提供" in printed
+    assert "居民身份证" in printed and "居民身份证：" not in printed
+
+
+def _keep_png(name: str, png: bytes) -> None:
+    """A printed slip as a picture beside the UI screenshots, to be looked at."""
+    from pathlib import Path
+
+    artifacts = Path(__file__).resolve().parents[3] / "artifacts" / "ui"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / name).write_bytes(png)

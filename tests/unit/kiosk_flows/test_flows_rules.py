@@ -94,6 +94,30 @@ def test_take_away_text_fits_a_qr() -> None:
     assert text.endswith("详情请咨询服务台。")
 
 
+PASSPORT_MATERIALS = [
+    {"name": "居民身份证", "copies": "原件1份", "note": ""},
+    {"name": "原护照", "copies": "原件1份", "note": "换发、补发时提供"},
+    {"name": "监护人身份证明及监护关系证明", "copies": "各1份", "note": "未满十六周岁的申请人提供"},
+]
+
+
+def test_take_away_text_keeps_when_each_material_is_needed() -> None:
+    service = Service.model_validate({
+        "code": "CR-001", "name": "普通护照签发", "department": {"code": "EXIT", "name": "出入境"},
+        "guide": {"materials": PASSPORT_MATERIALS, "steps": [], "time_limit": "7个工作日", "fee": "",
+                  "where": ""},
+    })
+    lines = take_away_text(service, "zh_Hans").splitlines()
+    assert lines[2:5] == [
+        "1. 居民身份证 (原件1份)",
+        "2. 原护照 (原件1份)：换发、补发时提供",
+        "3. 监护人身份证明及监护关系证明 (各1份)：未满十六周岁的申请人提供",
+    ]
+    english = Service.model_validate({**service.model_dump(), "guide": {
+        **service.guide.model_dump(), "materials": [{"name": "Old passport", "note": "when renewing"}]}})
+    assert "1. Old passport: when renewing" in take_away_text(english, "en").splitlines()
+
+
 def test_action_keys_reuse_until_done() -> None:
     keys = ActionKeys()
     first = keys.key_for(("ticket", "SB-001", None))
