@@ -4,6 +4,7 @@ A screen subclasses KioskScreen, puts its content in a ``ScreenBody`` (the area 
 bar) in its kv rule, and overrides only the hooks it needs.
 """
 
+import time
 from typing import Any
 
 from kivy.app import App
@@ -13,6 +14,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.ui.widgets.top_bar import TopBar
+
+# A touch this soon after a screen appears was aimed at the screen before it: a late tap on 完成 of
+# the thank-you screen, which had just gone home by itself, must not open the tile beneath it.
+SETTLE_S = 0.4
 
 
 class KioskScreen(Screen):
@@ -24,6 +29,8 @@ class KioskScreen(Screen):
     # Idle timeout applies on this screen (off where no visit is under way).
     idle_applies = BooleanProperty(True)
     params = DictProperty({})
+    # When the screen last appeared (time.monotonic()).
+    shown_at = float("-inf")
 
     def on_kv_post(self, base_widget):
         if self.show_top_bar:
@@ -41,6 +48,18 @@ class KioskScreen(Screen):
             banner.bind(height=fit)
             fit()
             self.add_widget(chrome)
+
+    def on_pre_enter(self, *args: Any) -> None:
+        self.shown_at = time.monotonic()
+
+    def settling(self) -> bool:
+        """The screen has only just appeared: touches are swallowed."""
+        return time.monotonic() - self.shown_at < SETTLE_S
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.settling():
+            return True
+        return bool(super().on_touch_down(touch))
 
     @property
     def app(self) -> Any:
