@@ -35,23 +35,31 @@ class GuidesUnavailable(Exception):
 
 
 def search(catalogue: Catalogue, typed: str) -> list[Service]:
-    """Services whose pinyin initials, code or name contain what was typed; prefix hits first."""
+    """Services whose pinyin initials, code or name contain what was typed, best first: the
+    initials exactly, initials prefix, code prefix, name, initials anywhere, code anywhere (the
+    hall's own search, used while it is reachable, also knows aliases such as 社保查询)."""
     needle = typed.strip().upper()
     if not needle:
         return list(catalogue.services)
     hits: list[tuple[int, int, Service]] = []
     for order, service in enumerate(catalogue.services):
-        initials = service.pinyin_initials.upper()
-        if initials.startswith(needle):
-            rank = 0
-        elif needle in initials or needle in service.code.upper():
-            rank = 1
-        elif needle in service.name.upper():
-            rank = 2
-        else:
-            continue
-        hits.append((rank, order, service))
+        rank = _rank(service, needle)
+        if rank is not None:
+            hits.append((rank, order, service))
     return [service for _rank, _order, service in sorted(hits, key=lambda h: (h[0], h[1]))]
+
+
+def _rank(service: Service, needle: str) -> int | None:
+    initials, code = service.pinyin_initials.upper(), service.code.upper()
+    ranks = (
+        initials == needle or code == needle,
+        initials.startswith(needle),
+        code.startswith(needle),
+        needle in service.name.upper(),
+        needle in initials,
+        needle in code,
+    )
+    return next((rank for rank, hit in enumerate(ranks) if hit), None)
 
 
 def departments(catalogue: Catalogue) -> list[Department]:

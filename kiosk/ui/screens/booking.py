@@ -17,7 +17,8 @@ from kiosk.flows.booking import BookingFlow, slot_groups, slot_label_time
 from kiosk.flows.calendar_view import DayView, MonthView, cell_kind, cell_text, legend, paged
 from kiosk.flows.words import WEEKDAYS, day_text, error_text, slot_reason_text
 from kiosk.i18n import N_, _
-from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, row
+from kiosk.ui.screens.flow_screen import ScrollList, row
+from kiosk.ui.screens.service_search import ServiceSearchScreen
 from kiosk.ui.widgets.qr import QrCode
 
 

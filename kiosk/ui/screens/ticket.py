@@ -17,7 +17,8 @@ from kiosk.flows.ticket import PRIORITIES, NotABookingCode, TicketFlow
 from kiosk.flows.words import error_text, wait_text
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
-from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen
+from kiosk.ui.screens.flow_screen import ScrollList
+from kiosk.ui.screens.service_search import ServiceSearchScreen
 from kiosk.ui.widgets.numeric_pad import NumericPad
 from kiosk.ui.widgets.qr import QrCode
 

@@ -82,6 +82,22 @@ def test_search_by_initials_puts_prefix_hits_first() -> None:
     assert len(search(_catalogue(), " ")) == 3
 
 
+def test_search_ranks_exact_initials_and_prefixes_before_letters_inside() -> None:
+    def svc(code: str, name: str, initials: str) -> dict[str, object]:
+        return {"code": code, "name": name, "pinyin_initials": initials,
+                "department": {"code": code.split("-")[0], "name": "部门"}}
+    catalogue = Catalogue.model_validate({"services": [
+        svc("GA-002", "居民身份证挂失补领", "JMSFZGSBL"),
+        svc("YB-001", "医保报销", "YBBX"),
+        svc("SB-009", "社保卡申领", "SBKSL"),
+        svc("SB-001", "社会保险参保缴费记录查询", "SHBXCBJFJLCX"),
+        svc("SB-100", "社保", "SB"),
+    ]})
+    # "SB", the hint's own example for 社保: 居民身份证挂失补领 only has the letters inside.
+    assert [s.code for s in search(catalogue, "SB")] == ["SB-100", "SB-009", "SB-001", "GA-002"]
+    assert [s.code for s in search(catalogue, "BX")] == ["YB-001", "SB-001"]
+
+
 def test_take_away_text_fits_a_qr() -> None:
     materials = [{"name": f"材料{i}" * 10, "copies": "原件1份"} for i in range(60)]
     service = Service.model_validate({
