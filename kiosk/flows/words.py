@@ -13,6 +13,11 @@ from typing import Any
 from kiosk.i18n import N_, _
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+# Month names as dates use them on screen and paper; Chinese dates give the month's number instead.
+MONTHS = (
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
+)
 
 SLOT_REASONS = {
     "cutoff_passed": N_("Booking for this time closed at {time}"),
@@ -99,10 +104,15 @@ def hhmm(moment: datetime) -> str:
     return moment.strftime("%H:%M")
 
 
+def month_name(day: date, lang: str | None = None) -> str:
+    return _(MONTHS[day.month - 1], lang)
+
+
 def day_text(day: date, lang: str | None = None) -> str:
-    """``11月25日 周三`` / ``Wed 25 Nov``."""
-    return _("{month}/{day} {weekday}", lang).format(
-        month=day.month, day=day.day, weekday=weekday_name(day, lang)
+    """``11月25日 周三`` / ``Wed 25 Nov``: the printed date without its year, so screen and paper
+    write a date the same way."""
+    return _("{weekday} {day} {month}", lang).format(
+        weekday=weekday_name(day, lang), day=day.day, month=month_name(day, lang)
     )
 
 
@@ -136,7 +146,8 @@ def day_reason_text(reason: str | None, lang: str | None = None) -> str:
 def wait_text(seconds: int, lang: str | None = None) -> str:
     minutes = max(0, round(seconds / 60))
     if minutes == 0:
-        return _("Almost no wait", lang)
+        # The same words as the printed ticket.
+        return _("very soon", lang)
     if minutes < 60:
         return _("About {minutes} min", lang).format(minutes=minutes)
     return _("About {hours} h {minutes} min", lang).format(hours=minutes // 60, minutes=minutes % 60)

@@ -26,6 +26,8 @@ class KioskScreen(Screen):
     title = StringProperty("")
     show_top_bar = BooleanProperty(True)
     show_home = BooleanProperty(True)
+    # The top bar's home button ends the visit here (the home screen): it is named 结束, not 返回首页.
+    home_ends_visit = BooleanProperty(False)
     # Idle timeout applies on this screen (off where no visit is under way).
     idle_applies = BooleanProperty(True)
     params = DictProperty({})
@@ -35,8 +37,9 @@ class KioskScreen(Screen):
     def on_kv_post(self, base_widget):
         if self.show_top_bar:
             chrome = BoxLayout(orientation="vertical", size_hint=(1, None), pos_hint={"x": 0, "top": 1})
-            self.top_bar = TopBar(title=self.title, show_home=self.show_home)
-            self.bind(title=self.top_bar.setter("title"), show_home=self.top_bar.setter("show_home"))
+            self.top_bar = TopBar(title=self.title, show_home=self.show_home, ends_visit=self.home_ends_visit)
+            self.bind(title=self.top_bar.setter("title"), show_home=self.top_bar.setter("show_home"),
+                      home_ends_visit=self.top_bar.setter("ends_visit"))
             banner = Factory.OfflineBanner()
             chrome.add_widget(self.top_bar)
             chrome.add_widget(banner)

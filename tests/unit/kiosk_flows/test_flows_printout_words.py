@@ -27,7 +27,8 @@ def printout_msgids() -> list[str]:
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     found = {
         message[1] if isinstance(message[1], str) else message[1][0]
-        for path in sorted(PRINTOUTS.glob("*.py"))
+        # Dates on paper take their month and weekday names from the flows' words.
+        for path in [*sorted(PRINTOUTS.glob("*.py")), PRINTOUTS.parent / "flows" / "words.py"]
         for message in extract_from_file("python", str(path), keywords=keywords)
     }
     return sorted(found)

@@ -39,6 +39,19 @@ def test_cutoff_in_words(session_day: date, cutoff: datetime, lang: str, expecte
     assert words.cutoff_text(session_day, cutoff, lang) == expected
 
 
+def test_a_wait_of_zero_and_a_date_read_the_same_on_screen_and_paper() -> None:
+    from kiosk.printouts.wording import printed_date
+
+    # The printed ticket says 即将叫号 for a wait of zero; the screen says the same.
+    assert [words.wait_text(20, lang) for lang in ("zh_Hans", "zh_Hant", "en")] == ["即将叫号", "即將叫號",
+                                                                                      "very soon"]
+    thursday = date(2026, 12, 10)
+    assert words.day_text(thursday, "en") == "Thu 10 Dec"
+    assert printed_date(thursday, "en") == "Thu 10 Dec 2026"
+    assert words.day_text(thursday, "zh_Hans") == "12月10日 周四"
+    assert printed_date(thursday, "zh_Hans") == "2026年12月10日 周四"
+
+
 def test_wait_and_reason_words() -> None:
     assert words.wait_text(540, "en") == "About 9 min"
     assert words.wait_text(3900, "en") == "About 1 h 5 min"
