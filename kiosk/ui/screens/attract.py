@@ -6,6 +6,7 @@ from datetime import date
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 
+from hall_contract import Calendar
 from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
 
@@ -33,8 +34,15 @@ class AttractScreen(KioskScreen):
         day = app.hall_today or date.today()
         # Unreachable hall: the configured hours stay on screen and the offline banner says why.
         lang = API_LANGUAGE[app.lang]
+        # Only the latest answer is shown: one asked before a language switch may come in after it.
+        self._latest = asked = getattr(self, "_latest", 0) + 1
+
+        def got_days(calendar: Calendar) -> None:
+            if asked == self._latest:
+                self._got_days(calendar)
+
         app.run_task(app.hall.call(app.hall.calendar, app.kiosk_config.hall.site, day, day, lang),
-                     on_done=self._got_days, on_error=app.background_request_failed)
+                     on_done=got_days, on_error=app.background_request_failed)
 
     def _got_days(self, calendar) -> None:
         self._days = calendar.days

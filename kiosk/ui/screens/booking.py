@@ -365,8 +365,8 @@ class BookingScreen(ServiceSearchScreen):
         self.print_label = self.label(status, role="large",
                                       color=self.app.theme.error if error else self.app.theme.ok)
         right.add_widget(self.print_label)
-        right.add_widget(self.label(_("On the day, scan the QR code or place your ID card at a kiosk to "
-                                      "check in and get your number.")))
+        right.add_widget(self.label(_("On the day, scan the QR code, type the check-in code or place your ID "
+                                      "card at a kiosk to check in and get your number.")))
         right.add_widget(Widget())
         self.finish_button = self.button(_("Finish"), self.finish)
         right.add_widget(self.finish_button)
