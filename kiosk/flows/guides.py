@@ -67,13 +67,12 @@ def departments(catalogue: Catalogue) -> list[Department]:
     return [d for d in catalogue.departments if d.code in used]
 
 
-def material_text(material: Material, lang: str | None = None, *, copies: bool = False) -> str:
-    """A material with the condition under which it is needed (its ``note``: 换发、补发时提供), so
-    nobody brings what does not apply to them; with ``copies`` also how many."""
-    text = f"{material.name} ({material.copies})" if copies and material.copies else material.name
+def material_text(material: Material, lang: str | None = None) -> str:
+    """A material with what the hall notes on it, most often when it is needed (换发、补发时提供) or
+    what may stand in for it, so nobody brings what does not apply to them."""
     if not material.note:
-        return text
-    return _("{material}: {condition}", lang).format(material=text, condition=material.note)
+        return material.name
+    return _("{material} ({condition})", lang).format(material=material.name, condition=material.note)
 
 
 def take_away_text(service: Service, lang: str | None = None) -> str:
@@ -84,7 +83,8 @@ def take_away_text(service: Service, lang: str | None = None) -> str:
         if guide.materials:
             lines.append(_("Materials:", lang))
             for number, material in enumerate(guide.materials, 1):
-                lines.append(f"{number}. {material_text(material, lang, copies=True)}")
+                extra = f" [{material.copies}]" if material.copies else ""
+                lines.append(f"{number}. {material_text(material, lang)}{extra}")
         if guide.time_limit:
             lines.append(_("Time limit: {value}", lang).format(value=guide.time_limit))
         if guide.fee:

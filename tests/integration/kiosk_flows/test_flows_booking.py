@@ -194,9 +194,9 @@ async def test_the_slip_says_when_each_material_is_needed(
     [slip] = engine.tickets
     _keep_png("flows_booking_slip_materials.png", slip.png)
     printed = "".join(slip.text.split())
-    assert "原护照：换发、补发时提供" in printed
-    assert "监护人身份证明及监护关系证明：未满十六周岁的申请人提供" in printed
-    assert "居民身份证" in printed and "居民身份证：" not in printed
+    assert "原护照（换发、补发时提供）" in printed
+    assert "监护人身份证明及监护关系证明（未满十六周岁的申请人提供）" in printed
+    assert "居民身份证" in printed and "居民身份证（" not in printed
 
 
 def _keep_png(name: str, png: bytes) -> None:

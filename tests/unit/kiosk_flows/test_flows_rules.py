@@ -138,13 +138,13 @@ def test_take_away_text_keeps_when_each_material_is_needed() -> None:
     })
     lines = take_away_text(service, "zh_Hans").splitlines()
     assert lines[2:5] == [
-        "1. 居民身份证 (原件1份)",
-        "2. 原护照 (原件1份)：换发、补发时提供",
-        "3. 监护人身份证明及监护关系证明 (各1份)：未满十六周岁的申请人提供",
+        "1. 居民身份证 [原件1份]",
+        "2. 原护照（换发、补发时提供） [原件1份]",
+        "3. 监护人身份证明及监护关系证明（未满十六周岁的申请人提供） [各1份]",
     ]
     english = Service.model_validate({**service.model_dump(), "guide": {
         **service.guide.model_dump(), "materials": [{"name": "Old passport", "note": "when renewing"}]}})
-    assert "1. Old passport: when renewing" in take_away_text(english, "en").splitlines()
+    assert "1. Old passport (when renewing)" in take_away_text(english, "en").splitlines()
 
 
 def test_action_keys_reuse_until_done() -> None:
