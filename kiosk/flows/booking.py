@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import date
 
 from citizen_id.masking import mask_id_number
-from hall_contract import Booking, Service, Slot
+from hall_contract import Booking, Service, SessionTime, Slot
 from kiosk.flows.calendar_view import DayView, MonthView, month_range, month_view, session_rule
+from kiosk.flows.guides import material_text
 from kiosk.flows.offline import ActionKeys, keyed
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
 from kiosk.flows.slips import booking_slip_job
@@ -78,7 +79,8 @@ class BookingFlow:
     async def materials(
         self, service: str, lang: str, on_unreachable: Callable[[], None] | None = None
     ) -> tuple[str, ...]:
-        """What to bring, from the service's guide; none when the guide cannot be had."""
+        """What to bring, each with when it is needed, from the service's guide; none when the guide
+        cannot be had."""
         try:
             found = await self.hall.call(self.hall.service, service, lang)
         except HallError as exc:
@@ -86,28 +88,44 @@ class BookingFlow:
                 on_unreachable()
             log.info("no materials for the slip of %s: %s", service, exc.code)
             return ()
-        return tuple(m.name for m in found.guide.materials) if found.guide else ()
+        # Each with its condition: a slip that asks everyone for what only some need misleads.
+        return tuple(material_text(m, lang) for m in found.guide.materials) if found.guide else ()
 
 
 def slot_label_time(slot: Slot) -> str:
     return f"{slot.start:%H:%M}-{slot.end:%H:%M}"
 
 
-
 def slot_groups(slots: list[Slot], day: DayView) -> list[tuple[str, list[Slot]]]:
-    """The day's slots under headings, one per session as the hall names it, in the hall's order:
-    the session's name, its hours and its cut-off (``<name> 17:00-21:00 · 当天12:00前预约``)."""
-    groups: dict[str, list[Slot]] = {}
+    """The day's slots under headings, one per session, in the hall's order: the session's name,
+    its own hours and its cut-off (``<name> 17:00-21:00 · 当天12:00前预约``).
+
+    A slot belongs to the session whose hours hold its start, not to the first of that name: two
+    sessions of a day may share a name (``工作日办理`` morning and afternoon) and each has its hours.
+    """
+    groups: dict[tuple[str, str], tuple[SessionTime | None, list[Slot]]] = {}
     for slot in slots:
-        groups.setdefault(slot.session_name or slot.session, []).append(slot)
+        session = _session_of(slot, day)
+        name = slot.session_name or slot.session
+        key = (session.name, session.start) if session is not None else (name, "")
+        groups.setdefault(key, (session, []))[1].append(slot)
     headed = []
-    for name, members in groups.items():
-        session = next((s for s in day.sessions if s.name == name), None)
-        heading = name
-        if session is not None:
-            heading = f"{name} {session.start}-{session.end}"
-            rule = session_rule(session, day.date)
-            if rule:
-                heading += " · " + rule
+    for session, members in groups.values():
+        if session is None:
+            headed.append((members[0].session_name or members[0].session, members))
+            continue
+        heading = f"{session.name} {session.start}-{session.end}"
+        rule = session_rule(session, day.date)
+        if rule:
+            heading += " · " + rule
         headed.append((heading, members))
     return headed
+
+
+def _session_of(slot: Slot, day: DayView) -> SessionTime | None:
+    begins = f"{slot.start:%H:%M}"
+    holding = [s for s in day.sessions if s.start <= begins < s.end]
+    # Of the sessions holding the slot's start, the one the hall named for it.
+    named = [s for s in holding if s.name == slot.session_name]
+    found = named or holding
+    return found[0] if found else None

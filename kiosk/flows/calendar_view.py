@@ -174,7 +174,9 @@ def legend(view: MonthView, lang: str | None = None) -> list[str]:
                 session=session.name, start=session.start, end=session.end, cutoff=rule
             )
     lines = list(seen.values())
-    lines.append(_("Grey days are closed: weekends, public holidays, or already past.", lang))
+    # Grey is any day the hall does not take bookings for, whatever its reason (a Saturday may be open).
+    lines.append(_("Grey days cannot be booked: the hall is closed, a holiday, or booking is over or not "
+                   "open yet.", lang))
     if beyond:
         lines.append(_("Days after {day} cannot be booked yet.", lang).format(
             day=day_text(view.bookable_until, lang)))

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from hall_contract import Catalogue, Department, Service
+from hall_contract import Catalogue, Department, Material, Service
 from kiosk.flows.catalogue_cache import CatalogueCache, refresh
 from kiosk.hall_client import HallClient, HallUnreachable
 from kiosk.i18n import _
@@ -35,28 +35,44 @@ class GuidesUnavailable(Exception):
 
 
 def search(catalogue: Catalogue, typed: str) -> list[Service]:
-    """Services whose pinyin initials, code or name contain what was typed; prefix hits first."""
+    """Services whose pinyin initials, code or name contain what was typed, best first: the
+    initials exactly, initials prefix, code prefix, name, initials anywhere, code anywhere (the
+    hall's own search, used while it is reachable, also knows aliases such as 社保查询)."""
     needle = typed.strip().upper()
     if not needle:
         return list(catalogue.services)
     hits: list[tuple[int, int, Service]] = []
     for order, service in enumerate(catalogue.services):
-        initials = service.pinyin_initials.upper()
-        if initials.startswith(needle):
-            rank = 0
-        elif needle in initials or needle in service.code.upper():
-            rank = 1
-        elif needle in service.name.upper():
-            rank = 2
-        else:
-            continue
-        hits.append((rank, order, service))
+        rank = _rank(service, needle)
+        if rank is not None:
+            hits.append((rank, order, service))
     return [service for _rank, _order, service in sorted(hits, key=lambda h: (h[0], h[1]))]
+
+
+def _rank(service: Service, needle: str) -> int | None:
+    initials, code = service.pinyin_initials.upper(), service.code.upper()
+    ranks = (
+        initials == needle or code == needle,
+        initials.startswith(needle),
+        code.startswith(needle),
+        needle in service.name.upper(),
+        needle in initials,
+        needle in code,
+    )
+    return next((rank for rank, hit in enumerate(ranks) if hit), None)
 
 
 def departments(catalogue: Catalogue) -> list[Department]:
     used = {s.department.code for s in catalogue.services}
     return [d for d in catalogue.departments if d.code in used]
+
+
+def material_text(material: Material, lang: str | None = None) -> str:
+    """A material with what the hall notes on it, most often when it is needed (换发、补发时提供) or
+    what may stand in for it, so nobody brings what does not apply to them."""
+    if not material.note:
+        return material.name
+    return _("{material} ({condition})", lang).format(material=material.name, condition=material.note)
 
 
 def take_away_text(service: Service, lang: str | None = None) -> str:
@@ -67,8 +83,8 @@ def take_away_text(service: Service, lang: str | None = None) -> str:
         if guide.materials:
             lines.append(_("Materials:", lang))
             for number, material in enumerate(guide.materials, 1):
-                extra = f" ({material.copies})" if material.copies else ""
-                lines.append(f"{number}. {material.name}{extra}")
+                extra = f" [{material.copies}]" if material.copies else ""
+                lines.append(f"{number}. {material_text(material, lang)}{extra}")
         if guide.time_limit:
             lines.append(_("Time limit: {value}", lang).format(value=guide.time_limit))
         if guide.fee:

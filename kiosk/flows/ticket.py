@@ -1,5 +1,6 @@
 """Taking a queue ticket: a walk-in for a service (with an optional priority class) or the
-check-in of a booking by ID card or booking QR; then the printed ticket with its tracking QR.
+check-in of a booking by ID card, booking QR or typed check-in code; then the printed ticket with
+its tracking QR.
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ class TicketFlow:
             self.keys, ("check_in_id", identity.id_number),
             lambda key: self.hall.call(
                 self.hall.check_in, idempotency_key=key, id_number=identity.id_number, lang=lang
+            ),
+        )
+
+    async def check_in_code(self, code: str, lang: str = "zh_Hans") -> Ticket:
+        """Check in by the 6-digit code on the booking slip, typed at the kiosk."""
+        return await keyed(
+            self.keys, ("check_in_code", code),
+            lambda key: self.hall.call(
+                self.hall.check_in, idempotency_key=key, check_in_code=code, lang=lang
             ),
         )
 

@@ -6,11 +6,18 @@ screen can re-render live when the citizen switches language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from kiosk.i18n import N_, _
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+# Month names as dates use them on screen and paper; Chinese dates give the month's number instead.
+MONTHS = (
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
+)
 
 SLOT_REASONS = {
     "cutoff_passed": N_("Booking for this time closed at {time}"),
@@ -110,10 +117,15 @@ def hhmm(moment: datetime) -> str:
     return moment.strftime("%H:%M")
 
 
+def month_name(day: date, lang: str | None = None) -> str:
+    return _(MONTHS[day.month - 1], lang)
+
+
 def day_text(day: date, lang: str | None = None) -> str:
-    """``11月25日 周三`` / ``Wed 25 Nov``."""
-    return _("{month}/{day} {weekday}", lang).format(
-        month=day.month, day=day.day, weekday=weekday_name(day, lang)
+    """``11月25日 周三`` / ``Wed 25 Nov``: the printed date without its year, so screen and paper
+    write a date the same way."""
+    return _("{weekday} {day} {month}", lang).format(
+        weekday=weekday_name(day, lang), day=day.day, month=month_name(day, lang)
     )
 
 
@@ -147,7 +159,33 @@ def day_reason_text(reason: str | None, lang: str | None = None) -> str:
 def wait_text(seconds: int, lang: str | None = None) -> str:
     minutes = max(0, round(seconds / 60))
     if minutes == 0:
-        return _("Almost no wait", lang)
+        # The same words as the printed ticket.
+        return _("very soon", lang)
     if minutes < 60:
         return _("About {minutes} min", lang).format(minutes=minutes)
     return _("About {hours} h {minutes} min", lang).format(hours=minutes // 60, minutes=minutes % 60)
+
+
+def check_in_window_text(
+    code: str | None, details: Mapping[str, Any], today: date | None, lang: str | None = None
+) -> str:
+    """When a booking's check-in opens (refused too early) or closed (too late), from the hall's
+    ``check_in_opens`` / ``check_in_closes`` (hall time); the date only when it is not today."""
+    key = {"too_early": "check_in_opens", "too_late": "check_in_closes"}.get(code or "")
+    value = details.get(key) if key else None
+    if not isinstance(value, str):
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    same_day = today is not None and moment.date() == today
+    if code == "too_early":
+        if same_day:
+            return _("Check-in opens at {time}.", lang).format(time=hhmm(moment))
+        return _("Check-in opens on {day} at {time}.", lang).format(
+            day=day_text(moment.date(), lang), time=hhmm(moment))
+    if same_day:
+        return _("Check-in closed at {time}.", lang).format(time=hhmm(moment))
+    return _("Check-in closed on {day} at {time}.", lang).format(
+        day=day_text(moment.date(), lang), time=hhmm(moment))

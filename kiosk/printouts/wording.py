@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from kiosk.flows.words import weekday_name
-from kiosk.i18n import LANGUAGES, N_, _
+from kiosk.flows.words import MONTHS, month_name, weekday_name
+from kiosk.i18n import LANGUAGES, _
 
-# Month names as a printed date uses them; Chinese dates print the month's number instead.
-MONTHS = (
-    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
-    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
-)
+__all__ = ["MONTHS", "check_lang", "printed_date", "printed_time"]
 
 
 def check_lang(lang: str) -> str:
@@ -24,7 +20,7 @@ def check_lang(lang: str) -> str:
 def printed_date(day: date, lang: str) -> str:
     """``2026年11月25日 周三`` or ``Wed 25 Nov 2026``."""
     return _("{weekday} {day} {month} {year}", lang).format(
-        weekday=weekday_name(day, lang), day=day.day, month=_(MONTHS[day.month - 1], lang), year=day.year
+        weekday=weekday_name(day, lang), day=day.day, month=month_name(day, lang), year=day.year
     )
 
 

@@ -384,12 +384,21 @@ class KioskHarness:
         """Every text visible now (labels, buttons, inputs)."""
         return [w.text for w in self.widgets() if isinstance(getattr(w, "text", None), str) and w.text]
 
-    def tap(self, target: Any) -> Any:
-        """A real touch (down, then up a frame later) at the centre of a widget or a text."""
+    def settled(self) -> None:
+        """Wait out the moment after a screen change in which the screen swallows touches."""
+        screen = self.app.current
+        while screen is not None and screen.settling():
+            self.pump(1)
+
+    def tap(self, target: Any, *, settle: bool = True) -> Any:
+        """A real touch (down, then up a frame later) at the centre of a widget or a text; by
+        default once the screen takes touches (``settle=False``: at once, as a hurried hand)."""
         from kivy.tests.common import UnitTestTouch
 
         widget = self.find(text=target) if isinstance(target, str) else target
         self.pump(1)
+        if settle:
+            self.settled()
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
@@ -401,6 +410,7 @@ class KioskHarness:
     def tap_at(self, x: float, y: float) -> None:
         from kivy.tests.common import UnitTestTouch
 
+        self.settled()
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         self.pump(1)

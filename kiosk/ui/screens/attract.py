@@ -36,8 +36,15 @@ class AttractScreen(KioskScreen):
         day = app.hall_today or date.today()
         # Unreachable hall: the configured hours stay on screen and the offline banner says why.
         lang = API_LANGUAGE[app.lang]
+        # Only the latest answer is shown: one asked before a language switch may come in after it.
+        self._latest = asked = getattr(self, "_latest", 0) + 1
+
+        def got_days(calendar: Calendar) -> None:
+            if asked == self._latest:
+                self._got_days(calendar)
+
         app.run_task(app.hall.call(app.hall.calendar, app.kiosk_config.hall.site, day, day, lang),
-                     on_done=self._got_days, on_error=app.background_request_failed)
+                     on_done=got_days, on_error=app.background_request_failed)
 
     def _got_days(self, calendar: Calendar) -> None:
         self._days = calendar.days

@@ -4,6 +4,7 @@ A screen subclasses KioskScreen, puts its content in a ``ScreenBody`` (the area 
 bar) in its kv rule, and overrides only the hooks it needs.
 """
 
+import time
 from typing import Any
 
 from kivy.app import App
@@ -15,6 +16,10 @@ from kivy.uix.widget import Widget
 
 from kiosk.ui.widgets.top_bar import TopBar
 
+# A touch this soon after a screen appears was aimed at the screen before it: a late tap on 完成 of
+# the thank-you screen, which had just gone home by itself, must not open the tile beneath it.
+SETTLE_S = 0.4
+
 
 class KioskScreen(Screen):
     """``title`` shows in the top bar; ``show_top_bar`` False for full-bleed screens (attract)."""
@@ -22,15 +27,20 @@ class KioskScreen(Screen):
     title = StringProperty("")
     show_top_bar = BooleanProperty(True)
     show_home = BooleanProperty(True)
+    # The top bar's home button ends the visit here (the home screen): it is named 结束, not 返回首页.
+    home_ends_visit = BooleanProperty(False)
     # Idle timeout applies on this screen (off where no visit is under way).
     idle_applies = BooleanProperty(True)
     params = DictProperty({})
+    # When the screen last appeared (time.monotonic()).
+    shown_at = float("-inf")
 
     def on_kv_post(self, base_widget: Widget) -> None:
         if self.show_top_bar:
             chrome = BoxLayout(orientation="vertical", size_hint=(1, None), pos_hint={"x": 0, "top": 1})
-            self.top_bar = TopBar(title=self.title, show_home=self.show_home)
-            self.bind(title=self.top_bar.setter("title"), show_home=self.top_bar.setter("show_home"))
+            self.top_bar = TopBar(title=self.title, show_home=self.show_home, ends_visit=self.home_ends_visit)
+            self.bind(title=self.top_bar.setter("title"), show_home=self.top_bar.setter("show_home"),
+                      home_ends_visit=self.top_bar.setter("ends_visit"))
             banner = Factory.OfflineBanner()
             chrome.add_widget(self.top_bar)
             chrome.add_widget(banner)
@@ -42,6 +52,18 @@ class KioskScreen(Screen):
             banner.bind(height=fit)
             fit()
             self.add_widget(chrome)
+
+    def on_pre_enter(self, *args: Any) -> None:
+        self.shown_at = time.monotonic()
+
+    def settling(self) -> bool:
+        """The screen has only just appeared: touches are swallowed."""
+        return time.monotonic() - self.shown_at < SETTLE_S
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.settling():
+            return True
+        return bool(super().on_touch_down(touch))
 
     @property
     def app(self) -> Any:

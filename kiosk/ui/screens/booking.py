@@ -17,7 +17,8 @@ from kiosk.flows.booking import BookingFlow, slot_groups, slot_label_time
 from kiosk.flows.calendar_view import DayView, MonthView, cell_kind, cell_text, legend, paged
 from kiosk.flows.words import WEEKDAYS, day_text, error_text, slot_reason_text
 from kiosk.i18n import N_, _
-from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, row
+from kiosk.ui.screens.flow_screen import ScrollList, row
+from kiosk.ui.screens.service_search import ServiceSearchScreen
 from kiosk.ui.widgets.qr import QrCode
 
 
@@ -364,8 +365,8 @@ class BookingScreen(ServiceSearchScreen):
         self.print_label = self.label(status, role="large",
                                       color=self.app.theme.error if error else self.app.theme.ok)
         right.add_widget(self.print_label)
-        right.add_widget(self.label(_("On the day, scan the QR code or place your ID card at a kiosk to "
-                                      "check in and get your number.")))
+        right.add_widget(self.label(_("On the day, scan the QR code, type the check-in code or place your ID "
+                                      "card at a kiosk to check in and get your number.")))
         right.add_widget(Widget())
         self.finish_button = self.button(_("Finish"), self.finish)
         right.add_widget(self.finish_button)

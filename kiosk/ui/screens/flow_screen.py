@@ -9,38 +9,27 @@ import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import partial
 from typing import Any, ClassVar
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.widget import Widget
 
-from hall_contract import Catalogue, Service
-from kiosk.flows import guides as guide_rules
-from kiosk.flows.catalogue_cache import CatalogueCache
-from kiosk.flows.guides import GuidesFlow
 from kiosk.flows.offline import retry_until_reachable
-from kiosk.flows.words import day_text, error_text
+from kiosk.flows.words import check_in_window_text, day_text, error_text
 from kiosk.hall_client import HallError, HallUnreachable
-from kiosk.i18n import N_, _
+from kiosk.i18n import _
 from kiosk.ui.app_config import cache_dir, paper_width, printer_encoding
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.text_layout import keep_marks_attached
 from kiosk.ui.widgets.buttons import KioskButton
-from kiosk.ui.widgets.initials_keyboard import InitialsKeyboard
 from kiosk.ui.widgets.labels import KioskLabel
 from kiosk.ui.widgets.row import row
 from kiosk.ui.widgets.scroll_list import ScrollList
 
-# FlowScreen and ServiceSearchScreen live here; the rest is what the screens built on them take
-# from this module alongside.
+# FlowScreen lives here; the rest is what the screens built on it take from this module alongside.
 __all__ = [
     "FlowScreen",
     "ScrollList",
-    "ServiceSearchScreen",
     "cache_dir",
-    "keep_guides_cached",
     "paper_width",
     "printer_encoding",
     "row",
@@ -78,6 +67,8 @@ class FlowScreen(KioskScreen):
     # The error code behind ``message``, so the words follow a language switch.
     _message_code: str | None = None
     _message_next_open: datetime | None = None
+    # What the hall said along with the refusal (e.g. when check-in opens), for the words.
+    _message_details: dict[str, Any] | None = None
 
     # The number of the latest fetch after a language switch, per thing fetched.
     _latest_fetches: dict[str, int] | None = None
@@ -129,12 +120,15 @@ class FlowScreen(KioskScreen):
         self.message_is_error = error
         self.message = text
 
-    def say_code(self, code: str | None, next_open: datetime | None = None) -> None:
-        """Show the words for an error code (and when the hall opens next, if it said so);
-        they follow a language switch."""
+    def say_code(
+        self, code: str | None, next_open: datetime | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        """Show the words for an error code (and when the hall opens next, or when check-in opens,
+        if it said so); they follow a language switch."""
         self.message_is_error = True
         self._message_code = code
         self._message_next_open = next_open
+        self._message_details = details
         self.message = self._code_text(self.app.lang)
 
     def _code_text(self, lang: str) -> str:
@@ -143,7 +137,10 @@ class FlowScreen(KioskScreen):
         if when is not None:
             text += " " + _("Next opening: {day} {time}.", lang).format(
                 day=day_text(when.date(), lang), time=f"{when:%H:%M}")
-        return text
+        details = self._message_details or {}
+        window = check_in_window_text(self._message_code, details, self.app.hall_today, lang)
+        # Chinese sentences follow each other without a space.
+        return text + (" " if lang == "en" else "") + window if window else text
 
     def _translate_message(self, lang: str) -> None:
         if self._message_code is not None and self.message:
@@ -248,7 +245,7 @@ class FlowScreen(KioskScreen):
             self.app.hall_unreachable()
             self.say_code("hall_unreachable")
         elif isinstance(exc, HallError):
-            self.say_code(exc.code, next_open=_next_open(exc))
+            self.say_code(exc.code, next_open=_next_open(exc), details=exc.details)
         else:
             # Not a refusal we can explain: the outermost guard logs it and shows "out of service".
             raise exc
@@ -269,6 +266,9 @@ class FlowScreen(KioskScreen):
             self.render()
 
     def show(self, step: str) -> None:
+        if step != self.step:
+            # What went wrong belongs to the step it went wrong in; it must not follow the citizen.
+            self.say("")
         self.step = step
         if self.last_step is not None:
             self.can_go_back = step != self.last_step
@@ -306,104 +306,6 @@ class FlowScreen(KioskScreen):
         self.message = ""
         self.busy = False
         self.clear_content()
-
-
-class ServiceSearchScreen(FlowScreen):
-    """A flow that starts with a service: a list of services beside a keyboard that narrows it by
-    pinyin initials. ``lists(service)`` says which services the flow offers."""
-
-    # What the list says when no offered service matches the typed letters.
-    no_match_msgid: ClassVar[str] = N_("No service matches these letters.")
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.catalogue: Catalogue | None = None
-        self.keyboard: InitialsKeyboard | None = None
-        self.service_list: ScrollList | None = None
-        self.service_buttons: dict[str, Any] = {}
-        self.search_label: KioskLabel | None = None
-        self.service: Any = None
-
-    def search_panel(self, *, cols: int = 9, rows: int = 3, **kwargs: Any) -> BoxLayout:
-        """The hint, the letters typed so far and the keyboard; typing refills ``service_list``.
-        The letters typed survive a rebuild of the step."""
-        panel = BoxLayout(orientation="vertical", spacing=12, **kwargs)
-        typed = self.keyboard.value if self.keyboard else ""
-        keyboard = self.keyboard = InitialsKeyboard(value=typed, cols=cols)
-        if rows != 3:
-            keyboard.height = self.app.theme.button_h * rows + keyboard.spacing[1] * (rows - 1)
-        keyboard.bind(value=lambda *_a: self.fill_services())
-        self.search_label = self.label("", role="large")
-        panel.add_widget(self.label(_("Search by the first letters of the pinyin, e.g. SB for 社保")))
-        panel.add_widget(self.search_label)
-        panel.add_widget(keyboard)
-        panel.add_widget(self.button(_("Show all"), lambda: keyboard.press("clear"), kind="quiet"))
-        panel.add_widget(Widget())
-        return panel
-
-    def fill_services(self) -> None:
-        if self.service_list is None or self.keyboard is None or self.search_label is None:
-            return
-        typed = self.keyboard.value
-        self.search_label.text = _("Letters: {letters}").format(letters=typed) if typed else ""
-        self.service_list.clear()
-        self.service_buttons = {}
-        if self.catalogue is None:
-            return
-        found = [s for s in guide_rules.search(self.catalogue, typed) if self.lists(s)]
-        if not found:
-            self.service_list.add(self.label(_(self.no_match_msgid)))
-        for service in found:
-            button = self.service_button(service)
-            self.service_buttons[service.code] = button
-            self.service_list.add(button)
-
-    def lists(self, service: Service) -> bool:
-        return True
-
-    def service_button(self, service: Service) -> Any:
-        """The service's name with its department beneath."""
-        text = f"{service.name}\n[size={int(self.app.theme.font_small)}]{service.department.name}[/size]"
-        return self.list_button(text, partial(self.choose_service, service), markup=True,
-                                font_size=self.app.theme.font_large)
-
-    def choose_service(self, service: Service) -> None:
-        raise NotImplementedError
-
-    def load_services(self) -> None:
-        """Fetch the catalogue for the ``service`` step; the offline guides are renewed alongside."""
-        self.call(lambda: self.app.hall.call(self.app.hall.services, None, self.app.lang), self._got_services)
-
-    def _got_services(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        keep_guides_cached(self.app)
-        if self.step == "service":
-            self.render()
-
-    def relabel_services(self, lang: str) -> None:
-        """Fetch the catalogue again: service names come from the hall in the citizen's language."""
-        self.fetch_in_language(
-            "services", lang, lambda: self.app.hall.call(self.app.hall.services, None, lang),
-            self._relabel_services,
-        )
-
-    def _relabel_services(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        if self.service is not None:
-            self.service = next((s for s in catalogue.services if s.code == self.service.code), self.service)
-        self.render()
-
-
-def keep_guides_cached(app: Any) -> None:
-    """Renew the offline guides in the background when they are missing or stale."""
-
-    def failed(exc: BaseException) -> None:
-        if isinstance(exc, HallUnreachable):
-            app.hall_unreachable()
-        log.info("guides cache not renewed: %s", getattr(exc, "code", type(exc).__name__))
-
-    flow = GuidesFlow(app.hall, CatalogueCache(cache_dir(app)))
-    app.run_task(flow.refresh_if_stale(app.lang), on_error=failed)
 
 
 def _next_open(exc: HallError) -> datetime | None:

@@ -15,7 +15,8 @@ from kiosk.flows import guides as rules
 from kiosk.flows.catalogue_cache import CatalogueCache
 from kiosk.flows.guides import GuidesFlow, GuidesUnavailable, Sourced
 from kiosk.i18n import N_, _
-from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen, cache_dir
+from kiosk.ui.screens.flow_screen import ScrollList, cache_dir
+from kiosk.ui.screens.service_search import ServiceSearchScreen
 from kiosk.ui.widgets.qr import QrCode
 
 

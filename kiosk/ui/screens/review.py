@@ -2,6 +2,7 @@
 posted with the transaction's subject, then on to the next screen.
 """
 
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -14,6 +15,7 @@ from kivy.uix.widget import Widget
 
 from hall_contract import ReviewLevel
 from kiosk.flows.review import LEVEL_LABELS, ReviewFlow, Subject
+from kiosk.flows.words import day_text
 from kiosk.hall_client import HallError, HallUnreachable
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.flow_screen import FlowScreen
@@ -185,11 +187,25 @@ class ReviewScreen(FlowScreen):
     def _render_thanks(self) -> None:
         self.prompt = _("Thank you for your rating")
         if self.level and self.level <= 2:
-            self.content.add_widget(self.label(
-                _("We are sorry. Staff will look into it and follow up."), role="large"))
+            self.sorry_label = self.label(self._sorry_text(), role="large")
+            self.content.add_widget(self.sorry_label)
         self.content.add_widget(Widget())
         self.done_button = self.button(_("Done"), self.leave)
         self.content.add_widget(self.done_button)
+
+    def _sorry_text(self) -> str:
+        """What happens to a bad rating, truthfully: staff look into it (by the follow-up's due
+        day when the hall opened one), but the rating is anonymous, so nobody can call back."""
+        follow_up = self.result.follow_up if self.result is not None else None
+        if follow_up is None:
+            return _("We are sorry. Staff will look into it. Your rating is anonymous, so nobody will "
+                     "call you back.")
+        try:
+            due = day_text(date.fromisoformat(follow_up.due))
+        except ValueError:
+            due = follow_up.due
+        return _("We are sorry. Staff will look into it by {day}. Your rating is anonymous, so nobody "
+                 "will call you back.").format(day=due)
 
     def skip(self) -> None:
         self.leave()

@@ -1,11 +1,13 @@
 """Ticket screen: a walk-in ticket for a service (priority asked plainly) or the check-in of a
-booking by QR or ID card → the printed ticket; when printing fails, the tracking QR on screen.
+booking by QR, ID card or typed check-in code → the printed ticket; when printing fails, the
+tracking QR on screen.
 """
 
 from functools import partial
 from typing import Any, ClassVar
 
 from kivy.properties import StringProperty
+from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
@@ -15,8 +17,13 @@ from kiosk.flows.ticket import PRIORITIES, NotABookingCode, TicketFlow
 from kiosk.flows.words import error_text, wait_text
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
-from kiosk.ui.screens.flow_screen import ScrollList, ServiceSearchScreen
+from kiosk.ui.screens.flow_screen import ScrollList
+from kiosk.ui.screens.service_search import ServiceSearchScreen
+from kiosk.ui.widgets.numeric_pad import NumericPad
 from kiosk.ui.widgets.qr import QrCode
+
+# The check-in code printed on the booking slip.
+CHECK_IN_CODE_LENGTH = 6
 
 
 class TicketScreen(ServiceSearchScreen):
@@ -32,6 +39,7 @@ class TicketScreen(ServiceSearchScreen):
         self.ticket: Ticket | None = None
         self.print_outcome: Any = None
         self.awaiting_identity = False
+        self.code_pad: NumericPad | None = None
 
     @property
     def flow(self) -> TicketFlow:
@@ -50,6 +58,7 @@ class TicketScreen(ServiceSearchScreen):
 
     def start(self) -> None:
         self.awaiting_identity = False
+        self.code_pad = None
         if self.keyboard is not None:
             self.keyboard.value = ""
         self.service = self.ticket = self.print_outcome = None
@@ -63,6 +72,8 @@ class TicketScreen(ServiceSearchScreen):
             # A key kept for an unanswered action belongs to that citizen's visit only.
             self._flow.keys.clear()
         self.awaiting_identity = False
+        # A typed check-in code belongs to that citizen's visit only.
+        self.code_pad = None
         self.service = self.ticket = self.print_outcome = None
         self.step = "service"
 
@@ -145,14 +156,60 @@ class TicketScreen(ServiceSearchScreen):
 
     def _render_check_in(self) -> None:
         self.prompt = _("Check in for your booking")
+        body = BoxLayout(orientation="horizontal", spacing=40)
+        left = BoxLayout(orientation="vertical", spacing=12)
         for line in (
             _("Scan the QR code of your booking on the scanner below the screen,"),
             _("or place your ID card on the reader."),
+            _("Or type the 6-digit check-in code of your booking on the keys."),
         ):
-            self.content.add_widget(self.label(line, role="large"))
-        self.content.add_widget(Widget())
+            left.add_widget(self.label(line, role="large"))
+        left.add_widget(Widget())
         self.id_card_button = self.button(_("Check in with my ID card"), self.check_in_with_identity)
-        self.content.add_widget(self.id_card_button)
+        left.add_widget(self.id_card_button)
+        body.add_widget(left)
+        body.add_widget(self._code_panel())
+        self.content.add_widget(body)
+
+    def _code_panel(self) -> BoxLayout:
+        """The check-in code printed on the booking slip, typed on a pad; what is typed survives a
+        rebuild of the step (a language switch)."""
+        typed = self.code_pad.value if self.code_pad is not None else ""
+        theme = self.app.theme
+        pad = self.code_pad = NumericPad(allow_x=False, max_length=CHECK_IN_CODE_LENGTH, value=typed)
+        panel = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None)
+        self.code_field = self.label("", role="title", halign="center", bold=True, size_hint_y=None,
+                                     height=theme.button_h)
+        self.code_button = self.button(_("Check in with this code"), self.check_in_with_code)
+        holder = AnchorLayout()
+        holder.add_widget(pad)
+        for widget in (self.code_field, holder, self.code_button):
+            panel.add_widget(widget)
+
+        def typed_changed(*_args: Any) -> None:
+            value = pad.value
+            self.code_field.text = value or _("Check-in code")
+            self.code_field.color = theme.text if value else theme.muted
+            self.code_button.disabled = len(value) != CHECK_IN_CODE_LENGTH
+
+        def retyped(*_args: Any) -> None:
+            # A refusal spoke of the code typed before.
+            if not self.busy:
+                self.say("")
+
+        pad.bind(value=typed_changed)
+        pad.bind(value=retyped)
+        typed_changed()
+        # The panel as wide as the pad, which takes its width from its height.
+        pad.bind(width=lambda _p, width: setattr(panel, "width", max(width, theme.button_h * 4)))
+        panel.width = max(pad.width, theme.button_h * 4)
+        return panel
+
+    def check_in_with_code(self) -> None:
+        code = self.code_pad.value if self.code_pad is not None else ""
+        if len(code) != CHECK_IN_CODE_LENGTH:
+            return
+        self.call(lambda: self.flow.check_in_code(code, self.app.lang), self._issued, retry_offline=True)
 
     def check_in_with_identity(self) -> None:
         identity = self.app.session.identity

@@ -155,3 +155,54 @@ async def test_days_past_the_booking_horizon_are_not_offered(wednesday_morning: 
     assert last is not None and last.open
     assert beyond is not None and not beyond.open and beyond.reason == "beyond_horizon"
     assert not december.can_go_on
+
+
+async def test_each_heading_of_the_halls_slots_gives_its_own_sessions_hours(
+    wednesday_morning: HallProcess,
+) -> None:
+    from kiosk.flows.booking import slot_groups
+
+    with wednesday_morning.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        view = await flow.month(2026, 11)
+        cell = view.day(WEDNESDAY)
+        assert cell is not None
+        code, _evening = await _session_slots(flow, WEDNESDAY, "evening")
+        slots = await flow.slots(code, WEDNESDAY)
+    groups = slot_groups(slots, cell)
+    hours = [heading.split(" · ")[0].rsplit(" ", 1)[1] for heading, _members in groups]
+    assert hours == ["09:00-12:00", "13:00-17:00", "17:00-21:00"]
+    for (heading, members), span in zip(groups, hours, strict=True):
+        begins, ends = span.split("-")
+        assert all(begins <= f"{s.start:%H:%M}" < ends for s in members), heading
+    assert sum(len(members) for _heading, members in groups) == len(slots)
+
+
+async def test_the_slip_says_when_each_material_is_needed(
+    wednesday_morning: HallProcess, printer_sim: tuple[Any, str], citizen: Callable[..., Identity]
+) -> None:
+    engine, port = printer_sim
+    with wednesday_morning.client() as hall:
+        flow = BookingFlow(hall, "HQ")
+        # The passport: its old passport only when renewing, the guardian's papers only for minors.
+        slot = next(s for s in await flow.slots("CR-001", WEDNESDAY) if s.bookable)
+        booking = await flow.confirm("CR-001", slot, citizen(40))
+        async with Printer(port) as printer:
+            outcome = await flow.print_slip(printer, booking, hall_name="示范区政务服务中心", lang="zh_Hans",
+                                            session_name=slot.session_name)
+    assert outcome.printed, outcome
+    [slip] = engine.tickets
+    _keep_png("flows_booking_slip_materials.png", slip.png)
+    printed = "".join(slip.text.split())
+    assert "原护照（换发、补发时提供）" in printed
+    assert "监护人身份证明及监护关系证明（未满十六周岁的申请人提供）" in printed
+    assert "居民身份证" in printed and "居民身份证（" not in printed
+
+
+def _keep_png(name: str, png: bytes) -> None:
+    """A printed slip as a picture beside the UI screenshots, to be looked at."""
+    from pathlib import Path
+
+    artifacts = Path(__file__).resolve().parents[3] / "artifacts" / "ui"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / name).write_bytes(png)

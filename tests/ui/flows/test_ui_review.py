@@ -44,6 +44,9 @@ def test_bad_review_with_a_reason_opens_a_follow_up(kiosk, flow_helpers):
     kiosk.wait_until(lambda: review.step == "thanks" and review.result is not None, timeout=15,
                      what="the review posted")
     assert review.result.level == 1 and review.result.follow_up_due is not None
+    # Anonymous: staff look into it by the follow-up's due day, and nobody promises a call-back.
+    assert review.sorry_label.text.startswith("非常抱歉，工作人员将于")
+    assert "不会回访您" in review.sorry_label.text and "并回访" not in " ".join(kiosk.texts())
     flow_helpers.shots(kiosk, "review_thanks", review.render)
     kiosk.tap(review.done_button)
     kiosk.wait_for_screen("home")
@@ -65,3 +68,23 @@ def test_thanks_move_on_by_themselves(kiosk, flow_helpers):
     kiosk.wait_until(lambda: review.result is not None, timeout=15, what="the review posted")
     kiosk.wait_for_screen("home")
     assert review.result.level == 5 and review.result.follow_up_due is None
+
+
+def test_a_late_tap_after_the_thanks_go_home_does_nothing(kiosk, flow_helpers, monkeypatch):
+    _ticket, review = _ticket_then_review(kiosk, flow_helpers)
+    # A longer moment than the kiosk's 0.4 s, so a slow test machine still taps within it.
+    monkeypatch.setattr("kiosk.ui.screens.base.SETTLE_S", 3.0)
+    review.thanks_s = 0.3
+    kiosk.tap(review.level_buttons[5])
+    kiosk.wait_until(lambda: review.step == "reasons", what="reasons")
+    kiosk.tap(review.submit_button)
+    kiosk.wait_until(lambda: review.step == "thanks", timeout=15, what="the thanks")
+    home = kiosk.wait_for_screen("home", timeout=5)
+    assert home.settling()
+    # The hand meant Done, the screen had just gone home by itself: the tile beneath stays shut.
+    kiosk.tap(kiosk.find(id="tile_video_help"), settle=False)
+    kiosk.pump(4)
+    assert kiosk.app.current_screen == "home"
+    # A moment later the same tile opens.
+    kiosk.tap(kiosk.find(id="tile_video_help"))
+    kiosk.wait_until(lambda: kiosk.app.current_screen != "home", timeout=5, what="the tile opened")

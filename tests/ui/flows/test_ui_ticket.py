@@ -1,5 +1,5 @@
 """Taking a ticket by touch: walk-in with a priority class, printed with its tracking QR; the
-printer out of paper → the QR on screen; booking check-in by QR and by ID card."""
+printer out of paper → the QR on screen; booking check-in by QR, by ID card and by typed code."""
 
 from __future__ import annotations
 
@@ -167,3 +167,100 @@ def test_the_issued_ticket_follows_a_language_switch_and_is_not_printed_again(ki
     finally:
         kiosk.start_hall()
     assert len(kiosk.new_tickets()) == 1
+
+
+def _booked_for_now(kiosk):
+    """A booking made through the hall's API, then moved (in the hall's database, as if booked the
+    day before) to a slot whose check-in window is open now: bookings close before check-in opens."""
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, update
+
+    from hall_server.store import models
+
+    hall = kiosk.app.hall
+    catalogue = kiosk.run(hall.call(hall.services, None, "zh_Hans"))
+    service = next(s for s in catalogue.services if s.bookable and s.queue)
+    now = hall.now()
+    slots = kiosk.run(hall.call(hall.slots, "HQ", service.code, now.date()))
+    slot = next(s for s in slots.slots if s.bookable)
+    booking = kiosk.run(hall.call(hall.create_booking, service.code, slot.id, "110101199003074477", "张三",
+                                  idempotency_key=f"code-check-in-{slot.id}"))
+    engine = create_engine(kiosk.hall.db_url)
+    with engine.begin() as conn:
+        start = now.replace(second=0, microsecond=0) + timedelta(minutes=10)
+        conn.execute(update(models.bookings).where(models.bookings.c.id == booking.id)
+                     .values(start=start, end=start + timedelta(minutes=30)))
+    engine.dispose()
+    return booking
+
+
+def test_check_in_by_the_typed_code_issues_the_ticket(kiosk, flow_helpers):
+    booking = _booked_for_now(kiosk)
+    screen = _open_ticket(kiosk)
+    kiosk.tap(screen.check_in_button)
+    kiosk.wait_until(lambda: screen.step == "check_in", what="the check-in step")
+    pad = screen.code_pad
+    assert pad is not None and not pad.allow_x and pad.max_length == 6
+    assert screen.code_button.disabled, "no check-in before six digits are typed"
+    wrong = "000000" if booking.check_in_code != "000000" else "111111"
+    for digit in wrong:
+        kiosk.tap(kiosk.find(text=digit, root=pad))
+    assert screen.code_field.text == wrong and not screen.code_button.disabled
+    kiosk.tap(screen.code_button)
+    kiosk.wait_until(lambda: screen.message == "未找到您今天的预约。" and not screen.busy, timeout=15,
+                     what="refusal of an unknown code")
+    for _key in wrong:
+        kiosk.tap(pad.ids.backspace)
+    assert screen.message == "", "the refusal of the code typed before is gone"
+    for digit in booking.check_in_code + "9":
+        kiosk.tap(kiosk.find(text=digit, root=pad))
+    assert screen.code_field.text == booking.check_in_code, "the code has six digits, no more"
+    flow_helpers.shots(kiosk, "ticket_check_in_code", screen.render)
+    assert screen.code_pad.value == booking.check_in_code, "the typed code survives a rebuild"
+    kiosk.tap(screen.code_button)
+    kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None, timeout=30,
+                     what="the booking's ticket")
+    assert screen.ticket.booking_id == booking.id
+    [printed] = kiosk.wait_until(lambda: kiosk.new_tickets(), timeout=15, what="the printed ticket")
+    assert screen.ticket.number in printed.text
+
+
+def test_too_early_says_when_check_in_opens_and_the_error_stays_behind(kiosk, flow_helpers):
+    from datetime import date, timedelta
+
+    from citizen_id.id_number import make_id_number
+
+    hall = kiosk.app.hall
+    catalogue = kiosk.run(hall.call(hall.services, None, "zh_Hans"))
+    service = next(s for s in catalogue.services if s.bookable and s.queue)
+    slots = kiosk.run(hall.call(hall.slots, "HQ", service.code, hall.now().date()))
+    slot = next(s for s in slots.slots if s.bookable)
+    booking = kiosk.run(hall.call(
+        hall.create_booking, service.code, slot.id, make_id_number(birth=date(1980, 5, 6), sequence=123),
+        "李四", idempotency_key=f"too-early-{slot.id}"))
+    opens = f"{slot.start - timedelta(minutes=30):%H:%M}"
+    screen = _open_ticket(kiosk)
+    kiosk.tap(screen.check_in_button)
+    kiosk.wait_until(lambda: screen.step == "check_in", what="the check-in step")
+    kiosk.scan(booking.qr_payload.encode())
+    kiosk.wait_until(lambda: "签到时间" in screen.message and not screen.busy, timeout=15, what="too early")
+    assert screen.message == f"还未到预约签到时间，请稍后再来签到。签到时间 {opens} 起。"
+    kiosk.app.set_language("en")
+    kiosk.pump(3)
+    assert screen.message == f"It is too early to check in for your booking. Check-in opens at {opens}."
+    kiosk.app.set_language("zh_Hant")
+    kiosk.pump(3)
+    assert screen.message.endswith(f"簽到時間 {opens} 起。"), screen.message
+    kiosk.app.set_language("zh_Hans")
+    kiosk.pump(3)
+    kiosk.screenshot("flows_ticket_too_early")
+    # Back to the services, then any service: the refusal of the scan does not follow.
+    kiosk.tap(kiosk.find(id="back_button"))
+    kiosk.wait_until(lambda: screen.step == "service", what="the services again")
+    assert screen.message == ""
+    kiosk.wait_until(lambda: screen.service_buttons and not screen.busy, timeout=15, what="services")
+    code = next(iter(screen.service_buttons))
+    flow_helpers.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    kiosk.wait_until(lambda: screen.step == "priority", what="the priority question")
+    assert screen.message == ""

@@ -50,6 +50,7 @@ def _draw_stroke(kiosk, points):
     """One finger: down at the first point, moves every few pixels, up at the last."""
     from kivy.tests.common import UnitTestTouch
 
+    kiosk.settled()
     touch = UnitTestTouch(*points[0])
     touch.touch_down()
     for (x0, y0), (x1, y1) in pairwise(points):

@@ -26,6 +26,20 @@ def test_back_to_start_ends_the_visit(kiosk):
     assert kiosk.app.session.is_empty()
 
 
+def test_the_home_button_is_named_finish_where_it_ends_the_visit(kiosk):
+    kiosk.start_visit()
+    # On home the button ends the visit: 结束, not 返回首页.
+    for lang, word in (("zh_Hant", "結束"), ("en", "Finish"), ("zh_Hans", "结束")):
+        kiosk.tap(kiosk.find(id=f"lang_{lang}"))
+        assert kiosk.find(id="home_button").text == word
+        kiosk.screenshot(f"home_{lang}")
+    kiosk.tap(kiosk.find(id="tile_guides"))
+    kiosk.wait_for_screen("guides")
+    assert kiosk.find(id="home_button").text == "返回首页"
+    kiosk.tap(kiosk.find(id="home_button"))
+    kiosk.wait_for_screen("attract")
+
+
 def test_attract_shows_todays_hours_from_the_hall(kiosk):
     # The hall's clock is a Wednesday: the regular sessions and the evening session (周三夜市).
     label = kiosk.wait_until(lambda: kiosk.find_all(id="today") and kiosk.find(id="today").text,

@@ -118,7 +118,7 @@ def test_legend_says_the_minutes_the_hall_sends_and_where_booking_ends() -> None
     ]))
     lines = legend(view, "en")
     assert "上午 09:00-12:00: each time closes 15 minutes before it starts" in lines
-    assert "Days after 12/25 Fri cannot be booked yet." in lines
+    assert "Days after Fri 25 Dec cannot be booked yet." in lines
 
 
 def test_an_unconfirmed_day_shows_its_session_and_the_legend_explains() -> None:
@@ -158,3 +158,44 @@ def test_slots_are_grouped_under_the_halls_session_names_with_their_cut_offs() -
     assert headings[0].startswith("上午 09:00-12:00 · ") and "30" in headings[0]
     assert headings[1].startswith("下午 13:00-17:00")
     assert headings[2].startswith("周三夜市 17:00-21:00 · ")
+
+
+def test_each_slot_is_under_the_hours_of_its_own_session_even_when_sessions_share_a_name() -> None:
+    # A site that names its morning and afternoon alike: each heading still has its session's hours.
+    same_name = [{**session, "name": "工作日办理"} for session in REGULAR]
+    calendar = _calendar([_day("2026-11-25", [*same_name, EVENING, SELF_SERVICE], True, None)])
+    day = month_view(2026, 11, calendar).day(date(2026, 11, 25))
+    assert day is not None
+
+    def slot(start: str, kind: str, name: str) -> Slot:
+        return Slot.model_validate({
+            "id": f"HQ:SB-001:2026-11-25T{start}", "start": f"2026-11-25T{start}:00+08:00",
+            "end": f"2026-11-25T{start}:00+08:00", "session": kind, "session_name": name,
+            "capacity": 4, "remaining": 4, "bookable": True, "reason": None,
+            "booking_cutoff": f"2026-11-25T{start}:00+08:00",
+        })
+
+    slots = [slot(t, "regular", "工作日办理") for t in ("09:00", "11:30", "13:00", "16:30")]
+    slots.append(slot("17:00", "evening", "周三夜市"))
+    groups = [(heading.split(" · ")[0], [f"{s.start:%H:%M}" for s in members])
+              for heading, members in slot_groups(slots, day)]
+    assert groups == [
+        ("工作日办理 09:00-12:00", ["09:00", "11:30"]),
+        ("工作日办理 13:00-17:00", ["13:00", "16:30"]),
+        ("周三夜市 17:00-21:00", ["17:00"]),
+    ]
+
+
+def test_the_legend_calls_grey_what_cannot_be_booked_not_weekends() -> None:
+    saturday = {"kind": "morning", "name": "周六晨办", "start": "09:00", "end": "12:00",
+                "booking_cutoff": "2026-11-27T12:00:00+08:00", "bookable": True, "slot_cutoff_minutes": None}
+    view = month_view(2026, 11, _calendar([
+        _day("2026-11-28", [saturday], True, None),
+        _day("2026-11-29", [SELF_SERVICE], False, "closed_day"),
+    ]))
+    assert not view.day(date(2026, 11, 28)).past and view.day(date(2026, 11, 28)).bookable
+    for lang, grey in (("zh_Hans", "灰色日期不可预约"), ("zh_Hant", "灰色日期不可預約"),
+                       ("en", "Grey days cannot be booked")):
+        lines = legend(view, lang)
+        assert any(line.startswith(grey) for line in lines)
+        assert not any("周末" in line or "週末" in line or "weekend" in line for line in lines)

@@ -27,7 +27,8 @@ def printout_msgids() -> list[str]:
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     found = {
         message[1] if isinstance(message[1], str) else message[1][0]
-        for path in sorted(PRINTOUTS.glob("*.py"))
+        # Dates on paper take their month and weekday names from the flows' words.
+        for path in [*sorted(PRINTOUTS.glob("*.py")), PRINTOUTS.parent / "flows" / "words.py"]
         for message in extract_from_file("python", str(path), keywords=keywords)
     }
     return sorted(found)
@@ -67,3 +68,19 @@ def test_unknown_language() -> None:
     assert wording.check_lang("zh_Hant") == "zh_Hant"
     with pytest.raises(ValueError):
         wording.check_lang("fr")
+
+
+def test_check_in_window_says_when_with_the_date_only_on_another_day() -> None:
+    from kiosk.flows.words import check_in_window_text
+
+    window = {"check_in_opens": "2026-11-25T17:30:00+08:00", "check_in_closes": "2026-11-25T18:15:00+08:00"}
+    today, earlier = date(2026, 11, 25), date(2026, 11, 24)
+    assert check_in_window_text("too_early", window, today, "zh_Hans") == "签到时间 17:30 起。"
+    assert check_in_window_text("too_early", window, today, "zh_Hant") == "簽到時間 17:30 起。"
+    assert check_in_window_text("too_early", window, today, "en") == "Check-in opens at 17:30."
+    on_the_day = "签到时间 11月25日 周三 17:30 起。"
+    assert check_in_window_text("too_early", window, earlier, "zh_Hans") == on_the_day
+    assert check_in_window_text("too_late", window, today, "zh_Hans") == "签到时间已于 18:15 截止。"
+    assert check_in_window_text("too_late", window, today, "en") == "Check-in closed at 18:15."
+    assert check_in_window_text("booking_not_found", window, today, "en") == ""
+    assert check_in_window_text("too_early", {"check_in_opens": "soon"}, today, "en") == ""

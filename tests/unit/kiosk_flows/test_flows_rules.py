@@ -39,6 +39,19 @@ def test_cutoff_in_words(session_day: date, cutoff: datetime, lang: str, expecte
     assert words.cutoff_text(session_day, cutoff, lang) == expected
 
 
+def test_a_wait_of_zero_and_a_date_read_the_same_on_screen_and_paper() -> None:
+    from kiosk.printouts.wording import printed_date
+
+    # The printed ticket says 即将叫号 for a wait of zero; the screen says the same.
+    assert [words.wait_text(20, lang) for lang in ("zh_Hans", "zh_Hant", "en")] == ["即将叫号", "即將叫號",
+                                                                                      "very soon"]
+    thursday = date(2026, 12, 10)
+    assert words.day_text(thursday, "en") == "Thu 10 Dec"
+    assert printed_date(thursday, "en") == "Thu 10 Dec 2026"
+    assert words.day_text(thursday, "zh_Hans") == "12月10日 周四"
+    assert printed_date(thursday, "zh_Hans") == "2026年12月10日 周四"
+
+
 def test_wait_and_reason_words() -> None:
     assert words.wait_text(540, "en") == "About 9 min"
     assert words.wait_text(3900, "en") == "About 1 h 5 min"
@@ -82,6 +95,22 @@ def test_search_by_initials_puts_prefix_hits_first() -> None:
     assert len(search(_catalogue(), " ")) == 3
 
 
+def test_search_ranks_exact_initials_and_prefixes_before_letters_inside() -> None:
+    def svc(code: str, name: str, initials: str) -> dict[str, object]:
+        return {"code": code, "name": name, "pinyin_initials": initials,
+                "department": {"code": code.split("-")[0], "name": "部门"}}
+    catalogue = Catalogue.model_validate({"services": [
+        svc("GA-002", "居民身份证挂失补领", "JMSFZGSBL"),
+        svc("YB-001", "医保报销", "YBBX"),
+        svc("SB-009", "社保卡申领", "SBKSL"),
+        svc("SB-001", "社会保险参保缴费记录查询", "SHBXCBJFJLCX"),
+        svc("SB-100", "社保", "SB"),
+    ]})
+    # "SB", the hint's own example for 社保: 居民身份证挂失补领 only has the letters inside.
+    assert [s.code for s in search(catalogue, "SB")] == ["SB-100", "SB-009", "SB-001", "GA-002"]
+    assert [s.code for s in search(catalogue, "BX")] == ["YB-001", "SB-001"]
+
+
 def test_take_away_text_fits_a_qr() -> None:
     materials = [{"name": f"材料{i}" * 10, "copies": "原件1份"} for i in range(60)]
     service = Service.model_validate({
@@ -92,6 +121,30 @@ def test_take_away_text_fits_a_qr() -> None:
     text = take_away_text(service, "zh_Hans")
     assert text.startswith("长指南\n") and len(text.encode()) <= QR_TEXT_LIMIT_BYTES
     assert text.endswith("详情请咨询服务台。")
+
+
+PASSPORT_MATERIALS = [
+    {"name": "居民身份证", "copies": "原件1份", "note": ""},
+    {"name": "原护照", "copies": "原件1份", "note": "换发、补发时提供"},
+    {"name": "监护人身份证明及监护关系证明", "copies": "各1份", "note": "未满十六周岁的申请人提供"},
+]
+
+
+def test_take_away_text_keeps_when_each_material_is_needed() -> None:
+    service = Service.model_validate({
+        "code": "CR-001", "name": "普通护照签发", "department": {"code": "EXIT", "name": "出入境"},
+        "guide": {"materials": PASSPORT_MATERIALS, "steps": [], "time_limit": "7个工作日", "fee": "",
+                  "where": ""},
+    })
+    lines = take_away_text(service, "zh_Hans").splitlines()
+    assert lines[2:5] == [
+        "1. 居民身份证 [原件1份]",
+        "2. 原护照（换发、补发时提供） [原件1份]",
+        "3. 监护人身份证明及监护关系证明（未满十六周岁的申请人提供） [各1份]",
+    ]
+    english = Service.model_validate({**service.model_dump(), "guide": {
+        **service.guide.model_dump(), "materials": [{"name": "Old passport", "note": "when renewing"}]}})
+    assert "1. Old passport (when renewing)" in take_away_text(english, "en").splitlines()
 
 
 def test_action_keys_reuse_until_done() -> None:
