@@ -29,8 +29,10 @@ from kiosk.idle_watch import TICK_S, IdleWatch
 from kiosk.kivy_setup import harden_window
 from kiosk.media_warmup import MediaWarmUp
 from kiosk.memory import MemoryRelease
+from kiosk.pin_lock import PinLock
 from kiosk.session import Session
 from kiosk.tasks import TaskRunner
+from kiosk.ui.app_config import cache_dir
 from kiosk.ui.kv_files import load_kv
 from kiosk.ui.screen_table import NO_VISIT_SCREENS, ScreenTable, has_screen
 
@@ -82,6 +84,8 @@ class KioskApp(App):
         self._start_heartbeat = start_heartbeat
         self.media = MediaWarmUp(self.run_task)
         self.memory = MemoryRelease()
+        # Held here, not by the maintenance screen: reopening the screen must not reset the count.
+        self.pin_lock = PinLock(cache_dir(self) / "maintenance_pin.json")
         self.sm: ScreenManager | None = None
         self._screens: ScreenTable | None = None
 
