@@ -204,7 +204,10 @@ class RecordsScreen(FlowScreen):
             sent = _("A code was sent to {phone}.").format(phone=challenge.masked_phone)
         else:
             sent = _("Please ask for a new code.")
-        self.content.add_widget(self.label(sent, role="large"))
+        sent_label = self.label(sent, role="large")
+        sent_label.size_hint_y = None
+        sent_label.height = self.app.theme.button_h
+        self.content.add_widget(sent_label)
         typed = self.code_pad.value if self.code_pad is not None else ""
         pad = self.code_pad = NumericPad(max_length=CODE_LENGTH, allow_x=False, value=typed)
         shown = self.label("", role="title", halign="center")
@@ -216,7 +219,8 @@ class RecordsScreen(FlowScreen):
             self.confirm_button.disabled = challenge is None or len(pad.value) != CODE_LENGTH
 
         self.content.add_widget(shown)
-        holder = AnchorLayout(size_hint_y=None, height=self.app.theme.button_h * 4.6)
+        # The keypad takes the room left: its keys are as large as the screen allows.
+        holder = AnchorLayout()
         holder.add_widget(pad)
         self.content.add_widget(holder)
         self.new_code_button = self.button(_("Send a new code"), self.send_code, kind="quiet")
