@@ -37,7 +37,8 @@ class FakeHall:
 
     def identity_challenge(self, id_number: str, name: str) -> Challenge:
         self.challenges.append((id_number, name))
-        return Challenge(challenge_id=f"ch_{len(self.challenges)}", masked_phone="138****1234", expires_in_s=300)
+        number = len(self.challenges)
+        return Challenge(challenge_id=f"ch_{number}", masked_phone="138****1234", expires_in_s=300)
 
     def query_records(self, kind: str, id_number: str, name: str, **kwargs: Any) -> RecordsResult:
         proof = kwargs.get("proof")
