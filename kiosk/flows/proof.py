@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import re
 
+from pydantic import ValidationError
+
 from citizen_id.masking import mask_id_number
 from hall_contract import CardProof, Challenge, CodeProof, EidProof
 from kiosk.hall_client import HallClient
@@ -40,7 +42,11 @@ def eid_proof(payload: bytes) -> EidProof | None:
     token = payload.decode("utf-8", "replace").strip()
     if not token or len(token) > EID_MAX_CHARS:
         return None
-    return EidProof(type="eid", token=token)
+    try:
+        return EidProof(type="eid", token=token)
+    except ValidationError:
+        # Control characters: a misread, not a token.
+        return None
 
 
 class ProofFlow:
