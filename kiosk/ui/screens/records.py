@@ -67,7 +67,7 @@ class RecordsScreen(FlowScreen):
         self.kind = None
         self.result = None
         self.print_outcome = None
-        if self.app.session.identity is None:
+        if not _names_someone(self.app.session.identity):
             # Records are personal: who is asking comes first.
             self.step = "kind"
             self.clear_content()
@@ -119,7 +119,7 @@ class RecordsScreen(FlowScreen):
 
     def choose(self, kind: str) -> None:
         identity = self.app.session.identity
-        if identity is None:
+        if identity is None or not _names_someone(identity):
             self.app.go("identify", next="records", purpose="records")
             return
         self.kind = kind
@@ -397,3 +397,8 @@ class RecordsScreen(FlowScreen):
     def finish(self) -> None:
         subject = {"type": "kiosk_transaction", "id": f"records-{self.app.session.visit_id[:12]}-{self.kind}"}
         self.app.finish_transaction(subject)
+
+
+def _names_someone(identity: Identity | None) -> bool:
+    """A scanned booking code stands for a booking, not a person: records need a name and number."""
+    return identity is not None and bool(identity.id_number and identity.name)
