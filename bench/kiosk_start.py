@@ -152,6 +152,7 @@ def kiosk_config(hall_url: str, devices: Any = None) -> Any:
         screen=ScreenConfig(width=1920, height=1080, fullscreen=False),
         timeouts=TimeoutConfig(idle_s=3600, warning_s=60, device_retry_s=0.5),
         devices=devices or DevicesConfig(),
+        technician_pin="246810",
         hall_name="示范区政务服务中心",
     )
 

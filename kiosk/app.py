@@ -29,10 +29,13 @@ from kiosk.idle_watch import TICK_S, IdleWatch
 from kiosk.kivy_setup import harden_window
 from kiosk.media_warmup import MediaWarmUp
 from kiosk.memory import MemoryRelease
+from kiosk.pin_lock import PinLock
 from kiosk.session import Session
 from kiosk.tasks import TaskRunner
+from kiosk.ui.app_config import cache_dir
 from kiosk.ui.kv_files import load_kv
 from kiosk.ui.screen_table import NO_VISIT_SCREENS, ScreenTable, has_screen
+from kiosk.ui.widgets.card_notice import CardRemovedNotice
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +78,16 @@ class KioskApp(App):
         self.idle = IdleTimer(IdleTimeouts(config.timeouts.idle_s, config.timeouts.warning_s))
         self.idle_watch = IdleWatch(self.idle, on_expired=self.end_visit)
         if devices is None:
-            routing = DeviceRouting(lambda: self.current, self.idle.touch, self._guarded)
+            routing = DeviceRouting(lambda: self.current, self.idle.touch, self._guarded, self.card_lifted)
             devices = make_devices(config, routing)
         self.devices = devices
         self._start_devices = start_devices
         self._start_heartbeat = start_heartbeat
         self.media = MediaWarmUp(self.run_task)
         self.memory = MemoryRelease()
+        # Held here, not by the maintenance screen: reopening the screen must not reset the count.
+        self.pin_lock = PinLock(cache_dir(self) / "maintenance_pin.json")
+        self.card_notice = CardRemovedNotice()
         self.sm: ScreenManager | None = None
         self._screens: ScreenTable | None = None
 
@@ -258,11 +264,25 @@ class KioskApp(App):
         self.set_language(self.kiosk_config.language)
         self.idle_watch.dismiss()
         self.guard.dismiss()
+        self.card_notice.dismiss()
         self.go("attract")
         self.idle.stop()
         assert self._screens is not None
         self._screens.drop_visit_screens()
         self.memory.after_visit()
+
+    def card_lifted(self) -> None:
+        """The ID card left the reader: a visit that knew its citizen from that card forgets them
+        at once (DESIGN §4.5), its flow starts again and the citizen is told why."""
+        identity = self.session.identity
+        if identity is None or identity.source != "id_card":
+            return
+        log.info("ID card lifted: the visit forgets its citizen")
+        self.session.forget_person()
+        current = self.current
+        for screen in self.built_screens.values():
+            self._guarded(screen.person_forgotten, screen is current)
+        self.card_notice.show()
 
     @property
     def memory_releases(self) -> int:

@@ -83,7 +83,8 @@ class KioskConfig:
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     handwriting: HandwritingConfig = field(default_factory=HandwritingConfig)
     language: str = "zh_Hans"
-    technician_pin: str = "000000"
+    # Required: a PIN every kiosk shares from a default would open every kiosk's maintenance screen.
+    technician_pin: str = ""
     # Shown on the attract screen; replaced by what the hall reports when it is reachable.
     hall_name: str = ""
     # English msgids, translated on screen; an operator may write their own text instead.
@@ -91,6 +92,13 @@ class KioskConfig:
     self_service_hours: str = N_("Open 24 hours, every day")
     # A line shown small on the attract screen (the demo says when its clock was moved).
     notice: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.technician_pin, str) or not self.technician_pin.strip():
+            raise ConfigError(
+                "technician_pin", "missing: give this kiosk a maintenance PIN of 4 to 12 digits",
+                code="technician_pin_missing",
+            )
 
 
 _POSITIVE_NUMBERS = {
@@ -177,8 +185,9 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
     language = top.get("language", KioskConfig.language)
     if language not in LANGUAGES:
         raise ConfigError("language", f"must be one of {', '.join(LANGUAGES)}")
-    pin = top.get("technician_pin", KioskConfig.technician_pin)
-    if not (pin.isdigit() and 4 <= len(pin) <= 12):
+    pin = top.get("technician_pin", "")
+    # A missing PIN is asked for after the token (KioskConfig refuses it), a malformed one here.
+    if pin and not (pin.isdigit() and 4 <= len(pin) <= 12):
         raise ConfigError("technician_pin", "must be 4 to 12 digits")
     # The token is asked for last, so an operator fixing a file meets the other faults first.
     hall: HallConfig = _build(HallConfig, hall_values, "hall.")

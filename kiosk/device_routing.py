@@ -10,17 +10,20 @@ from kiosk.config import KioskConfig
 
 class DeviceRouting:
     """Hands a placed or lifted card and a scanned code to the current screen (if any), through
-    ``guarded`` so a screen's failure reaches the outermost guard; a card or a scan counts as a touch."""
+    ``guarded`` so a screen's failure reaches the outermost guard; a card or a scan counts as a touch.
+    A lifted card is first told to ``lifted`` (the visit forgets a citizen known from that card)."""
 
     def __init__(
         self,
         current: Callable[[], Any],
         touch: Callable[[], None],
         guarded: Callable[..., Any],
+        lifted: Callable[[], None] | None = None,
     ) -> None:
         self._current = current
         self._touch = touch
         self._guarded = guarded
+        self._lifted = lifted
 
     def on_card_placed(self, card: Any) -> None:
         self._touch()
@@ -29,6 +32,8 @@ class DeviceRouting:
             self._guarded(screen.on_card_placed, card)
 
     def on_card_removed(self) -> None:
+        if self._lifted is not None:
+            self._guarded(self._lifted)
         screen = self._current()
         if screen is not None:
             self._guarded(screen.on_card_removed)

@@ -27,12 +27,15 @@ from hall_contract import (
     BookingBody,
     Calendar,
     Catalogue,
+    Challenge,
+    ChallengeBody,
     CheckInBody,
     Citizen,
     DeviceState,
     ErrorBody,
     HeartbeatBody,
     HeartbeatReply,
+    Proof,
     RecordQueryBody,
     RecordsResult,
     ReviewBody,
@@ -52,6 +55,8 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 API_PREFIX = "/api/v1"
+# 429 answers that another try cannot help (a budget per hour, not a burst): refused at once.
+NOT_RETRIED_429 = frozenset({"kiosk_quota"})
 # Kiosk languages (gettext catalogue names) to the API's ``lang`` values.
 API_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 
@@ -162,6 +167,8 @@ class HallClient:
                 last_problem = type(exc).__name__
                 log.info("hall %s %s: %s (attempt %d)", method, path, last_problem, attempt + 1)
                 continue
+            if response.status_code == 429 and _error_code(response) in NOT_RETRIED_429:
+                return _answer(method, path, response, answer)
             if response.status_code >= 500 or response.status_code == 429:
                 last_problem = f"HTTP {response.status_code}"
                 log.info("hall %s %s: %s (attempt %d)", method, path, last_problem, attempt + 1)
@@ -265,12 +272,24 @@ class HallClient:
         lang: str = "zh_Hans",
         start: date | None = None,
         end: date | None = None,
+        proof: Proof | None = None,
     ) -> RecordsResult:
+        """The citizen's records; ``proof`` shows they are at the kiosk (DESIGN §4.5): without one
+        the hall answers ``proof_required``."""
         body = RecordQueryBody.model_construct(
-            kind=kind, id_number=id_number, name=name, lang=api_lang(lang), start=start, end=end
+            kind=kind, id_number=id_number, name=name, lang=api_lang(lang), start=start, end=end, proof=proof
         )
-        log.info("records %s for %s", kind, mask_id_number(id_number))
+        # The proof's kind only: a code or an e-ID token is as personal as the ID number.
+        log.info("records %s for %s with %s proof", kind, mask_id_number(id_number),
+                 proof.type if proof is not None else "no")
         return self.request("POST", "/records/query", RecordsResult, body=body)
+
+    def identity_challenge(self, id_number: str, name: str) -> Challenge:
+        """Have the hall send a one-time code to the phone it has on file for this person; the
+        answer looks the same whether or not the person exists or the name matches."""
+        body = ChallengeBody.model_construct(id_number=id_number, name=name)
+        log.info("identity challenge for %s %s", mask_name(name), mask_id_number(id_number))
+        return self.request("POST", "/identity/challenge", Challenge, body=body)
 
     def review_reasons(self, lang: str = "zh_Hans") -> list[ReviewLevel]:
         found = self.request("GET", "/reviews/reasons", ReviewLevels, params={"lang": api_lang(lang)})
@@ -354,6 +373,15 @@ def _refusal(status: int, data: Any) -> HallError:
     # Some errors carry fields beside the message (queue_closed has next_open).
     extra.update(error.error.model_extra or {})
     return HallError(error.error.code, error.error.message, status=status, details=extra)
+
+
+def _error_code(response: requests.Response) -> str | None:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _segment(value: str) -> str:

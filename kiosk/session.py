@@ -57,6 +57,10 @@ class Session:
     ticket: dict[str, Any] | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
     photos: list[bytearray] = field(default_factory=list)
+    # The hall's one-time-code challenge sent for this citizen (hall_contract.Challenge), and the
+    # proof of presence that last opened their records (a code or e-ID proof; a card needs none kept).
+    challenge: Any = None
+    proof: Any = None
     choices: dict[str, Any] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
     wiped: bool = False
@@ -66,6 +70,7 @@ class Session:
         return (
             f"Session(visit_id={self.visit_id[:8]!r}, identity={who}, booking={self.booking is not None}, "
             f"ticket={self.ticket is not None}, records={len(self.records)}, photos={len(self.photos)}, "
+            f"challenge={self.challenge is not None}, proof={self.proof is not None}, "
             f"choices={sorted(self.choices)!r})"
         )
 
@@ -81,12 +86,16 @@ class Session:
             and self.ticket is None
             and not self.records
             and not self.photos
+            and self.challenge is None
+            and self.proof is None
             and not self.choices
             and not self.results
         )
 
-    def wipe(self) -> None:
-        """Forget everything personal; bytes we own are overwritten before they are dropped."""
+    def forget_person(self) -> None:
+        """Forget who the citizen is and all that came with it (their ID card was lifted); the
+        visit itself goes on: its choices and the ticket (a number, nothing personal) stay.
+        Bytes we own are overwritten before they are dropped."""
         for photo in self.photos:
             photo[:] = bytes(len(photo))
         if self.identity is not None and self.identity.card is not None:
@@ -97,8 +106,14 @@ class Session:
         self.photos.clear()
         self.identity = None
         self.booking = None
-        self.ticket = None
         self.records.clear()
-        self.choices.clear()
         self.results.clear()
+        self.challenge = None
+        self.proof = None
+
+    def wipe(self) -> None:
+        """Forget everything personal; bytes we own are overwritten before they are dropped."""
+        self.forget_person()
+        self.ticket = None
+        self.choices.clear()
         self.wiped = True

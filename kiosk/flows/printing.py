@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,14 +54,22 @@ class PrintOutcome:
 
 
 async def print_jobs(
-    printer: JobPrinter | None, jobs: Sequence[bytes], *, timeout_s: float = PRINT_TIMEOUT_S
+    printer: JobPrinter | None,
+    jobs: Sequence[bytes],
+    *,
+    timeout_s: float = PRINT_TIMEOUT_S,
+    still_wanted: Callable[[], bool] | None = None,
 ) -> PrintOutcome:
-    """Print each job (one cut ticket each) in order; stop at the first failure."""
+    """Print each job (one cut ticket each) in order; stop at the first failure, and before any
+    sheet once ``still_wanted()`` says no (reason ``cancelled``: its citizen has gone)."""
     total = len(jobs)
     if printer is None:
         return PrintOutcome(False, "printer_missing", 0, total)
     done = 0
     for job in jobs:
+        if still_wanted is not None and not still_wanted():
+            log.info("print stopped before job %d/%d: no longer wanted", done + 1, total)
+            return PrintOutcome(False, "cancelled", done, total)
         try:
             await asyncio.wait_for(printer.print_job(job), timeout_s)
         except DeviceError as exc:

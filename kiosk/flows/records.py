@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from citizen_id.masking import mask_id_number
-from hall_contract import RecordsResult
+from hall_contract import Proof, RecordsResult
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
 from kiosk.flows.slips import record_jobs
 from kiosk.hall_client import HallClient
@@ -64,12 +65,15 @@ class RecordsFlow:
         # The last answer's hall timestamp and when (monotonic) it arrived.
         self._stamped: tuple[object, float] | None = None
 
-    async def query(self, kind: str, identity: Identity, lang: str = "zh_Hans") -> RecordsResult:
+    async def query(
+        self, kind: str, identity: Identity, lang: str = "zh_Hans", proof: Proof | None = None
+    ) -> RecordsResult:
+        """``proof`` shows the citizen is here (kiosk.flows.proof); without one the hall refuses."""
         if kind not in KINDS:
             raise ValueError(f"unknown record kind {kind!r}")
         log.info("records query %s for %s", kind, mask_id_number(identity.id_number))
         result = await self.hall.call(
-            self.hall.query_records, kind, identity.id_number, identity.name, lang=lang
+            self.hall.query_records, kind, identity.id_number, identity.name, lang=lang, proof=proof
         )
         self._stamped = (result.generated_at, time.monotonic())
         return result
@@ -87,11 +91,12 @@ class RecordsFlow:
 
     async def print_records(
         self, printer: PaperPrinter | None, result: RecordsResult, identity: Identity, *, hall_name: str,
-        lang: str,
+        lang: str, still_wanted: Callable[[], bool] | None = None,
     ) -> PrintOutcome:
-        """Print the whole list, one cut sheet after another; stops at the first the printer refuses."""
+        """Print the whole list, one cut sheet after another; stops at the first the printer refuses,
+        and before the next sheet once ``still_wanted()`` says no (the citizen lifted their card)."""
         jobs = record_jobs(
             result, identity, hall_name=hall_name, lang=lang, paper=paper_of(printer),
             printed_at=self.printed_at(result),
         )
-        return await print_jobs(printer, jobs)
+        return await print_jobs(printer, jobs, still_wanted=still_wanted)

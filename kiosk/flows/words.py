@@ -101,6 +101,16 @@ ERRORS = {
     "database_busy": N_("The system is busy. Please wait a moment and try again."),
     "internal_error": N_("The service centre's system had a problem. Please try again or ask staff."),
     **dict.fromkeys(_FAULT_CODES, _KIOSK_FAULT),
+    # proof of presence for records (DESIGN §4.5); wrong_code is the kiosk's own word for
+    # identity_not_verified answered to a typed one-time code
+    "proof_required": N_("Your records are private. Please show it is you: place your ID card on the reader, "
+                         "or use a code sent to your phone or your electronic ID."),
+    "identity_not_verified": N_("We could not confirm who you are. Please check what you entered and try "
+                                "again, or ask staff."),
+    "challenge_expired": N_("This code has expired. Please ask for a new code."),
+    "kiosk_quota": N_("This kiosk cannot look up more people right now. Please try again later or ask "
+                      "staff."),
+    "wrong_code": N_("That code is not right. Please check it and enter it again."),
 }
 DEFAULT_ERROR = N_("Sorry, something went wrong. Please try again or ask staff.")
 

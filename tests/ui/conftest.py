@@ -227,6 +227,8 @@ class KioskHarness:
         from terminal_drivers.config import DevicesConfig, IdCardConfig, PrinterConfig, ScannerConfig
 
         sims = self.sims
+        # The kiosk keeps small state files (the PIN lockout, the catalogue) in its cache: this run's.
+        os.environ["KIOSK_CACHE_DIR"] = str(self.work_dir / "cache")
         config = KioskConfig(
             hall=HallConfig(url=self.hall.url, token=KIOSK_TOKEN, site="HQ", timeout_s=2.0),
             screen=ScreenConfig(width=WINDOW_SIZE[0], height=WINDOW_SIZE[1], fullscreen=False,

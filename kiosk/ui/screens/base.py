@@ -81,6 +81,10 @@ class KioskScreen(Screen):
     def on_card_removed(self) -> None:
         """The card was lifted."""
 
+    def person_forgotten(self, shown: bool) -> None:
+        """The visit forgot its citizen (their ID card was lifted): drop whatever this screen holds
+        or shows of them; ``shown`` when it is the screen in front of them."""
+
     def on_scan(self, payload: bytes) -> None:
         """The scanner read a code while this screen is showing (opaque bytes)."""
 

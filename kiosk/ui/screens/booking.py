@@ -33,6 +33,7 @@ class BookingScreen(ServiceSearchScreen):
     title_msgid = N_("Book an appointment")
     back_steps: ClassVar[dict[str, str]] = {"day": "service", "slot": "day", "confirm": "slot"}
     last_step = "done"
+    restarts_without_person = True
     no_match_msgid = N_("No bookable service matches these letters.")
 
     def __init__(self, **kwargs: Any) -> None:

@@ -57,6 +57,9 @@ class FlowScreen(KioskScreen):
     back_steps: ClassVar[dict[str, str]] = {}
     # The step that ends the flow: there is no way back from it.
     last_step: ClassVar[str | None] = None
+    # The flow holds what it learnt of the citizen: when the visit forgets them (their card was
+    # lifted) it starts again from its beginning.
+    restarts_without_person: ClassVar[bool] = False
     prompt = StringProperty("")
     message = StringProperty("")
     message_is_error = BooleanProperty(True)
@@ -298,6 +301,19 @@ class FlowScreen(KioskScreen):
         if self.title_msgid:
             self.title = _(self.title_msgid)
         getattr(self, f"_render_{self.step}")()
+
+    def person_forgotten(self, shown: bool) -> None:
+        if not self.restarts_without_person:
+            return
+        # What it was waiting for was asked for the citizen now gone.
+        self.on_pre_leave()
+        self.reset_visit()
+        if shown:
+            self.restart()
+
+    def restart(self) -> None:
+        """Back to the flow's first step, as on entry."""
+        self.on_enter_params()
 
     def reset_visit(self) -> None:
         super().reset_visit()

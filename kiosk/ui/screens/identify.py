@@ -70,6 +70,11 @@ class IdentifyScreen(KioskScreen):
             return
         self._offer(Identity(name=card.name, id_number=card.id_number, source="id_card", card=card))
 
+    def on_card_removed(self) -> None:
+        # A card lifted before its confirmation went on must not stand for anyone.
+        if self._pending is not None and self._pending.source == "id_card":
+            self._clear()
+
     def on_scan(self, payload: bytes) -> None:
         text = payload.decode("utf-8", "replace").strip()
         if not text:

@@ -3,6 +3,7 @@
 Shows no personal data: a test card read reports only that a card was read and its type.
 """
 
+import hmac
 from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -14,8 +15,8 @@ from kiosk.ui.screens.base import KioskScreen
 from terminal_drivers.errors import DeviceError
 from terminal_drivers.id_card.models import IdCard
 
-MAX_PIN_ATTEMPTS = 5
 TEST_WAIT_S = 15.0
+LOCKED = N_("Too many wrong PINs. Maintenance is locked for a while.")
 # Health reasons from the drivers, as technicians read them.
 STATES = {"ok": N_("Working"), "degraded": N_("Needs attention"), "offline": N_("Offline")}
 
@@ -33,7 +34,6 @@ class MaintenanceScreen(KioskScreen):
     def on_kv_post(self, base_widget: Widget) -> None:
         self.show_home = False
         super().on_kv_post(base_widget)
-        self._attempts = 0
         self._refresh_event = None
 
     def on_enter_params(self, **params: Any) -> None:
@@ -42,18 +42,24 @@ class MaintenanceScreen(KioskScreen):
         self.pin_message = ""
         self.result = ""
         self.ids.pin_pad.value = ""
-        self._attempts = 0
+        if self.app.pin_lock.locked:
+            self.pin_message = LOCKED
 
     def check_pin(self) -> None:
         entered = self.ids.pin_pad.value
         self.ids.pin_pad.value = ""
-        if entered and entered == self.app.kiosk_config.technician_pin:
+        lock = self.app.pin_lock
+        if lock.locked:
+            # Not even the right PIN during a lockout, and no count either: nothing is learnt.
+            self.pin_message = LOCKED
+            return
+        if entered and hmac.compare_digest(entered.encode(), self.app.kiosk_config.technician_pin.encode()):
+            lock.succeeded()
             self.unlocked = True
             self.pin_message = ""
             self.refresh()
             return
-        self._attempts += 1
-        if self._attempts >= MAX_PIN_ATTEMPTS:
+        if lock.failed():
             self.leave()
             return
         self.pin_message = N_("Wrong PIN.")

@@ -31,6 +31,7 @@ class TicketScreen(ServiceSearchScreen):
     title_msgid = N_("Take a ticket")
     back_steps: ClassVar[dict[str, str]] = {"priority": "service", "check_in": "service"}
     last_step = "done"
+    restarts_without_person = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

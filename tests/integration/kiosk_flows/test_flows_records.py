@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.flows.proof import card_proof
 from kiosk.flows.records import KINDS, RecordsFlow, pages
 from kiosk.flows.slips import printed_columns, record_jobs
 from kiosk.hall_client import HallError
@@ -23,17 +24,20 @@ async def test_records_page_and_print_across_sheets(
     wednesday_morning: Any, printer_sim: tuple[Any, str], make_id_number: Callable[[int], str]
 ) -> None:
     engine, port = printer_sim
-    identity = Identity(name="赵六", id_number=make_id_number(31), source="id_card")
+    # A card read in this visit (the kiosk attests it: DESIGN §4.5).
+    identity = Identity(name="赵六", id_number=make_id_number(31), source="id_card", card=object())
+    proof = card_proof(identity)
     with wednesday_morning.client() as hall:
         flow = RecordsFlow(hall)
-        result = await flow.query("social_insurance_payments", identity, "zh_Hans")
-        again = await flow.query("social_insurance_payments", identity, "zh_Hans")
+        result = await flow.query("social_insurance_payments", identity, "zh_Hans", proof)
+        again = await flow.query("social_insurance_payments", identity, "zh_Hans", proof)
         for kind in KINDS:
-            assert (await flow.query(kind, identity)).kind == kind
+            assert (await flow.query(kind, identity, proof=proof)).kind == kind
         with pytest.raises(HallError) as bad:
             await flow.query(
                 "social_insurance_payments",
-                Identity(name="x", id_number="110101199003074470", source="typed"),
+                Identity(name="x", id_number="110101199003074470", source="id_card", card=object()),
+                proof=proof,
             )
     assert bad.value.code == "invalid_id_number"
     assert result.rows == again.rows and len(result.rows) > 20, "demo records are deterministic and long"
@@ -66,10 +70,10 @@ async def test_a_records_sheet_says_hall_time_and_heads_every_sheet_with_the_sha
     Asia/Shanghai); the sheet prints the hall's time. Values every row shares (险种, 参保单位) head
     each sheet as label/value pairs instead of trailing after （以下空白）, split mid-word."""
     engine, port = printer_sim
-    identity = Identity(name="赵六", id_number=make_id_number(31), source="id_card")
+    identity = Identity(name="赵六", id_number=make_id_number(31), source="id_card", card=object())
     with wednesday_morning.client() as hall:
         flow = RecordsFlow(hall)
-        result = await flow.query("social_insurance_payments", identity, "zh_Hans")
+        result = await flow.query("social_insurance_payments", identity, "zh_Hans", card_proof(identity))
         async with Printer(port) as printer:
             outcome = await flow.print_records(
                 printer, result, identity, hall_name="示范区政务服务中心", lang="zh_Hans"
@@ -96,3 +100,14 @@ async def test_a_records_sheet_says_hall_time_and_heads_every_sheet_with_the_sha
             assert column.label in head
         tail = sheet.text.split("（以下空白）")[-1] if "（以下空白）" in sheet.text else ""
         assert not any(column.label in tail for column in constant)
+
+
+async def test_a_typed_identity_has_no_proof_and_the_hall_refuses_it(
+    wednesday_morning: Any, make_id_number: Callable[[int], str]
+) -> None:
+    """A typed number and name never open records (DESIGN §4.5); needs the hall's proof check."""
+    identity = Identity(name="赵六", id_number=make_id_number(31), source="typed")
+    assert card_proof(identity) is None
+    with wednesday_morning.client() as hall, pytest.raises(HallError) as refused:
+        await RecordsFlow(hall).query("social_insurance_payments", identity, "zh_Hans", card_proof(identity))
+    assert refused.value.code == "proof_required"

@@ -19,12 +19,12 @@ def tap_in_list(kiosk: Any, scroll: Any, widget: Any) -> Any:
 
 
 def identify_with_card(kiosk: Any, back_to: str, card: str = "zhang_wei") -> None:
-    """On the identify screen, place a test card on the reader and wait to come back."""
+    """On the identify screen, place a test card on the reader and wait to come back. The card
+    stays on the reader: lifting it ends the identity (the next test's reset lifts it)."""
     kiosk.wait_for_screen("identify", timeout=15)
     kiosk.place_card(card)
     kiosk.wait_until(lambda: kiosk.app.session.identity is not None, timeout=20, what="the card read")
     kiosk.wait_for_screen(back_to, timeout=15)
-    kiosk.lift_card()
 
 
 def settle(kiosk: Any, most_frames: int = 240) -> None:

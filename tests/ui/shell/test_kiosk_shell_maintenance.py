@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+
 import pytest
 
 pytestmark = pytest.mark.ui
@@ -63,3 +65,27 @@ def test_an_unlocked_maintenance_screen_left_alone_locks_itself(kiosk):
     kiosk.set_idle_timeouts(0.5, 0.5)
     kiosk.wait_for_screen("attract", timeout=10)
     assert not screen.unlocked
+
+
+def test_the_pin_lockout_survives_reopening_the_screen(kiosk):
+    lock = kiosk.app.pin_lock
+    try:
+        screen = _unlock_by_corner(kiosk)
+        for _ in range(lock.max_attempts):
+            _enter_pin(kiosk, "1111")
+        # Five wrong PINs end the maintenance visit.
+        kiosk.wait_for_screen("attract")
+        assert lock.locked
+        screen = _unlock_by_corner(kiosk)
+        assert kiosk.find(id="pin_message").text == "PIN 错误次数过多，维护功能暂时锁定。"
+        # Not even the right PIN opens it during the lockout.
+        _enter_pin(kiosk, kiosk.app.kiosk_config.technician_pin)
+        kiosk.pump(5)
+        assert not screen.unlocked
+        assert stat.S_IMODE(lock.path.stat().st_mode) == 0o600
+        kiosk.screenshot("maintenance_locked_zh_Hans")
+    finally:
+        lock.succeeded()
+    _enter_pin(kiosk, kiosk.app.kiosk_config.technician_pin)
+    kiosk.wait_until(lambda: screen.unlocked, what="maintenance unlocked after the lockout")
+    kiosk.tap(kiosk.find(id="leave"))

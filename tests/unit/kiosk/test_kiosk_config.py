@@ -25,12 +25,12 @@ def test_example_file_loads_with_every_device():
     assert config.hall.token == "demo-kiosk-token-HQ"
 
 
-TOKEN = {"hall": {"token": "kt-test"}}
+TOKEN = {"hall": {"token": "kt-test"}, "technician_pin": "5820"}
 
 
-def test_a_file_with_only_the_token_gives_defaults_without_devices():
+def test_a_file_with_only_the_token_and_pin_gives_defaults_without_devices():
     config = parse_config(TOKEN)
-    assert config == KioskConfig(hall=HallConfig(token="kt-test"))
+    assert config == KioskConfig(hall=HallConfig(token="kt-test"), technician_pin="5820")
     assert config.language == "zh_Hans" and config.hall.url == "http://127.0.0.1:8000"
     assert config.devices.printer is None
 
@@ -52,9 +52,34 @@ def test_a_config_built_in_code_needs_a_token_too():
         HallConfig(url="http://hall:8000", token="")
 
 
+@pytest.mark.parametrize("pin", [None, ""])
+def test_a_missing_or_empty_pin_is_refused_with_its_code(pin):
+    data: dict[str, object] = {"hall": {"token": "kt-test"}}
+    if pin is not None:
+        data["technician_pin"] = pin
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert (caught.value.key, caught.value.code) == ("technician_pin", "technician_pin_missing")
+    assert str(caught.value).startswith("technician_pin: missing")
+
+
+def test_a_config_built_in_code_needs_a_pin_too():
+    with pytest.raises(ConfigError) as caught:
+        KioskConfig(hall=HallConfig(token="kt-test"))
+    assert caught.value.code == "technician_pin_missing"
+    with pytest.raises(ConfigError) as caught:
+        KioskConfig(hall=HallConfig(token="kt-test"), technician_pin="  ")
+    assert caught.value.code == "technician_pin_missing"
+
+
+def test_the_example_file_names_no_default_pin():
+    assert 'technician_pin = "000000"' not in EXAMPLE.read_text(encoding="utf-8")
+    assert load_config(EXAMPLE).technician_pin != "000000"
+
+
 def test_other_faults_keep_the_general_code():
     with pytest.raises(ConfigError) as caught:
-        parse_config({"hall": {"token": "kt-test"}, "language": "fr"})
+        parse_config({"hall": {"token": "kt-test"}, "technician_pin": "5820", "language": "fr"})
     assert caught.value.code == "config_invalid"
 
 
@@ -126,6 +151,15 @@ def _run_kiosk(*args):
     return subprocess.run(
         [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, timeout=60, cwd=ROOT,
     )
+
+
+def test_kiosk_command_without_a_pin_does_not_start(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[hall]\nurl = "http://127.0.0.1:9"\ntoken = "kt-test"\n')
+    result = _run_kiosk("--config", str(config))
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("kiosk: bad config: technician_pin: missing")
 
 
 def test_kiosk_command_exits_2_with_one_line_on_bad_config(tmp_path):

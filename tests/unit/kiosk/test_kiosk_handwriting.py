@@ -303,7 +303,7 @@ def test_the_composer_writes_drawable_characters_in_handwriting_mode():
 
 
 def test_handwriting_settings_are_read_and_checked():
-    base = {"hall": {"token": "t"}}
+    base = {"hall": {"token": "t"}, "technician_pin": "5820"}
     assert parse_config(base).handwriting.model == DEFAULT_MODEL
     assert parse_config(base).handwriting.name_supplement is True
     config = parse_config({**base, "handwriting": {"enabled": False, "model": "/opt/m.model"}})

@@ -51,3 +51,35 @@ def test_each_visit_is_a_new_session():
     assert first.visit_id != second.visit_id
     first.choices["x"] = 1
     assert second.choices == {}
+
+
+def test_forgetting_the_person_keeps_the_visit_but_nothing_personal():
+    class Card:
+        photo_wlt = bytearray(b"WL" + bytes(range(100)))
+        fingerprint = bytearray(b"\x43" * 512)
+
+    session = _full_session()
+    card = Card()
+    session.identity = Identity("罗镕", "43010219650930031X", "id_card", card=card)
+    session.challenge = {"challenge_id": "ch_1", "masked_phone": "138****1234"}
+    session.proof = {"type": "code", "challenge_id": "ch_1", "code": "123456"}
+    photo = session.photos[0]
+    visit = session.visit_id
+    session.forget_person()
+    assert session.identity is None and session.records == [] and session.booking is None
+    assert session.challenge is None and session.proof is None and session.results == {}
+    assert card.photo_wlt == bytearray(len(card.photo_wlt))
+    assert card.fingerprint == bytearray(len(card.fingerprint))
+    assert bytes(photo) == bytes(len(photo)) and session.photos == []
+    # The visit goes on: its language choices and its (impersonal) ticket number stay.
+    assert session.visit_id == visit and session.choices == {"service": "SB-001"}
+    assert session.ticket == {"number": "B007"} and not session.wiped
+
+
+def test_a_challenge_or_proof_alone_is_personal_and_wiped():
+    session = Session()
+    session.proof = {"type": "eid", "token": "secret"}
+    assert not session.is_empty()
+    assert "secret" not in repr(session)
+    session.wipe()
+    assert session.is_empty() and session.proof is None
