@@ -88,16 +88,7 @@ ERRORS = {
     "documents_unavailable": N_("Certificates cannot be made right now. Please try again later."),
     "comment_too_long": N_("The comment is too long."),
     "rate_limited": N_("The system is busy. Please wait a moment and try again."),
-    "proof_required": N_(
-        "Records need proof that it is you: place your ID card on the reader, or get a code by text message, "
-        "or show your e-ID."
-    ),
-    "identity_not_verified": N_(
-        "We could not confirm who you are. Check the name and the code, or use your ID card."
-    ),
-    "challenge_expired": N_("This code has expired. Please ask for a new code."),
     "sms_unavailable": N_("Text messages cannot be sent right now. Please use your ID card or e-ID."),
-    "kiosk_quota": N_("This machine has answered many enquiries this hour. Please ask staff for help."),
     "database_busy": N_("The system is busy. Please wait a moment and try again."),
     "internal_error": N_("The service centre's system had a problem. Please try again or ask staff."),
     **dict.fromkeys(_FAULT_CODES, _KIOSK_FAULT),
