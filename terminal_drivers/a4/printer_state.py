@@ -118,9 +118,11 @@ def interpret(printer_state: int, state_reasons: Iterable[str], accepting: bool 
         blocking.add("stopped")
     elif printer_state not in (IDLE, PROCESSING, STOPPED):
         blocking.add("printer_state_unknown")
-    ordered = tuple(code for code in PRIORITY if code in blocking | advisory)
+    # Faults that stop printing first, then warnings, each in the order a technician fixes them.
+    ordered = tuple(code for code in PRIORITY if code in blocking)
+    ordered += tuple(code for code in PRIORITY if code in advisory and code not in blocking)
     if blocking:
-        health = Health.offline(next(code for code in ordered if code in blocking))
+        health = Health.offline(ordered[0])
     elif advisory:
         health = Health.degraded(ordered[0])
     else:
