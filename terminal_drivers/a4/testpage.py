@@ -11,6 +11,7 @@ from fpdf import FPDF
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansCJKsc-Regular.otf"
 TITLE = "A4 打印测试页 Test page"
 RARE_CHARACTERS = "堃 喆 镕 䶮 龑"
+PLAIN_MARK = "Kiosk A4 test page"
 
 
 def test_page(queue: str = "") -> bytes:
@@ -31,6 +32,11 @@ def _page(queue: str) -> bytes:
     pdf.set_font("noto", size=22)
     pdf.set_xy(20, 20)
     pdf.cell(text=TITLE)
+    # One line in a PDF core font: PDF printers that turn CJK faces into outlines (cups-pdf through
+    # Ghostscript) keep it as text, so a technician or a test can search the output for the queue.
+    pdf.set_font("helvetica", size=12)
+    pdf.set_xy(20, 30)
+    pdf.cell(text=f"{PLAIN_MARK} - queue {queue or '(default)'}")
     pdf.set_font("noto", size=12)
     lines = [
         f"打印队列 Queue: {queue or '(default)'}",

@@ -115,3 +115,23 @@ def test_server_addresses(text, expected):
 def test_bad_server_addresses_are_refused(text):
     with pytest.raises(ValueError):
         parse_server(text)
+
+
+def test_the_test_page_is_one_a4_page_with_chinese_and_rare_name_characters(tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    from terminal_drivers.a4.testpage import PLAIN_MARK, RARE_CHARACTERS, test_page
+
+    page = test_page("kiosk-a4")
+    assert page.startswith(b"%PDF-") and test_page("kiosk-a4") is page  # made once per queue
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "page.pdf"
+    path.write_bytes(page)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "A4 打印测试页" in text and RARE_CHARACTERS.split()[0] in text
+    assert f"{PLAIN_MARK} - queue kiosk-a4" in text
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M) and "595.28 x 841.89" in info
