@@ -63,6 +63,8 @@ class KioskA4:
         self.retry_s = retry_s
         self.poll_s = poll_s
         self.slot = DeviceSlot("a4_printer", config is not None)
+        if config is not None:
+            self.slot.health = Health.offline("not_connected")
         self._make = make or _make_printer
         self._poke = asyncio.Event()
 
