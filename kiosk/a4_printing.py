@@ -141,6 +141,11 @@ class KioskA4:
             self.slot.note_error(outcome.reason or outcome.state)
         return outcome
 
+    async def print_certificate(self, pdf: bytes, kind: str) -> JobOutcome:
+        """A hall certificate (POST /records/certificate); the job is titled by its kind only, as
+        CUPS keeps titles in its job list and logs."""
+        return await self.print_pdf(pdf, f"certificate {kind}")
+
     async def print_test_page(self) -> JobOutcome:
         from terminal_drivers.a4.testpage import test_page
 

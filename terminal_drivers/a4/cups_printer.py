@@ -197,7 +197,11 @@ class A4Printer:
 
     async def _call(self, func: Callable[..., T], *args: Any) -> T:
         """Run one blocking libcups call in a thread under the call timeout, errors translated."""
-        import cups
+        try:
+            import cups
+        except ImportError as exc:
+            raise DeviceNotFound("pycups is not installed (scripts/setup installs it)",
+                                 code="cups_client_missing") from exc
 
         try:
             return await asyncio.wait_for(asyncio.to_thread(func, *args), self.call_timeout_s)

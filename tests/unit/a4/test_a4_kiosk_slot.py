@@ -112,8 +112,8 @@ async def test_offer_follows_the_queue_and_says_why_in_plain_words():
         await a4.status()
         assert a4.offer().msgids == (UNAVAILABLE_OTHER, FALLBACK)
         fakes[0].state = interpret(IDLE, [])
-        outcome = await a4.print_pdf(b"%PDF-1.4", "certificate")
-        assert outcome.ok and fakes[0].jobs == ["certificate"]
+        outcome = await a4.print_certificate(b"%PDF-1.4", "social_insurance_payments")
+        assert outcome.ok and fakes[0].jobs == ["certificate social_insurance_payments"]
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
