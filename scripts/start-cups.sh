@@ -16,7 +16,7 @@ if ! command -v cupsd >/dev/null 2>&1; then
     exit 1
 fi
 # lpstat -r answers 0 either way: read its words (LC_ALL=C keeps them English).
-running() { lpstat -r 2>/dev/null | grep -q "scheduler is running"; }
+running() { [[ "$(lpstat -r 2>/dev/null)" == *"scheduler is running"* ]]; }
 if ! running; then
     mkdir -p /run/cups
     # -f keeps cupsd in the foreground of its own session: no systemd, no socket activation,
