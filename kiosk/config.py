@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk.handwriting.zinnia import DEFAULT_MODEL as HANDWRITING_MODEL
 from kiosk.i18n import LANGUAGES, N_
+from terminal_drivers.a4.cups_printer import parse_server
 from terminal_drivers.config import DevicesConfig, parse_devices
 from terminal_drivers.errors import ConfigError as DeviceConfigError
 
@@ -76,12 +77,30 @@ class HandwritingConfig:
 
 
 @dataclass(frozen=True)
+class A4PrinterConfig:
+    """``[printers.a4]``: the CUPS queue certificates print on (absent or disabled: no A4)."""
+
+    queue: str = "kiosk-a4"
+    # HOST[:PORT] or the scheduler's socket path (/run/cups/cups.sock).
+    server: str = "localhost:631"
+    enabled: bool = True
+    # A job not completed by then is cancelled, so it cannot come out for the next citizen.
+    job_timeout_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class PrintersConfig:
+    a4: A4PrinterConfig | None = None
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     hall: HallConfig = field(default_factory=HallConfig)
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     timeouts: TimeoutConfig = field(default_factory=TimeoutConfig)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     handwriting: HandwritingConfig = field(default_factory=HandwritingConfig)
+    printers: PrintersConfig = field(default_factory=PrintersConfig)
     language: str = "zh_Hans"
     # Required: a PIN every kiosk shares from a default would open every kiosk's maintenance screen.
     technician_pin: str = ""
@@ -108,6 +127,7 @@ _POSITIVE_NUMBERS = {
     "timeouts.heartbeat_s",
     "timeouts.retry_s",
     "timeouts.device_retry_s",
+    "printers.a4.job_timeout_s",
 }
 
 
@@ -151,9 +171,25 @@ def _values(cls: type[Any], data: dict[str, Any], prefix: str) -> dict[str, Any]
     return values
 
 
+def _printers(data: dict[str, Any]) -> PrintersConfig:
+    table = _section(data, "printers")
+    for key in table:
+        if key != "a4":
+            raise ConfigError(f"printers.{key}", "unknown printer (a4)")
+    a4: A4PrinterConfig = _build(A4PrinterConfig, _section(table, "a4", "printers."), "printers.a4.")
+    if not a4.queue.strip():
+        raise ConfigError("printers.a4.queue", "must name a CUPS queue")
+    try:
+        parse_server(a4.server)
+    except ValueError as exc:
+        raise ConfigError("printers.a4.server", str(exc)) from exc
+    return PrintersConfig(a4 if "a4" in table and a4.enabled else None)
+
+
 def parse_config(data: dict[str, Any]) -> KioskConfig:
     """A KioskConfig from parsed TOML; raises ConfigError naming the first bad key."""
-    top_known = {"hall", "screen", "timeouts", "devices", "handwriting", *KioskConfig.__dataclass_fields__}
+    top_known = {"hall", "screen", "timeouts", "devices", "handwriting", "printers",
+                 *KioskConfig.__dataclass_fields__}
     for key in data:
         if key not in top_known:
             raise ConfigError(key, "unknown setting")
@@ -179,7 +215,8 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
         message = str(exc).removeprefix(f"{key}: ")
         raise ConfigError(key, message) from exc
     handwriting: HandwritingConfig = _build(HandwritingConfig, _section(data, "handwriting"), "handwriting.")
-    tables = ("hall", "screen", "timeouts", "devices", "handwriting")
+    printers = _printers(data)
+    tables = ("hall", "screen", "timeouts", "devices", "handwriting", "printers")
     rest = {k: v for k, v in data.items() if k not in tables}
     top = _values(KioskConfig, rest, "")
     language = top.get("language", KioskConfig.language)
@@ -192,7 +229,7 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
     # The token is asked for last, so an operator fixing a file meets the other faults first.
     hall: HallConfig = _build(HallConfig, hall_values, "hall.")
     return KioskConfig(hall=hall, screen=screen, timeouts=timeouts, devices=devices,
-                       handwriting=handwriting, **top)
+                       handwriting=handwriting, printers=printers, **top)
 
 
 def load_config(path: str | Path) -> KioskConfig:

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from kiosk.config import HallConfig, KioskConfig, ScreenConfig, TimeoutConfig
+from kiosk.config import A4PrinterConfig, HallConfig, KioskConfig, PrintersConfig, ScreenConfig, TimeoutConfig
 from terminal_drivers.config import DevicesConfig, IdCardConfig, PrinterConfig, ScannerConfig
 
 DEMO_TOKEN = "demo-kiosk-token-HQ"
@@ -159,6 +159,8 @@ def kiosk_config(
             id_card=IdCardConfig(url=links["id_card"], baud=115200),
             scanner=ScannerConfig(url=links["scanner"], baud=9600),
         ),
+        # scripts/demo starts CUPS with this cups-pdf queue; without it the kiosk shows A4 offline.
+        printers=PrintersConfig(a4=A4PrinterConfig(queue="kiosk-a4")),
         language=options.lang,
         technician_pin=DEMO_PIN,
         hall_name="示范区政务服务中心",

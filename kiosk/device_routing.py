@@ -46,7 +46,7 @@ class DeviceRouting:
 
 
 def make_devices(config: KioskConfig, routing: DeviceRouting) -> Any:
-    """The configured printer, card reader and scanner, reporting to ``routing``."""
+    """The configured printer, card reader, scanner and A4 printer, reporting to ``routing``."""
     from kiosk.devices import KioskDevices
 
     return KioskDevices(
@@ -55,4 +55,5 @@ def make_devices(config: KioskConfig, routing: DeviceRouting) -> Any:
         on_card_placed=routing.on_card_placed,
         on_card_removed=routing.on_card_removed,
         on_scan=routing.on_scan,
+        a4=config.printers.a4,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citizen_id.masking import mask_payload
+from kiosk.config import A4PrinterConfig
 from terminal_drivers.config import DevicesConfig
 from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceError
@@ -69,7 +70,10 @@ class KioskDevices:
         on_card_placed: Callable[[Any], None] | None = None,
         on_card_removed: Callable[[], None] | None = None,
         on_scan: Callable[[bytes], None] | None = None,
+        a4: A4PrinterConfig | None = None,
     ) -> None:
+        from kiosk.a4_printing import KioskA4
+
         self.config = config
         self.retry_s = retry_s
         self.on_card_placed = on_card_placed
@@ -81,13 +85,16 @@ class KioskDevices:
         self.paper = PaperFormat(printer.paper_width_dots, printer.encoding) if printer else PaperFormat()
         self.id_card = DeviceSlot("id_card", config.id_card is not None)
         self.scanner = DeviceSlot("scanner", config.scanner is not None)
+        # The A4 printer (a CUPS queue) when [printers.a4] names one.
+        self.a4 = KioskA4(a4, retry_s=retry_s)
         self._tasks: list[asyncio.Task[None]] = []
         self._card_waiters: list[asyncio.Future[Any]] = []
         self._scan_waiters: list[asyncio.Future[bytes]] = []
 
     @property
-    def slots(self) -> tuple[DeviceSlot, DeviceSlot, DeviceSlot]:
-        return (self.printer, self.id_card, self.scanner)
+    def slots(self) -> tuple[DeviceSlot, ...]:
+        a4 = (self.a4.slot,) if self.a4.slot.configured else ()
+        return (self.printer, self.id_card, self.scanner, *a4)
 
     def snapshot(self) -> dict[str, dict[str, str | None]]:
         """Device states as the heartbeat sends them."""
@@ -103,6 +110,8 @@ class KioskDevices:
         if self.scanner.configured:
             self._tasks.append(asyncio.ensure_future(self._keep(self.scanner, self._open_scanner,
                                                                 self._watch_scans)))
+        if self.a4.slot.configured:
+            self._tasks.append(asyncio.ensure_future(self.a4.run()))
 
     async def close(self) -> None:
         for task in self._tasks:

@@ -2,8 +2,9 @@
 # Installs the Debian/Ubuntu packages the demo and the tests need:
 # Xvfb and GL for the Kivy window, PostgreSQL for the second database,
 # Chromium for the staff-console tests, fonts and tools to look at screenshots (and, with poppler, at
-# the certificates the hall makes), and libzinnia with
-# the tegaki Simplified Chinese model for handwritten name characters on the kiosk.
+# the certificates the hall makes), libzinnia with the tegaki Simplified Chinese model for handwritten
+# name characters on the kiosk, and CUPS with the cups-pdf backend as the A4 printer (libcups2-dev and
+# gcc: pycups compiles against libcups).
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -16,5 +17,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
     postgresql postgresql-contrib \
     chromium chromium-driver \
     fonts-noto-cjk \
-    imagemagick poppler-utils \
-    libzinnia0 tegaki-zinnia-simplified-chinese
+    imagemagick \
+    libzinnia0 tegaki-zinnia-simplified-chinese \
+    cups printer-driver-cups-pdf libcups2-dev gcc poppler-utils

@@ -180,6 +180,18 @@ async def _scan(options: argparse.Namespace) -> Outcome:
     return Outcome(data, [f"scan ({len(payload)} bytes): {shown}"])
 
 
+async def _a4(options: argparse.Namespace) -> Outcome:
+    from terminal_drivers.a4 import diag as a4_diag
+
+    try:
+        data, lines = await a4_diag.run(options)
+    except a4_diag.A4CheckFailed as exc:
+        raise CheckFailed(exc.code, str(exc), exc.detail) from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    return Outcome(data, lines)
+
+
 def card_fields(card: IdCard, *, unmasked: bool = False) -> dict[str, Any]:
     """The card's fields for a technician; names, numbers and the address masked by default."""
 
@@ -234,7 +246,8 @@ def _flatten(info: dict[str, Any], prefix: str = "") -> list[str]:
 
 
 def _parser() -> _Parser:
-    parser = _Parser(prog="kiosk-diag", description="Check the kiosk's printer, ID card reader and scanner.")
+    parser = _Parser(prog="kiosk-diag",
+                     description="Check the kiosk's printer, ID card reader, scanner and A4 printer.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the drivers do")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ports = sub.add_parser("ports", help="list serial ports")
@@ -260,6 +273,9 @@ def _parser() -> _Parser:
     scan = with_port("scan", "wait for one scan", baud=9600)
     scan.add_argument("--timeout", type=_seconds, default=30.0, help="seconds to wait for a scan")
     scan.add_argument("--unmasked", action="store_true", help="show the payload in full")
+    from terminal_drivers.a4 import diag as a4_diag
+
+    a4_diag.add_arguments(sub.add_parser("a4", help="the A4 printer's CUPS queue: status or test-print"))
     return parser
 
 
@@ -302,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         as_json = bool(getattr(options, "json", False))
         if options.command == "ports":
             outcome = _ports(options)
+        elif options.command == "a4":
+            outcome = asyncio.run(_a4(options))
         else:
             if options.baud is None:
                 # A scanner's factory speed is 9600, the printer's and the reader's 115200.

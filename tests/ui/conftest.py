@@ -222,7 +222,14 @@ class KioskHarness:
         self.hall.start()
         self.sims = Simulators(self.work_dir / "tickets")
         from kiosk.app import KioskApp
-        from kiosk.config import HallConfig, KioskConfig, ScreenConfig, TimeoutConfig
+        from kiosk.config import (
+            A4PrinterConfig,
+            HallConfig,
+            KioskConfig,
+            PrintersConfig,
+            ScreenConfig,
+            TimeoutConfig,
+        )
         from kiosk.kivy_setup import configure_kivy
         from terminal_drivers.config import DevicesConfig, IdCardConfig, PrinterConfig, ScannerConfig
 
@@ -242,6 +249,8 @@ class KioskHarness:
                 id_card=IdCardConfig(url=sims.id_card_url, baud=115200, poll_interval_s=0.1),
                 scanner=ScannerConfig(url=sims.scanner_url, baud=9600) if sims.scanner_url else None,
             ),
+            # CUPS's cups-pdf queue (scripts/start-cups.sh); without CUPS the A4 printer is offline.
+            printers=PrintersConfig(a4=A4PrinterConfig(queue="kiosk-a4")),
             technician_pin=TECHNICIAN_PIN,
             hall_name="示范区政务服务中心",
         )

@@ -12,6 +12,7 @@ from kivy.uix.widget import Widget
 import kiosk
 from kiosk.i18n import N_, _
 from kiosk.ui.screens.base import KioskScreen
+from terminal_drivers.a4.job_outcome import JobOutcome
 from terminal_drivers.errors import DeviceError
 from terminal_drivers.id_card.models import IdCard
 
@@ -30,6 +31,8 @@ class MaintenanceScreen(KioskScreen):
     hall_line = StringProperty("")
     result = StringProperty("")
     errors_text = StringProperty("")
+    # The A4 printer's queue, or that none is configured.
+    a4_line = StringProperty("")
 
     def on_kv_post(self, base_widget: Widget) -> None:
         self.show_home = False
@@ -73,7 +76,8 @@ class MaintenanceScreen(KioskScreen):
     def refresh(self) -> None:
         app = self.app
         lines = []
-        names = {"printer": _("Printer"), "id_card": _("ID card reader"), "scanner": _("QR scanner")}
+        names = {"printer": _("Printer"), "id_card": _("ID card reader"), "scanner": _("QR scanner"),
+                 "a4_printer": _("A4 printer")}
         devices = app.devices
         for slot in devices.slots if devices is not None else ():
             health = slot.live_health()
@@ -89,6 +93,7 @@ class MaintenanceScreen(KioskScreen):
         for slot in devices.slots if devices is not None else ():
             errors.extend(f"{slot.name}: {code}" for code in slot.errors)
         self.errors_text = "\n".join(errors[:12]) if errors else _("No recent errors")
+        self._refresh_a4()
 
     @property
     def version(self) -> str:
@@ -109,6 +114,30 @@ class MaintenanceScreen(KioskScreen):
 
     def _printed(self, _status: object) -> None:
         self.result = _("Test page printed.")
+        self.refresh()
+
+    # -- the A4 printer --
+
+    def _refresh_a4(self) -> None:
+        cfg = self.app.kiosk_config.printers.a4
+        if cfg is None:
+            self.a4_line = _("No A4 printer is configured.")
+            return
+        self.a4_line = _("A4 queue {queue} on {server}").format(queue=cfg.queue, server=cfg.server)
+
+    def test_print_a4(self) -> None:
+        devices = self.app.devices
+        if self.app.kiosk_config.printers.a4 is None or devices is None:
+            self.result = _("No A4 printer is configured.")
+            return
+        self.result = _("Printing an A4 test page…")
+        self.app.run_task(devices.a4.print_test_page(), on_done=self._a4_printed, on_error=self._failed)
+
+    def _a4_printed(self, outcome: JobOutcome) -> None:
+        if outcome.ok:
+            self.result = _("A4 test page printed (job {job}).").format(job=outcome.job_id)
+        else:
+            self.result = _("A4 test page not printed: {reason}").format(reason=outcome.reason)
         self.refresh()
 
     def test_read(self) -> None:
