@@ -69,6 +69,7 @@ class CertificateOutcome:
     printed: bool
     code: str | None = None
     reason: str | None = None
+    job_id: int | None = None  # the CUPS job, for the technician
 
 
 class RecordsFlow:
@@ -148,4 +149,4 @@ class RecordsFlow:
             return CertificateOutcome(False, reason=outcome.reason or outcome.state)
         log.info("certificate %s printed as job %s for %s", kind, outcome.job_id,
                  mask_id_number(identity.id_number))
-        return CertificateOutcome(True, code=code)
+        return CertificateOutcome(True, code=code, job_id=outcome.job_id)

@@ -69,7 +69,7 @@ def test_the_certificate_is_asked_with_the_proof_and_printed(
     a4 = FakeA4(A4Offer(True))
     caplog.set_level(logging.DEBUG)
     outcome = run(flow, a4)
-    assert outcome.printed and outcome.code == CODE and outcome.reason is None
+    assert outcome.printed and outcome.code == CODE and outcome.reason is None and outcome.job_id == 7
     assert a4.printed == [(PDF, KIND)]
     assert server.seen[0]["body"]["proof"] == {"type": "card"} and server.seen[0]["body"]["lang"] == "en"
     assert "secret body" not in caplog.text and ID_NUMBER not in caplog.text and NAME not in caplog.text
