@@ -61,7 +61,8 @@ class CertificateActions:
                                    role="large", color=self.app.theme.error))
         if not offer.available and not self.printing_certificate:
             # Not offered: why, in plain words, and the thermal summary instead.
-            words = " ".join(_(m) for m in offer.msgids)
+            # Chinese sentences follow one another without a space.
+            words = (" " if self.app.lang == "en" else "").join(_(m) for m in offer.msgids)
             said.append(self.label(words, role="large", color=self.app.theme.muted))
         if said:
             self.a4_label = said[0]

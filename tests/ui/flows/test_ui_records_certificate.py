@@ -76,7 +76,7 @@ def test_a_paused_a4_queue_says_why_and_offers_the_thermal_summary(kiosk, flow_h
         screen = _records_list(kiosk, flow_helpers)
         assert screen.a4_button is None
         said = screen.a4_label.text
-        assert "A4 打印机暂时无法使用。" in said and "小票打印机打印摘要" in said
+        assert "A4 打印机暂时无法使用。您可以改用小票打印机打印摘要" in said
         assert not screen.print_button.disabled
         flow_helpers.shots(kiosk, "records_a4_paused", screen.render)
         kiosk.tap(screen.finish_button)
