@@ -27,6 +27,7 @@ from hall_contract import (
     BookingBody,
     Calendar,
     Catalogue,
+    CertificateBody,
     Challenge,
     ChallengeBody,
     CheckInBody,
@@ -48,6 +49,7 @@ from hall_contract import (
     Ticket,
     TicketBody,
 )
+from kiosk.hall_certificate import Certificate, certificate_of, certificate_problem
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +150,24 @@ class HallClient:
         idempotency_key: str | None = None,
     ) -> M:
         """One call with retries (connection errors, 5xx and 429 only), its answer as ``answer``."""
+        response = self._send(method, path, params=params, body=body, idempotency_key=idempotency_key)
+        return _answer(method, path, response, answer)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: BaseModel | None = None,
+        idempotency_key: str | None = None,
+        accept: str | None = None,
+    ) -> requests.Response:
+        """The retries: the first answer that another try cannot change, or HallUnreachable."""
         url = f"{self.base_url}{API_PREFIX}{path}"
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        if accept:
+            headers["Accept"] = accept
         query = {k: v for k, v in (params or {}).items() if v is not None}
         # Bodies are built, not validated: the hall is the one that refuses a bad one.
         payload = (
@@ -168,14 +186,14 @@ class HallClient:
                 log.info("hall %s %s: %s (attempt %d)", method, path, last_problem, attempt + 1)
                 continue
             if response.status_code == 429 and _error_code(response) in NOT_RETRIED_429:
-                return _answer(method, path, response, answer)
+                return response
             if response.status_code >= 500 or response.status_code == 429:
                 last_problem = f"HTTP {response.status_code}"
                 log.info("hall %s %s: %s (attempt %d)", method, path, last_problem, attempt + 1)
                 if response.status_code == 429 and attempt < self.retries:
                     self._sleep(_retry_after(response))
                 continue
-            return _answer(method, path, response, answer)
+            return response
         raise HallUnreachable(f"{method} {path}: {last_problem}")
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -284,6 +302,32 @@ class HallClient:
                  proof.type if proof is not None else "no")
         return self.request("POST", "/records/query", RecordsResult, body=body)
 
+    def certificate(
+        self,
+        kind: str,
+        id_number: str,
+        name: str,
+        proof: Proof | None,
+        lang: str = "zh_Hans",
+        start: date | None = None,
+        end: date | None = None,
+    ) -> Certificate:
+        """The hall's signed A4 certificate of one kind of record (DESIGN §4.8), with the same proof as
+        the records query; the PDF is personal and kept only in memory."""
+        body = CertificateBody.model_construct(
+            kind=kind, id_number=id_number, name=name, lang=api_lang(lang), start=start, end=end, proof=proof
+        )
+        log.info("certificate %s for %s with %s proof", kind, mask_id_number(id_number),
+                 proof.type if proof is not None else "no")
+        what = "POST /records/certificate"
+        response = self._send("POST", "/records/certificate", body=body, accept="application/pdf")
+        if response.status_code >= 400:
+            raise _refusal(response.status_code, _json_or_none(response))
+        problem = certificate_problem(response.headers, response.content)
+        if problem:
+            raise HallError("bad_response", f"{what}: {problem}", status=response.status_code)
+        return certificate_of(response.headers, response.content)
+
     def identity_challenge(self, id_number: str, name: str) -> Challenge:
         """Have the hall send a one-time code to the phone it has on file for this person; the
         answer looks the same whether or not the person exists or the name matches."""
@@ -337,12 +381,16 @@ class HallClient:
         return self.request("GET", "/assist/status", AssistStatus)
 
 
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def _answer(method: str, path: str, response: requests.Response, answer: type[M]) -> M:
     """The answer validated into its model, or the hall's refusal as HallError."""
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
+    data = _json_or_none(response)
     if response.status_code >= 400:
         raise _refusal(response.status_code, data)
     if data is None:

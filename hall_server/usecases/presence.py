@@ -4,6 +4,7 @@ a card the kiosk read, a one-time code sent to the phone on file, or an e-ID sig
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 
 from hall_contract.identity import CardProof, CodeProof, EidProof
 from hall_server.identity.eid import EidInvalid, verify_token
@@ -14,6 +15,9 @@ from hall_server.usecases.caller import Caller
 from hall_server.usecases.refusal import Refusal
 
 MAX_ATTEMPTS = 5
+# A verified code keeps standing for its person at its kiosk for about one visit, so the certificate
+# asked right after the records (or another kind) needs no second code.
+VERIFIED_FOR = timedelta(minutes=10)
 # Compared against when nobody is on file, so an unknown person costs the same work as a wrong name.
 _NOBODY = "\u3007" * 3
 
@@ -47,7 +51,18 @@ def _verify_code(hall: HallState, caller: Caller, id_number: str, name: str, pro
         kiosk = caller.kiosk.name if caller.kiosk is not None else ""
         if row is None or not hmac.compare_digest(row.kiosk, kiosk):
             outcome = "wrong"
-        elif row.used_at is not None or now >= row.expires_at or row.attempts >= MAX_ATTEMPTS:
+        elif row.attempts >= MAX_ATTEMPTS:
+            outcome = "expired"
+        elif row.used_at is not None:
+            # Reuse within the visit: the same code, person and kiosk; no new attempt unless it is wrong.
+            if now >= row.used_at + VERIFIED_FOR:
+                outcome = "expired"
+            elif (hmac.compare_digest(row.code_digest, kit.digest("code", row.id, proof.code))
+                  and hmac.compare_digest(row.person_digest, asked_for)):
+                outcome = "ok"
+            else:
+                presence.count_attempt(conn, row.id)
+        elif now >= row.expires_at:
             outcome = "expired"
         else:
             presence.count_attempt(conn, row.id)
@@ -78,7 +93,8 @@ def verify_presence(hall: HallState, caller: Caller, id_number: str, name: str, 
 
     Refusal ``proof_required`` (no proof, or a card attested by anyone but a kiosk),
     ``identity_not_verified`` (one answer for every failure below) or ``challenge_expired`` (the code's
-    challenge is past its 5 minutes, used, or out of attempts: the kiosk offers a new code).
+    challenge is past its 5 minutes unverified, verified more than 10 minutes ago, or out of attempts:
+    the kiosk offers a new code).
     """
     if proof is None:
         raise Refusal("proof_required", "records need a proof that the person is present")

@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 
 from citizen_id.masking import mask_id_number
 from hall_contract import Proof, RecordsResult
+from kiosk.a4_printing import KioskA4
 from kiosk.flows.printing import PaperPrinter, PrintOutcome, paper_of, print_jobs
 from kiosk.flows.slips import record_jobs
-from kiosk.hall_client import HallClient
+from kiosk.hall_client import HallClient, HallError
 from kiosk.i18n import N_
 from kiosk.session import Identity
+from terminal_drivers.errors import DeviceError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,17 @@ def hall_time(generated_at: datetime | str, elapsed_s: float = 0.0) -> datetime 
     return stamped + timedelta(seconds=max(0.0, elapsed_s))
 
 
+@dataclass(frozen=True)
+class CertificateOutcome:
+    """How an A4 certificate went: printed with its verification code, or refused with a stable
+    ``reason`` (the A4 printer's fault, a job's end, or the hall's refusal code)."""
+
+    printed: bool
+    code: str | None = None
+    reason: str | None = None
+    job_id: int | None = None  # the CUPS job, for the technician
+
+
 class RecordsFlow:
     def __init__(self, hall: HallClient) -> None:
         self.hall = hall
@@ -100,3 +113,40 @@ class RecordsFlow:
             printed_at=self.printed_at(result),
         )
         return await print_jobs(printer, jobs, still_wanted=still_wanted)
+
+    async def print_certificate(
+        self, a4: KioskA4 | None, kind: str, identity: Identity, proof: Proof | None, *, lang: str,
+    ) -> CertificateOutcome:
+        """Ask the hall for the signed A4 certificate of ``kind`` with the visit's proof and print it.
+        The PDF is personal: it lives in this call only (never logged, never written to disk)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown record kind {kind!r}")
+        if a4 is None:
+            return CertificateOutcome(False, reason="not_configured")
+        offer = a4.offer()
+        if not offer.available:
+            return CertificateOutcome(False, reason=offer.reason)
+        try:
+            cert = await self.hall.call(
+                self.hall.certificate, kind, identity.id_number, identity.name, proof, lang=lang
+            )
+        except HallError as exc:
+            log.info("certificate %s refused by the hall: %s", kind, exc.code)
+            return CertificateOutcome(False, reason=exc.code)
+        code, pdf = cert.code, cert.pdf
+        del cert
+        try:
+            outcome = await a4.print_certificate(pdf, kind)
+        except DeviceError as exc:
+            log.warning("certificate %s not printed: %s", kind, exc.code)
+            return CertificateOutcome(False, reason=exc.code)
+        finally:
+            # Nothing of the PDF outlives the job.
+            del pdf
+        if not outcome.ok:
+            log.warning("certificate %s job %s ended %s (%s)", kind, outcome.job_id, outcome.state,
+                        outcome.reason)
+            return CertificateOutcome(False, reason=outcome.reason or outcome.state)
+        log.info("certificate %s printed as job %s for %s", kind, outcome.job_id,
+                 mask_id_number(identity.id_number))
+        return CertificateOutcome(True, code=code, job_id=outcome.job_id)

@@ -21,6 +21,7 @@ from kiosk.hall_client import HallError
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
 from kiosk.ui.screens.flow_screen import FlowScreen, row
+from kiosk.ui.screens.records_certificate import CertificateActions
 from kiosk.ui.widgets.numeric_pad import NumericPad
 
 # Refusals of a proof: the citizen is offered the ways to show it is them again.
@@ -31,7 +32,7 @@ PROOF_REFUSALS = ("proof_required", "identity_not_verified", "challenge_expired"
 SCREEN_COLUMNS = 64
 
 
-class RecordsScreen(FlowScreen):
+class RecordsScreen(CertificateActions, FlowScreen):
     step = StringProperty("kind")
     title_msgid = N_("Records and printing")
     back_steps: ClassVar[dict[str, str]] = {"list": "kind", "proof": "kind", "code": "proof", "eid": "proof"}
@@ -55,6 +56,7 @@ class RecordsScreen(FlowScreen):
         self.summary_label: Any = None
         self.table_view: Any = None
         self.print_label: Any = None
+        self.a4_label = self.a4_button = None
 
     @property
     def flow(self) -> RecordsFlow:
@@ -66,7 +68,7 @@ class RecordsScreen(FlowScreen):
         super().on_enter_params(**params)
         self.kind = None
         self.result = None
-        self.print_outcome = None
+        self.print_outcome = self.certificate_outcome = None
         if not _names_someone(self.app.session.identity):
             # Records are personal: who is asking comes first.
             self.step = "kind"
@@ -80,8 +82,8 @@ class RecordsScreen(FlowScreen):
         super().reset_visit()
         self.kind = None
         self.result = None
-        self.print_outcome = None
-        self.printing = False
+        self.print_outcome = self.certificate_outcome = None
+        self.printing = self.printing_certificate = False
         if self.code_pad is not None:
             self.code_pad.value = ""
         self.code_pad = None
@@ -95,6 +97,7 @@ class RecordsScreen(FlowScreen):
     def back(self) -> None:
         if self.step == "list":
             self.result = None
+            self.certificate_outcome = None
         super().back()
 
     # -- kind --
@@ -123,7 +126,7 @@ class RecordsScreen(FlowScreen):
             self.app.go("identify", next="records", purpose="records")
             return
         self.kind = kind
-        self.print_outcome = None
+        self.print_outcome = self.certificate_outcome = None
         proof = self._proof(identity)
         if proof is None:
             # A typed ID number and name never open records: a code or an e-ID shows it is them.
@@ -332,6 +335,8 @@ class RecordsScreen(FlowScreen):
                 text, role="large", color=self.app.theme.ok if outcome.printed else self.app.theme.error
             )
             self.content.add_widget(self.print_label)
+        for said in self.certificate_widgets():
+            self.content.add_widget(said)
         self.prev_button = self.button(_("Previous page"), partial(self.turn, -1), kind="quiet")
         self.prev_button.disabled = current.number <= 1
         self.next_button = self.button(_("Next page"), partial(self.turn, 1), kind="quiet")
@@ -342,8 +347,8 @@ class RecordsScreen(FlowScreen):
         self.print_button.disabled = self.printing or not result.rows
         self.finish_button = self.button(_("Finish"), self.finish, kind="secondary")
         self.content.add_widget(
-            row(self.prev_button, self.next_button, self.print_button, self.finish_button,
-                height=self.app.theme.button_h)
+            row(*(b for b in (self.prev_button, self.next_button, self.print_button, self.a4_button,
+                              self.finish_button) if b is not None), height=self.app.theme.button_h)
         )
 
     def on_language(self, lang: str) -> None:

@@ -66,8 +66,47 @@ def test_code_flow_end_to_end_through_the_demo_sms_file(hall: Hall, tmp_path: Pa
     proof = {"type": "code", "challenge_id": answer["challenge_id"], "code": last_code(tmp_path)}
     reply = records(kiosk, *ZHANG_WEI, proof)
     assert reply.status_code == 200, reply.text
-    # One time only.
+    # Verified once, it stands for the rest of the visit (another kind, the certificate) ...
+    assert records(kiosk, *ZHANG_WEI, proof).status_code == 200
+    # ... for the same person only, and not once the visit-length window is over.
+    assert refusal(records(kiosk, *LIU_ZHE, proof)) == (403, "identity_not_verified")
+    hall.clock.advance(timedelta(minutes=10))
     assert refusal(records(kiosk, *ZHANG_WEI, proof)) == (410, "challenge_expired")
+
+
+def test_a_verified_code_opens_the_certificate_right_after_the_records(hall: Hall, tmp_path: Path) -> None:
+    kiosk = hall.kiosk()
+    challenge_id = challenge(kiosk, *ZHANG_WEI).json()["challenge_id"]
+    proof = {"type": "code", "challenge_id": challenge_id, "code": last_code(tmp_path)}
+    assert records(kiosk, *ZHANG_WEI, proof).status_code == 200
+    # Past the code's own 5 minutes but within the visit: the verified code still stands.
+    hall.clock.advance(timedelta(minutes=6))
+    body = {"kind": "social_insurance_payments", "id_number": ZHANG_WEI[0], "name": ZHANG_WEI[1],
+            "proof": proof}
+    reply = kiosk.post("/records/certificate", json=body)
+    assert reply.status_code in (200, 503), reply.text
+    if reply.status_code == 503:
+        # A hall without a signing key refuses for that reason, never for the proof.
+        assert reply.json()["error"]["code"] == "signing_not_configured"
+    else:
+        assert reply.headers["content-type"] == "application/pdf"
+    # Another kiosk cannot reuse it.
+    from hall_server.demo import station_token
+
+    station = hall.client(station_token(tmp_path))
+    assert refusal(records(station, *ZHANG_WEI, proof)) == (403, "identity_not_verified")
+
+
+def test_wrong_codes_against_a_verified_challenge_still_count(hall: Hall, tmp_path: Path) -> None:
+    kiosk = hall.kiosk()
+    challenge_id = challenge(kiosk, *ZHANG_WEI).json()["challenge_id"]
+    code = last_code(tmp_path)
+    right = {"type": "code", "challenge_id": challenge_id, "code": code}
+    assert records(kiosk, *ZHANG_WEI, right).status_code == 200
+    wrong = {**right, "code": f"{(int(code) + 3) % 1_000_000:06d}"}
+    for _ in range(4):
+        assert refusal(records(kiosk, *ZHANG_WEI, wrong)) == (403, "identity_not_verified")
+    assert refusal(records(kiosk, *ZHANG_WEI, right)) == (410, "challenge_expired")
 
 
 def test_a_wrong_code_is_refused_and_the_right_one_still_works(hall: Hall, tmp_path: Path) -> None:

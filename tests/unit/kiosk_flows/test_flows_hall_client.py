@@ -19,7 +19,7 @@ class ScriptedServer:
     """Answers each request with the next scripted (status, body) and records what it got."""
 
     def __init__(self) -> None:
-        self.script: list[tuple[int, Any]] = []
+        self.script: list[tuple[Any, ...]] = []
         self.seen: list[dict[str, Any]] = []
         outer = self
 
@@ -35,10 +35,15 @@ class ScriptedServer:
                         "body": json.loads(raw) if raw else None,
                     }
                 )
-                status, body = outer.script.pop(0) if outer.script else (500, {"error": {"code": "x"}})
+                entry = outer.script.pop(0) if outer.script else (500, {"error": {"code": "x"}})
+                status, body = entry[0], entry[1]
+                # A third item gives headers of its own (a PDF answer's type, code and digest).
+                own = entry[2] if len(entry) > 2 else {}
+                headers: dict[str, str] = {"Content-Type": "application/json", **own}
                 payload = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
