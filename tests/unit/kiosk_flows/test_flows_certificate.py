@@ -44,12 +44,6 @@ class FakeA4:
         return JobOutcome(7, self.state, reason, (), 0.1)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer()
-    yield srv
-    srv.close()
-
 
 @pytest.fixture
 def flow(server: ScriptedServer) -> Iterator[RecordsFlow]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,17 +21,6 @@ def pdf_headers(pdf: bytes = PDF, sha: str | None = None) -> dict[str, str]:
             "X-Document-SHA256": sha or hashlib.sha256(pdf).hexdigest()}
 
 
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer()
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def client(server: ScriptedServer) -> Iterator[HallClient]:
-    with HallClient(server.url, "tok", timeout=2, retries=2, backoff_s=0, sleep=lambda s: None) as c:
-        yield c
 
 
 def test_the_certificate_comes_back_as_bytes_with_its_code_and_digest(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -64,17 +63,6 @@ class ScriptedServer:
         self.thread.join(5)
 
 
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer()
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def client(server: ScriptedServer) -> Iterator[HallClient]:
-    with HallClient(server.url, "tok", timeout=2, retries=2, backoff_s=0, sleep=lambda s: None) as c:
-        yield c
 
 
 TICKET = {

@@ -4,7 +4,6 @@ a one-time code and carries the proof, and what never reaches the log."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,17 +26,6 @@ RECORDS = {"kind": "social_insurance_payments", "title": "社保", "columns": []
 CHALLENGE = Challenge(challenge_id="ch_1", masked_phone="138****1234", expires_in_s=300)
 
 
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer()
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def client(server: ScriptedServer) -> Iterator[HallClient]:
-    with HallClient(server.url, "tok", timeout=2, retries=2, backoff_s=0, sleep=lambda s: None) as c:
-        yield c
 
 
 def test_only_a_card_read_in_this_visit_is_a_card_proof() -> None:
