@@ -18,7 +18,8 @@ from terminal_drivers.devices import Health
 from terminal_drivers.errors import DeviceNotFound, PrinterOffline
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "kiosk" / "config.example.toml"
-TOKEN = {"hall": {"token": "kt-test"}}
+# The least a kiosk config needs: the hall's token and a maintenance PIN (neither has a default).
+TOKEN = {"hall": {"token": "kt-test"}, "technician_pin": "246810"}
 
 
 def test_printers_a4_in_the_example_and_by_default():
