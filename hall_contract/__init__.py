@@ -21,7 +21,7 @@ from hall_contract.reviews import (
     ReviewResult,
     Subject,
 )
-from hall_contract.sites import Site, SiteKind, SiteList
+from hall_contract.sites import Site, SiteKind, SiteList, Window, WindowList
 from hall_contract.tickets import PublicTicket, Ticket, TicketBody
 
 __all__ = [
@@ -74,4 +74,6 @@ __all__ = [
     "Subject",
     "Ticket",
     "TicketBody",
+    "Window",
+    "WindowList",
 ]

@@ -60,6 +60,7 @@ API: dict[tuple[str, str], str] = {
     ("GET", "/t/{ticket_id}"): "PUBLIC",
     ("GET", "/api/v1/sites"): "KIOSK_OR_STAFF",
     ("GET", "/api/v1/sites/{site}"): "KIOSK_OR_STAFF",
+    ("GET", "/api/v1/sites/{site}/windows"): "KIOSK_OR_STAFF",
     ("POST", "/api/v1/identity/challenge"): "KIOSK_ONLY",
     ("POST", "/api/v1/records/certificate"): "KIOSK_ONLY",
     ("GET", "/api/v1/signing-certificate"): "PUBLIC",
