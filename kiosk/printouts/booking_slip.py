@@ -43,11 +43,13 @@ def booking_slip(content: BookingSlipContent, paper: PaperFormat) -> bytes:
     sheet.heading(content.hall_name)
     sheet.big(_("Booking slip", lang), limit=2)
     if content.replaces:
-        # The earlier slip may still be in a pocket: this one says plainly that it no longer counts.
+        # The earlier slip may still be in a pocket: this one says plainly that it no longer counts. The
+        # earlier time has a line of its own, so that it is never cut in two.
         job.bold()
-        sheet.centered(_("Replaces your booking of {when}: its slip and check-in code no longer work.",
-                         lang).format(when=content.replaces))
+        sheet.centered(_("Replaces your earlier booking:", lang))
+        sheet.centered(content.replaces)
         job.bold(False)
+        sheet.centered(_("Its slip and check-in code no longer work.", lang))
     sheet.rule()
     job.align("left").bold().line(_("Service", lang)).bold(False)
     sheet.indented(content.service_name)

@@ -53,7 +53,8 @@ async def test_list_move_with_a_slip_then_cancel(
         [slip] = engine.tickets
         printed = "".join(slip.text.split())
         assert moved.check_in_code in printed and held.check_in_code not in printed
-        assert "".join(f"本预约替代您原{booking_when(held, 'zh_Hans')}的预约".split()) in printed
+        said = f"本预约替代您原来的预约：{booking_when(held, 'zh_Hans')}原预约凭条和签到码已作废"
+        assert "".join(said.split()) in printed
         assert f"{moved.start:%H:%M}-{moved.end:%H:%M}" in printed
         # The move shows in the list; the old slot's place is free again.
         assert [b.id for b in await flow.bookings(me, proof)] == [moved.id]

@@ -13,9 +13,10 @@ from .test_flows_printouts import PAPER, SLIP, WIDTHS, print_all
 
 WHEN = {"zh_Hans": "2026年11月26日 周四 09:00-09:30", "zh_Hant": "2026年11月26日 週四 09:00-09:30",
         "en": "Thu 26 Nov 2026 09:00-09:30"}
-SAID = {"zh_Hans": "本预约替代您原", "zh_Hant": "本預約取代您原", "en": "Replaces your booking of"}
+SAID = {"zh_Hans": "本预约替代您原来的预约", "zh_Hant": "本預約取代您原來的預約",
+        "en": "Replaces your earlier booking"}
 VOID = {"zh_Hans": "原预约凭条和签到码已作废", "zh_Hant": "原預約憑條和簽到碼已作廢",
-        "en": "its slip and check-in code no longer work"}
+        "en": "Its slip and check-in code no longer work"}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -27,8 +28,9 @@ def test_a_moved_bookings_slip_says_what_it_replaces(lang: str, width: int, arti
     one_line = "".join(slip.text.split())
     for words in (SAID[lang], WHEN[lang], VOID[lang], SLIP.check_in_code):
         assert "".join(words.split()) in one_line, words
-    # The new time is the slip's own; the replaced one is said once, in the sentence.
+    # The new time is the slip's own; the replaced one is said once, on a line of its own.
     assert one_line.count("".join(WHEN[lang].split())) == 1
+    assert WHEN[lang] in [line.strip() for line in slip.text.splitlines()]
 
 
 def test_a_plain_slip_replaces_nothing(tmp_path: Path) -> None:
