@@ -41,6 +41,7 @@ class ProofSteps:
     say_code: Any
     render: Any
     prompt: Any
+    name: str
     step: str
     busy: bool
     # Why a typed number is not enough here, said above the choices.
@@ -97,6 +98,7 @@ class ProofSteps:
     def send_code(self) -> None:
         identity = self.app.session.identity
         if identity is None:
+            self.app.go("identify", next=self.name, purpose=self.name)
             return
         flow = ProofFlow(self.app.hall)
         self.call(lambda: flow.send_code(identity), self._code_sent)
@@ -126,16 +128,16 @@ class ProofSteps:
 
         def typed_so_far(*_args: Any) -> None:
             shown.text = " ".join(pad.value.ljust(CODE_LENGTH, "_"))
-            self.confirm_code_button.disabled = challenge is None or len(pad.value) != CODE_LENGTH
+            self.confirm_button.disabled = challenge is None or len(pad.value) != CODE_LENGTH
 
         self.content.add_widget(shown)
         holder = AnchorLayout()
         holder.add_widget(pad)
         self.content.add_widget(holder)
         self.new_code_button = self.button(_("Send a new code"), self.send_code, kind="quiet")
-        self.confirm_code_button = self.button(_("Confirm"), self.confirm_code)
+        self.confirm_button = self.button(_("Confirm"), self.confirm_code)
         self.content.add_widget(
-            row(self.new_code_button, self.confirm_code_button, height=self.app.theme.button_h))
+            row(self.new_code_button, self.confirm_button, height=self.app.theme.button_h))
         pad.bind(value=typed_so_far)
         typed_so_far()
 
