@@ -59,6 +59,8 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
         self.booking_rows: dict[str, Any] = {}
         # When the booking a move replaced was: the moved step says it in the language of the moment.
         self.replaced_span: tuple[datetime, datetime] | None = None
+        # When the booking cancelled last was: the list says so until another is chosen.
+        self.cancelled_span: tuple[datetime, datetime] | None = None
 
     @property
     def my_flow(self) -> MyBookingsFlow:
@@ -90,6 +92,7 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
     def on_enter_params(self, **params: Any) -> None:
         KioskScreen.on_enter_params(self, **params)
         self.chosen_id = None
+        self.cancelled_span = None
         self.print_outcome = None
         identity = self.app.session.identity
         if not names_someone(identity):
@@ -111,7 +114,7 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
         super().reset_visit()
         self.chosen_id = None
         self.booking_rows = {}
-        self.replaced_span = None
+        self.replaced_span = self.cancelled_span = None
         if self.code_pad is not None:
             self.code_pad.value = ""
         self.code_pad = None
@@ -139,8 +142,9 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
         self.call(lambda: self.my_flow.bookings(identity, proof, self.app.lang), got,
                   failed=self.proof_refused)
 
-    def refresh(self, said: str = "", *, error: bool = False) -> None:
-        """The list again (after a change, or a refusal that shows it was out of date), then ``said``."""
+    def refresh(self, code: str | None = None) -> None:
+        """The list again (after a change, or a refusal ``code`` that shows it was out of date, said
+        above it)."""
         identity = self.app.session.identity
         proof = self.visit_proof(identity) if identity is not None else None
         if identity is None or proof is None:
@@ -150,8 +154,8 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
         def got(listed: list[HeldBooking]) -> None:
             self.app.session.results[LISTED] = tuple(listed)
             self.show("list")
-            if said:
-                self.say(said, error=error)
+            if code:
+                self.say_code(code)
 
         self.call(lambda: self.my_flow.bookings(identity, proof, self.app.lang), got,
                   failed=self.proof_refused)
@@ -160,6 +164,10 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
         identity = self.app.session.identity
         held = self.held
         self.prompt = _("Your bookings")
+        if self.cancelled_span is not None:
+            # Said again at each render, so that it follows a language switch.
+            self.say(_("Your booking of {when} has been cancelled.").format(
+                when=span_text(*self.cancelled_span)), error=False)
         if identity is not None:
             self.content.add_widget(self.label(_("For {name} ({id_number})").format(
                 name=identity.name_masked, id_number=identity.id_number_masked), color=self.app.theme.muted))
@@ -208,6 +216,7 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
 
     def ask_cancel(self, booking_id: str) -> None:
         self.chosen_id = booking_id
+        self.cancelled_span = None
         self.show("cancel")
 
     def _render_cancel(self) -> None:
@@ -234,7 +243,8 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
 
         def done(_cancelled: Booking) -> None:
             self.chosen_id = None
-            self.refresh(_("Your booking of {when} has been cancelled.").format(when=when_text(booking)))
+            self.cancelled_span = (booking.start, booking.end)
+            self.refresh()
 
         self.call(lambda: self.my_flow.cancel(booking, identity, proof, self.app.lang), done,
                   retry_offline=True, failed=self._refused)
@@ -243,7 +253,7 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
         if self.proof_refused(exc):
             return True
         if isinstance(exc, HallError) and exc.code in STALE:
-            self.refresh(error_text(exc.code), error=True)
+            self.refresh(exc.code)
             return True
         return False
 
@@ -251,6 +261,7 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
 
     def start_move(self, booking_id: str) -> None:
         self.chosen_id = booking_id
+        self.cancelled_span = None
         booking = self.chosen
         if booking is None:
             return
@@ -357,7 +368,8 @@ class MyBookingsScreen(ProofSteps, BookingScreen):
                                       color=self.app.theme.error if failed else self.app.theme.ok)
         right.add_widget(self.print_label)
         right.add_widget(Widget())
-        self.back_to_list_button = self.button(_("Back to my bookings"), self.refresh, kind="secondary")
+        self.back_to_list_button = self.button(_("Back to my bookings"), lambda: self.refresh(),
+                                               kind="secondary")
         self.finish_button = self.button(_("Finish"), self.finish)
         right.add_widget(row(self.back_to_list_button, self.finish_button, height=self.app.theme.button_h))
         body.add_widget(left)

@@ -122,6 +122,11 @@ def test_list_then_cancel_with_a_confirm_step(kiosk, flow_helpers):
                      and not screen.busy, timeout=20, what="the list without it")
     assert "11月27日 周五 14:00-14:30 的预约已取消" in screen.message
     kiosk.screenshot("flows_my_bookings_cancelled_zh_Hans")
+    kiosk.app.set_language("zh_Hant")
+    kiosk.wait_until(lambda: "11月27日 週五 14:00-14:30 的預約已取消" in screen.message and not screen.busy,
+                     timeout=15, what="the note in Traditional")
+    kiosk.screenshot("flows_my_bookings_cancelled_zh_Hant")
+    kiosk.app.set_language("zh_Hans")
     assert status_of(kiosk, kept["id"]) == "cancelled"
 
 
