@@ -56,7 +56,7 @@ def test_booking_happy_path_and_read_back(hall: Hall) -> None:
         "name_masked": "张*",
         "id_number_masked": person()["id_number"][:4] + "*" * 10 + person()["id_number"][-4:],
     }
-    assert body["where"] == "一楼B区 15-20号窗口"
+    assert body["where"] == "一楼B区 15-24号窗口"
     again = hall.kiosk().get(f"/bookings/{body['id']}")
     assert again.json() == body
     slots = hall.kiosk().get("/sites/HQ/slots", params={"service": "SB-001", "date": "2026-11-26"}).json()
