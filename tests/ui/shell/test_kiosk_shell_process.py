@@ -1,5 +1,5 @@
-"""The kiosk process: a cancelled app task ends (the outermost guard swallows failures, never a
-cancellation)."""
+"""The kiosk process: its first frame comes before the hall's contract is loaded, and a cancelled
+app task ends (the outermost guard swallows failures, never a cancellation)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,13 @@ def kiosk_run(display: str) -> Iterator[list[str]]:
         out, _ = proc.communicate()
         out += "\n(killed: still running after 60 s)"
     yield [*out.splitlines(), f"exit {proc.returncode}"]
+
+
+def test_the_attract_screen_is_drawn_before_the_hall_contract_loads(kiosk_run):
+    # Loading the contract's models (pydantic) takes a tenth of a second of CPU: it belongs after
+    # the first frame, with the first ask to the hall, which it still serves.
+    assert "first frame, contract loaded: False" in kiosk_run, "\n".join(kiosk_run[-40:])
+    assert "contract loaded since: True" in kiosk_run, "\n".join(kiosk_run[-40:])
 
 
 def test_cancelling_the_running_app_task_ends_it(kiosk_run):
