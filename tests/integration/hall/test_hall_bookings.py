@@ -51,7 +51,7 @@ def test_booking_happy_path_and_read_back(hall: Hall) -> None:
         "name_masked": "张*",
         "id_number_masked": person()["id_number"][:4] + "*" * 10 + person()["id_number"][-4:],
     }
-    assert body["where"] == "一楼B区 15-20号窗口"
+    assert body["where"] == "一楼B区 15-24号窗口"
     again = hall.kiosk().get(f"/bookings/{body['id']}")
     assert again.json() == body
     slots = hall.kiosk().get("/sites/HQ/slots", params={"service": "SB-001", "date": "2026-11-26"}).json()
@@ -239,7 +239,8 @@ def test_check_in_window_and_booking_served_before_walk_ins(hall: Hall) -> None:
     assert ticket.json()["booking_id"] == booking["id"] and ticket.json()["people_ahead"] == 0
     again = hall.kiosk().post("/bookings/check-in", json={"qr_payload": booking["qr_payload"]})
     assert (again.status_code, code_of(again)) == (409, "already_checked_in")
-    called = hall.staff("counter1").post("/counters/c1/call-next", params={"site": "HQ"}).json()
+    assert hall.staff("counter1").post("/windows/15/sign-in", params={"site": "HQ"}).status_code == 200
+    called = hall.staff("counter1").post("/counters/15/call-next", params={"site": "HQ"}).json()
     assert called["id"] == ticket.json()["id"] and called["id"] != walk_in["id"]
     assert hall.kiosk().get(f"/bookings/{booking['id']}").json()["status"] == "checked_in"
 
