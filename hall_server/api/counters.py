@@ -17,7 +17,6 @@ from hall_server.usecases.counters import Counter, queues_answer
 router = APIRouter(tags=["counters"])
 COUNTER_NAME = Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
 SITE_QUERY = Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
-QUEUE = Field(min_length=1, max_length=8, pattern=r"^[A-Z][A-Z0-9]{0,7}$")
 NUMBER = Field(min_length=2, max_length=16, pattern=r"^[A-Z][A-Z0-9]{0,7}[0-9]{3,}$")
 
 
@@ -30,7 +29,7 @@ class TransferBody(BaseModel):
     """Exactly one of ``queue`` (a new number there) and ``window`` (first in that window's line)."""
 
     model_config = ConfigDict(extra="forbid")
-    queue: str | None = QUEUE
+    queue: str | None = Field(default=None, min_length=1, max_length=8, pattern=r"^[A-Z][A-Z0-9]{0,7}$")
     window: str | None = Field(default=None, min_length=1, max_length=4, pattern=r"^[1-9][0-9]{0,3}$")
 
     @model_validator(mode="after")
