@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from hall_server.domain.booking import check_in_window
-from hall_server.domain.queue import Priority, WaitingTicket, order_waiting
+from hall_server.domain.queue import WaitingTicket, order_waiting
 from hall_server.state.floor_bus import FloorEvent, FloorEventKind
 from hall_server.state.hall_state import HallState
 from hall_server.store import audit, bookings, tickets
@@ -28,20 +27,6 @@ CounterAction = Callable[[Connection, tickets.Ticket, datetime], tickets.Ticket]
 
 def site_queues(site: str) -> set[str]:
     return {q for rule in known_site(site).sessions for q in rule.counters}
-
-
-def _ordered(
-    conn: Connection, site: str, day: date, queues: set[str], now: datetime
-) -> list[WaitingTicket]:
-    settings = known_site(site).settings
-    items = []
-    for row in tickets.waiting(conn, site, day):
-        if row.queue not in queues:
-            continue
-        window = check_in_window(row.slot_start, settings) if row.slot_start else None
-        priority = cast(Priority | None, row.priority)
-        items.append(WaitingTicket(row.id, row.seq, row.issued_at, priority, window))
-    return order_waiting(items, now, timedelta(minutes=settings.queue_wait_cap_minutes))
 
 
 @dataclass(frozen=True)
@@ -116,10 +101,9 @@ class Counter(Seat):
         served = [
             replace(t, rank=rank)
             for rank, queue in enumerate(queues)
-            for t in ticketing.ordered_waiting(conn, self.hall, self.site, day, queue, now)
+            for t in ticketing.waiting_tickets(conn, self.hall, self.site, day, queue)
         ]
-        cap = timedelta(minutes=known_site(self.site).settings.queue_wait_cap_minutes)
-        return sent_here + order_waiting(served, now, cap)
+        return sent_here + order_waiting(served, now, ticketing.wait_cap(self.site))
 
     def call_number(self, number: str, reason: str) -> dict[str, Any]:
         """Call a chosen waiting ticket out of turn; who, when and why go to the counter audit."""
@@ -248,7 +232,7 @@ def queues_answer(hall: HallState, site: str) -> dict[str, Any]:
         rows = {r.id: r for r in tickets.waiting(conn, site, day)}
         summary = tickets.day_summary(conn, site, day)
         for queue in sorted(site_queues(site)):
-            order = _ordered(conn, site, day, {queue}, now)
+            order = ticketing.ordered_waiting(conn, hall, site, day, queue, now)
             result.append(
                 {
                     "queue": queue,

@@ -37,21 +37,30 @@ def _waiting_ticket(hall: HallState, site: str, row: tickets.WaitingRow) -> Wait
     return hall.waiting_tickets.get((site, row), convert)
 
 
+def wait_cap(site: str) -> timedelta:
+    """How long a ticket may be passed over (the site's ``queue_wait_cap_minutes``)."""
+    return timedelta(minutes=known_site(site).settings.queue_wait_cap_minutes)
+
+
+def waiting_tickets(
+    conn: Connection, hall: HallState, site: str, day: date, queue: str
+) -> list[WaitingTicket]:
+    """A queue's waiting tickets as ordering needs them, in no particular order."""
+    return [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_order(conn, site, day, queue)]
+
+
 def ordered_waiting(
     conn: Connection, hall: HallState, site: str, day: date, queue: str, now: datetime
 ) -> list[WaitingTicket]:
-    settings = known_site(site).settings
-    items = [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_order(conn, site, day, queue)]
-    return order_waiting(items, now, timedelta(minutes=settings.queue_wait_cap_minutes))
+    return order_waiting(waiting_tickets(conn, hall, site, day, queue), now, wait_cap(site))
 
 
 def ordered_for_window(
     conn: Connection, hall: HallState, site: str, day: date, window: str, now: datetime
 ) -> list[WaitingTicket]:
     """The tickets transferred to one window, in the order it calls them (before its queues)."""
-    settings = known_site(site).settings
     items = [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_window(conn, site, day, window)]
-    return order_waiting(items, now, timedelta(minutes=settings.queue_wait_cap_minutes))
+    return order_waiting(items, now, wait_cap(site))
 
 
 def counters_open(conn: Connection, hall: HallState, site: str, queue: str, now: datetime) -> int:
