@@ -159,13 +159,15 @@ def mine(hall: HallState, clerk: str, lang: str, base_url: str) -> dict[str, Any
     with hall.db.read() as conn:
         state = windows.of_clerk(conn, clerk)
         if state is None:
-            return {"site": None, "window": None}
+            return {"site": None, "window": None, "now": site_local(None, now).isoformat()}
         site, number = state.site, state.number
         current = tickets.current_at_counter(conn, site, number)
         parked = tickets.parked_at_counter(conn, site, number)
         described = [ticketing.describe(conn, hall, t, now, lang, base_url) for t in [current, *parked] if t]
     window = plan_window(site, number)
+    # ``now`` in hall time: the console says "3 分钟前" against the hall's clock, not the browser's.
     return {
+        "now": site_local(site, now).isoformat(),
         "site": site, "window": number, "area": window.area(lang), "name": window.name(lang),
         "queues": list(window.queues), "state": "paused" if state.paused else "open",
         "pause_reason": state.pause_reason if state.paused else None,
