@@ -246,3 +246,20 @@ def test_estimated_wait_counts_the_windows_signed_in_and_not_paused(hall: Hall) 
     assert {q["queue"]: q["counters_open"] for q in queues}["B"] == 1
     assert {q["queue"]: q["counters_open"] for q in queues}["A"] == 0
 
+
+
+def test_refused_actions_tell_the_floor_nothing(hall: Hall, events: Events) -> None:
+    clerk = hall.staff("counter1")
+    assert code(clerk.post("/counters/15/call-next", params=HQ)) == (409, "not_signed_in")
+    clerk.post("/windows/15/sign-in", params=HQ)
+    assert code(clerk.post("/counters/15/call-next", params=HQ)) == (404, "queue_empty")
+    assert code(clerk.post("/counters/15/recall", params=HQ)) == (404, "no_current_ticket")
+    clerk.post("/windows/15/pause", params=HQ)
+    clerk.post("/windows/15/pause", params=HQ)  # paused already: no second event
+    take(hall)
+    assert code(clerk.post("/counters/15/call-next", params=HQ)) == (409, "window_paused")
+    clerk.post("/windows/15/resume", params=HQ)
+    assert events.kinds() == [
+        ("window_opened", "15", None), ("window_paused", "15", None), ("waiting_changed", None, "B001"),
+        ("window_opened", "15", None),
+    ]
