@@ -33,9 +33,13 @@ def announce(conn: Connection, hall: HallState, event: FloorEvent) -> None:
     after_commit(conn, lambda: hall.floor.publish(event))
 
 
-def seated(conn: Connection, site: str, number: str, clerk: str) -> WindowState:
-    """The window's state, locked, when ``clerk`` is signed in there; Refusal ``not_signed_in`` otherwise."""
-    plan_window(site, number)
+def seated(conn: Connection, site: str, number: str, clerk: str, *, in_plan: bool = True) -> WindowState:
+    """The window's state, locked, when ``clerk`` is signed in there; Refusal ``not_signed_in`` otherwise
+    (``unknown_window`` first when ``in_plan`` and the plan has no such window)."""
+    if in_plan:
+        plan_window(site, number)
+    else:
+        known_site(site)
     state = windows.locked(conn, site, number)
     if state is None or state.clerk != clerk:
         raise Refusal("not_signed_in", f"sign in at window {number} of {site} first",
@@ -89,7 +93,8 @@ class Seat:
         ones stay parked at the window for whoever signs in next)."""
         now = self.hall.now()
         with self.hall.db.write() as conn:
-            seated(conn, self.site, self.window, self.clerk)
+            # A window dropped from the plan meanwhile can still be left.
+            seated(conn, self.site, self.window, self.clerk, in_plan=False)
             if tickets.current_at_counter(conn, self.site, self.window) is not None:
                 raise Refusal("counter_busy",
                               "finish the current ticket first (complete, no-show, park or transfer)")
@@ -164,12 +169,14 @@ def mine(hall: HallState, clerk: str, lang: str, base_url: str) -> dict[str, Any
         current = tickets.current_at_counter(conn, site, number)
         parked = tickets.parked_at_counter(conn, site, number)
         described = [ticketing.describe(conn, hall, t, now, lang, base_url) for t in [current, *parked] if t]
-    window = plan_window(site, number)
+    # A window dropped from the plan since the clerk signed in still shows, to be signed out of.
+    window = known_site(site).window(number)
     # ``now`` in hall time: the console says "3 分钟前" against the hall's clock, not the browser's.
     return {
         "now": site_local(site, now).isoformat(),
-        "site": site, "window": number, "area": window.area(lang), "name": window.name(lang),
-        "queues": list(window.queues), "state": "paused" if state.paused else "open",
+        "site": site, "window": number, "area": window.area(lang) if window else "",
+        "name": window.name(lang) if window else "", "queues": list(window.queues) if window else [],
+        "state": "paused" if state.paused else "open",
         "pause_reason": state.pause_reason if state.paused else None,
         "since": site_local(site, state.since).isoformat() if state.since else None,
         "current": described[0] if current else None,
