@@ -78,11 +78,12 @@ def own_routers() -> list[tuple[str, APIRouter]]:
         sessions,
         sites,
         tickets,
+        windows,
     )
     from hall_server.web import tracking
 
-    api = [sessions, catalogue, sites, calendar, bookings, tickets, counters, identity, records, documents,
-           reviews, fleet]
+    api = [sessions, catalogue, sites, calendar, bookings, tickets, counters, windows, identity, records,
+           documents, reviews, fleet]
     phone_pages = [("", tracking.router), ("", documents.page_router)]
     return [(API_PREFIX, module.router) for module in api] + phone_pages
 

@@ -26,7 +26,8 @@ class WaitingTicket:
     """What ordering needs of a waiting ticket.
 
     `booking_window` is the check-in window of a booking's slot (booking.check_in_window); the
-    ticket goes ahead of walk-ins while `now` is inside it.
+    ticket goes ahead of walk-ins while `now` is inside it. `rank` is the place of the ticket's queue
+    among those a window serves (0 first); tickets of one queue all have the same.
     """
 
     id: str
@@ -34,6 +35,7 @@ class WaitingTicket:
     issued_at: datetime
     priority: Priority | None = None
     booking_window: tuple[datetime, datetime] | None = None
+    rank: int = 0
 
 
 def _tier(ticket: WaitingTicket, now: datetime) -> int:
@@ -54,12 +56,17 @@ def order_waiting(
     them passes them any more, so nobody starves. The rest go by tier (a booking inside its window,
     then the 绿色通道 priority classes, then everyone else) and, within a tier, in order of issue.
     Ties on issue time keep the sequence number order, then the input order.
+
+    For a window serving several queues (`rank`): the cap and bookings in their window hold across
+    its queues; after them the window's first queue is served before its next, each in tier order.
     """
     items = list(tickets)
 
-    def key(ticket: WaitingTicket) -> tuple[int, int, datetime, int]:
-        overdue = now - ticket.issued_at >= wait_cap
-        return (0 if overdue else 1, 0 if overdue else _tier(ticket, now), ticket.issued_at, ticket.seq)
+    def key(ticket: WaitingTicket) -> tuple[int, int, int, int, datetime, int]:
+        if now - ticket.issued_at >= wait_cap:
+            return (0, 0, 0, 0, ticket.issued_at, ticket.seq)
+        tier = _tier(ticket, now)
+        return (1, 0 if tier == 0 else 1, ticket.rank, tier, ticket.issued_at, ticket.seq)
 
     return sorted(items, key=key)
 

@@ -47,6 +47,8 @@ class FloorEvent:
     queue: str | None = None
     recall: bool = False
     clerk: str | None = None
+    to_queue: str | None = None  # "transferred" to another queue (the new number waits there)
+    to_window: str | None = None  # "transferred" to another window (first in that window's line)
 
 
 class FeedClosed(Exception):

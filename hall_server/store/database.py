@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -64,15 +64,39 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction; committed when the block ends, rolled back on an exception."""
+        """A write transaction; committed when the block ends, rolled back on an exception.
+
+        Work handed to ``after_commit`` inside the block runs once the transaction has committed (and
+        the write lock is released); never when it rolls back.
+        """
         lock = self._write_lock if self._write_lock is not None else nullcontext()
+        pending: list[Callable[[], None]] = []
         with lock, self.engine.connect() as conn:
             conn.execution_options(hall_write=True)
-            with conn.begin():
-                yield conn
+            conn.info[_AFTER_COMMIT] = pending
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                # ``info`` outlives this checkout (it belongs to the pooled connection).
+                conn.info.pop(_AFTER_COMMIT, None)
+        for work in pending:
+            work()
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_AFTER_COMMIT = "hall_after_commit"
+
+
+def after_commit(conn: Connection, work: Callable[[], None]) -> None:
+    """Run ``work`` once the write transaction of ``conn`` (from ``Database.write``) has committed: what
+    others are told (a floor event) must never announce a change that was rolled back."""
+    pending = conn.info.get(_AFTER_COMMIT)
+    if pending is None:
+        raise RuntimeError("after_commit outside Database.write")
+    pending.append(work)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:

@@ -145,6 +145,8 @@ bookings = Table(
           sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
 )
 
+CURRENT_AT_COUNTER = "status IN ('called', 'serving')"
+
 # One row per site, queue and day: the atomic counter behind ticket numbers.
 ticket_counters = Table(
     "ticket_counters", metadata,
@@ -173,8 +175,42 @@ tickets = Table(
     Column("started_at", Instant, nullable=True),
     Column("finished_at", Instant, nullable=True),
     Column("transferred_to", String(40), nullable=True),
+    # A ticket transferred to a window waits for that window alone, ahead of its queues (DESIGN §4.6).
+    Column("for_window", String(8), nullable=True),
     UniqueConstraint("site", "queue", "day", "seq"),
     Index("ix_tickets_site_day_queue_status", "site", "day", "queue", "status"),
+    # The last line of defence for "one current ticket per window": concurrent call-nexts of one window
+    # are serialised by the lock on its window_states row; this index refuses whatever slips past.
+    Index("uq_tickets_current_at_counter", "site", "counter", unique=True,
+          sqlite_where=text(CURRENT_AT_COUNTER), postgresql_where=text(CURRENT_AT_COUNTER)),
+)
+
+# A window's live state: who is signed in there (one clerk per window, one window per clerk), paused or
+# not, and since when. Rows appear at a window's first sign-in; the plan itself is the site rules'.
+window_states = Table(
+    "window_states", metadata,
+    Column("site", String(32), primary_key=True),
+    Column("number", String(8), primary_key=True),
+    Column("clerk", String(64), nullable=True),
+    Column("paused", Integer, nullable=False, server_default=text("0")),
+    Column("pause_reason", String(200), nullable=True),
+    Column("since", Instant, nullable=True),
+    Index("uq_window_states_clerk", "clerk", unique=True,
+          sqlite_where=text("clerk IS NOT NULL"), postgresql_where=text("clerk IS NOT NULL")),
+)
+
+# What a clerk did out of the ordinary at a window (a number called out of turn, a pause), with the reason.
+counter_audit = Table(
+    "counter_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Instant, nullable=False),
+    Column("clerk", String(64), nullable=False),
+    Column("site", String(32), nullable=False),
+    Column("window", String(8), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("ticket_id", String(40), nullable=True),
+    Column("number", String(16), nullable=True),
+    Column("reason", String(200), nullable=True),
 )
 
 idempotency_keys = Table(

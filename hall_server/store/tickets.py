@@ -37,6 +37,7 @@ class Ticket:
     started_at: datetime | None
     finished_at: datetime | None
     transferred_to: str | None
+    for_window: str | None = None
 
 
 class Waiting(NamedTuple):
@@ -115,7 +116,7 @@ def waiting(conn: Connection, site: str, day: date, queue: str | None = None) ->
         T.c.priority,
         T.c.slot_start,
         T.c.booking_id,
-    ).where(T.c.site == site, T.c.day == day, T.c.status == "waiting")
+    ).where(T.c.site == site, T.c.day == day, T.c.status == "waiting", T.c.for_window.is_(None))
     if queue is not None:
         query = query.where(T.c.queue == queue)
     return [Waiting(*row) for row in conn.execute(query)]
@@ -132,20 +133,30 @@ class WaitingRow(NamedTuple):
 
 
 def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> list[WaitingRow]:
-    """(id, seq, issued_at, priority, slot_start) of a queue's waiting tickets as the driver gives them.
+    """(id, seq, issued_at, priority, slot_start) of a queue's waiting tickets as the driver gives them
+    (not those sent to one window: they wait in that window's own line, ``waiting_for_window``).
 
     Called on every ticket issued, over a line that can be hundreds long: plain driver rows skip the
     per-row work of the ORM layer; ``instant`` turns the two time columns into datetimes.
     """
+    return _driver_rows(conn, "queue = %(key)s AND for_window IS NULL", site, day, queue)
+
+
+def waiting_for_window(conn: Connection, site: str, day: date, window: str) -> list[WaitingRow]:
+    """The waiting tickets transferred to one window, as ``waiting_for_order`` gives a queue's."""
+    return _driver_rows(conn, "for_window = %(key)s", site, day, window)
+
+
+def _driver_rows(conn: Connection, condition: str, site: str, day: date, key: str) -> list[WaitingRow]:
     sql = (
         "SELECT id, seq, issued_at, priority, slot_start FROM tickets "
-        "WHERE site = %(site)s AND day = %(day)s AND queue = %(queue)s AND status = 'waiting'"
+        f"WHERE site = %(site)s AND day = %(day)s AND {condition} AND status = 'waiting'"
     )
     if conn.dialect.name == "sqlite":
-        sql = sql.replace("%(site)s", ":site").replace("%(day)s", ":day").replace("%(queue)s", ":queue")
-        params: dict[str, Any] = {"site": site, "day": day.isoformat(), "queue": queue}
+        sql = sql.replace("%(site)s", ":site").replace("%(day)s", ":day").replace("%(key)s", ":key")
+        params: dict[str, Any] = {"site": site, "day": day.isoformat(), "key": key}
     else:
-        params = {"site": site, "day": day, "queue": queue}
+        params = {"site": site, "day": day, "key": key}
     return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
 
 
@@ -172,6 +183,21 @@ def current_at_counter(conn: Connection, site: str, counter: str) -> Ticket | No
         .order_by(T.c.called_at.desc())
         .limit(1)
     ).first()
+    return None if row is None else Ticket(**row._mapping)
+
+
+def parked_at_counter(conn: Connection, site: str, counter: str) -> list[Ticket]:
+    """Tickets put on hold at a window, oldest first."""
+    rows = conn.execute(
+        select(T).where(T.c.site == site, T.c.counter == counter, T.c.status == "parked")
+        .order_by(T.c.called_at, T.c.id)
+    )
+    return [Ticket(**row._mapping) for row in rows]
+
+
+def by_number(conn: Connection, site: str, day: date, number: str) -> Ticket | None:
+    """The ticket printed ``number`` at ``site`` that day (numbers carry their queue's prefix)."""
+    row = conn.execute(select(T).where(T.c.site == site, T.c.day == day, T.c.number == number)).first()
     return None if row is None else Ticket(**row._mapping)
 
 

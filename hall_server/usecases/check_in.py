@@ -76,6 +76,7 @@ def check_in(
                                slot_start=row.start)
         if not bookings.set_status(conn, row.id, ("booked",), status="checked_in", ticket_id=ticket.id):
             raise Refusal("already_checked_in", "this booking has its ticket already")
+        tickets.announce_waiting(conn, hall, ticket)
         return 201, tickets.describe(conn, hall, ticket, now, lang, base_url)
 
     return create

@@ -9,8 +9,10 @@ from sqlalchemy import Connection
 
 from hall_server.domain.booking import check_in_window
 from hall_server.domain.queue import Priority, WaitingTicket, estimated_wait_s, order_waiting, ticket_number
+from hall_server.state.floor_bus import FloorEvent
 from hall_server.state.hall_state import HallState
-from hall_server.store import tickets
+from hall_server.store import tickets, windows
+from hall_server.store.database import after_commit
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import ServiceEntry, require_service, service_entry
 from hall_server.usecases.creating import Create, Created
@@ -35,19 +37,56 @@ def _waiting_ticket(hall: HallState, site: str, row: tickets.WaitingRow) -> Wait
     return hall.waiting_tickets.get((site, row), convert)
 
 
+def wait_cap(site: str) -> timedelta:
+    """How long a ticket may be passed over (the site's ``queue_wait_cap_minutes``)."""
+    return timedelta(minutes=known_site(site).settings.queue_wait_cap_minutes)
+
+
+def waiting_tickets(
+    conn: Connection, hall: HallState, site: str, day: date, queue: str
+) -> list[WaitingTicket]:
+    """A queue's waiting tickets as ordering needs them, in no particular order."""
+    return [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_order(conn, site, day, queue)]
+
+
 def ordered_waiting(
     conn: Connection, hall: HallState, site: str, day: date, queue: str, now: datetime
 ) -> list[WaitingTicket]:
-    settings = known_site(site).settings
-    items = [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_order(conn, site, day, queue)]
-    return order_waiting(items, now, timedelta(minutes=settings.queue_wait_cap_minutes))
+    return order_waiting(waiting_tickets(conn, hall, site, day, queue), now, wait_cap(site))
 
 
-def counters_open(hall: HallState, site: str, queue: str, now: datetime) -> int:
+def ordered_for_window(
+    conn: Connection, hall: HallState, site: str, day: date, window: str, now: datetime
+) -> list[WaitingTicket]:
+    """The tickets transferred to one window, in the order it calls them (before its queues)."""
+    items = [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_window(conn, site, day, window)]
+    return order_waiting(items, now, wait_cap(site))
+
+
+def counters_open(conn: Connection, hall: HallState, site: str, queue: str, now: datetime) -> int:
+    """How many windows serve ``queue`` now, for the estimated wait.
+
+    Once any clerk of the site has signed in at a window, the hall uses window sign-in, and the truth is
+    the windows signed in, not paused, whose queues include this one (0 is honest: nobody serves it now,
+    and the estimate assumes one). With nobody signed in anywhere (the demo, a hall whose clerks do not
+    sign in yet) the session's planned ``counters`` for the queue stand in, as before windows existed.
+    """
+    staffed = windows.staffed(conn, site)
+    if staffed:
+        plan = known_site(site)
+        return sum(1 for number, paused in staffed
+                   if not paused and (w := plan.window(number)) is not None and queue in w.queues)
     cal = hall.calendars.site(site)
-    plan = cal.day_plan(cal.local(now).date())
-    current = [s for s in plan.staffed_sessions if s.start <= now < s.end]
+    day_plan = cal.day_plan(cal.local(now).date())
+    current = [s for s in day_plan.staffed_sessions if s.start <= now < s.end]
     return max((s.rule.counters_for(queue) for s in current), default=0)
+
+
+def announce_waiting(conn: Connection, hall: HallState, row: tickets.Ticket) -> None:
+    """Tell the floor, once committed, that a queue's line grew (the calling screens' waiting counts)."""
+    event = FloorEvent(kind="waiting_changed", site=row.site, at=row.issued_at, ticket_id=row.id,
+                       ticket=row.number, queue=row.queue)
+    after_commit(conn, lambda: hall.floor.publish(event))
 
 
 def tracking_url(hall: HallState, base_url: str, ticket_id: str) -> str:
@@ -64,12 +103,17 @@ def describe(
     people_ahead = 0
     wait = 0
     if row.status == "waiting":
-        order = ordered_waiting(conn, hall, site, row.day, row.queue, now)
+        if row.for_window:  # sent to one window: its own short line, served by that window alone
+            order = ordered_for_window(conn, hall, site, row.day, row.for_window, now)
+            counters = 1
+        else:
+            order = ordered_waiting(conn, hall, site, row.day, row.queue, now)
+            counters = counters_open(conn, hall, site, row.queue, now)
         people_ahead = next((i for i, t in enumerate(order) if t.id == row.id), 0)
         recent = tickets.recent_service_seconds(conn, site, row.day, row.queue)
         wait = estimated_wait_s(
             people_ahead,
-            counters_open(hall, site, row.queue, now),
+            counters,
             recent,
             known_site(site).settings.default_service_seconds,
         )
@@ -154,6 +198,7 @@ def walk_in_ticket(
             raise Refusal("service_not_offered", "the service is not handled in the current session",
                           extra={"next_open": next_text}, status_hint=409)
         row = issue(conn, hall, site=where, entry=entry, now=now, priority=priority)
+        announce_waiting(conn, hall, row)
         return 201, describe(conn, hall, row, now, lang, base_url)
 
     return create

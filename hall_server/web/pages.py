@@ -12,6 +12,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import FileResponse
 
 from remote_assist.web_files import WEB_DIR as ASSIST_WEB_DIR
 from remote_assist.web_files import WEB_PATH as ASSIST_WEB_PATH
@@ -21,10 +23,17 @@ PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PATH = "/static"
 PAGES = ("console",)
+FAVICON = STATIC_DIR / "favicon.svg"
+
+
+async def favicon(_request: Request) -> FileResponse:
+    """The hall's icon where browsers look for it first (an SVG: every browser the hall supports reads it)."""
+    return FileResponse(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 def install(app: FastAPI) -> None:
     """Mount the pages, the shared files and the call script on ``app``."""
+    app.router.add_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(ASSIST_WEB_PATH, StaticFiles(directory=ASSIST_WEB_DIR), name="assist-web")
     for page in PAGES:

@@ -36,39 +36,6 @@ async def test_wrong_password_is_said_plainly(hall_server: HallServer, browser: 
     await page.close()
 
 
-async def test_counter_calls_the_next_ticket(
-    hall_server: HallServer, browser: Any, artifacts_dir: Path
-) -> None:
-    async with httpx.AsyncClient(base_url=hall_server.url + "/api/v1") as client:
-        reply = await client.post(
-            "/tickets",
-            json={"service": "SB-001"},
-            headers={"Authorization": f"Bearer {hall_server.kiosk_token}"},
-        )
-    assert reply.status_code == 201, reply.text
-    number = reply.json()["number"]
-    queue = reply.json()["queue"]
-    page = await _sign_in(browser, hall_server, "counter1")
-    await page.wait_for_selector("#counter:not([hidden])")
-    assert await page.is_hidden("#seat") and await page.is_hidden("#fleet")
-    await page.wait_for_function(
-        f"[...document.querySelectorAll('#queues tbody td')].some(td => td.textContent.includes('{number}'))"
-    )
-    await page.fill("#counter-name", "5")
-    await page.click("#counter button[data-action=call-next]")
-    await page.wait_for_function(
-        f"document.getElementById('counter-current').textContent.includes('{number}')"
-    )
-    await page.click("#counter button[data-action=complete]")
-    await page.wait_for_function("document.getElementById('counter-current').textContent.includes('done')")
-    await page.click("#counter button[data-action=call-next]")
-    await page.wait_for_function("document.getElementById('counter-error').textContent.length > 0")
-    assert "Nobody waiting" in await page.inner_text("#counter-error")
-    await page.screenshot(path=str(artifacts_dir / "assist_console_counter.png"), full_page=True)
-    assert queue
-    await page.close()
-
-
 async def test_technician_sees_the_fleet(hall_server: HallServer, browser: Any, artifacts_dir: Path) -> None:
     heartbeat = {
         "app_version": "0.1.0",

@@ -20,8 +20,9 @@ PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/tickets/{ticket_id}")
           ("GET", "/api/v1/signing-certificate"), ("GET", "/api/v1/verify/{code}"), ("GET", "/v/{code}")}
 ROLES = ("counter", "agent", "technician", "admin")
 USERS = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
-SAMPLE_PARAMS = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "c1",
-                 "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001", "case_id": "f_missing"}
+SAMPLE_PARAMS = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "15",
+                 "window": "15", "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001",
+                 "case_id": "f_missing"}
 
 
 def own_routes(hall: Hall) -> list[tuple[str, str, APIRoute]]:
@@ -66,7 +67,8 @@ def test_every_protected_route_refuses_missing_unknown_and_wrong_callers(hall: H
         need = requirement(route)
         if need is None or path.endswith("/auth/logout"):  # logout would end the tokens used here
             continue
-        url = concrete(path) + ("?site=HQ" if "/counters/" in path or path.endswith("/queues") else "")
+        url = concrete(path) + ("?site=HQ" if "/counters/" in path or "/windows" in path
+                                 or path.endswith("/queues") else "")
         if url.startswith("/api/v1"):
             url = url[len("/api/v1"):]
         body = {} if method in ("POST", "PUT") else None

@@ -49,6 +49,15 @@ API: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/counters/{counter}/start"): "COUNTER",
     ("POST", "/api/v1/counters/{counter}/complete"): "COUNTER",
     ("POST", "/api/v1/counters/{counter}/transfer"): "COUNTER",
+    ("POST", "/api/v1/counters/{counter}/call-number"): "COUNTER",
+    ("POST", "/api/v1/counters/{counter}/park"): "COUNTER",
+    ("POST", "/api/v1/counters/{counter}/unpark"): "COUNTER",
+    ("POST", "/api/v1/windows/{window}/sign-in"): "COUNTER",
+    ("POST", "/api/v1/windows/{window}/sign-out"): "COUNTER",
+    ("POST", "/api/v1/windows/{window}/pause"): "COUNTER",
+    ("POST", "/api/v1/windows/{window}/resume"): "COUNTER",
+    ("GET", "/api/v1/windows/mine"): "COUNTER",
+    ("GET", "/api/v1/windows"): "COUNTER",
     ("GET", "/api/v1/queues"): "COUNTER",
     ("POST", "/api/v1/records/query"): "KIOSK_ONLY",
     ("GET", "/api/v1/records/audit"): "ADMIN",
@@ -73,14 +82,15 @@ API: dict[tuple[str, str], str] = {
 PAGES: dict[str, str] = {
     "/openapi.json": "/openapi.json", "/docs": "/docs", "/docs/oauth2-redirect": "/docs/oauth2-redirect",
     "/static": "/static/", "/assist/web": "/assist/web/", "/console": "/console/",
+    "/favicon.ico": "/favicon.ico",
 }
 # Signaling sockets: who gets a welcome (the rest are refused and closed).
 SOCKETS: dict[str, frozenset[str]] = {
     "/ws/assist/kiosk": frozenset({"kiosk", "kiosk_other_site"}),
     "/ws/assist/staff": frozenset({"agent", "admin"}),
 }
-SAMPLE = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "c1",
-          "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001", "case_id": "f_missing"}
+SAMPLE = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "15",
+          "window": "15", "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001", "case_id": "f_missing"}
 ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
 # The kiosk of another site: ST01, the demo's community smart station.
 OTHER_SITE = "ST01"
@@ -157,7 +167,8 @@ def test_every_api_route_answers_every_caller_as_the_table_says(hall: Hall, toke
     for (method, path), name in sorted(API.items()):
         need = guard(name)
         url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLE[m.group(1)], path)
-        params = {"site": "HQ"} if "/counters/" in path or path.endswith("/queues") else {}
+        staff_at_site = "/counters/" in path or "/windows" in path or path.endswith("/queues")
+        params = {"site": "HQ"} if staff_at_site else {}
         for caller in CALLERS:
             token = tokens.get(caller)
             if path.endswith("/auth/logout") and caller in ROLES:  # a fresh session: logout ends it

@@ -245,7 +245,8 @@ def test_check_in_window_and_booking_served_before_walk_ins(hall: Hall) -> None:
     assert ticket.json()["booking_id"] == booking["id"] and ticket.json()["people_ahead"] == 0
     again = hall.kiosk().post("/bookings/check-in", json={"qr_payload": booking["qr_payload"]})
     assert (again.status_code, code_of(again)) == (409, "already_checked_in")
-    called = hall.staff("counter1").post("/counters/c1/call-next", params={"site": "HQ"}).json()
+    assert hall.staff("counter1").post("/windows/15/sign-in", params={"site": "HQ"}).status_code == 200
+    called = hall.staff("counter1").post("/counters/15/call-next", params={"site": "HQ"}).json()
     assert called["id"] == ticket.json()["id"] and called["id"] != walk_in["id"]
     assert hall.kiosk().get(f"/bookings/{booking['id']}").json()["status"] == "checked_in"
 

@@ -1,4 +1,5 @@
-"""Capacity and ticket numbers under concurrent clients hitting a real server (SQLite or PostgreSQL)."""
+"""Capacity, ticket numbers and window calls under concurrent clients hitting a real server (SQLite or
+PostgreSQL; on SQLite writes are serialised in the process, so only the PostgreSQL run proves the SQL)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from citizen_id.id_number import make_id_number
+from hall_server.demo import DEMO_PASSWORD
+from hall_server.store import identities
 from hall_server.store import models as m
 
 from .conftest import Hall
@@ -95,3 +98,83 @@ def test_concurrent_duplicate_bookings_of_one_person_make_one(hall: Hall) -> Non
     replies = together(12, hall, book)
     outcomes = Counter((r.status_code, r.json().get("error", {}).get("code")) for r in replies)
     assert outcomes == {(201, None): 1, (409, "duplicate_booking"): 11}
+
+
+def clerks_at_windows(hall: Hall, numbers: list[str]) -> list[str]:
+    """A counter clerk signed in at each window; their tokens, in the same order."""
+    now = hall.clock.now()
+    tokens = []
+    for number in numbers:
+        username = f"clerk{number}"
+        with hall.db.write() as conn:
+            identities.add_staff(conn, username, "counter", DEMO_PASSWORD, now)
+        token = hall.staff_token(username)
+        reply = hall.client(token).post(f"/windows/{number}/sign-in", params={"site": "HQ"})
+        assert reply.status_code == 200, reply.text
+        tokens.append(token)
+    return tokens
+
+
+def called_at(hall: Hall, window: str) -> list[str]:
+    t = m.tickets
+    with hall.db.read() as conn:
+        rows = conn.execute(select(t.c.number).where(t.c.counter == window, t.c.status == "called"))
+        return sorted(r[0] for r in rows)
+
+
+def test_eight_simultaneous_call_nexts_of_one_window_call_one_ticket(hall: Hall) -> None:
+    for _ in range(8):
+        assert hall.kiosk().post("/tickets", json={"service": "SB-001"}).status_code == 201
+    [token] = clerks_at_windows(hall, ["15"])
+
+    def call(client: httpx.Client, _i: int) -> httpx.Response:
+        return client.post("/counters/15/call-next", params={"site": "HQ"})
+
+    replies = together(8, hall, call, token)
+    outcomes = Counter((r.status_code, r.json().get("error", {}).get("code")) for r in replies)
+    assert outcomes == {(200, None): 1, (409, "counter_busy"): 7}
+    assert called_at(hall, "15") == ["B001"]
+
+
+def test_eight_windows_calling_at_once_each_call_a_different_ticket(hall: Hall) -> None:
+    for _ in range(8):
+        assert hall.kiosk().post("/tickets", json={"service": "SB-001"}).status_code == 201
+    windows = [str(n) for n in range(15, 23)]
+    tokens = clerks_at_windows(hall, windows)
+    barrier = threading.Barrier(8)
+
+    def call(i: int) -> httpx.Response:
+        with httpx.Client(base_url=hall.url + "/api/v1", timeout=60,
+                          headers={"Authorization": f"Bearer {tokens[i]}"}) as client:
+            barrier.wait(timeout=30)
+            return client.post(f"/counters/{windows[i]}/call-next", params={"site": "HQ"})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(call, range(8)))
+    assert {r.status_code for r in replies} == {200}
+    assert sorted(r.json()["number"] for r in replies) == [f"B{n:03d}" for n in range(1, 9)]
+    assert [called_at(hall, w) for w in windows] == [[r.json()["number"]] for r in replies]
+
+
+def test_eight_clerks_signing_in_at_one_window_leave_one_there(hall: Hall) -> None:
+    now = hall.clock.now()
+    tokens = []
+    for i in range(8):
+        with hall.db.write() as conn:
+            identities.add_staff(conn, f"rival{i}", "counter", DEMO_PASSWORD, now)
+        tokens.append(hall.staff_token(f"rival{i}"))
+    barrier = threading.Barrier(8)
+
+    def sign_in(i: int) -> httpx.Response:
+        with httpx.Client(base_url=hall.url + "/api/v1", timeout=60,
+                          headers={"Authorization": f"Bearer {tokens[i]}"}) as client:
+            barrier.wait(timeout=30)
+            return client.post("/windows/15/sign-in", params={"site": "HQ"})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(sign_in, range(8)))
+    outcomes = Counter((r.status_code, r.json().get("error", {}).get("code")) for r in replies)
+    assert outcomes == {(200, None): 1, (409, "window_taken"): 7}
+    with hall.db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(m.window_states)
+                            .where(m.window_states.c.clerk.is_not(None))).scalar_one() == 1

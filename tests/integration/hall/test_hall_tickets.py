@@ -17,8 +17,12 @@ def take(hall: Hall, service: str = "SB-001", **extra: object) -> dict:
     return reply.json()
 
 
-def counter(hall: Hall, action: str, name: str = "c1", **kw: object):  # type: ignore[no-untyped-def]
-    return hall.staff("counter1").post(f"/counters/{name}/{action}", params={"site": "HQ"}, **kw)
+def counter(hall: Hall, action: str, name: str = "15", **kw: object):  # type: ignore[no-untyped-def]
+    """A counter action of counter1 at window ``name`` (B zone: 15-24), signed in there first."""
+    staff = hall.staff("counter1")
+    signed_in = staff.post(f"/windows/{name}/sign-in", params={"site": "HQ"})
+    assert signed_in.status_code == 200, signed_in.text
+    return staff.post(f"/counters/{name}/{action}", params={"site": "HQ"}, **kw)
 
 
 def test_walk_in_ticket_has_number_place_and_tracking_link(hall: Hall) -> None:
@@ -100,7 +104,7 @@ def test_counter_action_states(hall: Hall) -> None:
     ticket = take(hall)
     assert counter(hall, "complete").json()["error"]["code"] == "no_current_ticket"
     called = counter(hall, "call-next").json()
-    assert called["status"] == "called" and called["counter"] == "c1"
+    assert called["status"] == "called" and called["counter"] == "15"
     busy = counter(hall, "call-next")
     assert (busy.status_code, busy.json()["error"]["code"]) == (409, "counter_busy")
     hall.clock.advance(timedelta(minutes=1))
@@ -110,10 +114,11 @@ def test_counter_action_states(hall: Hall) -> None:
     hall.clock.advance(timedelta(minutes=4))
     done = counter(hall, "complete").json()
     assert done["status"] == "done" and done["id"] == ticket["id"]
-    # The service took 4 minutes: the next estimate uses it (4 counters open for queue B this morning).
+    # The service took 4 minutes: the next estimate uses it, over the windows serving queue B now: with
+    # a clerk signed in, the hall counts signed-in windows (1), not the session's planned 4.
     take(hall)
     waiting = take(hall)
-    assert waiting["estimated_wait_s"] == 60
+    assert waiting["estimated_wait_s"] == 240
 
 
 def test_no_show_and_transfer(hall: Hall) -> None:
@@ -161,10 +166,10 @@ def test_tracking_page_follows_the_ticket_to_the_counter_and_stops_refreshing(ha
     import httpx
 
     ticket = take(hall)
-    counter(hall, "call-next", name="w7")
+    counter(hall, "call-next", name="23")
     called = httpx.get(f"{hall.url}/t/{ticket['id']}").text
-    assert "请到窗口办理" in called and "Please go to the counter" in called and "w7" in called
+    assert "请到窗口办理" in called and "Please go to the counter" in called and "<dd>23</dd>" in called
     assert 'http-equiv="refresh"' in called
-    counter(hall, "complete", name="w7")
+    counter(hall, "complete", name="23")
     done = httpx.get(f"{hall.url}/t/{ticket['id']}").text
     assert "已办结" in done and 'http-equiv="refresh"' not in done
