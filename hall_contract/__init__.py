@@ -6,6 +6,15 @@ Imports nothing of kiosk, hall_server, terminal_drivers or remote_assist.
 from hall_contract.assist import AssistStatus
 from hall_contract.bookings import Booking, BookingBody, CheckInBody, Citizen, MaskedCitizen, ServiceRef
 from hall_contract.calendar import Calendar, CalendarDay, DayReason, SessionTime, Slot, SlotList
+from hall_contract.calls import (
+    Call,
+    CallList,
+    FloorState,
+    VoiceSegment,
+    WaitingChanged,
+    WindowChanged,
+    WindowShown,
+)
 from hall_contract.catalogue import Catalogue, Department, Guide, Material, Service
 from hall_contract.errors import ErrorBody, ErrorDetail
 from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply
@@ -33,6 +42,8 @@ __all__ = [
     "BookingBody",
     "Calendar",
     "CalendarDay",
+    "Call",
+    "CallList",
     "CardProof",
     "Catalogue",
     "CertificateBody",
@@ -47,6 +58,7 @@ __all__ = [
     "EidProof",
     "ErrorBody",
     "ErrorDetail",
+    "FloorState",
     "FollowUp",
     "Guide",
     "HeartbeatBody",
@@ -74,6 +86,10 @@ __all__ = [
     "Subject",
     "Ticket",
     "TicketBody",
+    "VoiceSegment",
+    "WaitingChanged",
     "Window",
+    "WindowChanged",
     "WindowList",
+    "WindowShown",
 ]

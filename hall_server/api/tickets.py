@@ -12,7 +12,7 @@ from hall_server.api.answers import PublicTicketAnswer, TicketAnswer, answered_a
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.languages import Lang
 from hall_server.middleware.idempotency import create_in_writer
-from hall_server.usecases import tickets
+from hall_server.usecases import calls, tickets
 
 router = APIRouter(tags=["tickets"])
 TICKET_ID = Path(min_length=3, max_length=40, pattern=r"^t_[A-Za-z0-9_-]+$")
@@ -25,7 +25,9 @@ async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh
     hall = hall_of(request)
     create = tickets.walk_in_ticket(hall, caller, site=body.site, service=body.service,
                                     priority=body.priority, lang=lang, base_url=str(request.base_url))
-    return await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create))
+    reply = await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create))
+    calls.waiting_changed(hall, caller.site_of_request(body.site))  # committed: the screens count again
+    return reply
 
 
 @router.get("/tickets/{ticket_id}", response_model=PublicTicketAnswer)

@@ -14,6 +14,7 @@ from hall_server.domain.queue import Priority, WaitingTicket, order_waiting
 from hall_server.state.hall_state import HallState
 from hall_server.store import bookings, tickets
 from hall_server.usecases import tickets as ticketing
+from hall_server.usecases.calls import publish_call
 from hall_server.usecases.catalogue import require_service
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
@@ -62,6 +63,11 @@ class Counter:
 
     def call_next(self, queues: list[str] | None) -> dict[str, Any]:
         """Call the next ticket (bookings in their window, then priority, then the rest)."""
+        answer = self._claim_next(queues)
+        publish_call(self.hall, answer, recall=False)  # committed: no screen shows a rolled-back call
+        return answer
+
+    def _claim_next(self, queues: list[str] | None) -> dict[str, Any]:
         known = site_queues(self.site)
         wanted = set(queues) if queues else known
         if not wanted <= known:
@@ -81,7 +87,9 @@ class Counter:
         raise Refusal("queue_empty", "nobody is waiting")
 
     def recall(self) -> dict[str, Any]:
-        return self.act(lambda conn, row, now: _transition(conn, row, ("called",), called_at=now))
+        answer = self.act(lambda conn, row, now: _transition(conn, row, ("called",), called_at=now))
+        publish_call(self.hall, answer, recall=True)
+        return answer
 
     def no_show(self) -> dict[str, Any]:
         """The called citizen did not come; a booking's no-show counts towards suspension."""

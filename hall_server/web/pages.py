@@ -21,11 +21,14 @@ PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PATH = "/static"
 PAGES = ("console",)
+# The calling screens' scripts and styles; their pages are routes of web/calling_screens.py.
+DISPLAY_FILES_PATH = "/display/files"
 
 
 def install(app: FastAPI) -> None:
     """Mount the pages, the shared files and the call script on ``app``."""
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(ASSIST_WEB_PATH, StaticFiles(directory=ASSIST_WEB_DIR), name="assist-web")
+    app.mount(DISPLAY_FILES_PATH, StaticFiles(directory=WEB_DIR / "display"), name="display-files")
     for page in PAGES:
         app.mount(f"/{page}", StaticFiles(directory=PAGES_DIR / page, html=True), name=page)
