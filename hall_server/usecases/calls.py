@@ -44,6 +44,12 @@ def waiting_changed(hall: HallState, site: str) -> None:
     hall.floor.publish(FloorEvent("waiting_changed", site, hall.now()))
 
 
+def _with_every_queue(site: Site, counts: dict[str, int]) -> dict[str, int]:
+    """Counts of every queue the site staffs (an empty line shows as 0), in queue order."""
+    queues = {q for rule in site.sessions for q in rule.counters} | set(counts)
+    return {queue: counts.get(queue, 0) for queue in sorted(queues)}
+
+
 def frame(event: dict[str, Any], retry_ms: int | None = None) -> str:
     """One Server-Sent Event: JSON on one ``data:`` line (JSON escapes every newline)."""
     head = f"retry: {retry_ms}\n" if retry_ms is not None else ""
@@ -107,7 +113,8 @@ class CallBoard:
         return {
             "type": "state", "site": code, "names": dict(site.names),
             "calls": [self.call(site, r.number, r.counter, r.called_at, False) for r in rows],
-            "waiting": waiting, "windows": windows, "notice": dict(site.floor.notices),
+            "waiting": _with_every_queue(site, waiting), "windows": windows,
+            "notice": dict(site.floor.notices),
             "announce": list(site.floor.announce), "voice_pack": site.floor.voice_pack,
             "now": now.astimezone(site.tz).isoformat(timespec="seconds"),
         }
@@ -115,7 +122,7 @@ class CallBoard:
     def _read_waiting(self, code: str) -> dict[str, int]:
         day = self.hall.calendars.site(code).local(self.hall.now()).date()
         with self.hall.db.read() as conn:
-            return store.waiting_counts(conn, code, day)
+            return _with_every_queue(known_site(code), store.waiting_counts(conn, code, day))
 
     async def _waiting(self, event: FloorEvent) -> dict[str, int]:
         """The counts after ``event``: the first screen to ask reads them, the others share that read."""
