@@ -72,6 +72,7 @@ $("sound").addEventListener("click", () => { $("sound").hidden = true; announcer
 function onEvent(event) {
   if (event.type === "state") {
     setHallTime(event.now);
+    tick();
     floor.announce = event.announce || ["zh-Hans"];
     floor.notice = event.notice || {};
     floor.calls = (event.calls || []).filter(forThisScreen);
