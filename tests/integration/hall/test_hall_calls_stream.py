@@ -18,10 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
+from citizen_id.id_number import make_id_number
 from hall_contract.calls import Call, CallList, FloorState
 from hall_server.state.floor_bus import FloorEvent
 
-from .conftest import Hall
+from .conftest import Hall, local
 
 pytestmark = pytest.mark.db
 STREAM = "/api/v1/sites/HQ/calls/stream"
@@ -122,6 +123,19 @@ def test_state_first_then_each_call_with_its_sentences_clips_and_counts(hall: Ha
         assert (following["type"], following["ticket"], following["window"]) == ("called", "B002", "16")
     stream_text = "\n".join(events.text)
     assert first["id"] not in stream_text and "counter1" not in stream_text and "clerk" not in stream_text
+
+
+def test_a_booking_checked_in_counts_as_waiting_on_the_screens(hall: Hall) -> None:
+    citizen = {"id_number": make_id_number(sequence=321), "name": "张三"}
+    slot = "HQ:SB-001:2026-11-25T14:00"
+    body = {"service": "SB-001", "slot_id": slot, "citizen": citizen, "channel": "kiosk"}
+    booking = hall.kiosk().post("/bookings", json=body).json()
+    hall.clock.set(local(2026, 11, 25, 13, 40))
+    with listening(hall) as events:
+        assert events.next()["waiting"]["B"] == 0
+        checked_in = hall.kiosk().post("/bookings/check-in", json={"check_in_code": booking["check_in_code"]})
+        assert checked_in.status_code == 201, checked_in.text
+        assert events.next()["waiting"]["B"] == 1
 
 
 def test_recent_calls_newest_first_from_the_database(hall: Hall) -> None:
