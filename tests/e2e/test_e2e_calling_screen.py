@@ -231,6 +231,13 @@ async def test_a_call_is_shown_and_said_recalled_and_quick_calls_wait_their_turn
     await portrait.wait_for_function("document.querySelectorAll('#recent li').length === 3")
     await portrait.screenshot(path=str(artifacts_dir / "calling_screen_portrait.png"))
     assert await portrait.evaluate("window.__plays.length") == 0, "a page that opens announces nothing old"
+    # A floor's own screen shows its area's calls only.
+    zone_c = await screen(chromium, f"{hall_process.url}/display/HQ?area=二楼C区")
+    await zone_c.wait_for_function("document.querySelectorAll('#waiting li').length > 0")
+    assert await zone_c.eval_on_selector_all("#recent li", "items => items.length") == 0
+    assert await zone_c.inner_text("#latest-ticket") == "—"
+    zone_b = await screen(chromium, f"{hall_process.url}/display/HQ?area=Floor 1, Zone B")
+    await zone_b.wait_for_function("document.querySelectorAll('#recent li').length === 3")
     window = await screen(chromium, f"{hall_process.url}/display/HQ/window/16", width=1280, height=720)
     await window.wait_for_function("document.getElementById('shown').textContent === 'B002'")
     await window.screenshot(path=str(artifacts_dir / "window_display.png"))
