@@ -65,6 +65,7 @@ class CallBoard:
         self.keepalive_s = keepalive_s
         # One database read per site and floor event, however many screens watch (see ``_waiting``).
         self._counts: dict[str, tuple[FloorEvent, asyncio.Task[dict[str, int]]]] = {}
+        self._frames: dict[str, tuple[FloorEvent, str]] = {}
 
     def call(self, site: Site, ticket: str, window: str, at: datetime, recall: bool) -> dict[str, Any]:
         """A call as the contract shows it, with the sentence and clips in each announce language."""
@@ -134,17 +135,26 @@ class CallBoard:
         # Shielded: a screen that goes away must not cancel the read the others wait for.
         return await asyncio.shield(held[1])
 
-    async def _events(self, site: Site, event: FloorEvent, view: dict[str, Any]) -> list[dict[str, Any]]:
-        """The public events one floor event makes, given what this screen was last told (``view``)."""
-        out: list[dict[str, Any]] = []
+    def _called_frame(self, site: Site, event: FloorEvent) -> str:
+        """A call's frame, made once however many screens send it (its clips and sentences are the same)."""
+        held = self._frames.get(site.code)
+        if held is None or held[0] is not event:
+            assert event.ticket and event.window
+            held = (event, frame(self.call(site, event.ticket, event.window, event.at, event.recall)))
+            self._frames[site.code] = held
+        return held[1]
+
+    async def _events(self, site: Site, event: FloorEvent, view: dict[str, Any]) -> list[str]:
+        """The frames one floor event makes for a screen, given what it was last told (``view``)."""
+        out: list[str] = []
         windows: dict[str, dict[str, Any]] = view["windows"]
         number = event.window
         if event.kind == "called" and event.ticket and number:
-            out.append(self.call(site, event.ticket, number, event.at, event.recall))
+            out.append(self._called_frame(site, event))
             shown = windows.setdefault(number, {"ticket": None, "state": "open"})
             if shown["ticket"] != event.ticket or shown["state"] != "open":
                 windows[number] = {"ticket": event.ticket, "state": "open"}
-                out.append({"type": "window", "window": number, **windows[number]})
+                out.append(frame({"type": "window", "window": number, **windows[number]}))
         elif number and (event.kind in _WINDOW_STATES or event.kind in _WINDOW_FREED):
             shown = dict(windows.get(number, {"ticket": None, "state": "open"}))
             shown["state"] = _WINDOW_STATES.get(event.kind, shown["state"])
@@ -152,12 +162,12 @@ class CallBoard:
                 shown["ticket"] = None
             if windows.get(number) != shown:
                 windows[number] = shown
-                out.append({"type": "window", "window": number, **shown})
+                out.append(frame({"type": "window", "window": number, **shown}))
         if event.kind in ("waiting_changed", "transferred") or (event.kind == "called" and not event.recall):
             waiting = await self._waiting(event)
             if waiting != view["waiting"]:
                 view["waiting"] = waiting
-                out.append({"type": "waiting", "waiting": waiting})
+                out.append(frame({"type": "waiting", "waiting": waiting}))
         return out
 
     async def stream(self, code: str) -> AsyncIterator[str]:
@@ -177,4 +187,4 @@ class CallBoard:
                 except FeedClosed:
                     return
                 for message in await self._events(site, event, view):
-                    yield frame(message)
+                    yield message
