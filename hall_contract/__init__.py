@@ -6,6 +6,15 @@ Imports nothing of kiosk, hall_server, terminal_drivers or remote_assist.
 from hall_contract.assist import AssistStatus
 from hall_contract.bookings import Booking, BookingBody, CheckInBody, Citizen, MaskedCitizen, ServiceRef
 from hall_contract.calendar import Calendar, CalendarDay, DayReason, SessionTime, Slot, SlotList
+from hall_contract.calls import (
+    Call,
+    CallList,
+    FloorState,
+    VoiceSegment,
+    WaitingChanged,
+    WindowChanged,
+    WindowShown,
+)
 from hall_contract.catalogue import Catalogue, Department, Guide, Material, Service
 from hall_contract.errors import ErrorBody, ErrorDetail
 from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply
@@ -34,6 +43,8 @@ __all__ = [
     "BookingBody",
     "Calendar",
     "CalendarDay",
+    "Call",
+    "CallList",
     "CardProof",
     "Catalogue",
     "CertificateBody",
@@ -48,6 +59,7 @@ __all__ = [
     "EidProof",
     "ErrorBody",
     "ErrorDetail",
+    "FloorState",
     "FollowUp",
     "Guide",
     "HeartbeatBody",
@@ -80,6 +92,10 @@ __all__ = [
     "Subject",
     "Ticket",
     "TicketBody",
+    "VoiceSegment",
+    "WaitingChanged",
     "Window",
+    "WindowChanged",
     "WindowList",
+    "WindowShown",
 ]

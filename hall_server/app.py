@@ -23,10 +23,12 @@ from hall_server.middleware.rate_limit import RateLimitMiddleware
 from hall_server.records.registry import RecordsRegistry
 from hall_server.state.hall_state import HallState
 from hall_server.state.request_limits import Ticker
+from hall_server.state.voice_packs import VoicePacks
 from hall_server.store import idempotency
 from hall_server.store.database import Database
 from hall_server.token_masking import install_token_masking
 from hall_server.usecases import retention
+from hall_server.usecases.calls import CallBoard
 from hall_server.usecases.identity_budget import forget_old_identity_data
 from hall_server.web import pages
 
@@ -69,6 +71,7 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     from hall_server.api import (
         bookings,
         calendar,
+        calls,
         catalogue,
         counters,
         fleet,
@@ -80,11 +83,11 @@ def own_routers() -> list[tuple[str, APIRouter]]:
         tickets,
         windows,
     )
-    from hall_server.web import tracking
+    from hall_server.web import calling_screens, tracking
 
     api = [sessions, catalogue, sites, calendar, bookings, tickets, counters, windows, identity, records,
-           documents, reviews, fleet]
-    phone_pages = [("", tracking.router), ("", documents.page_router)]
+           documents, reviews, fleet, calls]
+    phone_pages = [("", tracking.router), ("", documents.page_router), ("", calling_screens.router)]
     return [(API_PREFIX, module.router) for module in api] + phone_pages
 
 
@@ -95,6 +98,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     ``ticker`` is the monotonic time of the rate limits (seconds).
     """
     install_token_masking()
+    # Read before anything opens: a broken voice pack stops the start with one line (ConfigError).
+    voices = VoicePacks.load(settings.voice_packs_dir)
     database = db or Database(settings.db_url, pool_size=settings.db_pool_size,
                               busy_timeout_s=settings.db_busy_timeout_s)
     hall = HallState(settings, database, clock or SystemClock(), records, ticker=ticker)
@@ -115,6 +120,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     app = FastAPI(title="Hall server", version=__version__, docs_url="/docs", redoc_url=None,
                   lifespan=lifespan)
     app.state.hall = hall
+    app.state.calls = CallBoard(hall, voices, settings.stream_keepalive_s)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_enabled:

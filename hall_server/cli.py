@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="answer every caller however fast it asks (load tests)")
     serve.add_argument("--trusted-proxy", metavar="CIDR", action="append", default=[],
                        help="a reverse proxy whose X-Forwarded-For is believed (repeatable; none by default)")
+    serve.add_argument("--voice-packs", metavar="DIR", type=Path,
+                       help="the hall's own voice packs for calling screens: DIR/<name>/manifest.json, "
+                            "chosen by a site's [floor] voice_pack")
     serve.add_argument("--log-level", default="warning",
                        choices=["critical", "error", "warning", "info", "debug"])
 
@@ -131,6 +134,8 @@ def _serve(args: argparse.Namespace) -> None:
         settings = Settings(**{**settings.__dict__, "rate_limit_enabled": False})
     if args.trusted_proxy:
         settings = Settings(**{**settings.__dict__, "trusted_proxies": tuple(args.trusted_proxy)})
+    if args.voice_packs:
+        settings = Settings(**{**settings.__dict__, "voice_packs_dir": args.voice_packs.expanduser()})
     if args.demo:
         token = seed_demo(db, clock.now(), settings.data_dir)
         print(f"demo kiosk kiosk-01 token: {token}", flush=True)
@@ -159,6 +164,8 @@ def _serve(args: argparse.Namespace) -> None:
         if server.started:
             port = server.servers[0].sockets[0].getsockname()[1]
             print(f"listening on http://{args.host}:{port}", flush=True)
+            if args.demo:
+                print(f"calling screen: http://{args.host}:{port}/display/HQ", flush=True)
         await task
         if not server.started:
             raise UsageError(f"cannot listen on {args.host}:{args.port}")

@@ -62,6 +62,10 @@ class Settings:
     login_max_backoff_s: float = 60.0
     # Reverse proxies (CIDRs) whose X-Forwarded-For names the real client; none by default.
     trusted_proxies: tuple[str, ...] = ()
+    # Calling screens: a hall's own voice packs (DIR/<name>/manifest.json), and how often an idle event
+    # stream sends a comment so that proxies keep it open and a gone screen is noticed.
+    voice_packs_dir: Path | None = None
+    stream_keepalive_s: float = 15.0
 
     def __post_init__(self) -> None:
         if not (self.db_url.startswith("sqlite:") or self.db_url.startswith("postgresql")):
@@ -79,6 +83,8 @@ class Settings:
         if min(self.rate_limit_per_s, self.login_failure_refill_s, self.login_max_backoff_s,
                self.login_backoff_base_s) <= 0:
             raise ConfigError("rate limit refill rates must be positive")
+        if self.stream_keepalive_s <= 0:
+            raise ConfigError("stream_keepalive_s must be positive")
         for cidr in self.trusted_proxies:
             try:
                 ipaddress.ip_network(cidr, strict=False)

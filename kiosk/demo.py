@@ -202,6 +202,8 @@ def run_demo(options: argparse.Namespace) -> int:
             print(f"hall server: {hall_url}", flush=True)
             print(f"staff console: {hall_url}/console/ (counter1, agent1, tech1, admin; password demo1234)",
                   flush=True)
+            print(f"calling screen: {hall_url}/display/HQ (a window's own: {hall_url}/display/HQ/window/1)",
+                  flush=True)
             print(f"devices: {links['printer']}, {links['id_card']}, {links['scanner']}", flush=True)
             print(f"device control: kiosk-devsim ctl --control {links['control']} --device id_card "
                   "place_card name=NAME (names: kiosk-devsim id-card --list-cards)", flush=True)

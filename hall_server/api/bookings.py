@@ -105,4 +105,5 @@ async def check_in_booking(
         check_in.check_in, hall, caller, site=body.site, check_in_code=body.check_in_code,
         qr_payload=body.qr_payload, id_number=body.id_number, lang=lang, base_url=str(request.base_url),
     )
-    return await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, prepare()))
+    reply = await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, prepare()))
+    return reply

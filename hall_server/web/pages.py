@@ -23,6 +23,8 @@ PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PATH = "/static"
 PAGES = ("console",)
+# The calling screens' scripts and styles; their pages are routes of web/calling_screens.py.
+DISPLAY_FILES_PATH = "/display/files"
 FAVICON = STATIC_DIR / "favicon.svg"
 
 
@@ -36,5 +38,6 @@ def install(app: FastAPI) -> None:
     app.router.add_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(ASSIST_WEB_PATH, StaticFiles(directory=ASSIST_WEB_DIR), name="assist-web")
+    app.mount(DISPLAY_FILES_PATH, StaticFiles(directory=WEB_DIR / "display"), name="display-files")
     for page in PAGES:
         app.mount(f"/{page}", StaticFiles(directory=PAGES_DIR / page, html=True), name=page)

@@ -50,6 +50,8 @@ def test_demo_starts_everything_and_ctrl_c_stops_it(display, tmp_path):
         # What the demo prints works: the staff console answers, the control channel drives a device.
         console = next(line for line in lines if line.startswith("staff console: ")).split()[2]
         assert "云坐席" in requests.get(console, timeout=10).text
+        screen = next(line for line in lines if line.startswith("calling screen: ")).split()[2]
+        assert "/display/files/display.js" in requests.get(screen, timeout=10).text
         control = next(line for line in lines if line.startswith("device control: ")).split()[5]
         placed = send_control(control, "place_card", {"name": "chen_kun"}, device="id_card")
         assert placed["card"] == "chen_kun"

@@ -21,7 +21,7 @@ from hall_server.app import create_app
 from hall_server.config import Settings
 
 # Kiosk routes are those whose Require lets a kiosk in, and these public ones (the citizen's phone too).
-PUBLIC_JSON = {("GET", "/api/v1/tickets/{ticket_id}")}
+PUBLIC_JSON = {("GET", "/api/v1/tickets/{ticket_id}"), ("GET", "/api/v1/sites/{site}/calls")}
 # The exceptions, each with why: routes with no token that no kiosk reads. Staff-only routes (a Require
 # without kiosk=True) are not kiosk routes; the video-help WebSockets are no HTTP routes at all.
 NOT_KIOSK: dict[tuple[str, str], str] = {
@@ -30,6 +30,10 @@ NOT_KIOSK: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/signing-certificate"): "the signing chain, PEM, for anyone checking a certificate",
     ("GET", "/api/v1/verify/{code}"): "a certificate's verification, for whoever holds the paper",
     ("GET", "/v/{code}"): "the verification page, HTML for a phone",
+    ("GET", "/api/v1/sites/{site}/calls/stream"): "the calling screens' live events, text/event-stream",
+    ("GET", "/display/{site}"): "the waiting area's calling screen, HTML for its TV",
+    ("GET", "/display/{site}/window/{number}"): "a window's own display, HTML",
+    ("GET", "/display/voice/{pack}/{file:path}"): "a voice pack's clip, audio for the calling screen",
 }
 # Kiosk routes whose answer is not JSON, each with what it is.
 NOT_JSON: dict[tuple[str, str], str] = {
