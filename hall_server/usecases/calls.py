@@ -22,6 +22,7 @@ from hall_server.state.floor_bus import FeedClosed, FloorEvent
 from hall_server.state.hall_state import HallState
 from hall_server.state.voice_packs import VoicePacks
 from hall_server.store import calls as store
+from hall_server.store import windows as window_states
 from hall_server.usecases.sites import known_site
 
 STATE_CALLS = 8
@@ -33,15 +34,11 @@ _WINDOW_STATES: dict[str, WindowState] = {
 _WINDOW_FREED = ("completed", "no_show", "transferred", "parked", "window_closed")
 
 
-def publish_call(hall: HallState, ticket: dict[str, Any], *, recall: bool) -> None:
-    """Tell the floor a ticket was called (``ticket`` as the counter answers it); after the commit."""
-    hall.floor.publish(FloorEvent("called", ticket["site"], hall.now(), window=ticket["counter"],
-                                  ticket_id=ticket["id"], ticket=ticket["number"], queue=ticket["queue"],
-                                  recall=recall))
-
-
-def waiting_changed(hall: HallState, site: str) -> None:
-    hall.floor.publish(FloorEvent("waiting_changed", site, hall.now()))
+def _shown(in_plan: bool, seat: window_states.WindowState | None) -> str:
+    """What a window's display says: closed off the plan or with no clerk signed in, else paused or open."""
+    if not in_plan or seat is None or seat.clerk is None:
+        return "closed"
+    return "paused" if seat.paused else "open"
 
 
 def _with_every_queue(site: Site, counts: dict[str, int]) -> dict[str, int]:
@@ -107,10 +104,9 @@ class CallBoard:
             rows = store.recent_calls(conn, code, day, STATE_CALLS)
             waiting = store.waiting_counts(conn, code, day)
             serving = store.tickets_at_counters(conn, code, day)
-        windows = {
-            w.number: {"ticket": serving.get(w.number), "state": "open" if w.open else "closed"}
-            for w in site.windows
-        }
+            seats = window_states.of_site(conn, code)
+        windows = {w.number: {"ticket": serving.get(w.number), "state": _shown(w.open, seats.get(w.number))}
+                   for w in site.windows}
         return {
             "type": "state", "site": code, "names": dict(site.names),
             "calls": [self.call(site, r.number, r.counter, r.called_at, False) for r in rows],
