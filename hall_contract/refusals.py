@@ -114,6 +114,12 @@ _STAFF_ONLY = {
     "unknown_verification_code": "checking a certificate's code (anyone holding the paper, on a phone)",
     "unknown_kiosk": "revoking or rotating a kiosk's token (command line)",
     "unknown_staff": "disabling an account or setting its password (command line)",
+    "unknown_window": "a window's rating pad, or registering a device at a window (command line)",
+    "already_reviewed": "HTTP 409: a window's rating pad answering a ticket already rated",
+    "review_closed": "HTTP 409: a window's rating pad answering after the time to rate has passed",
+    "invalid_device_kind": "registering a device (command line)",
+    "device_exists": "registering a device (command line)",
+    "unknown_device": "revoking a device's token (command line)",
 }
 
 KIOSK_FACING: MappingProxyType[str, str] = MappingProxyType(_KIOSK_FACING)

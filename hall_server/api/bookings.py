@@ -13,7 +13,7 @@ from hall_server.api.answers import BookingAnswer, TicketAnswer, answered_as
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.languages import Lang
 from hall_server.middleware.idempotency import create_in_writer
-from hall_server.usecases import bookings, check_in
+from hall_server.usecases import bookings, check_in, tickets
 
 router = APIRouter(tags=["bookings"])
 BOOKING_ID = Path(min_length=3, max_length=40, pattern=r"^b_[A-Za-z0-9_-]+$")
@@ -70,4 +70,7 @@ async def check_in_booking(
         check_in.check_in, hall, caller, site=body.site, check_in_code=body.check_in_code,
         qr_payload=body.qr_payload, id_number=body.id_number, lang=lang, base_url=str(request.base_url),
     )
-    return await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, prepare()))
+    reply = await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, prepare()))
+    if reply.status_code == 201:
+        tickets.line_changed(hall, caller, body.site)
+    return reply

@@ -25,7 +25,10 @@ async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh
     hall = hall_of(request)
     create = tickets.walk_in_ticket(hall, caller, site=body.site, service=body.service,
                                     priority=body.priority, lang=lang, base_url=str(request.base_url))
-    return await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create))
+    reply = await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create))
+    if reply.status_code == 201:
+        tickets.line_changed(hall, caller, body.site)
+    return reply
 
 
 @router.get("/tickets/{ticket_id}", response_model=PublicTicketAnswer)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from hall_server.domain.booking import check_in_window
 from hall_server.domain.queue import Priority, WaitingTicket, order_waiting
+from hall_server.state.floor_bus import FloorEvent, FloorEventKind
 from hall_server.state.hall_state import HallState
 from hall_server.store import bookings, tickets
 from hall_server.usecases import tickets as ticketing
@@ -48,6 +49,15 @@ class Counter:
     name: str
     lang: str
     base_url: str
+    clerk: str | None = None
+
+    def _published(self, kind: FloorEventKind, answer: dict[str, Any], recall: bool = False
+                   ) -> dict[str, Any]:
+        """Tell the floor (after the commit) what happened to the ticket ``answer`` describes."""
+        self.hall.floor.publish(FloorEvent(
+            kind, self.site, self.hall.now(), window=self.name, ticket_id=answer["id"],
+            ticket=answer["number"], queue=answer["queue"], recall=recall, clerk=self.clerk))
+        return answer
 
     def act(self, action: CounterAction) -> dict[str, Any]:
         """Apply ``action`` to the ticket called at this counter; answers the ticket as it is then."""
@@ -77,11 +87,15 @@ class Counter:
                 if tickets.claim(conn, candidate.id, self.name, now):
                     row = tickets.get(conn, candidate.id)
                     assert row is not None
-                    return ticketing.describe(conn, self.hall, row, now, self.lang, self.base_url)
-        raise Refusal("queue_empty", "nobody is waiting")
+                    answer = ticketing.describe(conn, self.hall, row, now, self.lang, self.base_url)
+                    break
+            else:
+                raise Refusal("queue_empty", "nobody is waiting")
+        return self._published("called", answer)
 
     def recall(self) -> dict[str, Any]:
-        return self.act(lambda conn, row, now: _transition(conn, row, ("called",), called_at=now))
+        answer = self.act(lambda conn, row, now: _transition(conn, row, ("called",), called_at=now))
+        return self._published("called", answer, recall=True)
 
     def no_show(self) -> dict[str, Any]:
         """The called citizen did not come; a booking's no-show counts towards suspension."""
@@ -103,10 +117,11 @@ class Counter:
         def action(conn: Connection, row: tickets.Ticket, now: datetime) -> tickets.Ticket:
             started = row.started_at or row.called_at or now
             return _transition(
-                conn, row, ("called", "serving"), status="done", started_at=started, finished_at=now
+                conn, row, ("called", "serving"), status="done", started_at=started, finished_at=now,
+                completed_by=self.clerk,
             )
 
-        return self.act(action)
+        return self._published("completed", self.act(action))
 
     def transfer(self, queue: str) -> dict[str, Any]:
         """A new number in another queue that keeps the original issue time."""

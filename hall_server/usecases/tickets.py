@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from hall_server.domain.booking import check_in_window
 from hall_server.domain.queue import Priority, WaitingTicket, estimated_wait_s, order_waiting, ticket_number
+from hall_server.state.floor_bus import FloorEvent
 from hall_server.state.hall_state import HallState
 from hall_server.store import tickets
 from hall_server.usecases.caller import Caller
@@ -171,3 +172,8 @@ def ticket_answer(hall: HallState, ticket_id: str, now: datetime, lang: str, bas
         answer = describe(conn, hall, row, now, lang, base_url)
     del answer["priority"], answer["booking_id"]
     return answer
+
+
+def line_changed(hall: HallState, caller: Caller, site: str | None) -> None:
+    """A ticket joined the line (after its commit): the people waiting changed, and so may places in it."""
+    hall.floor.publish(FloorEvent("waiting_changed", caller.site_of_request(site), hall.now()))

@@ -20,7 +20,7 @@ WEB_DIR = Path(__file__).resolve().parent
 PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PATH = "/static"
-PAGES = ("console",)
+PAGES = ("console", "pad", "phone")
 
 
 def install(app: FastAPI) -> None:
