@@ -145,7 +145,8 @@ def tokens(hall: Hall) -> dict[str, str]:
                  "display": devices.add_device(conn, "matrix-display", "HQ", "display", None, now),
                  "device_revoked": devices.add_device(conn, "matrix-pad-revoked", "HQ", "pad", "15", now)}
         devices.revoke_device(conn, "matrix-pad-revoked", now)
-    found |= {"wrong": "not-a-token", "revoked": revoked, "kiosk": hall.kiosk_token, "kiosk_other_site": other}
+    found |= {"wrong": "not-a-token", "revoked": revoked, "kiosk": hall.kiosk_token,
+              "kiosk_other_site": other}
     return found | {role: hall.staff_token(user) for role, user in ROLES.items()}
 
 
@@ -173,7 +174,8 @@ def test_every_api_route_answers_every_caller_as_the_table_says(hall: Hall, toke
     for (method, path), name in sorted(API.items()):
         need = guard(name)
         url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLE[m.group(1)], path)
-        params = {"site": "HQ"} if "/counters/" in path or "/windows/" in path or path.endswith("/queues") else {}
+        by_site = "/counters/" in path or "/windows/" in path or path.endswith("/queues")
+        params = {"site": "HQ"} if by_site else {}
         for caller in CALLERS:
             token = tokens.get(caller)
             if path.endswith("/auth/logout") and caller in ROLES:  # a fresh session: logout ends it

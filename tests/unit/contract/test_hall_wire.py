@@ -31,7 +31,7 @@ NOT_KIOSK: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/verify/{code}"): "a certificate's verification, for whoever holds the paper",
     ("GET", "/v/{code}"): "the verification page, HTML for a phone",
     ("GET", "/api/v1/tickets/{ticket_id}/stream"): "the tracking page's live feed (Server-Sent Events)",
-    ("GET", "/rate/{site}/{window}"): "a window's rating pad, HTML for its tablet (its API takes a pad token)",
+    ("GET", "/rate/{site}/{window}"): "a window's rating pad, HTML for its tablet (its API needs a pad)",
 }
 # Kiosk routes whose answer is not JSON, each with what it is.
 NOT_JSON: dict[tuple[str, str], str] = {
