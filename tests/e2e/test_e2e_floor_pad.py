@@ -80,6 +80,8 @@ async def test_the_pad_asks_after_completion_takes_a_bad_review_with_reasons_and
     await page.screenshot(path=str(artifacts_dir / "floor_pad_reasons.png"))
     await page.click("button[data-action=send]")
     await page.wait_for_selector("body[data-screen=thanks]")
+    # Five working days after Wednesday 25 November 2026: Wednesday 2 December.
+    assert "2026-12-02" in await page.inner_text("main")
     await page.screenshot(path=str(artifacts_dir / "floor_pad_thanks.png"))
     await page.wait_for_selector("body[data-screen=idle]", timeout=10000)
     admin = floor.api.post("/auth/login", json={"username": "admin", "password": "demo1234"}).json()["token"]

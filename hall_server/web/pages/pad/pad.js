@@ -17,7 +17,7 @@ const WORDS = {
     title: "好差评", window: (n) => `${n} 号窗口`, idle: "欢迎对本窗口的服务作出评价",
     idle_hint: "办结后请在此为本次服务评价", ask: "请您为本次服务评价", ticket: (t) => `号票 ${t}`,
     reasons: "请告诉我们哪里不满意（可多选）", send: "提交评价", back: "返回",
-    thanks: "感谢您的评价！", thanks_hint: "您的意见我们会认真对待", bad_thanks: "我们会在 5 个工作日内跟进处理",
+    thanks: "感谢您的评价！", thanks_hint: "您的意见我们会认真对待", bad_thanks: (due) => `我们会在 ${due} 前跟进处理`,
     setup: "此平板尚未设置", setup_hint: "请管理员用设备令牌打开本页（#token=…）",
     refused: "设备令牌无效或已停用", offline: "正在连接大厅服务器…", closes: (s) => `${s} 秒后自动关闭`,
     failed: "提交失败，请重试",
@@ -26,7 +26,7 @@ const WORDS = {
     title: "好差評", window: (n) => `${n} 號窗口`, idle: "歡迎對本窗口的服務作出評價",
     idle_hint: "辦結後請在此為本次服務評價", ask: "請您為本次服務評價", ticket: (t) => `號票 ${t}`,
     reasons: "請告訴我們哪裡不滿意（可多選）", send: "提交評價", back: "返回",
-    thanks: "感謝您的評價！", thanks_hint: "您的意見我們會認真對待", bad_thanks: "我們會在 5 個工作日內跟進處理",
+    thanks: "感謝您的評價！", thanks_hint: "您的意見我們會認真對待", bad_thanks: (due) => `我們會在 ${due} 前跟進處理`,
     setup: "此平板尚未設定", setup_hint: "請管理員用設備令牌打開本頁（#token=…）",
     refused: "設備令牌無效或已停用", offline: "正在連接大廳伺服器…", closes: (s) => `${s} 秒後自動關閉`,
     failed: "提交失敗，請重試",
@@ -36,7 +36,7 @@ const WORDS = {
     idle_hint: "When your business is done, rate it here", ask: "How was our service today?",
     ticket: (t) => `Ticket ${t}`, reasons: "What went wrong? (choose any)", send: "Send", back: "Back",
     thanks: "Thank you!", thanks_hint: "We take every answer seriously",
-    bad_thanks: "We will follow up within 5 working days",
+    bad_thanks: (due) => `We will follow up by ${due}`,
     setup: "This pad is not set up", setup_hint: "An administrator opens this page with the device token (#token=…)",
     refused: "The device token is not accepted", offline: "Connecting to the hall…",
     closes: (s) => `Closes in ${s} s`, failed: "Could not send; please try again",
@@ -45,7 +45,7 @@ const WORDS = {
 
 const pad = {
   token: null, lang: localStorage.getItem(LANG_KEY) || "zh-Hans", hall: null, prompt: null,
-  screen: "starting", level: null, reasons: new Set(), bad: false, timer: null, tick: null, deadline: 0,
+  screen: "starting", level: null, reasons: new Set(), followUp: null, timer: null, tick: null, deadline: 0,
 };
 
 function words() { return WORDS[pad.lang] || WORDS["zh-Hans"]; }
@@ -112,7 +112,7 @@ function choose(level) {
 async function send() {
   const w = words();
   const body = { ticket_id: pad.prompt.ticket_id, level: pad.level, reasons: [...pad.reasons] };
-  pad.bad = pad.level <= 2;
+  pad.followUp = null;
   try {
     const reply = await fetch(`${API_PREFIX}/windows/${WINDOW}/pad/review?site=${encodeURIComponent(SITE)}`, {
       method: "POST",
@@ -128,6 +128,8 @@ async function send() {
       if (code === "review_closed" || code === "subject_not_found") return idle();
       throw new Error(code || String(reply.status));
     }
+    // A bad review opened a follow-up case: the citizen is told by when (the hall's working days).
+    pad.followUp = reply.ok && data.follow_up ? data.follow_up.due : null;
   } catch (e) {
     setStatus(w.failed, true);
     return;
@@ -188,7 +190,7 @@ function render() {
         el("div", { class: "countdown" }, countdown()),
       ];
     },
-    thanks: () => [el("div", { class: "thanks" }, w.thanks), el("p", {}, pad.bad ? w.bad_thanks : w.thanks_hint)],
+    thanks: () => [el("div", { class: "thanks" }, w.thanks), el("p", {}, pad.followUp ? w.bad_thanks(pad.followUp) : w.thanks_hint)],
   };
   main.replaceChildren(...(screens[pad.screen] || screens.starting)());
 }
