@@ -143,7 +143,8 @@ async def test_the_phone_follows_the_line_and_fills_the_screen_when_called(
     assert await page.inner_text("dd[data-field='People ahead']") == "1"
     await page.screenshot(path=str(artifacts_dir / "floor_phone_waiting.png"))
     assert floor.window("call-next")["id"] == first["id"]
-    await page.wait_for_function("document.querySelector(\"dd[data-field='People ahead']\").textContent === '0'")
+    ahead = "document.querySelector(\"dd[data-field='People ahead']\").textContent"
+    await page.wait_for_function(f"{ahead} === '0'")
     floor.window("complete")
     assert floor.window("call-next")["id"] == mine["id"]
     await page.wait_for_selector("#call")
