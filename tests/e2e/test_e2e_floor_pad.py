@@ -45,7 +45,7 @@ class Floor:
 
 
 async def open_pad(browser: Any, hall: HallServer, viewport: dict[str, int]) -> Any:
-    page = await browser.new_page(viewport=viewport)
+    page = await browser.new_page(viewport=viewport, has_touch=True)  # a tablet: touched, not clicked
     await page.goto(f"{hall.url}/rate/HQ/15#token={PAD_TOKEN}")
     await page.wait_for_selector("body[data-screen=idle]")
     return page
@@ -73,12 +73,12 @@ async def test_the_pad_asks_after_completion_takes_a_bad_review_with_reasons_and
     box = await page.query_selector(".levels button[data-level='2']")
     size = await box.bounding_box()
     assert size["height"] >= 150 and size["width"] >= 150  # a thumb, not a mouse pointer
-    await box.click()
+    await box.tap()
     await page.wait_for_selector("body[data-screen=reasons]")
     assert await page.is_disabled("button[data-action=send]")  # a bad review says why
-    await page.click("button[data-reason=long_wait]")
+    await page.tap("button[data-reason=long_wait]")
     await page.screenshot(path=str(artifacts_dir / "floor_pad_reasons.png"))
-    await page.click("button[data-action=send]")
+    await page.tap("button[data-action=send]")
     await page.wait_for_selector("body[data-screen=thanks]")
     # Five working days after Wednesday 25 November 2026: Wednesday 2 December.
     assert "2026-12-02" in await page.inner_text("main")
@@ -104,13 +104,13 @@ async def test_an_unanswered_review_clears_itself_and_a_good_one_needs_no_reason
     floor.serve_one()
     await page.wait_for_selector("body[data-screen=levels]")
     await page.screenshot(path=str(artifacts_dir / "floor_pad_levels_portrait.png"))
-    await page.click(".levels button[data-level='5']")
+    await page.tap(".levels button[data-level='5']")
     await page.wait_for_selector("body[data-screen=thanks]")
     await page.close()
 
 
 async def open_pad_pending(browser: Any, hall: HallServer) -> Any:
-    page = await browser.new_page(viewport=PORTRAIT)
+    page = await browser.new_page(viewport=PORTRAIT, has_touch=True)
     await page.goto(f"{hall.url}/rate/HQ/15#token={PAD_TOKEN}")
     await page.wait_for_selector("body[data-screen=levels]")
     return page
@@ -155,7 +155,7 @@ async def test_the_phone_follows_the_line_and_fills_the_screen_when_called(
     assert await page.evaluate("window.__tones") == 2  # the two notes of the chime
     assert await page.evaluate("window.__sameDocument") is True  # updated live, never reloaded
     await page.screenshot(path=str(artifacts_dir / "floor_phone_called.png"))
-    await page.click("#call button")
+    await page.tap("#call button")
     assert await page.query_selector("#call") is None
     hall_server.app.state.hall.clock.advance(timedelta(seconds=30))  # the hall's clock stands still in tests
     floor.window("recall")  # a recall calls again
