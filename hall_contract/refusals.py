@@ -95,7 +95,10 @@ _STAFF_ONLY = {
     "wrong_ticket_state": "counter calls",
     "same_queue": "counter transfers",
     "counter_busy": "counter calls, and signing out of a window with a ticket called or served there",
-    "unknown_window": "HTTP 404: a window number the site's plan does not have (counter staff)",
+    "unknown_window": (
+        "HTTP 404: a window number the site's plan does not have (counter staff, a rating pad, "
+        "registering a device at a window)"
+    ),
     "window_closed": "HTTP 409: signing in or transferring to a window closed on the site's plan",
     "window_taken": "HTTP 409: signing in at a window where another clerk is signed in",
     "signed_in_elsewhere": "HTTP 409: signing in while signed in at another window (``window`` beside it)",
@@ -124,6 +127,11 @@ _STAFF_ONLY = {
     "unknown_verification_code": "checking a certificate's code (anyone holding the paper, on a phone)",
     "unknown_kiosk": "revoking or rotating a kiosk's token (command line)",
     "unknown_staff": "disabling an account or setting its password (command line)",
+    "already_reviewed": "HTTP 409: a window's rating pad answering a ticket already rated",
+    "review_closed": "HTTP 409: a window's rating pad answering after the time to rate has passed",
+    "invalid_device_kind": "registering a device (command line)",
+    "device_exists": "registering a device (command line)",
+    "unknown_device": "revoking a device's token (command line)",
 }
 
 KIOSK_FACING: MappingProxyType[str, str] = MappingProxyType(_KIOSK_FACING)

@@ -20,6 +20,7 @@ from hall_server.clock import Clock, SystemClock
 from hall_server.config import Settings
 from hall_server.middleware.body_limit import BodyLimitMiddleware
 from hall_server.middleware.rate_limit import RateLimitMiddleware
+from hall_server.notices.notifier import notifier_for
 from hall_server.records.registry import RecordsRegistry
 from hall_server.state.hall_state import HallState
 from hall_server.state.request_limits import Ticker
@@ -30,6 +31,7 @@ from hall_server.token_masking import install_token_masking
 from hall_server.usecases import retention
 from hall_server.usecases.calls import CallBoard
 from hall_server.usecases.identity_budget import forget_old_identity_data
+from hall_server.usecases.turn_notices import watch_turns
 from hall_server.web import pages
 
 API_PREFIX = "/api/v1"
@@ -76,18 +78,21 @@ def own_routers() -> list[tuple[str, APIRouter]]:
         counters,
         fleet,
         identity,
+        pad,
         records,
         reviews,
         sessions,
         sites,
+        ticket_stream,
         tickets,
         windows,
     )
-    from hall_server.web import calling_screens, tracking
+    from hall_server.web import calling_screens, pad_page, tracking
 
-    api = [sessions, catalogue, sites, calendar, bookings, tickets, counters, windows, identity, records,
-           documents, reviews, fleet, calls]
-    phone_pages = [("", tracking.router), ("", documents.page_router), ("", calling_screens.router)]
+    api = [sessions, catalogue, sites, calendar, bookings, tickets, ticket_stream, counters, windows,
+           identity, records, documents, reviews, fleet, calls, pad]
+    phone_pages = [("", tracking.router), ("", documents.page_router), ("", calling_screens.router),
+                   ("", pad_page.router)]
     return [(API_PREFIX, module.router) for module in api] + phone_pages
 
 
@@ -106,7 +111,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall))]
+        tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall)),
+                 asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter)))]
         try:
             yield
         finally:

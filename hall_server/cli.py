@@ -1,5 +1,5 @@
 """``hall-server``: serve, kiosk add/list/revoke/rotate, staff add/disable/enable/password, calendar load,
-db upgrade, signing init, eid (DESIGN §4.4, §4.5)."""
+db upgrade, signing init, eid, device add/list/revoke (DESIGN §4.4, §4.5, §4.6)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hall_server.clock import Clock, RunningClock, SystemClock
 from hall_server.config import ConfigError, Settings
+from hall_server.device_command import DeviceUsageError, add_device_parser, run_device
 from hall_server.eid_command import EidUsageError, add_eid_parser, run_eid
 from hall_server.store import identities, schema
 from hall_server.store.database import Database
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     signing_init.add_argument("--force", action="store_true", help="replace an existing key")
 
     add_eid_parser(sub)
+    add_device_parser(sub)
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
     db_upgrade = db.add_parser("upgrade", help="bring the schema to the newest revision")
     db_upgrade.add_argument("--db", metavar="URL")
@@ -122,6 +124,7 @@ def _serve(args: argparse.Namespace) -> None:
     from hall_server.app import create_app
     from hall_server.demo import seed_demo, station_token
     from hall_server.state.identity_kit import DEMO_SMS_FILE
+    from hall_server.store.devices import DEMO_DEVICES
     from hall_server.token_masking import install_token_masking
 
     if not 0 <= args.port <= 65535:
@@ -141,6 +144,9 @@ def _serve(args: argparse.Namespace) -> None:
         print(f"demo kiosk kiosk-01 token: {token}", flush=True)
         print(f"demo kiosk station-01 (ST01) token: {station_token(settings.data_dir)}", flush=True)
         print(f"demo SMS codes are written to {settings.data_dir / DEMO_SMS_FILE}", flush=True)
+        for device in DEMO_DEVICES:
+            print(f"demo {device.kind} {device.name} token: {device.token}", flush=True)
+        print(f"demo rating pad: /rate/HQ/15#token={DEMO_DEVICES[0].token}", flush=True)
     app = create_app(settings, clock=clock, db=db)
     # Objects made at start-up live as long as the process: keep them out of every later collection,
     # and collect young objects less often, so garbage collection does not stall requests.
@@ -327,13 +333,13 @@ def _signing_init(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"serve": _serve, "kiosk": _kiosk_add, "staff": _staff_add, "calendar": _calendar_load,
-                "db": _db_upgrade, "signing": _signing_init, "eid": run_eid}
+                "db": _db_upgrade, "signing": _signing_init, "eid": run_eid, "device": run_device}
     actions = {("kiosk", "list"): _kiosk_list, ("kiosk", "revoke"): _kiosk_change,
                ("kiosk", "rotate"): _kiosk_change, ("staff", "disable"): _staff_change,
                ("staff", "enable"): _staff_change, ("staff", "password"): _staff_change}
     try:
         actions.get((args.command, str(getattr(args, "action", ""))), handlers[args.command])(args)
-    except (UsageError, ConfigError, EidUsageError) as exc:
+    except (UsageError, ConfigError, EidUsageError, DeviceUsageError) as exc:
         one_line = " ".join(str(exc).split())
         print(f"hall-server: error: {one_line}", file=sys.stderr)
         return 2

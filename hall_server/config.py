@@ -54,6 +54,8 @@ class Settings:
     # sms_unavailable; "demo": <data dir>/demo-sms.log), and the e-ID issuers the hall trusts (PEM
     # files or directories of them; the demo issuer's key lives in <data dir>/eid-issuer/).
     sms_adapter: str = "none"
+    # Who tells a citizen their turn is near ("none"; "demo": a log line naming the ticket number only).
+    notice_adapter: str = "none"
     eid_issuer_keys: tuple[Path, ...] = ()
     eid_trust_demo_issuer: bool = False
     # After the free failures of an account at an address, the wait doubles from the base; the right
@@ -80,6 +82,8 @@ class Settings:
             raise ConfigError("rate limit bursts must be at least 1")
         if self.sms_adapter not in ("none", "demo"):
             raise ConfigError("sms_adapter must be 'none' or 'demo'")
+        if self.notice_adapter not in ("none", "demo"):
+            raise ConfigError("notice_adapter must be 'none' or 'demo'")
         if min(self.rate_limit_per_s, self.login_failure_refill_s, self.login_max_backoff_s,
                self.login_backoff_base_s) <= 0:
             raise ConfigError("rate limit refill rates must be positive")
@@ -105,4 +109,5 @@ class Settings:
         keys = tuple(Path(p).expanduser() for p in listed if p)
         return cls(db_url=url, data_dir=data_dir, demo=demo,
                    public_base_url=os.environ.get("HALL_PUBLIC_URL") or None,
-                   sms_adapter="demo" if demo else "none", eid_issuer_keys=keys, eid_trust_demo_issuer=demo)
+                   sms_adapter="demo" if demo else "none", notice_adapter="demo" if demo else "none",
+                   eid_issuer_keys=keys, eid_trust_demo_issuer=demo)

@@ -1,5 +1,6 @@
 """Deterministic demo data: sites HQ and ST01, staff counter1/agent1/tech1/admin, kiosks kiosk-01 (HQ)
-and station-01 (ST01), and a demo signing identity for certificates (idempotent)."""
+and station-01 (ST01), the rating pad of window 15 and a display (fixed tokens), and a demo signing
+identity for certificates (idempotent)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select, update
 
 from hall_server.documents.demo_ca import ensure_demo_identity
-from hall_server.store import identities
+from hall_server.store import devices, identities
 from hall_server.store import models as m
 from hall_server.store.credentials import new_token, token_digest
 from hall_server.store.database import Database
@@ -62,6 +63,13 @@ def seed_demo(db: Database, now: datetime, data_dir: Path) -> str:
                 identities.add_staff(conn, username, role, DEMO_PASSWORD, now, display_name=display)
         for name, site in kiosks:
             tokens[site] = _seed_kiosk(conn, name, site, token_file(data_dir, site), now)
+        for device in devices.DEMO_DEVICES:
+            if not devices.device_token_is(conn, device.name, device.token):
+                try:
+                    devices.add_device(conn, device.name, device.site, device.kind, device.window, now,
+                                       token=device.token)
+                except identities.IdentityError:  # there, with another token: the demo's is printed
+                    devices.set_device_token(conn, device.name, device.token)
     data_dir.mkdir(parents=True, exist_ok=True)
     for site, token in tokens.items():
         write_private_text(token_file(data_dir, site), token + "\n")

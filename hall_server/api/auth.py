@@ -9,8 +9,8 @@ from hall_server.state.hall_state import HallState
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.refusal import Refusal
 
-__all__ = ["ADMIN", "ANY_STAFF", "COUNTER", "KIOSK_ONLY", "KIOSK_OR_STAFF", "TECHNICIAN", "Caller", "Require",
-           "bearer_token", "hall_of"]
+__all__ = ["ADMIN", "ANY_STAFF", "COUNTER", "KIOSK_ONLY", "KIOSK_OR_STAFF", "PAD", "TECHNICIAN", "Caller",
+           "Require", "bearer_token", "hall_of"]
 
 
 def hall_of(request: Request) -> HallState:
@@ -28,11 +28,13 @@ def bearer_token(request: Request) -> str | None:
 
 
 class Require:
-    """A dependency naming who may call a route: kiosks and/or staff roles (admin may always)."""
+    """A dependency naming who may call a route: kiosks and/or staff roles (admin may always), or one kind of
+    floor device (its own routes: not even admin speaks for a citizen at a window's rating pad)."""
 
-    def __init__(self, *roles: str, kiosk: bool = False) -> None:
-        self.roles = frozenset(roles) | {"admin"}
+    def __init__(self, *roles: str, kiosk: bool = False, device: str | None = None) -> None:
+        self.roles = frozenset(roles) | ({"admin"} if device is None else frozenset())
         self.kiosk = kiosk
+        self.device = device
 
     async def __call__(self, request: Request) -> Caller:
         token = bearer_token(request)
@@ -42,7 +44,7 @@ class Require:
         known = hall.cached_identity(token)
         if known is None:
             known = await anyio.to_thread.run_sync(hall.identity_for_token, token)
-        caller = Caller.authorized(known, self.roles, self.kiosk)
+        caller = Caller.authorized(known, self.roles, self.kiosk, self.device)
         if caller.kiosk is not None:
             hall.access.note_kiosk_use(caller.kiosk.name, hall.now())
         return caller
@@ -54,3 +56,4 @@ COUNTER = Require("counter")
 TECHNICIAN = Require("technician")
 ADMIN = Require()
 KIOSK_ONLY = Require(kiosk=True)
+PAD = Require(device="pad")

@@ -117,6 +117,7 @@ class SiteSettings:
     assist_wait_limit_seconds: int = 300  # a video-help caller waiting longer is offered a booking
     identities_per_kiosk_hour: int = 30  # distinct ID numbers one kiosk may ask about per clock hour
     booking_personal_data_days: int = 30  # then a booking's ID number, name and phone are erased
+    notice_people_ahead: int = 3  # a ticket with this many ahead gets its turn notice (if a phone is on file)
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():

@@ -20,6 +20,7 @@ from hall_server.records.registry import RecordsRegistry, demo_registry
 from hall_server.state.access_watch import AccessWatch, Party
 from hall_server.state.calendar_book import CalendarBook
 from hall_server.state.client_address import ClientAddress
+from hall_server.state.device_access import DeviceAccess
 from hall_server.state.floor_bus import FloorBus
 from hall_server.state.identity_kit import IdentityKit, build_identity_kit
 from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
@@ -27,6 +28,7 @@ from hall_server.state.waiting_tickets import WaitingTicketCache
 from hall_server.store import identities
 from hall_server.store.credentials import token_digest
 from hall_server.store.database import Database
+from hall_server.store.devices import DeviceIdentity
 from hall_server.store.identities import KioskIdentity, StaffIdentity
 from hall_server.usecases.refusal import Refusal
 
@@ -53,6 +55,7 @@ class HallState:
         self.waiting_tickets = WaitingTicketCache()
         self.floor = FloorBus()
         self.access = AccessWatch(db, ticker)
+        self.devices = DeviceAccess(db, settings.demo)
         # Token look-ups happen on every request; a short cache keeps them off the database.
         self._kiosk_cache: dict[str, tuple[float, KioskIdentity]] = {}
         self._staff_cache: dict[str, tuple[float, StaffIdentity, datetime]] = {}
@@ -68,10 +71,13 @@ class HallState:
             self._write_limiter = anyio.CapacityLimiter(self._write_slots)
         return await anyio.to_thread.run_sync(work, limiter=self._write_limiter)
 
-    def cached_identity(self, token: str) -> KioskIdentity | StaffIdentity | None:
-        """A kiosk or staff identity known without asking the database, or None."""
+    def cached_identity(self, token: str) -> KioskIdentity | StaffIdentity | DeviceIdentity | None:
+        """A kiosk, staff or device identity known without asking the database, or None."""
         if self.settings.demo and token == DEMO_KIOSK_TOKEN:
             return DEMO_KIOSK
+        device = self.devices.cached(token)
+        if device is not None:
+            return device
         digest = token_digest(token)
         now = time.monotonic()
         with self._cache_lock:
@@ -116,9 +122,10 @@ class HallState:
             self._staff_cache[digest] = (time.monotonic(), session[0], session[1])
         return session[0]
 
-    def identity_for_token(self, token: str) -> KioskIdentity | StaffIdentity | None:
-        """The kiosk or the signed-in staff member a token belongs to (may read the database)."""
-        return self.kiosk_for_token(token) or self.staff_for_token(token)
+    def identity_for_token(self, token: str) -> KioskIdentity | StaffIdentity | DeviceIdentity | None:
+        """The kiosk, the signed-in staff member or the floor device a token belongs to (may read the
+        database)."""
+        return self.kiosk_for_token(token) or self.staff_for_token(token) or self.devices.for_token(token)
 
     def forget_staff_token(self, token: str) -> None:
         with self._cache_lock:
@@ -145,6 +152,8 @@ class HallState:
             self.access_lost(("kiosk", name), "token_revoked")
         for name in changes.staff:
             self.access_lost(("staff", name), "account_changed")
+        for name in self.devices.poll():
+            self.devices.lost(name)
 
     def staff_session_ttl(self) -> timedelta:
         return timedelta(seconds=self.settings.staff_session_ttl_s)

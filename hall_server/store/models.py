@@ -177,6 +177,8 @@ tickets = Table(
     Column("transferred_to", String(40), nullable=True),
     # A ticket transferred to a window waits for that window alone, ahead of its queues (DESIGN §4.6).
     Column("for_window", String(8), nullable=True),
+    # The staff account that completed the ticket: its window's rating pad ties the review to that clerk.
+    Column("completed_by", String(64), nullable=True),
     UniqueConstraint("site", "queue", "day", "seq"),
     Index("ix_tickets_site_day_queue_status", "site", "day", "queue", "status"),
     # The last line of defence for "one current ticket per window": concurrent call-nexts of one window
@@ -235,6 +237,12 @@ reviews = Table(
     # Who rated stays here: it is never returned by any endpoint.
     Column("rater", String(80), nullable=False),
     Column("created_at", Instant, nullable=False),
+    # A review from a window's rating pad: the window and the clerk who served (never the citizen).
+    Column("window_number", String(8), nullable=True),
+    Column("clerk", String(64), nullable=True),
+    # One review per ticket from a window's pad; a second answer is refused (already_reviewed).
+    Index("uq_reviews_window_subject", "subject_type", "subject_id", unique=True,
+          sqlite_where=text("window_number IS NOT NULL"), postgresql_where=text("window_number IS NOT NULL")),
 )
 
 follow_ups = Table(
@@ -310,4 +318,26 @@ kiosk_flags = Table(
     Column("kiosk", String(64), primary_key=True),
     Column("flag", String(32), primary_key=True),
     Column("raised_at", Instant, nullable=False),
+)
+
+# Rating pads and window displays (DESIGN §4.6): a token per device, bound to a site and maybe a window.
+devices = Table(
+    "devices", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("site", String(32), ForeignKey("sites.code"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("window_number", String(8), nullable=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Instant, nullable=False),
+    Column("revoked_at", Instant, nullable=True),
+    Column("token_changed_at", Instant, nullable=True),
+)
+
+# The "your turn is near" notice sent for a ticket: at most one per ticket, whichever node sends it.
+ticket_notices = Table(
+    "ticket_notices", metadata,
+    Column("ticket_id", String(40), primary_key=True),
+    Column("site", String(32), nullable=False),
+    Column("people_ahead", Integer, nullable=False),
+    Column("sent_at", Instant, nullable=False),
 )

@@ -41,6 +41,8 @@ def add_review(
     subject_id: str,
     rater: str,
     now: datetime,
+    window: str | None = None,
+    clerk: str | None = None,
 ) -> str:
     review_id = "r_" + secrets.token_urlsafe(12)
     conn.execute(
@@ -54,9 +56,17 @@ def add_review(
             subject_id=subject_id,
             rater=rater,
             created_at=now,
+            window_number=window,
+            clerk=clerk,
         )
     )
     return review_id
+
+
+def ticket_reviewed(conn: Connection, ticket_id: str) -> bool:
+    """Whether a review of the ticket exists (from its window's pad or elsewhere)."""
+    found = select(R.c.id).where(R.c.subject_type == "ticket", R.c.subject_id == ticket_id).limit(1)
+    return conn.execute(found).first() is not None
 
 
 def open_follow_up(conn: Connection, review_id: str, site: str, due: date, now: datetime) -> str:

@@ -38,6 +38,7 @@ class Ticket:
     finished_at: datetime | None
     transferred_to: str | None
     for_window: str | None = None
+    completed_by: str | None = None
 
 
 class Waiting(NamedTuple):
@@ -226,3 +227,14 @@ def day_summary(conn: Connection, site: str, day: date) -> dict[str, dict[str, i
     for queue, status, count in rows:
         summary.setdefault(queue, {})[status] = count
     return summary
+
+
+def last_completed_at(conn: Connection, site: str, counter: str, since: datetime) -> Ticket | None:
+    """The ticket a counter (window) completed last, if it completed one after ``since``."""
+    row = conn.execute(
+        select(T)
+        .where(T.c.site == site, T.c.counter == counter, T.c.status == "done", T.c.finished_at >= since)
+        .order_by(T.c.finished_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else Ticket(**row._mapping)

@@ -1,9 +1,10 @@
-"""Who asks: a kiosk or a signed-in staff member, as the use cases see them."""
+"""Who asks: a kiosk, a signed-in staff member or a floor device (a rating pad), as the use cases see them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hall_server.store.devices import DeviceIdentity
 from hall_server.store.identities import KioskIdentity, StaffIdentity
 from hall_server.usecases.refusal import Refusal
 
@@ -12,12 +13,15 @@ from hall_server.usecases.refusal import Refusal
 class Caller:
     kiosk: KioskIdentity | None = None
     staff: StaffIdentity | None = None
+    device: DeviceIdentity | None = None
 
     @property
     def scope(self) -> str:
         """The namespace of this caller's idempotency keys."""
         if self.kiosk is not None:
             return f"kiosk:{self.kiosk.name}"
+        if self.device is not None:
+            return f"device:{self.device.name}"
         assert self.staff is not None
         return f"staff:{self.staff.username}"
 
@@ -30,10 +34,15 @@ class Caller:
         return self.staff is not None and self.staff.role == "admin"
 
     @classmethod
-    def authorized(cls, known: KioskIdentity | StaffIdentity | None, roles: frozenset[str],
-                   kiosk: bool) -> Caller:
-        """The caller a token names, if it may use a route open to ``roles`` (and kiosks when ``kiosk``);
-        Refusal ``unauthorized`` for an unknown or expired token, ``forbidden`` for anyone else."""
+    def authorized(cls, known: KioskIdentity | StaffIdentity | DeviceIdentity | None, roles: frozenset[str],
+                   kiosk: bool, device: str | None = None) -> Caller:
+        """The caller a token names, if it may use a route open to ``roles`` (and kiosks when ``kiosk``,
+        devices of kind ``device``); Refusal ``unauthorized`` for an unknown or expired token, ``forbidden``
+        for anyone else."""
+        if isinstance(known, DeviceIdentity):
+            if device is None or known.kind != device:
+                raise Refusal("forbidden", f"a {known.kind} device may not use this endpoint")
+            return cls(device=known)
         if isinstance(known, KioskIdentity):
             if not kiosk:
                 raise Refusal("forbidden", "kiosks may not use this endpoint")

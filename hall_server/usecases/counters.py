@@ -148,7 +148,8 @@ class Counter(Seat):
         def action(conn: Connection, row: tickets.Ticket, now: datetime) -> tickets.Ticket:
             started = row.started_at or row.called_at or now
             return _transition(
-                conn, row, ("called", "serving"), status="done", started_at=started, finished_at=now
+                conn, row, ("called", "serving"), status="done", started_at=started, finished_at=now,
+                completed_by=self.clerk,
             )
 
         return self.act(action, "completed")

@@ -22,7 +22,7 @@ WEB_DIR = Path(__file__).resolve().parent
 PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PATH = "/static"
-PAGES = ("console",)
+PAGES = ("console", "pad", "phone")
 # The calling screens' scripts and styles; their pages are routes of web/calling_screens.py.
 DISPLAY_FILES_PATH = "/display/files"
 FAVICON = STATIC_DIR / "favicon.svg"

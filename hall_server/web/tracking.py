@@ -1,4 +1,8 @@
-"""``/t/{ticket_id}``: a small page for a phone showing a ticket's number, state, people ahead and wait."""
+"""``/t/{ticket_id}``: a small page for a phone showing a ticket's number, state, people ahead and wait.
+
+With scripting it follows ``/api/v1/tickets/{id}/stream`` live and, when the ticket is called, fills the
+screen with the window to go to, chimes and vibrates (``/phone/phone.js``); without, it refreshes itself.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ PAGE = """<!doctype html>
 {refresh}
 <title>{title}</title>
 <link rel="stylesheet" href="/static/hall.css">
+<link rel="stylesheet" href="/phone/phone.css">
 <style>
  /* On top of the hall's shared look: a phone-sized card, the red of the printed ticket, large figures. */
  header {{ display: block; background: #b3261e; padding: 14px 18px; font-size: 18px; }}
@@ -47,7 +52,7 @@ PAGE = """<!doctype html>
  footer {{ color: var(--muted); font-size: 12px; text-align: center; margin-top: 16px; }}
 </style>
 </head>
-<body>
+<body data-ticket="{ticket_id}" data-status="{status}">
 <header>{site_name}<small>{service}</small></header>
 <main>
 <div class="card">
@@ -57,6 +62,7 @@ PAGE = """<!doctype html>
 </div>
 <footer>{footer}</footer>
 </main>
+{script}
 </body>
 </html>
 """
@@ -98,7 +104,11 @@ def render(ticket: dict[str, Any], site_name: str, now_text: str) -> str:
         else f"更新于 Updated {now_text}"
     )
     return PAGE.format(
-        refresh=f'<meta http-equiv="refresh" content="{REFRESH_S}">' if live else "",
+        # Inside <noscript>: a phone running the live script is not reloaded under it.
+        refresh=f'<noscript><meta http-equiv="refresh" content="{REFRESH_S}"></noscript>' if live else "",
+        ticket_id=escape(ticket["id"]),
+        status=escape(ticket["status"]),
+        script='<script type="module" src="/phone/phone.js"></script>' if live else "",
         title=escape(f"{ticket['number']} · {zh}"),
         site_name=escape(site_name),
         service=escape(ticket["service"]["name"]),

@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from hall_server.api import auth
 from hall_server.api.auth import Require
 from hall_server.demo import DEMO_PASSWORD
-from hall_server.store import access, identities
+from hall_server.store import access, devices, identities
 
 from .conftest import Hall
 
@@ -82,6 +82,10 @@ API: dict[tuple[str, str], str] = {
     ("GET", "/display/{site}"): "PUBLIC",
     ("GET", "/display/{site}/window/{number}"): "PUBLIC",
     ("GET", "/display/voice/{pack}/{file:path}"): "PUBLIC",
+    ("GET", "/api/v1/tickets/{ticket_id}/stream"): "PUBLIC",
+    ("GET", "/rate/{site}/{window}"): "PUBLIC",
+    ("GET", "/api/v1/windows/{window}/pad/stream"): "PAD",
+    ("POST", "/api/v1/windows/{window}/pad/review"): "PAD",
 }
 # Pages and static files: public (the consoles sign in through the API); the path asked of each.
 PAGES: dict[str, str] = {
@@ -89,6 +93,7 @@ PAGES: dict[str, str] = {
     "/static": "/static/", "/assist/web": "/assist/web/", "/console": "/console/",
     "/favicon.ico": "/favicon.ico",
     "/display/files": "/display/files/display.js",
+    "/pad": "/pad/pad.js", "/phone": "/phone/phone.js",
 }
 # Signaling sockets: who gets a welcome (the rest are refused and closed).
 SOCKETS: dict[str, frozenset[str]] = {
@@ -101,7 +106,10 @@ SAMPLE = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "co
 ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
 # The kiosk of another site: ST01, the demo's community smart station.
 OTHER_SITE = "ST01"
-CALLERS = ("none", "wrong", "revoked", "kiosk", "kiosk_other_site", *ROLES)
+# Floor devices: the pad of window 15 (the sample window), a pad of another window, a display, a revoked pad.
+DEVICES = {"pad": "pad", "pad_other_window": "pad", "display": "display"}
+REFUSED = ("none", "wrong", "revoked", "device_revoked")
+CALLERS = ("none", "wrong", "revoked", "kiosk", "kiosk_other_site", *ROLES, *DEVICES, "device_revoked")
 
 
 def _walk(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -148,17 +156,25 @@ def tokens(hall: Hall) -> dict[str, str]:
         other = identities.add_kiosk(conn, "matrix-other-site", OTHER_SITE, now)
         revoked = identities.add_kiosk(conn, "matrix-revoked", "HQ", now)
         access.revoke_kiosk(conn, "matrix-revoked", now)
-    found = {"wrong": "not-a-token", "revoked": revoked, "kiosk": hall.kiosk_token, "kiosk_other_site": other}
+        found = {"pad": devices.add_device(conn, "matrix-pad", "HQ", "pad", "15", now),
+                 "pad_other_window": devices.add_device(conn, "matrix-pad-16", "HQ", "pad", "16", now),
+                 "display": devices.add_device(conn, "matrix-display", "HQ", "display", None, now),
+                 "device_revoked": devices.add_device(conn, "matrix-pad-revoked", "HQ", "pad", "15", now)}
+        devices.revoke_device(conn, "matrix-pad-revoked", now)
+    found |= {"wrong": "not-a-token", "revoked": revoked, "kiosk": hall.kiosk_token,
+              "kiosk_other_site": other}
     return found | {role: hall.staff_token(user) for role, user in ROLES.items()}
 
 
 def may_call(need: Require | None, caller: str) -> bool:
     if need is None:
         return True
-    if caller in ("none", "wrong", "revoked"):
+    if caller in REFUSED:
         return False
     if caller.startswith("kiosk"):
         return need.kiosk
+    if caller in DEVICES:
+        return need.device == DEVICES[caller]
     return caller in need.roles
 
 
@@ -190,8 +206,8 @@ def test_every_api_route_answers_every_caller_as_the_table_says(hall: Hall, toke
             if status >= 500:
                 ok = False
             elif not may_call(need, caller):
-                ok = status == (401 if caller in ("none", "wrong", "revoked") else 403)
-            elif caller == "kiosk_other_site":
+                ok = status == (401 if caller in REFUSED else 403)
+            elif caller in ("kiosk_other_site", "pad_other_window"):
                 ok = status != 401  # a site rule may still refuse another site's kiosk (403 or 404)
             else:
                 ok = status not in (401, 403)

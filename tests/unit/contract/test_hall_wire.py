@@ -34,6 +34,8 @@ NOT_KIOSK: dict[tuple[str, str], str] = {
     ("GET", "/display/{site}"): "the waiting area's calling screen, HTML for its TV",
     ("GET", "/display/{site}/window/{number}"): "a window's own display, HTML",
     ("GET", "/display/voice/{pack}/{file:path}"): "a voice pack's clip, audio for the calling screen",
+    ("GET", "/api/v1/tickets/{ticket_id}/stream"): "the tracking page's live feed (Server-Sent Events)",
+    ("GET", "/rate/{site}/{window}"): "a window's rating pad, HTML for its tablet (its API needs a pad)",
 }
 # Kiosk routes whose answer is not JSON, each with what it is.
 NOT_JSON: dict[tuple[str, str], str] = {
