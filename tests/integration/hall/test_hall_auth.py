@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 
@@ -15,11 +16,14 @@ from .conftest import Hall
 pytestmark = pytest.mark.db
 
 # Routes anyone may call: signing in, a ticket by its unguessable id (the citizen's phone, also live),
-# checking a certificate (the signing chain, a verification code), and a rating pad's page (its API needs the
-# pad's token).
+# checking a certificate (the signing chain, a verification code), a rating pad's page (its API needs the
+# pad's token), and the calling screens with their calls and voice clips (no personal data).
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/tickets/{ticket_id}"), ("GET", "/t/{ticket_id}"),
           ("GET", "/api/v1/signing-certificate"), ("GET", "/api/v1/verify/{code}"), ("GET", "/v/{code}"),
-          ("GET", "/api/v1/tickets/{ticket_id}/stream"), ("GET", "/rate/{site}/{window}")}
+          ("GET", "/api/v1/tickets/{ticket_id}/stream"), ("GET", "/rate/{site}/{window}"),
+          ("GET", "/api/v1/sites/{site}/calls"), ("GET", "/api/v1/sites/{site}/calls/stream"),
+          ("GET", "/display/{site}"), ("GET", "/display/{site}/window/{number}"),
+          ("GET", "/display/voice/{pack}/{file:path}")}
 ROLES = ("counter", "agent", "technician", "admin")
 USERS = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
 SAMPLE_PARAMS = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "15",
@@ -62,6 +66,12 @@ def test_every_route_declares_who_may_call_it(hall: Hall) -> None:
     assert undeclared == []
 
 
+def refused(reply: httpx.Response) -> bool:
+    """Turned away for who the caller is (403 ``forbidden``), not for what the request lacks (a 403
+    ``proof_required`` is an allowed caller without a proof)."""
+    return reply.status_code == 403 and reply.json()["error"]["code"] == "forbidden"
+
+
 def test_every_protected_route_refuses_missing_unknown_and_wrong_callers(hall: Hall) -> None:
     tokens = {role: hall.staff_token(USERS[role]) for role in ROLES}
     checked = 0
@@ -76,12 +86,13 @@ def test_every_protected_route_refuses_missing_unknown_and_wrong_callers(hall: H
         body = {} if method in ("POST", "PUT") else None
         assert hall.client().request(method, url, json=body).status_code == 401, (method, path)
         assert hall.client("not-a-token").request(method, url, json=body).status_code == 401, (method, path)
-        kiosk_status = hall.kiosk().request(method, url, json=body).status_code
-        assert (kiosk_status == 403) == (not need.kiosk), (method, path, kiosk_status)
+        kiosk_reply = hall.kiosk().request(method, url, json=body)
+        assert refused(kiosk_reply) == (not need.kiosk), (method, path, kiosk_reply.text)
         for role in ROLES:
-            status = hall.client(tokens[role]).request(method, url, json=body).status_code
+            reply = hall.client(tokens[role]).request(method, url, json=body)
+            status = reply.status_code
             allowed = role in need.roles
-            assert (status == 403) == (not allowed), (method, path, role, status)
+            assert refused(reply) == (not allowed), (method, path, role, reply.text)
             assert status != 401 and status < 500, (method, path, role, status)
         checked += 1
     assert checked >= 20
