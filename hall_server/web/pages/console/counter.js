@@ -48,7 +48,9 @@ async function loadWindows() {
       if (w.state === "closed" || w.state === "open" || w.state === "paused") attrs.disabled = "disabled";
       options.push(el("option", attrs, text));
     }
+    const chosen = $("window-select").value;
     $("window-select").replaceChildren(...options);
+    if (chosen) $("window-select").value = chosen;
   } catch (error) {
     showError(error);
   }
@@ -207,8 +209,9 @@ async function refreshQueues() {
 
 async function fillTransferTargets(queues) {
   const select = $("transfer-target");
-  const chosen = select.value;
   const data = await api(`/windows?site=${encodeURIComponent(desk.site)}`, { token });
+  // Read after the answer came: the clerk may have picked a target while it was on its way.
+  const chosen = select.value;
   const toQueues = el("optgroup", { label: `${MESSAGES.queues["zh-Hans"]} ${MESSAGES.queues.en}` },
     ...queues.map((q) => el("option", { value: `q:${q}` }, `${MESSAGES.queue["zh-Hans"]} ${q} ${MESSAGES.queue.en} ${q}`)));
   const toWindows = el("optgroup", { label: `${MESSAGES.windows["zh-Hans"]} ${MESSAGES.windows.en}` },
