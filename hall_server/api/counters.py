@@ -28,9 +28,11 @@ class TransferBody(BaseModel):
 
 
 async def counter_at(
-    request: Request, counter: str = COUNTER_NAME, site: str = SITE_QUERY, lang: Lang = Query("zh-Hans")
+    request: Request, counter: str = COUNTER_NAME, site: str = SITE_QUERY, lang: Lang = Query("zh-Hans"),
+    caller: Caller = Depends(COUNTER),
 ) -> Counter:
-    return Counter(hall_of(request), site, counter, lang, str(request.base_url))
+    clerk = caller.staff.username if caller.staff is not None else None
+    return Counter(hall_of(request), site, counter, lang, str(request.base_url), clerk)
 
 
 @router.post("/counters/{counter}/call-next")

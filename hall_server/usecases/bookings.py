@@ -25,6 +25,7 @@ from hall_server.store import bookings, retention
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import require_service, service_entry
 from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.event_log import booking_event, caller_kiosk
 from hall_server.usecases.id_numbers import valid_id_number
 from hall_server.usecases.identity_budget import count_identity
 from hall_server.usecases.planning_range import FIRST_DAY, LAST_DAY
@@ -151,6 +152,7 @@ def new_booking(
         except IntegrityError as exc:
             # The partial unique index caught a concurrent duplicate that the read above could not see.
             raise _duplicate_booking() from exc
+        booking_event(conn, "booking_made", row, now, kiosk=caller_kiosk(caller))
         return 201, describe(row, lang)
 
     return create
@@ -179,6 +181,7 @@ def cancel_booking(hall: HallState, caller: Caller, booking_id: str, lang: str) 
         if row.status == "booked":
             bookings.set_status(conn, booking_id, ("booked",), status="cancelled", cancelled_at=now)
             bookings.free_place(conn, row.slot_id)
+            booking_event(conn, "booking_cancelled", row, now, kiosk=caller_kiosk(caller))
             retention.erase_booking(conn, booking_id, now, "cancelled")
             row = replace(row, status="cancelled", cancelled_at=now, name="",
                           id_number=mask_id_number(row.id_number), phone=None, personal_erased_at=now)

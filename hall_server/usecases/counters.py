@@ -15,6 +15,7 @@ from hall_server.state.hall_state import HallState
 from hall_server.store import bookings, tickets
 from hall_server.usecases import tickets as ticketing
 from hall_server.usecases.catalogue import require_service
+from hall_server.usecases.event_log import ticket_event
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
 
@@ -48,6 +49,7 @@ class Counter:
     name: str
     lang: str
     base_url: str
+    clerk: str | None = None
 
     def act(self, action: CounterAction) -> dict[str, Any]:
         """Apply ``action`` to the ticket called at this counter; answers the ticket as it is then."""
@@ -77,17 +79,23 @@ class Counter:
                 if tickets.claim(conn, candidate.id, self.name, now):
                     row = tickets.get(conn, candidate.id)
                     assert row is not None
+                    ticket_event(conn, "ticket_called", row, now, clerk=self.clerk)
                     return ticketing.describe(conn, self.hall, row, now, self.lang, self.base_url)
         raise Refusal("queue_empty", "nobody is waiting")
 
     def recall(self) -> dict[str, Any]:
-        return self.act(lambda conn, row, now: _transition(conn, row, ("called",), called_at=now))
+        def action(conn: Connection, row: tickets.Ticket, now: datetime) -> tickets.Ticket:
+            ticket_event(conn, "ticket_recalled", row, now, clerk=self.clerk)
+            return _transition(conn, row, ("called",), called_at=now)
+
+        return self.act(action)
 
     def no_show(self) -> dict[str, Any]:
         """The called citizen did not come; a booking's no-show counts towards suspension."""
 
         def action(conn: Connection, row: tickets.Ticket, now: datetime) -> tickets.Ticket:
             done = _transition(conn, row, ("called",), status="no_show", finished_at=now)
+            ticket_event(conn, "ticket_no_show", row, now, clerk=self.clerk)
             if row.booking_id:
                 bookings.set_status(conn, row.booking_id, ("checked_in",), status="no_show")
             return done
@@ -95,16 +103,20 @@ class Counter:
         return self.act(action)
 
     def start(self) -> dict[str, Any]:
-        return self.act(
-            lambda conn, row, now: _transition(conn, row, ("called",), status="serving", started_at=now)
-        )
+        def action(conn: Connection, row: tickets.Ticket, now: datetime) -> tickets.Ticket:
+            ticket_event(conn, "ticket_started", row, now, clerk=self.clerk)
+            return _transition(conn, row, ("called",), status="serving", started_at=now)
+
+        return self.act(action)
 
     def complete(self) -> dict[str, Any]:
         def action(conn: Connection, row: tickets.Ticket, now: datetime) -> tickets.Ticket:
             started = row.started_at or row.called_at or now
-            return _transition(
+            done = _transition(
                 conn, row, ("called", "serving"), status="done", started_at=started, finished_at=now
             )
+            ticket_event(conn, "ticket_completed", row, now, clerk=self.clerk)
+            return done
 
         return self.act(action)
 
@@ -126,6 +138,7 @@ class Counter:
             _transition(
                 conn, row, ("called", "serving"), status="transferred", finished_at=now, transferred_to=new.id
             )
+            ticket_event(conn, "ticket_transferred", row, now, clerk=self.clerk, related=new.id)
             return replace(new, issued_at=row.issued_at)
 
         return self.act(action)
