@@ -8,7 +8,7 @@ from hall_contract.bookings import Booking, BookingBody, CheckInBody, Citizen, M
 from hall_contract.calendar import Calendar, CalendarDay, DayReason, SessionTime, Slot, SlotList
 from hall_contract.catalogue import Catalogue, Department, Guide, Material, Service
 from hall_contract.errors import ErrorBody, ErrorDetail
-from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply
+from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply, KioskVisitBody, KioskVisitReply
 from hall_contract.identity import CardProof, Challenge, ChallengeBody, CodeProof, EidProof, Proof
 from hall_contract.records import CertificateBody, RecordColumn, RecordQueryBody, RecordsResult
 from hall_contract.refusals import KIOSK_FACING, REFUSALS, STAFF_ONLY
@@ -51,6 +51,8 @@ __all__ = [
     "Guide",
     "HeartbeatBody",
     "HeartbeatReply",
+    "KioskVisitBody",
+    "KioskVisitReply",
     "MaskedCitizen",
     "Material",
     "Proof",
