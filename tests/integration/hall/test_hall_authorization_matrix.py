@@ -56,6 +56,7 @@ API: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/reviews/follow-ups/{case_id}/close"): "ADMIN",
     ("POST", "/api/v1/kiosks/heartbeat"): "KIOSK_ONLY",
     ("GET", "/api/v1/fleet"): "TECHNICIAN",
+    ("POST", "/api/v1/kiosks/visits"): "KIOSK_ONLY",
     ("GET", "/api/v1/assist/status"): "KIOSK_OR_STAFF",
     ("GET", "/t/{ticket_id}"): "PUBLIC",
     ("GET", "/api/v1/sites"): "KIOSK_OR_STAFF",
@@ -79,7 +80,7 @@ SOCKETS: dict[str, frozenset[str]] = {
 }
 SAMPLE = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "c1",
           "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001", "case_id": "f_missing"}
-ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
+ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "manager": "manager1", "admin": "admin"}
 # The kiosk of another site: ST01, the demo's community smart station.
 OTHER_SITE = "ST01"
 CALLERS = ("none", "wrong", "revoked", "kiosk", "kiosk_other_site", *ROLES)
