@@ -93,6 +93,7 @@ _STAFF_ONLY = {
     "same_queue": "counter transfers",
     "counter_busy": "counter calls",
     "follow_up_not_found": "closing a review follow-up (admin)",
+    "stats_range_too_long": "a statistics report over more than 366 days (managers)",
     "calendar_not_utf8": "loading a holiday file (admin)",
     "calendar_syntax_error": "loading a holiday file (admin)",
     "calendar_unknown_field": "loading a holiday file (admin)",

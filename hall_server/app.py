@@ -77,12 +77,13 @@ def own_routers() -> list[tuple[str, APIRouter]]:
         reviews,
         sessions,
         sites,
+        stats,
         tickets,
     )
     from hall_server.web import tracking
 
     api = [sessions, catalogue, sites, calendar, bookings, tickets, counters, identity, records, documents,
-           reviews, fleet]
+           reviews, fleet, stats]
     phone_pages = [("", tracking.router), ("", documents.page_router)]
     return [(API_PREFIX, module.router) for module in api] + phone_pages
 

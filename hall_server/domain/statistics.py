@@ -53,6 +53,7 @@ class TicketSpan:
     transferred: bool
     window: str | None = None
     clerk: str | None = None
+    finished: float | None = None  # completed, no-show or transferred
 
     @property
     def wait_s(self) -> float | None:
@@ -60,6 +61,13 @@ class TicketSpan:
         if self.issued is None or self.first_call is None:
             return None
         return max(0.0, self.first_call - self.issued)
+
+    @property
+    def busy_s(self) -> float | None:
+        """How long the ticket held its window: first call to completion, no-show or transfer."""
+        if self.first_call is None or self.finished is None:
+            return None
+        return max(0.0, self.finished - self.first_call)
 
     @property
     def service_s(self) -> float | None:

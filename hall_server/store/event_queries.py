@@ -82,6 +82,7 @@ def ticket_rows(conn: Connection, scope: Scope) -> list[Any]:
             _first("ticket_called", at).label("first_call"),
             _first("ticket_started", at).label("started"),
             _first("ticket_completed", at).label("completed"),
+            func.min(case((E.c.kind.in_(finish), at))).label("finished"),
             _any("ticket_no_show").label("no_show"),
             _any("ticket_transferred").label("transferred"),
             func.max(case((E.c.kind.in_(finish), E.c.window))).label("window"),

@@ -57,6 +57,11 @@ API: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/kiosks/heartbeat"): "KIOSK_ONLY",
     ("GET", "/api/v1/fleet"): "TECHNICIAN",
     ("POST", "/api/v1/kiosks/visits"): "KIOSK_ONLY",
+    ("GET", "/api/v1/stats/queues"): "MANAGER",
+    ("GET", "/api/v1/stats/windows"): "MANAGER",
+    ("GET", "/api/v1/stats/reviews"): "MANAGER",
+    ("GET", "/api/v1/stats/kiosks"): "MANAGER",
+    ("GET", "/api/v1/stats/assist"): "MANAGER",
     ("GET", "/api/v1/assist/status"): "KIOSK_OR_STAFF",
     ("GET", "/t/{ticket_id}"): "PUBLIC",
     ("GET", "/api/v1/sites"): "KIOSK_OR_STAFF",
@@ -80,7 +85,8 @@ SOCKETS: dict[str, frozenset[str]] = {
 }
 SAMPLE = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "c1",
           "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001", "case_id": "f_missing"}
-ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "manager": "manager1", "admin": "admin"}
+ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "manager": "manager1",
+         "admin": "admin"}
 # The kiosk of another site: ST01, the demo's community smart station.
 OTHER_SITE = "ST01"
 CALLERS = ("none", "wrong", "revoked", "kiosk", "kiosk_other_site", *ROLES)
@@ -156,7 +162,8 @@ def test_every_api_route_answers_every_caller_as_the_table_says(hall: Hall, toke
     for (method, path), name in sorted(API.items()):
         need = guard(name)
         url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLE[m.group(1)], path)
-        params = {"site": "HQ"} if "/counters/" in path or path.endswith("/queues") else {}
+        with_site = "/counters/" in path or "/stats/" in path or path.endswith("/queues")
+        params = {"site": "HQ"} if with_site else {}
         for caller in CALLERS:
             token = tokens.get(caller)
             if path.endswith("/auth/logout") and caller in ROLES:  # a fresh session: logout ends it
