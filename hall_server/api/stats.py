@@ -49,31 +49,31 @@ def _answer(request: Request, query: StatsQuery, build: Builder) -> Any:
     return report.answer(scope, query.by)
 
 
-@router.get("/stats/queues", response_model=QueueStats)
+@router.get("/stats/queues", response_model=QueueStats, response_model_exclude_unset=True)
 def queues(request: Request, query: StatsQuery = Depends(), caller: Caller = Depends(MANAGER)) -> Any:
     """Per queue: issued, served, no-shows, transfers, wait p50/p90, service p50, share within target."""
     return _answer(request, query, stats_queues.queues_report)
 
 
-@router.get("/stats/windows", response_model=WindowStats)
+@router.get("/stats/windows", response_model=WindowStats, response_model_exclude_unset=True)
 def windows(request: Request, query: StatsQuery = Depends(), caller: Caller = Depends(MANAGER)) -> Any:
     """Per window and clerk: served, mean and p90 service time, busy and open time, idle share, pauses."""
     return _answer(request, query, stats_queues.windows_report)
 
 
-@router.get("/stats/reviews", response_model=ReviewStats)
+@router.get("/stats/reviews", response_model=ReviewStats, response_model_exclude_unset=True)
 def reviews(request: Request, query: StatsQuery = Depends(), caller: Caller = Depends(MANAGER)) -> Any:
     """Per department: reviews per level, satisfaction share; bad reviews' follow-ups, overdue first."""
     return _answer(request, query, stats_feedback.reviews_report)
 
 
-@router.get("/stats/kiosks", response_model=KioskStats)
+@router.get("/stats/kiosks", response_model=KioskStats, response_model_exclude_unset=True)
 def kiosks(request: Request, query: StatsQuery = Depends(), caller: Caller = Depends(MANAGER)) -> Any:
     """Per kiosk and function: visits, completion share, device faults, paper-outs."""
     return _answer(request, query, stats_kiosks.kiosks_report)
 
 
-@router.get("/stats/assist", response_model=AssistStats)
+@router.get("/stats/assist", response_model=AssistStats, response_model_exclude_unset=True)
 def assist(request: Request, query: StatsQuery = Depends(), caller: Caller = Depends(MANAGER)) -> Any:
     """Video-help calls: answered, answered within 60 s, abandoned, waiting and talk time."""
     return _answer(request, query, stats_kiosks.assist_report)
