@@ -13,7 +13,7 @@ from hall_contract.stats import AssistStats, KioskStats, QueueStats, ReviewStats
 from hall_server.api.auth import MANAGER, Caller, hall_of
 from hall_server.api.fields import SITE_PATTERN
 from hall_server.state.hall_state import HallState
-from hall_server.usecases import stats_feedback, stats_kiosks, stats_queues
+from hall_server.usecases import stats_feedback, stats_kiosks, stats_live, stats_queues
 from hall_server.usecases.stats_scope import Grouping, Report, Scope, stats_scope
 
 router = APIRouter(tags=["statistics"])
@@ -77,3 +77,11 @@ def kiosks(request: Request, query: StatsQuery = Depends(), caller: Caller = Dep
 def assist(request: Request, query: StatsQuery = Depends(), caller: Caller = Depends(MANAGER)) -> Any:
     """Video-help calls: answered, answered within 60 s, abandoned, waiting and talk time."""
     return _answer(request, query, stats_kiosks.assist_report)
+
+
+@router.get("/stats/live")
+def live(request: Request, site: str = Query(pattern=SITE_PATTERN), caller: Caller = Depends(MANAGER)) -> Any:
+    """The floor now (management web, polled): windows, people waiting, kiosks offline, video help."""
+    hub = getattr(request.app.state, "assist", None)
+    counts = hub.status(site) if hub is not None else {}
+    return stats_live.live_answer(hall_of(request), site, counts)

@@ -62,6 +62,7 @@ API: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/stats/reviews"): "MANAGER",
     ("GET", "/api/v1/stats/kiosks"): "MANAGER",
     ("GET", "/api/v1/stats/assist"): "MANAGER",
+    ("GET", "/api/v1/stats/live"): "MANAGER",
     ("GET", "/api/v1/assist/status"): "KIOSK_OR_STAFF",
     ("GET", "/t/{ticket_id}"): "PUBLIC",
     ("GET", "/api/v1/sites"): "KIOSK_OR_STAFF",
