@@ -1,7 +1,7 @@
 """Serving the hall's web pages: each page's folder, the shared CSS and JS, remote assistance's call script.
 
 Pages are static files with no build step, one folder each under ``pages/`` served at ``/<folder>/``
-(the staff console at ``/console/``); they share ``static/hall.css`` and the ES module ``static/hall.js``
+(the staff console at ``/console/``, the management web at ``/manage/``); they share ``static/hall.css`` and the ES module ``static/hall.js``
 (the API, the live stream, the languages) at ``/static/``. The console's video call is remote
 assistance's own script, served from that package at ``remote_assist.web_files.WEB_PATH``.
 """
@@ -20,7 +20,7 @@ WEB_DIR = Path(__file__).resolve().parent
 PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PATH = "/static"
-PAGES = ("console",)
+PAGES = ("console", "manage")
 
 
 def install(app: FastAPI) -> None:

@@ -78,6 +78,7 @@ API: dict[tuple[str, str], str] = {
 PAGES: dict[str, str] = {
     "/openapi.json": "/openapi.json", "/docs": "/docs", "/docs/oauth2-redirect": "/docs/oauth2-redirect",
     "/static": "/static/", "/assist/web": "/assist/web/", "/console": "/console/",
+    "/manage": "/manage/",
 }
 # Signaling sockets: who gets a welcome (the rest are refused and closed).
 SOCKETS: dict[str, frozenset[str]] = {
