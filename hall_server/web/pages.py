@@ -1,9 +1,10 @@
 """Serving the hall's web pages: each page's folder, the shared CSS and JS, remote assistance's call script.
 
 Pages are static files with no build step, one folder each under ``pages/`` served at ``/<folder>/``
-(the staff console at ``/console/``, the management web at ``/manage/``); they share ``static/hall.css`` and the ES module ``static/hall.js``
-(the API, the live stream, the languages) at ``/static/``. The console's video call is remote
-assistance's own script, served from that package at ``remote_assist.web_files.WEB_PATH``.
+(the staff console at ``/console/``, the management web at ``/manage/``); they share ``static/hall.css``
+and the ES module ``static/hall.js`` (the API, the live stream, the languages) at ``/static/``. The
+console's video call is remote assistance's own script, served from that package at
+``remote_assist.web_files.WEB_PATH``.
 """
 
 from __future__ import annotations

@@ -33,18 +33,22 @@ def a_morning(hall: HallServer) -> None:
     start = hall.clock.now()
     kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
     with httpx.Client(base_url=hall.url + "/api/v1", timeout=30) as client:
-        token = client.post("/auth/login", json={"username": "counter1", "password": "demo1234"}).json()["token"]
-        staff = {"Authorization": f"Bearer {token}"}
+        login = client.post("/auth/login", json={"username": "counter1", "password": "demo1234"})
+        staff = {"Authorization": f"Bearer {login.json()['token']}"}
+
+        def act(window: str, action: str) -> int:
+            reply = client.post(f"/counters/{window}/{action}", params={"site": "HQ"}, headers=staff)
+            return reply.status_code
+
         tickets = []
         for minute in range(5):
             hall.clock.set(start + timedelta(minutes=minute))
             tickets.append(client.post("/tickets", json={"service": "SB-001"}, headers=kiosk).json())
         for n, window in enumerate(("15", "16", "15")):
             hall.clock.set(start + timedelta(minutes=10 + 12 * n))
-            assert client.post(f"/counters/{window}/call-next", params={"site": "HQ"}, headers=staff).status_code == 200
-            client.post(f"/counters/{window}/start", params={"site": "HQ"}, headers=staff)
+            assert act(window, "call-next") == 200 and act(window, "start") == 200
             hall.clock.set(start + timedelta(minutes=18 + 12 * n))
-            assert client.post(f"/counters/{window}/complete", params={"site": "HQ"}, headers=staff).status_code == 200
+            assert act(window, "complete") == 200
             level = (5, 4, 2)[n]
             body = {"level": level, "reasons": [], "subject": {"type": "ticket", "id": tickets[n]["id"]}}
             assert client.post("/reviews", json=body, headers=kiosk).status_code == 201
