@@ -102,7 +102,7 @@ def kind_counts(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str
 
 
 def event_rows(conn: Connection, scope: Scope, kinds: tuple[str, ...], *columns: str) -> list[Any]:
-    """The events of ``kinds`` with their epoch time ``t`` and the named columns, in time order."""
-    query = (select(epoch(E.c.at).label("t"), E.c.kind, *(E.c[name] for name in columns))
+    """The events of ``kinds`` with their epoch time ``at_s`` and the named columns, in time order."""
+    query = (select(epoch(E.c.at).label("at_s"), E.c.kind, *(E.c[name] for name in columns))
              .where(scope.where(*kinds)).order_by(E.c.at, E.c.id))
     return list(conn.execute(query))

@@ -61,7 +61,7 @@ def assist_report(hall: HallState, scope: Scope, by: Grouping) -> Report:
     calls: dict[str, dict[str, Any]] = {}
     for e in found:
         call = calls.setdefault(e.subject, {"department": e.department, "day": e.day, "hour": e.hour})
-        call.setdefault(e.kind.removeprefix("assist_"), e.t)
+        call.setdefault(e.kind.removeprefix("assist_"), e.at_s)
     known = [c for c in calls.values() if "queued" in c]
     names = (*bucket_of(by, "2000-01-01", 0), "department")
     table = [{**key_dict(names, k), **assist_figures(items)}

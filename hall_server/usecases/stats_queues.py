@@ -115,8 +115,8 @@ def open_seconds(shifts: Sequence[Any], by: Grouping) -> dict[tuple[Any, ...], t
         seconds.setdefault(key, 0.0)
         started = since.pop((event.window, event.clerk), None)
         if started is not None:
-            seconds[started[1]] += event.t - started[0]
+            seconds[started[1]] += event.at_s - started[0]
         if event.kind in ("window_signed_in", "window_resumed"):
-            since[(event.window, event.clerk)] = (event.t, key)
+            since[(event.window, event.clerk)] = (event.at_s, key)
         pauses[key] = pauses.get(key, 0) + (event.kind == "window_paused")
     return {key: (value, pauses.get(key, 0)) for key, value in seconds.items()}
