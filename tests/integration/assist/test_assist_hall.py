@@ -35,6 +35,7 @@ class HallServer:
     ws: str
     clock: SettableClock
     kiosk_token: str
+    db_url: str = ""
 
     async def status(self) -> dict[str, Any]:
         async with httpx.AsyncClient() as client:
@@ -64,7 +65,7 @@ def hall(tmp_path: Path) -> Iterator[HallServer]:
     token = seed_demo(db, clock.now(), tmp_path)
     app = create_app(settings, clock=clock, db=db)
     with ServerThread(app) as ws:
-        yield HallServer(ws.replace("ws://", "http://"), ws, clock, token)
+        yield HallServer(ws.replace("ws://", "http://"), ws, clock, token, url)
     db.dispose()
 
 
