@@ -44,7 +44,7 @@ TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=TZ)
 QUEUES = {"A": "SB-002", "B": "SB-001", "C": "HJ-001", "D": "YB-001", "E": "GJJ-001", "F": "BDC-001"}
 COLUMNS = ("kind", "site", "at", "day", "hour", "queue", "service", "department", "window", "clerk",
-           "subject", "value", "demo")
+           "subject", "value", "span_s", "demo")
 
 
 @contextmanager
@@ -67,18 +67,20 @@ def ticket_events(rng: random.Random, day: date, n: int) -> Iterator[tuple[Any, 
         window = str(1 + rng.randrange(40))
         called = issued + timedelta(seconds=rng.expovariate(1 / 600))
         base = ("HQ", queue, QUEUES[queue], "DEPT" + queue)
-        yield ("ticket_issued", issued, base, None, ticket, None)
-        yield ("ticket_called", called, base, window, ticket, None)
+        span = round((called - issued).total_seconds())
+        yield ("ticket_issued", issued, base, None, ticket, None, None)
+        yield ("ticket_called", called, base, window, ticket, None, span)
         if rng.random() < 0.05:
-            yield ("ticket_no_show", called + timedelta(seconds=120), base, window, ticket, None)
+            yield ("ticket_no_show", called + timedelta(seconds=120), base, window, ticket, None, 120)
             continue
         started = called + timedelta(seconds=40)
-        done = started + timedelta(seconds=rng.lognormvariate(6.2, 0.4))
-        yield ("ticket_started", started, base, window, ticket, None)
-        yield ("ticket_completed", done, base, window, ticket, None)
+        service = round(rng.lognormvariate(6.2, 0.4))
+        done = started + timedelta(seconds=service)
+        yield ("ticket_started", started, base, window, ticket, None, None)
+        yield ("ticket_completed", done, base, window, ticket, None, service)
         if rng.random() < 0.3:
             level = rng.choice((5, 5, 4, 2))
-            yield ("review_given", done + timedelta(seconds=30), base, window, f"r_{ticket}", level)
+            yield ("review_given", done + timedelta(seconds=30), base, window, f"r_{ticket}", level, None)
 
 
 def fill(db: Database, days: int, per_day: int) -> int:
@@ -91,12 +93,12 @@ def fill(db: Database, days: int, per_day: int) -> int:
     for back in range(days, 0, -1):
         day = TODAY - timedelta(days=back)
         rows = []
-        for kind, at, dims, window, subject, value in ticket_events(rng, day, per_day):
+        for kind, at, dims, window, subject, value, span in ticket_events(rng, day, per_day):
             site, queue, service, department = dims
             local = at.astimezone(TZ)
             stamp: Any = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
             rows.append((kind, site, stamp, day.isoformat() if sqlite else day, local.hour, queue, service,
-                         department, window, f"clerk{window}" if window else None, subject, value, 0))
+                         department, window, f"clerk{window}" if window else None, subject, value, span, 0))
         with db.write() as conn:
             conn.exec_driver_sql(sql, rows)
         written += len(rows)

@@ -112,16 +112,16 @@ def _queue_session(h: History, session: PlannedSession, queue: str, services: li
         window = min(free, key=lambda w: free[w])
         called = max(issued, free[window]) + timedelta(seconds=h.rng.uniform(5, 40))
         at_window = {**dims, "window": window, "clerk": f"demo-{window}"}
-        h.add("ticket_called", called, **at_window)
+        h.add("ticket_called", called, **at_window, span_s=_seconds(called - issued))
         if h.rng.random() < 0.04:
             done = called + timedelta(seconds=h.rng.uniform(60, 180))
-            h.add("ticket_no_show", done, **at_window)
+            h.add("ticket_no_show", done, **at_window, span_s=_seconds(done - called))
             free[window] = done
             continue
         started = called + timedelta(seconds=h.rng.uniform(20, 90))
         completed = started + timedelta(seconds=median * math.exp(h.rng.gauss(0, 0.45)))
         h.add("ticket_started", started, **at_window)
-        h.add("ticket_completed", completed, **at_window)
+        h.add("ticket_completed", completed, **at_window, span_s=_seconds(completed - started))
         free[window] = completed
         if h.rng.random() < 0.35:
             _review(h, completed + timedelta(seconds=h.rng.uniform(10, 60)), at_window, ticket, today)
@@ -177,6 +177,10 @@ def _kiosks_and_calls(h: History, opens: datetime, closes: datetime) -> None:
         else:
             h.add("assist_abandoned", queued + timedelta(seconds=h.rng.uniform(30, 300)), **call,
                   detail="kiosk_hangup")
+
+
+def _seconds(span: timedelta) -> int:
+    return max(0, round(span.total_seconds()))
 
 
 def _ident(h: History, prefix: str) -> str:

@@ -3,14 +3,13 @@
 percentile(values, p) -> float | None   nearest rank: the smallest value with at least p % at or below it
 share(part, whole) -> float | None       part / whole rounded to 4 places; None when whole is 0
 mean(values) -> float | None
-TicketSpan                               one ticket's times (seconds since the epoch) and its wait/service
+Histogram                                whole-second durations counted per value: percentiles, mean, share
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 SATISFIED_LEVELS = (4, 5)  # 满意, 非常满意: the satisfaction share counts these among all reviews
 ASSIST_ANSWER_TARGET_S = 60  # a video-help call answered within this is answered in time
@@ -38,41 +37,43 @@ def rounded(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
-@dataclass(frozen=True)
-class TicketSpan:
-    """One ticket's transitions as the events give them (epoch seconds, None when it did not happen)."""
+class Histogram:
+    """Whole-second durations as counts per value, as SQL groups them: the percentiles, means and
+    shares of the durations themselves, without fetching one row per ticket."""
 
-    ticket: str
-    queue: str
-    issued: float | None
-    origin: str | None  # walk_in, booking (checked in) or transfer (into this queue)
-    first_call: float | None
-    started: float | None
-    completed: float | None
-    no_show: bool
-    transferred: bool
-    window: str | None = None
-    clerk: str | None = None
-    finished: float | None = None  # completed, no-show or transferred
+    def __init__(self, counts: dict[int, int] | None = None) -> None:
+        self.counts: dict[int, int] = dict(counts or {})
+
+    def add(self, value: int, count: int = 1) -> None:
+        self.counts[value] = self.counts.get(value, 0) + count
+
+    def merge(self, other: Histogram) -> None:
+        for value, count in other.counts.items():
+            self.add(value, count)
 
     @property
-    def wait_s(self) -> float | None:
-        """First call − issue (a booking's ticket is issued at check-in, so: first call − check-in)."""
-        if self.issued is None or self.first_call is None:
-            return None
-        return max(0.0, self.first_call - self.issued)
+    def n(self) -> int:
+        return sum(self.counts.values())
 
-    @property
-    def busy_s(self) -> float | None:
-        """How long the ticket held its window: first call to completion, no-show or transfer."""
-        if self.first_call is None or self.finished is None:
+    def percentile(self, p: float) -> int | None:
+        """Nearest rank, as ``percentile`` over the values one by one."""
+        n = self.n
+        if not n:
             return None
-        return max(0.0, self.finished - self.first_call)
+        rank = max(1, math.ceil(p / 100 * n))
+        seen = 0
+        for value in sorted(self.counts):
+            seen += self.counts[value]
+            if seen >= rank:
+                return value
+        raise AssertionError("unreachable: the ranks add up to n")
 
-    @property
-    def service_s(self) -> float | None:
-        """Complete − start, or complete − call when service was never started."""
-        begin = self.started if self.started is not None else self.first_call
-        if self.completed is None or begin is None:
-            return None
-        return max(0.0, self.completed - begin)
+    def mean(self) -> float | None:
+        n = self.n
+        return round(sum(v * c for v, c in self.counts.items()) / n, 1) if n else None
+
+    def total(self) -> int:
+        return sum(v * c for v, c in self.counts.items())
+
+    def at_most(self, limit: int) -> int:
+        return sum(c for v, c in self.counts.items() if v <= limit)

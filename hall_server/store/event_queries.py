@@ -1,8 +1,9 @@
 """Aggregations over the event log (SQLAlchemy Core, the same SQL on SQLite and PostgreSQL).
 
-Durations need instants as numbers: ``epoch(column)`` compiles to ``julianday`` arithmetic on SQLite and
-``extract(epoch …)`` on PostgreSQL. A ticket's events are pivoted into one row per ticket in SQL (one
-GROUP BY over the site's days), so Python only sees a row per ticket, never a row per event.
+Waits and services are on the events themselves (``span_s``, written with the transition), so a report
+groups one kind of event by its dimensions and duration: Python sees a histogram, never a row per ticket.
+Instants as numbers, where a report needs them (window shifts, calls): ``epoch(column)`` compiles to
+``julianday`` arithmetic on SQLite and ``extract(epoch …)`` on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Float, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, Float, and_, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from hall_server.store import models as m
 
 E = m.events
-TICKET_KINDS = ("ticket_issued", "ticket_called", "ticket_started", "ticket_completed", "ticket_no_show",
-                "ticket_transferred")
 
 
 class epoch(FunctionElement[float]):
@@ -58,39 +57,11 @@ class Scope:
         return and_(*terms)
 
 
-def _first(kind: str, column: Any) -> Any:
-    return func.min(case((E.c.kind == kind, column)))
-
-
-def _any(kind: str) -> Any:
-    return func.max(case((E.c.kind == kind, 1), else_=0))
-
-
-def ticket_rows(conn: Connection, scope: Scope) -> list[Any]:
-    """One row per ticket: subject, queue, day, hour of issue, the first time of each transition, and the
-    window and clerk that finished it."""
-    at = epoch(E.c.at)
-    finish = ("ticket_completed", "ticket_no_show", "ticket_transferred")
-    query = (
-        select(
-            E.c.subject,
-            func.min(E.c.queue).label("queue"),
-            func.min(E.c.day).label("day"),
-            _first("ticket_issued", E.c.hour).label("hour"),
-            _first("ticket_issued", at).label("issued"),
-            _first("ticket_issued", E.c.detail).label("origin"),
-            _first("ticket_called", at).label("first_call"),
-            _first("ticket_started", at).label("started"),
-            _first("ticket_completed", at).label("completed"),
-            func.min(case((E.c.kind.in_(finish), at))).label("finished"),
-            _any("ticket_no_show").label("no_show"),
-            _any("ticket_transferred").label("transferred"),
-            func.max(case((E.c.kind.in_(finish), E.c.window))).label("window"),
-            func.max(case((E.c.kind.in_(finish), E.c.clerk))).label("clerk"),
-        )
-        .where(scope.where(*TICKET_KINDS))
-        .group_by(E.c.subject)
-    )
+def span_counts(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str) -> list[Any]:
+    """Events of ``kinds`` counted by the given columns and their ``span_s`` (a histogram per group)."""
+    columns = [E.c[name] for name in by]
+    query = (select(*columns, E.c.span_s, func.count().label("n"))
+             .where(scope.where(*kinds), E.c.span_s.is_not(None)).group_by(*columns, E.c.span_s))
     return list(conn.execute(query))
 
 

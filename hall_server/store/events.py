@@ -52,7 +52,7 @@ EventKind = Literal[
 ]
 KINDS: frozenset[str] = frozenset(get_args(EventKind))
 DIMENSIONS = ("queue", "service", "department", "window", "clerk", "kiosk", "subject", "related", "detail",
-              "value")
+              "value", "span_s")
 _INSERT = insert(m.events)
 
 
@@ -93,3 +93,11 @@ def follow_up_site(conn: Connection, case_id: str) -> tuple[str, str | None] | N
     row = conn.execute(select(e.c.site, e.c.department).where(e.c.subject == case_id,
                                                               e.c.kind == "follow_up_opened")).first()
     return None if row is None else (str(row.site), row.department)
+
+
+def first_at(conn: Connection, subject: str, kind: EventKind) -> datetime | None:
+    """When ``subject`` first had an event of ``kind`` (None if never)."""
+    e = m.events
+    row = conn.execute(select(e.c.at).where(e.c.subject == subject, e.c.kind == kind)
+                       .order_by(e.c.id).limit(1)).first()
+    return None if row is None else row.at

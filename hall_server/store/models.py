@@ -297,6 +297,10 @@ events = Table(
     Column("related", String(80), nullable=True),
     Column("detail", String(40), nullable=True),
     Column("value", Integer, nullable=True),
+    # The whole seconds this transition closes (docs/statistics.md): a first call the wait since issue, a
+    # completion the service, a no-show or transfer the time held at the window. Kept on the event so a
+    # report is one indexed scan of one kind, with no per-ticket pivot.
+    Column("span_s", Integer, nullable=True),
     # Simulated history (--demo): kept apart so a real hall can drop it in one statement.
     Column("demo", Integer, nullable=False, server_default=text("0")),
     Index("ix_events_site_day_kind", "site", "day", "kind"),

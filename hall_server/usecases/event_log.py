@@ -19,10 +19,25 @@ def department_of(service: str) -> str | None:
 def ticket_event(conn: Connection, kind: events.EventKind, row: tickets.Ticket, at: datetime, *,
                  window: str | None = None, clerk: str | None = None, related: str | None = None,
                  detail: str | None = None) -> None:
-    """Record ``kind`` for ticket ``row`` (its queue, service and department; the window that acts)."""
+    """Record ``kind`` for ticket ``row`` as it was before the transition (its queue, service and
+    department; the window that acts) with the seconds the transition closes."""
     events.append(conn, kind, row.site, at, queue=row.queue, service=row.service,
                   department=department_of(row.service), window=window or row.counter, clerk=clerk,
-                  subject=row.id, related=related, detail=detail)
+                  subject=row.id, related=related, detail=detail, span_s=span_of(conn, kind, row, at))
+
+
+def span_of(conn: Connection, kind: events.EventKind, row: tickets.Ticket, at: datetime) -> int | None:
+    """docs/statistics.md: a first call closes the wait (since the ticket's issue event: a booking's
+    check-in, a transfer's new ticket); a completion the service (since start, or the last call when never
+    started); a no-show or a transfer the time held at the window since the last call."""
+    since: datetime | None = None
+    if kind == "ticket_called" and events.first_at(conn, row.id, "ticket_called") is None:
+        since = events.first_at(conn, row.id, "ticket_issued")
+    elif kind == "ticket_completed":
+        since = row.started_at or row.called_at
+    elif kind in ("ticket_no_show", "ticket_transferred"):
+        since = row.called_at
+    return None if since is None else max(0, round((at - since).total_seconds()))
 
 
 def booking_event(conn: Connection, kind: events.EventKind, row: bookings.Booking, at: datetime, *,

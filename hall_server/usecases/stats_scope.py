@@ -16,7 +16,8 @@ from hall_server.usecases.catalogue import known_department, require_service
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
 
-__all__ = ["MAX_DAYS", "Grouping", "Report", "Scope", "bucket_of", "grouped", "key_dict", "stats_scope"]
+__all__ = ["MAX_DAYS", "Grouping", "Report", "Scope", "bucket_columns", "bucket_key", "bucket_of", "grouped",
+           "key_dict", "stats_scope"]
 
 Grouping = Literal["total", "day", "hour"]
 MAX_DAYS = 366
@@ -82,6 +83,18 @@ def bucket_of(by: Grouping, day: date | str, hour: int | None) -> dict[str, Any]
     if by == "day":
         return {"day": text[:10]}
     return {"hour": f"{text[:10]}T{int(hour or 0):02d}"}
+
+
+def bucket_columns(by: Grouping) -> tuple[str, ...]:
+    """The event columns a grouping reads."""
+    return {"total": (), "day": ("day",), "hour": ("day", "hour")}[by]
+
+
+def bucket_key(by: Grouping, row: Any) -> tuple[Any, ...]:
+    """The grouping key of an event row as ``bucket_of`` names it (empty for ``total``)."""
+    if by == "total":
+        return ()
+    return tuple(bucket_of(by, row.day, getattr(row, "hour", None)).values())
 
 
 def grouped(items: Iterable[Any], key: Callable[[Any], tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:

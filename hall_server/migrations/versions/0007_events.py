@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('related', sa.String(length=80), nullable=True),
     sa.Column('detail', sa.String(length=40), nullable=True),
     sa.Column('value', sa.Integer(), nullable=True),
+    sa.Column('span_s', sa.Integer(), nullable=True),
     sa.Column('demo', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events'))
     )

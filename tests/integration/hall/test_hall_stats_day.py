@@ -67,8 +67,10 @@ class Day:
         mine = self.times[number]
         facts = self.facts[number]
         if action == "call-next":
-            mine["called"] = when
+            mine["called"] = mine["last_call"] = when
             facts["window"] = window
+        elif action == "recall":
+            mine["last_call"] = when
         elif action == "start":
             mine["started"] = when
         elif action == "complete":
@@ -89,7 +91,13 @@ class Day:
         t = self.times[number]
         if "completed" not in t:
             return None
-        return (t["completed"] - t.get("started", t["called"])).total_seconds()
+        return (t["completed"] - t.get("started", t["last_call"])).total_seconds()
+
+    def busy(self, number: str) -> float:
+        """Serving time of a completed ticket; held time (since the last call) of a no-show or transfer."""
+        t = self.times[number]
+        served = self.service(number)
+        return served if served is not None else (t["end"] - t["last_call"]).total_seconds()
 
 
 def play_the_day(hall: Hall) -> Day:
@@ -114,7 +122,7 @@ def play_the_day(hall: Hall) -> Day:
     day.counter("c2", "call-next", 10, 27)     # B004 waits 7 min
     day.counter("c2", "start", 10, 28)
     x1 = day.counter("c2", "transfer", 10, 30, queue="C")["number"]
-    day.counter("c1", "complete", 10, 32)      # B003 never started: served from its call, 7 min
+    day.counter("c1", "complete", 10, 32)      # B003 never started: served from its last call, 6 min
     day.at(10, 40)
     checked = hall.kiosk().post("/bookings/check-in", json={"check_in_code": booking.json()["check_in_code"]})
     assert checked.status_code == 201, checked.text
@@ -193,9 +201,12 @@ def test_queue_figures_of_a_known_day_equal_the_test_s_own(hall: Hall) -> None:
 def test_queue_figures_by_hour_and_by_department(hall: Hall) -> None:
     day = play_the_day(hall)
     body = manager_get(hall, "queues", by="hour")
-    hours = {(row["hour"], row["queue"]) for row in body["queues"]}
-    assert hours == {("2026-11-25T10", "B"), ("2026-11-25T10", "C")}
-    # The hour of a ticket is the hour it was issued; the transferred C001 entered C at 10:30.
+    hours = {(row["hour"], row["queue"]): row for row in body["queues"]}
+    # Each figure in the hour of its event: B005's completion at 11:00 is the 11 o'clock row's only one.
+    assert set(hours) == {("2026-11-25T10", "B"), ("2026-11-25T10", "C"), ("2026-11-25T11", "B")}
+    eleven = hours[("2026-11-25T11", "B")]
+    assert (eleven["issued"], eleven["called"], eleven["served"]) == (0, 0, 1)
+    assert eleven["service_p50_s"] == day.service("B005") == 14 * 60
     assert body["totals"] == expected_queue(day, list(day.facts))
     only = manager_get(hall, "queues", service="SB-001")
     assert only["totals"]["issued"] == 5
@@ -211,7 +222,7 @@ def test_window_figures_per_window_and_clerk(hall: Hall) -> None:
     for window, row in rows.items():
         numbers = [n for n, f in day.facts.items() if f.get("window") == window]
         services = [s for s in (day.service(n) for n in numbers) if s is not None]
-        busy = sum((day.times[n]["end"] - day.times[n]["called"]).total_seconds() for n in numbers)
+        busy = sum(day.busy(n) for n in numbers)
         assert row["clerk"] == "counter1"
         assert row["served"] == len(services)
         assert row["service_mean_s"] == (round(sum(services) / len(services), 1) if services else None)
