@@ -7,12 +7,15 @@ import asyncio
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from hall_server.store import models as m
 
 from .conftest import Peer
 from .test_assist_hall import WEDNESDAY_MORNING, HallServer, hall  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.db
 
 KINDS = ["assist_queued", "assist_answered", "assist_ended", "assist_queued", "assist_abandoned"]
 

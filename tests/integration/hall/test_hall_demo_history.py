@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from hall_server.demo_history import fill_demo_history
@@ -14,6 +15,8 @@ from hall_server.store import models as m
 from hall_server.store.database import Database
 
 from .conftest import DEFAULT_NOW, Hall
+
+pytestmark = pytest.mark.db
 
 
 def kinds(db: Database) -> Counter[tuple[str, str]]:
