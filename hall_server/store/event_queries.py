@@ -65,6 +65,14 @@ def span_counts(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str
     return list(conn.execute(query))
 
 
+def span_sums(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str) -> list[Any]:
+    """The sum of ``span_s`` of events of ``kinds`` by the given columns (``total``)."""
+    columns = [E.c[name] for name in by]
+    query = (select(*columns, func.sum(E.c.span_s).label("total"))
+             .where(scope.where(*kinds), E.c.span_s.is_not(None)).group_by(*columns))
+    return list(conn.execute(query))
+
+
 def kind_counts(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str) -> list[Any]:
     """Events of ``kinds`` counted by kind and the given columns (e.g. ``"kiosk", "detail"``)."""
     columns = [E.c.kind, *(E.c[name] for name in by)]

@@ -83,8 +83,8 @@ def _figures(hall: HallState, scope: Scope, by: Grouping, *group: str) -> dict[t
             found[key(row)].services.add(row.span_s, row.n)
         if "window" in group:
             held = ("ticket_completed", "ticket_no_show", "ticket_transferred")
-            for row in event_queries.span_counts(conn, scope, held, *columns):
-                found[key(row)].busy += row.span_s * row.n
+            for row in event_queries.span_sums(conn, scope, held, *columns):
+                found[key(row)].busy += int(row.total)
     return found
 
 

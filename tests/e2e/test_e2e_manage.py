@@ -101,3 +101,31 @@ async def test_a_counter_clerk_is_not_let_in(hall_server: HallServer, browser: A
     assert "manager" in await page.inner_text("#login-error")
     assert await page.is_hidden("#live")
     await page.close()
+
+
+async def test_after_the_demo_history_a_newcomer_reads_a_month(
+    hall_server: HallServer, browser: Any, artifacts_dir: Path
+) -> None:
+    from hall_server.demo_history import fill_demo_history
+    from hall_server.state.calendar_book import CalendarBook
+
+    hall = hall_server.app.state.hall
+    assert fill_demo_history(hall.db, CalendarBook(hall.db).site("HQ"), hall.now()) > 0
+    page = await browser.new_page(viewport={"width": 1400, "height": 1500})
+    await page.goto(f"{hall_server.url}/manage/")
+    await page.fill("input[name=username]", "manager1")
+    await page.fill("input[name=password]", "demo1234")
+    await page.click("#login-form button[type=submit]")
+    await page.wait_for_selector("#reports:not([hidden])")
+    await page.fill("#report-day", "2026-11-24")  # the last demo day, a Tuesday
+    await page.click("#report-load")
+    await page.wait_for_function("document.querySelectorAll('#report-queues tbody tr').length >= 6")
+    for chart in ("chart-wait", "chart-windows", "chart-satisfaction", "chart-trend"):
+        await page.wait_for_function(f"({INKED})('{chart}') > 2000")
+    # Twenty-odd working days of the month on the trend's axis.
+    days = await page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-trend'))"
+                               ".getOption().xAxis[0].data.length")
+    assert 18 <= days <= 30
+    assert 0 < await page.locator("#report-bad tbody tr").count() <= 30
+    await page.screenshot(path=str(artifacts_dir / "manage-demo-month.png"), full_page=True)
+    await page.close()

@@ -174,7 +174,9 @@ function fillTables(total, reviews) {
   $("report-queues").tBodies[0].replaceChildren(...[...total.queues, { queue: "合计 Total", ...total.totals }].map((q) =>
     el("tr", {}, ...[q.queue, q.issued, q.served, q.no_show, q.transferred, clock(q.wait_p50_s), clock(q.wait_p90_s),
       clock(q.service_p50_s), percent(q.within_target_share)].map((v) => el("td", {}, v)))));
-  $("report-bad").tBodies[0].replaceChildren(...reviews.bad_reviews.map((b) => el("tr", { class: b.overdue ? "error" : "" },
+  // The desk's work: open cases, overdue first (the report's order); closed ones are counted in the chart.
+  const open = reviews.bad_reviews.filter((b) => b.status === "open").slice(0, 30);
+  $("report-bad").tBodies[0].replaceChildren(...open.map((b) => el("tr", { class: b.overdue ? "error" : "" },
     ...[b.level, b.department || "–", b.overdue ? "已超期 Overdue" : (b.status === "open" ? "待整改 Open" : "已办结 Closed"),
       b.due, b.working_days_left].map((v) => el("td", {}, v)))));
 }
