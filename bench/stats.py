@@ -89,7 +89,9 @@ def fill(db: Database, days: int, per_day: int) -> int:
     rng = random.Random(7)
     sqlite = db.is_sqlite
     mark = "?" if sqlite else "%s"
-    sql = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join([mark] * len(COLUMNS))})"
+    # Quoted: "window" is a reserved word in PostgreSQL.
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    sql = f"INSERT INTO events ({names}) VALUES ({', '.join([mark] * len(COLUMNS))})"
     written = 0
     for back in range(days, 0, -1):
         day = TODAY - timedelta(days=back)
