@@ -1,4 +1,4 @@
-"""Statistics routes (DESIGN §4.7, role manager or admin): JSON by default, CSV with ``?format=csv``."""
+"""Statistics routes (DESIGN §4.7, role manager or admin): JSON by default, ``?format=csv`` or ``xlsx``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from hall_server.api.fields import SITE_PATTERN
 from hall_server.state.hall_state import HallState
 from hall_server.usecases import stats_feedback, stats_kiosks, stats_live, stats_queues
 from hall_server.usecases.stats_scope import Grouping, Report, Scope, stats_scope
+from hall_server.usecases.stats_workbook import report_xlsx
 
 router = APIRouter(tags=["statistics"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Builder = Callable[[HallState, Scope, Grouping], Report]
 
 
@@ -31,7 +33,7 @@ class StatsQuery:
         by: Literal["total", "day", "hour"] = Query("total"),
         department: str | None = Query(None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$"),
         service: str | None = Query(None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$"),
-        format: Literal["json", "csv"] = Query("json"),
+        format: Literal["json", "csv", "xlsx"] = Query("json"),
     ) -> None:
         self.site, self.first, self.last, self.by = site, first, last, by
         self.department, self.service, self.format = department, service, format
@@ -41,11 +43,15 @@ def _answer(request: Request, query: StatsQuery, build: Builder) -> Any:
     hall = hall_of(request)
     scope = stats_scope(hall, query.site, query.first, query.last, query.department, query.service)
     report = build(hall, scope, query.by)
+    name = f"{report.name}-{scope.site}-{scope.first.isoformat()}-{scope.last.isoformat()}"
+    if query.format == "xlsx":
+        title = f"{report.name} · {scope.site} · {scope.first.isoformat()} – {scope.last.isoformat()}"
+        return Response(report_xlsx(report, query.by, title), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     if query.format == "csv":
-        name = f"{report.name}-{scope.site}-{scope.first.isoformat()}-{scope.last.isoformat()}.csv"
         # With a byte-order mark, so that Excel opens the Chinese columns as UTF-8.
         return Response("\ufeff" + report.csv(query.by), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     return report.answer(scope, query.by)
 
 

@@ -171,6 +171,29 @@ def csv_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text[1:])))
 
 
+def same_cells(rows: list[list[Any]]) -> list[list[Any]]:
+    """Cells compared as numbers where they are numbers (a workbook keeps 552.0 as 552)."""
+    def cell(value: Any) -> Any:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return [[cell(v) for v in row] for row in rows]
+
+
+def xlsx_rows(hall: Hall, report: str) -> list[list[Any]]:
+    """The workbook's header and rows, each cell as the CSV writes it, as numbers where numbers."""
+    from openpyxl import load_workbook
+
+    reply = hall.staff("manager1").get(f"/stats/{report}", params={"site": "HQ", "from": "2026-11-25",
+                                                                    "to": "2026-11-25", "format": "xlsx"})
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("application/vnd.openxml")
+    sheet = load_workbook(io.BytesIO(reply.content)).active
+    assert sheet is not None
+    rows = sheet.iter_rows(min_row=2, values_only=True)
+    return same_cells([[as_csv(cell) for cell in row] for row in rows])
+
+
 def as_csv(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -190,8 +213,10 @@ def test_queue_figures_of_a_known_day_equal_the_test_s_own(hall: Hall) -> None:
     assert body["queues"][0]["within_target_share"] == 0.8  # B003's 23 minutes of the five waits
     assert body["wait_target_s"] == WAIT_TARGET_S
 
-    rows = csv_rows(manager_get(hall, "queues", format="csv"))
+    text = manager_get(hall, "queues", format="csv")
+    rows = csv_rows(text)
     assert [r["queue"] for r in rows] == ["B", "C", "total"]
+    assert xlsx_rows(hall, "queues") == same_cells(list(csv.reader(io.StringIO(text[1:]))))
     for row in rows:
         source = by_queue.get(row["queue"], body["totals"])
         figures = {k: v for k, v in row.items() if k != "queue"}
@@ -231,7 +256,9 @@ def test_window_figures_per_window_and_clerk(hall: Hall) -> None:
         assert row["no_show"] == sum(1 for n in numbers if day.facts[n].get("no_show"))
         assert row["transferred"] == sum(1 for n in numbers if day.facts[n].get("transferred"))
     assert rows["c2"]["no_show"] == 1 and rows["c2"]["transferred"] == 1 and rows["c1"]["served"] == 3
-    rows_csv = csv_rows(manager_get(hall, "windows", format="csv"))
+    text = manager_get(hall, "windows", format="csv")
+    rows_csv = csv_rows(text)
+    assert xlsx_rows(hall, "windows") == same_cells(list(csv.reader(io.StringIO(text[1:]))))
     assert [(r["window"], r["served"], r["busy_s"]) for r in rows_csv[:-1]] == [
         (w, str(rows[w]["served"]), str(rows[w]["busy_s"])) for w in ("c1", "c2", "c3")]
 
