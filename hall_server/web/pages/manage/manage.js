@@ -184,10 +184,11 @@ function fillTables(total, reviews) {
 for (const button of document.querySelectorAll("[data-csv]")) {
   button.addEventListener("click", async () => {
     const day = $("report-day").value;
-    const query = new URLSearchParams({ site: site(), from: day, to: day, format: "csv" });
+    const format = $("export-format").value;
+    const query = new URLSearchParams({ site: site(), from: day, to: day, format });
     const reply = await fetch(`/api/v1/stats/${button.dataset.csv}?${query}`,
       { headers: { Authorization: "Bearer " + session.token } });
-    const link = el("a", { href: URL.createObjectURL(await reply.blob()), download: `${button.dataset.csv}-${day}.csv` });
+    const link = el("a", { href: URL.createObjectURL(await reply.blob()), download: `${button.dataset.csv}-${day}.${format}` });
     link.click();
   });
 }
