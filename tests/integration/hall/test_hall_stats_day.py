@@ -335,3 +335,23 @@ def test_reports_refuse_bad_ranges_and_other_roles(hall: Hall) -> None:
     assert hall.staff("admin").get("/stats/queues", params={"site": "HQ"}).status_code == 200
     empty = manager.get("/stats/queues", params={"site": "HQ"}).json()
     assert empty["queues"] == [] and empty["totals"]["wait_p50_s"] is None
+
+
+def test_the_live_panel_follows_the_floor(hall: Hall) -> None:
+    day = Day(hall)
+    day.issue(10, 0)
+    day.issue(10, 1)
+    hall.clock.set(local(2026, 11, 25, 10, 4))
+    live = hall.staff("manager1").get("/stats/live", params={"site": "HQ"}).json()
+    assert live["queues"] == [{"queue": "B", "waiting": 2, "longest_wait_s": 240}]
+    assert all(w["state"] != "busy" for w in live["windows"])
+    assert live["kiosks"] == {"total": 1, "offline": ["kiosk-01"]}  # no heartbeat yet
+    day.counter("15", "call-next", 10, 5)
+    assert hall.kiosk().post("/kiosks/heartbeat", json={"app_version": "1", "uptime_s": 1}).status_code == 200
+    live = hall.staff("manager1").get("/stats/live", params={"site": "HQ"}).json()
+    fifteen = next(w for w in live["windows"] if w["window"] == "15")
+    assert (fifteen["state"], fifteen["ticket"], fifteen["clerk"]) == ("busy", "B001", "counter1")
+    assert fifteen["since"] == "2026-11-25T10:05:00+08:00"
+    assert live["queues"] == [{"queue": "B", "waiting": 1, "longest_wait_s": 240}]
+    assert live["kiosks"]["offline"] == [] and live["assist"] == {"callers_waiting": 0, "agents_online": 0}
+    assert hall.staff("counter1").get("/stats/live", params={"site": "HQ"}).status_code == 403
