@@ -17,7 +17,7 @@ from hall_contract.calls import (
 )
 from hall_contract.catalogue import Catalogue, Department, Guide, Material, Service
 from hall_contract.errors import ErrorBody, ErrorDetail
-from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply
+from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply, KioskVisitBody, KioskVisitReply
 from hall_contract.identity import CardProof, Challenge, ChallengeBody, CodeProof, EidProof, Proof
 from hall_contract.own_bookings import HeldBooking, MoveBody, MovedBooking, OwnBookings, OwnerBody
 from hall_contract.records import CertificateBody, RecordColumn, RecordQueryBody, RecordsResult
@@ -65,6 +65,8 @@ __all__ = [
     "HeartbeatBody",
     "HeartbeatReply",
     "HeldBooking",
+    "KioskVisitBody",
+    "KioskVisitReply",
     "MaskedCitizen",
     "Material",
     "MoveBody",

@@ -25,3 +25,16 @@ class HeartbeatBody(Body):
 class HeartbeatReply(Answer):
     ok: bool = True
     server_time: dt.datetime | None = None  # the hall's now, with the site's UTC offset
+
+
+class KioskVisitBody(Body):
+    """One citizen's visit at a kiosk, told when it starts and when it ends (no personal data)."""
+
+    visit_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,40}$")
+    event: Literal["started", "ended"]
+    function: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")  # e.g. ticket, booking, records, assist
+    completed: bool | None = None  # on "ended": whether the visit reached its end (a ticket, a print)
+
+
+class KioskVisitReply(Answer):
+    ok: bool = True

@@ -106,6 +106,7 @@ _STAFF_ONLY = {
     "window_paused": "HTTP 409: a call at a window paused (暂停服务) by its clerk",
     "same_window": "counter transfers to the window the ticket is at",
     "follow_up_not_found": "closing a review follow-up (admin)",
+    "stats_range_too_long": "a statistics report over more than 366 days (managers)",
     "calendar_not_utf8": "loading a holiday file (admin)",
     "calendar_syntax_error": "loading a holiday file (admin)",
     "calendar_unknown_field": "loading a holiday file (admin)",

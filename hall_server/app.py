@@ -83,6 +83,7 @@ def own_routers() -> list[tuple[str, APIRouter]]:
         reviews,
         sessions,
         sites,
+        stats,
         ticket_stream,
         tickets,
         windows,
@@ -90,7 +91,7 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     from hall_server.web import calling_screens, pad_page, tracking
 
     api = [sessions, catalogue, sites, calendar, bookings, tickets, ticket_stream, counters, windows,
-           identity, records, documents, reviews, fleet, calls, pad]
+           identity, records, documents, reviews, fleet, calls, pad, stats]
     phone_pages = [("", tracking.router), ("", documents.page_router), ("", calling_screens.router),
                    ("", pad_page.router)]
     return [(API_PREFIX, module.router) for module in api] + phone_pages

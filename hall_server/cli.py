@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import gc
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -147,6 +148,7 @@ def _serve(args: argparse.Namespace) -> None:
         for device in DEMO_DEVICES:
             print(f"demo {device.kind} {device.name} token: {device.token}", flush=True)
         print(f"demo rating pad: /rate/HQ/15#token={DEMO_DEVICES[0].token}", flush=True)
+        _demo_history(db, clock.now())
     app = create_app(settings, clock=clock, db=db)
     # Objects made at start-up live as long as the process: keep them out of every later collection,
     # and collect young objects less often, so garbage collection does not stall requests.
@@ -180,6 +182,19 @@ def _serve(args: argparse.Namespace) -> None:
         asyncio.run(run())
     finally:
         db.dispose()
+
+
+def _demo_history(db: Database, now: datetime) -> None:
+    """Thirty past days of simulated activity for the management web, made once and kept."""
+    from hall_server.demo import DEMO_SITE
+    from hall_server.demo_history import fill_demo_history
+    from hall_server.state.calendar_book import CalendarBook
+
+    started = time.monotonic()
+    written = fill_demo_history(db, CalendarBook(db).site(DEMO_SITE), now)
+    if written:
+        took = time.monotonic() - started
+        print(f"demo history: {written} events of 30 past days in {took:.1f} s", flush=True)
 
 
 def _kiosk_add(args: argparse.Namespace) -> None:

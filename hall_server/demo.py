@@ -1,5 +1,5 @@
-"""Deterministic demo data: sites HQ and ST01, staff counter1/agent1/tech1/admin, kiosks kiosk-01 (HQ)
-and station-01 (ST01), the rating pad of window 15 and a display (fixed tokens), and a demo signing
+"""Deterministic demo data: sites HQ and ST01, staff counter1/agent1/tech1/manager1/admin, kiosks kiosk-01
+(HQ) and station-01 (ST01), the rating pad of window 15 and a display (fixed tokens), and a demo signing
 identity for certificates (idempotent)."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ DEMO_STAFF = (
     ("counter1", "counter", "窗口一号"),
     ("agent1", "agent", "云坐席一号"),
     ("tech1", "technician", "运维一号"),
+    ("manager1", "manager", "大厅主任"),
     ("admin", "admin", "管理员"),
 )
 

@@ -21,6 +21,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from remote_assist import protocol
+from remote_assist.call_ledger import CallLedger, CallRecorder
 from remote_assist.protocol import Role
 from remote_assist.ratelimit import TokenBucket
 from remote_assist.routing import CallRouting, Endpoint, InMemoryRouting, Outbound, RoutingLimits
@@ -64,6 +65,8 @@ class AssistDirectory:
     now: Callable[[], datetime]
     # The site's own wait limit for callers (None: the node's default, RoutingLimits.wait_limit_s).
     wait_limit_for: Callable[[str], float | None] = lambda _site: None
+    # Each call's transitions, for the hall's statistics (CallLedger).
+    record_call: CallRecorder = lambda _kind, _site, _at, _dims: None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class SignalingHub:
         self._next_open: dict[str, datetime | None] = {}
         self._ticker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.ledger = CallLedger(directory.record_call, directory.now)
 
     # --- mounting -----------------------------------------------------------------------
     def api_router(self) -> APIRouter:
@@ -350,6 +354,7 @@ class SignalingHub:
                 conn.send(protocol.unavailable("outside_hours", next_open))
                 return
             call_id, out = self.routing.kiosk_call(name, conn.site, message["skill"], message["lang"], now)
+            self.ledger.queued(call_id, name, conn.site, message["skill"])
             log.info("assist call %s from kiosk %s skill %s", call_id, name, message["skill"])
         elif kind == "presence":
             out = self.routing.presence(name, message["state"], message["skills"], now)
@@ -363,6 +368,7 @@ class SignalingHub:
         self._deliver(out)
 
     def _deliver(self, out: list[Outbound]) -> None:
+        self.ledger.observe(out)
         for item in out:
             conn = self.connections.get(item.to)
             if conn is not None:
@@ -380,6 +386,7 @@ class SignalingHub:
         reason = f"{role}_{'vanished' if vanished else 'left'}"
         if role == "kiosk":
             out = self.routing.kiosk_gone(name, now, reason)
+            self.ledger.kiosk_gone(name)
         else:
             out = self.routing.remove_agent(name, now, reason)
         self._deliver(out)

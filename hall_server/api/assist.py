@@ -6,6 +6,8 @@ plain callables, looked up on ``app.state.hall`` when they are called.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 
 from hall_contract import AssistStatus
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller
+from hall_server.usecases.assist_log import record_call
 from hall_server.usecases.sites import site_profile
 from remote_assist.settings import signaling_settings_from_env
 from remote_assist.signaling import AssistDirectory, SignalingHub, SignalingSettings
@@ -28,7 +31,13 @@ def _directory(app: FastAPI) -> AssistDirectory:
         site_staffed=lambda site, at: hall().site_staffed(site, at),
         now=lambda: hall().clock.now(),
         wait_limit_for=_site_wait_limit,
+        record_call=lambda kind, site, at, dims: _in_background(record_call, hall(), kind, site, at, dims),
     )
+
+
+def _in_background(work: Callable[..., None], *args: Any) -> None:
+    # Called on the relay's event loop: the database write must not hold it up.
+    asyncio.get_running_loop().run_in_executor(None, work, *args)
 
 
 def _site_wait_limit(site: str) -> float | None:

@@ -9,8 +9,8 @@ from hall_server.state.hall_state import HallState
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.refusal import Refusal
 
-__all__ = ["ADMIN", "ANY_STAFF", "COUNTER", "KIOSK_ONLY", "KIOSK_OR_STAFF", "PAD", "TECHNICIAN", "Caller",
-           "Require", "bearer_token", "hall_of"]
+__all__ = ["ADMIN", "ANY_STAFF", "COUNTER", "KIOSK_ONLY", "KIOSK_OR_STAFF", "MANAGER", "PAD", "TECHNICIAN",
+           "Caller", "Require", "bearer_token", "hall_of"]
 
 
 def hall_of(request: Request) -> HallState:
@@ -54,6 +54,7 @@ KIOSK_OR_STAFF = Require("counter", "agent", "technician", kiosk=True)
 ANY_STAFF = Require("counter", "agent", "technician")
 COUNTER = Require("counter")
 TECHNICIAN = Require("technician")
+MANAGER = Require("manager")
 ADMIN = Require()
 KIOSK_ONLY = Require(kiosk=True)
 PAD = Require(device="pad")

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from hall_contract import HeartbeatBody, HeartbeatReply
+from hall_contract import HeartbeatBody, HeartbeatReply, KioskVisitBody, KioskVisitReply
 from hall_server.api.auth import KIOSK_ONLY, TECHNICIAN, Caller, hall_of
 from hall_server.api.fields import SITE_PATTERN
 from hall_server.usecases import fleet
@@ -20,6 +20,15 @@ def heartbeat(body: HeartbeatBody, request: Request, caller: Caller = Depends(KI
     devices = {name: state.model_dump() for name, state in body.devices.items()}
     return fleet.heartbeat(hall_of(request), caller, app_version=body.app_version, uptime_s=body.uptime_s,
                            devices=devices, screen=body.screen)
+
+
+@router.post("/kiosks/visits", response_model=KioskVisitReply)
+def kiosk_visit(
+    body: KioskVisitBody, request: Request, caller: Caller = Depends(KIOSK_ONLY)
+) -> dict[str, Any]:
+    """A citizen's visit starting or ending at this kiosk, with the function used (no personal data)."""
+    return fleet.kiosk_visit(hall_of(request), caller, visit_id=body.visit_id, event=body.event,
+                             function=body.function, completed=body.completed)
 
 
 @router.get("/fleet")

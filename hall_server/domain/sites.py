@@ -114,6 +114,7 @@ class SiteSettings:
     queue_wait_cap_minutes: int = 30
     default_service_seconds: int = 300
     follow_up_working_days: int = 5
+    wait_target_minutes: int = 20  # a wait this long or shorter is within target (docs/statistics.md)
     assist_wait_limit_seconds: int = 300  # a video-help caller waiting longer is offered a booking
     identities_per_kiosk_hour: int = 30  # distinct ID numbers one kiosk may ask about per clock hour
     booking_personal_data_days: int = 30  # then a booking's ID number, name and phone are erased

@@ -28,3 +28,9 @@ def kiosks(conn: Connection, site: str | None = None) -> list[KioskState]:
     if site is not None:
         query = query.where(t.c.site == site)
     return [KioskState(*row) for row in conn.execute(query.order_by(t.c.site, t.c.name))]
+
+
+def devices_of(conn: Connection, kiosk: str) -> dict[str, Any]:
+    """The device states of a kiosk's last heartbeat (empty before the first)."""
+    row = conn.execute(select(m.kiosks.c.devices).where(m.kiosks.c.name == kiosk)).first()
+    return dict(row.devices or {}) if row is not None else {}

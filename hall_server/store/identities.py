@@ -19,7 +19,7 @@ from hall_server.store.credentials import (
     verify_password,
 )
 
-ROLES = ("counter", "agent", "technician", "admin")
+ROLES = ("counter", "agent", "technician", "manager", "admin")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -340,4 +341,34 @@ ticket_notices = Table(
     Column("site", String(32), nullable=False),
     Column("people_ahead", Integer, nullable=False),
     Column("sent_at", Instant, nullable=False),
+)
+
+# The append-only event log (store/events.py): every transition with its time, written in the transaction
+# of the transition; statistics are aggregations over it. ``day`` and ``hour`` are the site's local ones.
+events = Table(
+    "events", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("site", String(32), nullable=False),
+    Column("at", Instant, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("hour", Integer, nullable=False),
+    Column("queue", String(8), nullable=True),
+    Column("service", String(32), nullable=True),
+    Column("department", String(32), nullable=True),
+    Column("window", String(32), nullable=True),
+    Column("clerk", String(64), nullable=True),
+    Column("kiosk", String(64), nullable=True),
+    Column("subject", String(80), nullable=True),
+    Column("related", String(80), nullable=True),
+    Column("detail", String(40), nullable=True),
+    Column("value", Integer, nullable=True),
+    # The whole seconds this transition closes (docs/statistics.md): a first call the wait since issue, a
+    # completion the service, a no-show or transfer the time held at the window. Kept on the event so a
+    # report is one indexed scan of one kind, with no per-ticket pivot.
+    Column("span_s", Integer, nullable=True),
+    # Simulated history (--demo): kept apart so a real hall can drop it in one statement.
+    Column("demo", Integer, nullable=False, server_default=text("0")),
+    Index("ix_events_site_day_kind", "site", "day", "kind"),
+    Index("ix_events_subject", "subject"),
 )

@@ -102,6 +102,11 @@ def follow_ups(conn: Connection, status: str | None, site: str | None) -> list[F
     return [FollowUpCase(*row) for row in conn.execute(query)]
 
 
+def follow_up_status(conn: Connection, case_id: str) -> str | None:
+    row = conn.execute(select(F.c.status).where(F.c.id == case_id)).first()
+    return None if row is None else str(row.status)
+
+
 def close_follow_up(conn: Connection, case_id: str) -> str | None:
     """Close an open case; the case's status afterwards, or None when there is no such case."""
     conn.execute(update(F).where(F.c.id == case_id, F.c.status == "open").values(status="closed"))

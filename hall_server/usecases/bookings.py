@@ -26,6 +26,7 @@ from hall_server.store import bookings, retention
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import ServiceEntry, require_service, service_entry
 from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.event_log import booking_event, caller_kiosk
 from hall_server.usecases.id_numbers import valid_id_number
 from hall_server.usecases.identity_budget import count_identity
 from hall_server.usecases.planning_range import FIRST_DAY, LAST_DAY
@@ -117,7 +118,7 @@ def slot_request(
 
 
 def take_slot(conn: Connection, req: SlotRequest, *, name: str, phone: str | None, channel: str,
-              created_by: str) -> bookings.Booking:
+              created_by: str, kiosk: str | None = None) -> bookings.Booking:
     """Book a place of ``req``'s slot inside ``conn``'s transaction by every rule a booking has:
     closed days, cut-offs, horizon, no-show suspension, one active booking per person, service and
     day, and capacity under any concurrency (refused slot_full, duplicate_booking, cutoff_passed, …)."""
@@ -168,10 +169,12 @@ def take_slot(conn: Connection, req: SlotRequest, *, name: str, phone: str | Non
     )
     try:
         with conn.begin_nested():
-            return bookings.insert_booking(conn, booking)
+            row = bookings.insert_booking(conn, booking)
     except IntegrityError as exc:
         # The partial unique index caught a concurrent duplicate that the read above could not see.
         raise _duplicate_booking() from exc
+    booking_event(conn, "booking_made", row, now, kiosk=kiosk)
+    return row
 
 
 def new_booking(
@@ -183,7 +186,8 @@ def new_booking(
     req = slot_request(hall, caller, service=service, slot_id=slot_id, id_number=id_number)
 
     def create(conn: Connection) -> Created:
-        row = take_slot(conn, req, name=name, phone=phone, channel=channel, created_by=caller.scope)
+        row = take_slot(conn, req, name=name, phone=phone, channel=channel, created_by=caller.scope,
+                        kiosk=caller_kiosk(caller))
         return 201, describe(row, lang)
 
     return create
@@ -203,12 +207,14 @@ def booking_answer(hall: HallState, caller: Caller, booking_id: str, lang: str) 
     return describe(row, lang)
 
 
-def cancel_in(conn: Connection, row: bookings.Booking, now: datetime) -> bookings.Booking:
+def cancel_in(conn: Connection, row: bookings.Booking, now: datetime, *, kiosk: str | None = None
+              ) -> bookings.Booking:
     """Cancel ``row`` inside ``conn``'s transaction: its place is freed and its personal data erased at
     once; a cancelled booking is answered as it is; refused not_cancellable once checked in or missed."""
     if row.status == "booked" and bookings.set_status(conn, row.id, ("booked",), status="cancelled",
                                                       cancelled_at=now):
         bookings.free_place(conn, row.slot_id)
+        booking_event(conn, "booking_cancelled", row, now, kiosk=kiosk)
         retention.erase_booking(conn, row.id, now, "cancelled")
         return replace(row, status="cancelled", cancelled_at=now, name="",
                        id_number=mask_id_number(row.id_number), phone=None, personal_erased_at=now)

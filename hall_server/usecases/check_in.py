@@ -13,6 +13,7 @@ from hall_server.usecases import tickets
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import require_service
 from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.event_log import booking_event, caller_kiosk
 from hall_server.usecases.id_numbers import valid_id_number
 from hall_server.usecases.identity_budget import count_identity
 from hall_server.usecases.refusal import Refusal
@@ -77,6 +78,7 @@ def check_in(
         if not bookings.set_status(conn, row.id, ("booked",), status="checked_in", ticket_id=ticket.id):
             raise Refusal("already_checked_in", "this booking has its ticket already")
         tickets.announce_waiting(conn, hall, ticket)
+        booking_event(conn, "booking_checked_in", row, now, related=ticket.id, kiosk=caller_kiosk(caller))
         return 201, tickets.describe(conn, hall, ticket, now, lang, base_url)
 
     return create

@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from hall_server.domain.queue import WaitingTicket, order_waiting
 from hall_server.state.floor_bus import FloorEvent, FloorEventKind
 from hall_server.state.hall_state import HallState
-from hall_server.store import audit, bookings, tickets
+from hall_server.store import audit, bookings, events, tickets
 from hall_server.usecases import tickets as ticketing
 from hall_server.usecases.catalogue import require_service
+from hall_server.usecases.event_log import ticket_event
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
 from hall_server.usecases.windows import Seat, announce, plan_window, seated
@@ -29,6 +30,13 @@ def site_queues(site: str) -> set[str]:
     return {q for rule in known_site(site).sessions for q in rule.counters}
 
 
+# The floor's ticket transitions as the event log names them ("called" is a first call or a recall).
+STORED: dict[str, events.EventKind] = {
+    "started": "ticket_started", "completed": "ticket_completed", "no_show": "ticket_no_show",
+    "transferred": "ticket_transferred", "parked": "ticket_parked",
+}
+
+
 @dataclass(frozen=True)
 class Counter(Seat):
     """The counter actions of a clerk at a window (``{counter}`` of the routes is the window number)."""
@@ -38,6 +46,13 @@ class Counter(Seat):
     ) -> FloorEvent:
         return FloorEvent(kind=kind, site=self.site, at=at, window=self.window, ticket_id=row.id,
                           ticket=row.number, queue=row.queue, clerk=self.clerk, **more)
+
+    def _record(self, conn: Connection, kind: FloorEventKind, before: tickets.Ticket, now: datetime, *,
+                recall: bool = False, detail: str | None = None) -> None:
+        """The transition in the event log, in its transaction, with the ticket as it was before it."""
+        stored = ("ticket_recalled" if recall else "ticket_called") if kind == "called" else STORED.get(kind)
+        if stored is not None:
+            ticket_event(conn, stored, before, now, window=self.window, clerk=self.clerk, detail=detail)
 
     def _answer(self, conn: Connection, row: tickets.Ticket, now: datetime) -> dict[str, Any]:
         return ticketing.describe(conn, self.hall, row, now, self.lang, self.base_url)
@@ -52,6 +67,8 @@ class Counter(Seat):
             if current is None:
                 raise Refusal("no_current_ticket", "this window has no called ticket")
             row = action(conn, current, now)
+            self._record(conn, kind, current, now, recall=bool(more.get("recall")),
+                         detail="window" if "to_window" in more else None)
             announce(conn, self.hall, self.ticket_event(kind, row, now, **more))
             return self._answer(conn, row, now)
 
@@ -69,6 +86,7 @@ class Counter(Seat):
     ) -> dict[str, Any]:
         called = tickets.get(conn, row.id)
         assert called is not None
+        self._record(conn, "called", called, now, recall=recall)
         announce(conn, self.hall, self.ticket_event("called", called, now, recall=recall))
         return self._answer(conn, called, now)
 
@@ -194,6 +212,8 @@ class Counter(Seat):
             _transition(
                 conn, row, ("called", "serving"), status="transferred", finished_at=now, transferred_to=new.id
             )
+            ticket_event(conn, "ticket_transferred", row, now, window=self.window, clerk=self.clerk,
+                         related=new.id, detail="queue")
             announce(conn, self.hall, self.ticket_event("transferred", row, now, to_queue=queue))
             return replace(new, issued_at=row.issued_at)
 

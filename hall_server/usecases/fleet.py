@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from hall_server.state.hall_state import HallState
-from hall_server.store import fleet, identities, presence
+from hall_server.store import events, fleet, identities, presence
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import site_local
@@ -24,8 +24,40 @@ def heartbeat(
             raise Refusal("invalid_request", "device names are 1-32 characters")
     now = hall.now()
     with hall.db.write() as conn:
+        before = fleet.devices_of(conn, caller.kiosk.name)
+        for name, reason in device_faults(before, devices):
+            events.append(conn, "device_fault", caller.kiosk.site, now, kiosk=caller.kiosk.name,
+                          detail=name[:40], related=reason)
         identities.record_heartbeat(conn, caller.kiosk.name, now, app_version, uptime_s, devices, screen)
     return {"ok": True, "server_time": site_local(caller.site, now).isoformat()}
+
+
+def device_faults(before: dict[str, Any], after: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """Devices that went wrong since the last heartbeat (or went wrong another way): (device, state or
+    reason, e.g. ``paper_out``); a device that stays in the same fault is one fault, not one per beat."""
+    faults = []
+    for name, state in sorted(after.items()):
+        if state.get("state") == "ok":
+            continue
+        was = before.get(name) or {}
+        if (was.get("state"), was.get("reason")) != (state.get("state"), state.get("reason")):
+            faults.append((name, str(state.get("reason") or state.get("state"))[:80]))
+    return faults
+
+
+def kiosk_visit(hall: HallState, caller: Caller, *, visit_id: str, event: str, function: str,
+                completed: bool | None) -> dict[str, Any]:
+    """A citizen's visit at a kiosk starting or ending, with the function used (for the kiosk statistics)."""
+    if caller.kiosk is None:
+        raise Refusal("forbidden", "only a kiosk reports its visits")
+    with hall.db.write() as conn:
+        if event == "started":
+            events.append(conn, "kiosk_visit_started", caller.kiosk.site, hall.now(), kiosk=caller.kiosk.name,
+                          subject=visit_id, detail=function)
+        else:
+            events.append(conn, "kiosk_visit_ended", caller.kiosk.site, hall.now(), kiosk=caller.kiosk.name,
+                          subject=visit_id, detail=function, value=int(bool(completed)))
+    return {"ok": True}
 
 
 def fleet_answer(hall: HallState, site: str | None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from hall_server.store import audit, bookings, retention
 from hall_server.usecases.bookings import cancel_in, describe, slot_request, take_slot, visible
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.event_log import booking_event, caller_kiosk
 from hall_server.usecases.id_numbers import valid_id_number
 from hall_server.usecases.identity_budget import count_identity
 from hall_server.usecases.presence import Proof, verify_presence
@@ -109,7 +110,7 @@ def cancel(
     def create(conn: Connection) -> Created:
         found = bookings.get(conn, booking_id)
         row = visible(found, caller) if person is None else _owned(found, caller, person)
-        return 200, describe(cancel_in(conn, row, hall.now()), lang)
+        return 200, describe(cancel_in(conn, row, hall.now(), kiosk=caller_kiosk(caller)), lang)
 
     return create
 
@@ -146,8 +147,10 @@ def move(
         if not bookings.set_status(conn, row.id, ("booked",), status="cancelled", cancelled_at=now):
             raise Refusal("booking_not_found", "the booking changed meanwhile")
         bookings.free_place(conn, row.slot_id)
+        # In the event log a move is the earlier booking cancelled and a new one made, both at once.
+        booking_event(conn, "booking_cancelled", row, now, kiosk=caller_kiosk(caller))
         new = take_slot(conn, req, name=row.name, phone=row.phone, channel=row.channel,
-                        created_by=caller.scope)
+                        created_by=caller.scope, kiosk=caller_kiosk(caller))
         retention.erase_booking(conn, row.id, now, "moved")
         new_session, _cutoff = _slot_facts(hall, new, lang)
         log.info("booking %s moved to %s as %s by %s", row.id, new.slot_id, new.id, caller.scope)

@@ -8,10 +8,11 @@ from sqlalchemy import Connection
 
 from hall_server.domain.reviews import ReviewError, follow_up_due, review_levels, validate_review
 from hall_server.state.hall_state import HallState
-from hall_server.store import bookings, tickets
+from hall_server.store import bookings, events, tickets
 from hall_server.store import reviews as store
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.event_log import caller_kiosk, review_event
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
 
@@ -65,9 +66,12 @@ def new_review(
             subject_id=subject_id, rater=caller.scope, now=now,
         )
         follow_up = None
+        case_id = None
         if due is not None:
             case_id = store.open_follow_up(conn, review_id, where, due, now)
             follow_up = {"id": case_id, "due": due.isoformat(), "status": "open"}
+        review_event(conn, review_id, level, where, now, subject_type=subject_type, subject_id=subject_id,
+                     kiosk=caller_kiosk(caller), case_id=case_id)
         return 201, {"id": review_id, "level": level, "follow_up": follow_up}
 
     return create
@@ -100,7 +104,12 @@ def follow_ups_answer(hall: HallState, status: str | None, site: str | None) -> 
 def close_follow_up(hall: HallState, case_id: str) -> dict[str, Any]:
     """Mark a follow-up case handled; closing a closed case answers it unchanged."""
     with hall.db.write() as conn:
+        was = store.follow_up_status(conn, case_id)
         status = store.close_follow_up(conn, case_id)
+        opened = events.follow_up_site(conn, case_id)
+        if was == "open" and opened is not None:
+            events.append(conn, "follow_up_closed", opened[0], hall.now(), subject=case_id,
+                          department=opened[1])
     if status is None:
         raise Refusal("follow_up_not_found", "no such follow-up case")
     return {"id": case_id, "status": status}

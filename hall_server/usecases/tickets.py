@@ -16,6 +16,7 @@ from hall_server.store.database import after_commit
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import ServiceEntry, require_service, service_entry
 from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.event_log import ticket_event
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
 
@@ -149,12 +150,14 @@ def issue(
     slot_start: datetime | None = None,
     queue: str | None = None,
 ) -> tickets.Ticket:
-    """Number and store a new waiting ticket (inside the caller's write transaction)."""
+    """Number and store a new waiting ticket (inside the caller's write transaction); a ticket in a
+    queue other than its service's own is a transfer's."""
     cal = hall.calendars.site(site)
     day = cal.local(now).date()
+    origin = "transfer" if queue else ("booking" if booking_id else "walk_in")
     queue = queue or entry.queue
     seq = tickets.next_seq(conn, site, queue, day)
-    return tickets.insert_ticket(
+    row = tickets.insert_ticket(
         conn,
         tickets.Ticket(
             id=tickets.new_ticket_id(),
@@ -176,6 +179,8 @@ def issue(
             transferred_to=None,
         ),
     )
+    ticket_event(conn, "ticket_issued", row, now, related=booking_id, detail=origin)
+    return row
 
 
 def walk_in_ticket(

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from hall_server.domain.windows import Window
 from hall_server.state.floor_bus import FloorEvent, FloorEventKind
 from hall_server.state.hall_state import HallState
-from hall_server.store import audit, tickets, windows
+from hall_server.store import audit, events, tickets, windows
 from hall_server.store.database import after_commit
 from hall_server.store.windows import WindowState
 from hall_server.usecases import tickets as ticketing
@@ -61,6 +61,12 @@ class Seat:
     def event(self, kind: FloorEventKind, at: datetime) -> FloorEvent:
         return FloorEvent(kind=kind, site=self.site, at=at, window=self.window, clerk=self.clerk)
 
+    def changed(self, conn: Connection, kind: FloorEventKind, stored: events.EventKind, at: datetime) -> None:
+        """Record the window's change in the event log (the managers' idle shares and pauses) and tell
+        the floor once committed."""
+        events.append(conn, stored, self.site, at, window=self.window, clerk=self.clerk)
+        announce(conn, self.hall, self.event(kind, at))
+
     def mine(self) -> dict[str, Any]:
         return mine(self.hall, self.clerk, self.lang, self.base_url)
 
@@ -82,7 +88,7 @@ class Seat:
                     raise Refusal("window_taken", f"window {number} has a clerk signed in")
                 if state.clerk is None:
                     windows.set_state(conn, site, number, clerk=clerk, paused=0, pause_reason=None, since=now)
-                    announce(conn, self.hall, self.event("window_opened", now))
+                    self.changed(conn, "window_opened", "window_signed_in", now)
         except IntegrityError as exc:
             # PostgreSQL: one clerk signing in at two windows at once; the unique index kept one.
             raise Refusal("signed_in_elsewhere", "you are signed in at another window") from exc
@@ -100,7 +106,7 @@ class Seat:
                               "finish the current ticket first (complete, no-show, park or transfer)")
             windows.set_state(conn, self.site, self.window, clerk=None, paused=0, pause_reason=None,
                               since=now)
-            announce(conn, self.hall, self.event("window_closed", now))
+            self.changed(conn, "window_closed", "window_signed_out", now)
         return {"site": None, "window": None}
 
     def pause(self, reason: str | None) -> dict[str, Any]:
@@ -112,7 +118,7 @@ class Seat:
                               since=state.since if state.paused else now)
             audit.log_counter(conn, now, self.clerk, self.site, self.window, "pause", reason=reason)
             if not state.paused:
-                announce(conn, self.hall, self.event("window_paused", now))
+                self.changed(conn, "window_paused", "window_paused", now)
         return self.mine()
 
     def resume(self) -> dict[str, Any]:
@@ -121,7 +127,7 @@ class Seat:
             state = seated(conn, self.site, self.window, self.clerk)
             if state.paused:
                 windows.set_state(conn, self.site, self.window, paused=0, pause_reason=None, since=now)
-                announce(conn, self.hall, self.event("window_opened", now))
+                self.changed(conn, "window_opened", "window_resumed", now)
         return self.mine()
 
 

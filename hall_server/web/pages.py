@@ -1,9 +1,10 @@
 """Serving the hall's web pages: each page's folder, the shared CSS and JS, remote assistance's call script.
 
 Pages are static files with no build step, one folder each under ``pages/`` served at ``/<folder>/``
-(the staff console at ``/console/``); they share ``static/hall.css`` and the ES module ``static/hall.js``
-(the API, the live stream, the languages) at ``/static/``. The console's video call is remote
-assistance's own script, served from that package at ``remote_assist.web_files.WEB_PATH``.
+(the staff console at ``/console/``, the management web at ``/manage/``); they share ``static/hall.css``
+and the ES module ``static/hall.js`` (the API, the live stream, the languages) at ``/static/``. The
+console's video call is remote assistance's own script, served from that package at
+``remote_assist.web_files.WEB_PATH``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ WEB_DIR = Path(__file__).resolve().parent
 PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PATH = "/static"
-PAGES = ("console", "pad", "phone")
+PAGES = ("console", "manage", "pad", "phone")
 # The calling screens' scripts and styles; their pages are routes of web/calling_screens.py.
 DISPLAY_FILES_PATH = "/display/files"
 FAVICON = STATIC_DIR / "favicon.svg"

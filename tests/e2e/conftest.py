@@ -43,6 +43,7 @@ class HallServer:
     url: str
     kiosk_token: str
     app: Any
+    clock: SettableClock | None = None
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def hall_server(tmp_path: Path) -> Iterator[HallServer]:
             raise RuntimeError("the hall server did not start")
         threading.Event().wait(0.02)
     try:
-        yield HallServer(f"http://127.0.0.1:{port}", token, app)
+        yield HallServer(f"http://127.0.0.1:{port}", token, app, clock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

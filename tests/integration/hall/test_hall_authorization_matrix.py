@@ -67,6 +67,13 @@ API: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/reviews/follow-ups/{case_id}/close"): "ADMIN",
     ("POST", "/api/v1/kiosks/heartbeat"): "KIOSK_ONLY",
     ("GET", "/api/v1/fleet"): "TECHNICIAN",
+    ("POST", "/api/v1/kiosks/visits"): "KIOSK_ONLY",
+    ("GET", "/api/v1/stats/queues"): "MANAGER",
+    ("GET", "/api/v1/stats/windows"): "MANAGER",
+    ("GET", "/api/v1/stats/reviews"): "MANAGER",
+    ("GET", "/api/v1/stats/kiosks"): "MANAGER",
+    ("GET", "/api/v1/stats/assist"): "MANAGER",
+    ("GET", "/api/v1/stats/live"): "MANAGER",
     ("GET", "/api/v1/assist/status"): "KIOSK_OR_STAFF",
     ("GET", "/t/{ticket_id}"): "PUBLIC",
     ("GET", "/api/v1/sites"): "KIOSK_OR_STAFF",
@@ -94,6 +101,7 @@ PAGES: dict[str, str] = {
     "/favicon.ico": "/favicon.ico",
     "/display/files": "/display/files/display.js",
     "/pad": "/pad/pad.js", "/phone": "/phone/phone.js",
+    "/manage": "/manage/",
 }
 # Signaling sockets: who gets a welcome (the rest are refused and closed).
 SOCKETS: dict[str, frozenset[str]] = {
@@ -103,7 +111,8 @@ SOCKETS: dict[str, frozenset[str]] = {
 SAMPLE = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "15",
           "window": "15", "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001", "case_id": "f_missing",
           "number": "15", "pack": "default", "file": "chime.opus"}
-ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
+ROLES = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "manager": "manager1",
+         "admin": "admin"}
 # The kiosk of another site: ST01, the demo's community smart station.
 OTHER_SITE = "ST01"
 # Floor devices: the pad of window 15 (the sample window), a pad of another window, a display, a revoked pad.
@@ -190,7 +199,8 @@ def test_every_api_route_answers_every_caller_as_the_table_says(hall: Hall, toke
     for (method, path), name in sorted(API.items()):
         need = guard(name)
         url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLE[m.group(1)], path)
-        staff_at_site = "/counters/" in path or "/windows" in path or path.endswith("/queues")
+        staff_at_site = ("/counters/" in path or "/windows" in path or "/stats/" in path
+                         or path.endswith("/queues"))
         params = {"site": "HQ"} if staff_at_site else {}
         for caller in CALLERS:
             token = tokens.get(caller)
