@@ -9,9 +9,12 @@ import math
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from citizen_id.id_number import make_id_number
+from hall_server.demo import DEMO_PASSWORD
+from hall_server.store import identities
 
 from .conftest import Hall, local
 
@@ -35,6 +38,8 @@ class Day:
         self.hall = hall
         self.times: dict[str, dict[str, datetime]] = {}
         self.facts: dict[str, dict[str, Any]] = {}
+        # Who works each window (windows 15 and 16 serve queue B, 25 queue C); each signs in at first use.
+        self.clerks: dict[str, str] = {}
 
     def at(self, hour: int, minute: int) -> datetime:
         when = local(2026, 11, 25, hour, minute)
@@ -50,10 +55,21 @@ class Day:
         self.facts[number] = {"id": reply.json()["id"], "queue": reply.json()["queue"], "origin": "walk_in"}
         return number
 
+    def clerk(self, window: str) -> httpx.Client:
+        if window not in self.clerks:
+            username = "counter1" if not self.clerks else f"clerk{window}"
+            if username != "counter1":
+                with self.hall.db.write() as conn:
+                    identities.add_staff(conn, username, "counter", DEMO_PASSWORD, self.hall.clock.now())
+            signed = self.hall.staff(username).post(f"/windows/{window}/sign-in", params={"site": "HQ"})
+            assert signed.status_code == 200, signed.text
+            self.clerks[window] = username
+        return self.hall.staff(self.clerks[window])
+
     def counter(self, window: str, action: str, hour: int, minute: int, **body: Any) -> dict[str, Any]:
         when = self.at(hour, minute)
-        reply = self.hall.staff("counter1").post(f"/counters/{window}/{action}", params={"site": "HQ"},
-                                                 json=body or None)
+        reply = self.clerk(window).post(f"/counters/{window}/{action}", params={"site": "HQ"},
+                                        json=body or None)
         assert reply.status_code == 200, reply.text
         ticket = reply.json()
         number = ticket["number"]
@@ -111,30 +127,30 @@ def play_the_day(hall: Hall) -> Day:
     b1 = day.issue(10, 0)
     b2 = day.issue(10, 1)
     b3 = day.issue(10, 2)
-    day.counter("c1", "call-next", 10, 5)      # B001 waits 5 min
-    day.counter("c1", "start", 10, 6)
-    day.counter("c2", "call-next", 10, 7)      # B002 waits 6 min
-    day.counter("c2", "no-show", 10, 10)
-    day.counter("c1", "complete", 10, 16)      # B001 served 10 min
+    day.counter("15", "call-next", 10, 5)      # B001 waits 5 min
+    day.counter("15", "start", 10, 6)
+    day.counter("16", "call-next", 10, 7)      # B002 waits 6 min
+    day.counter("16", "no-show", 10, 10)
+    day.counter("15", "complete", 10, 16)      # B001 served 10 min
     b4 = day.issue(10, 20)
-    day.counter("c1", "call-next", 10, 25)     # B003 waits 23 min: past the 20-minute target
-    day.counter("c1", "recall", 10, 26)        # a recall is not a first call
-    day.counter("c2", "call-next", 10, 27)     # B004 waits 7 min
-    day.counter("c2", "start", 10, 28)
-    x1 = day.counter("c2", "transfer", 10, 30, queue="C")["number"]
-    day.counter("c1", "complete", 10, 32)      # B003 never started: served from its last call, 6 min
+    day.counter("15", "call-next", 10, 25)     # B003 waits 23 min: past the 20-minute target
+    day.counter("15", "recall", 10, 26)        # a recall is not a first call
+    day.counter("16", "call-next", 10, 27)     # B004 waits 7 min
+    day.counter("16", "start", 10, 28)
+    x1 = day.counter("16", "transfer", 10, 30, queue="C")["number"]
+    day.counter("15", "complete", 10, 32)      # B003 never started: served from its last call, 6 min
     day.at(10, 40)
     checked = hall.kiosk().post("/bookings/check-in", json={"check_in_code": booking.json()["check_in_code"]})
     assert checked.status_code == 201, checked.text
     b5 = checked.json()["number"]
     day.times[b5] = {"issued": local(2026, 11, 25, 10, 40)}
     day.facts[b5] = {"id": checked.json()["id"], "queue": "B", "origin": "booking"}
-    day.counter("c3", "call-next", 10, 41, queues=["C"])  # C001 (transferred) waits 11 min in C
-    day.counter("c3", "start", 10, 42)
-    day.counter("c1", "call-next", 10, 45)     # the checked-in booking waits 5 min from check-in
-    day.counter("c1", "start", 10, 46)
-    day.counter("c3", "complete", 10, 52)
-    day.counter("c1", "complete", 11, 0)
+    day.counter("25", "call-next", 10, 41, queues=["C"])  # C001 (transferred) waits 11 min in C
+    day.counter("25", "start", 10, 42)
+    day.counter("15", "call-next", 10, 45)     # the checked-in booking waits 5 min from check-in
+    day.counter("15", "start", 10, 46)
+    day.counter("25", "complete", 10, 52)
+    day.counter("15", "complete", 11, 0)
     assert [b1, b2, b3, b4, b5, x1] == ["B001", "B002", "B003", "B004", "B005", "C001"]
     return day
 
@@ -243,24 +259,24 @@ def test_window_figures_per_window_and_clerk(hall: Hall) -> None:
     day = play_the_day(hall)
     body = manager_get(hall, "windows")
     rows = {row["window"]: row for row in body["windows"]}
-    assert set(rows) == {"c1", "c2", "c3"}
+    assert set(rows) == {"15", "16", "25"}
     for window, row in rows.items():
         numbers = [n for n, f in day.facts.items() if f.get("window") == window]
         services = [s for s in (day.service(n) for n in numbers) if s is not None]
         busy = sum(day.busy(n) for n in numbers)
-        assert row["clerk"] == "counter1"
+        assert row["clerk"] == day.clerks[window]
         assert row["served"] == len(services)
         assert row["service_mean_s"] == (round(sum(services) / len(services), 1) if services else None)
         assert row["service_p90_s"] == nearest_rank(services, 90)
         assert row["busy_s"] == round(busy)
         assert row["no_show"] == sum(1 for n in numbers if day.facts[n].get("no_show"))
         assert row["transferred"] == sum(1 for n in numbers if day.facts[n].get("transferred"))
-    assert rows["c2"]["no_show"] == 1 and rows["c2"]["transferred"] == 1 and rows["c1"]["served"] == 3
+    assert rows["16"]["no_show"] == 1 and rows["16"]["transferred"] == 1 and rows["15"]["served"] == 3
     text = manager_get(hall, "windows", format="csv")
     rows_csv = csv_rows(text)
     assert xlsx_rows(hall, "windows") == same_cells(list(csv.reader(io.StringIO(text[1:]))))
     assert [(r["window"], r["served"], r["busy_s"]) for r in rows_csv[:-1]] == [
-        (w, str(rows[w]["served"]), str(rows[w]["busy_s"])) for w in ("c1", "c2", "c3")]
+        (w, str(rows[w]["served"]), str(rows[w]["busy_s"])) for w in ("15", "16", "25")]
 
 
 def test_review_figures_and_bad_reviews_with_their_deadline(hall: Hall) -> None:
