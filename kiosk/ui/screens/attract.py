@@ -28,6 +28,9 @@ class AttractScreen(KioskScreen):
         # After the first frame: asking the hall must not delay the screen.
         Clock.schedule_once(lambda _dt: self.refresh_today(), 0.3)
 
+    def spoken_parts(self) -> list[str]:
+        return [self.app.local_hall_name, _("Touch to start")]
+
     def start(self) -> None:
         self.app.go("home")
 

@@ -1,4 +1,4 @@
-"""The home screen: five large tiles for what a citizen can do here (laid out in home.kv)."""
+"""The home screen: large tiles for what a citizen can do here (laid out in home.kv)."""
 
 from kivy.properties import BooleanProperty
 
@@ -11,3 +11,7 @@ class HomeScreen(KioskScreen):
 
     def open(self, screen_name: str) -> None:
         self.app.go(screen_name)
+
+    def spoken_parts(self) -> list[str]:
+        # The question, then what each tile offers, in the order they are laid out.
+        return [self.title, *(tile.text for tile in reversed(self.ids.tiles.children))]
