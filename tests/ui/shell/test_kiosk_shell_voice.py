@@ -143,7 +143,8 @@ def test_no_name_or_id_number_is_ever_spoken(kiosk, speaker):
     screen = kiosk.wait_for_screen("identify")
     screen.auto_continue_s = None
     try:
-        kiosk.wait_until(lambda: any(_("To book, we need to know who you are.") in t for t, _l in speaker.said),
+        purpose = _("To book, we need to know who you are.")
+        kiosk.wait_until(lambda: any(purpose in text for text, _l in speaker.said),
                          what="the identify screen read aloud")
         kiosk.place_card("zhang_wei")
         kiosk.wait_until(lambda: kiosk.find_all(id="shown_id"), timeout=15, what="card confirmation")
