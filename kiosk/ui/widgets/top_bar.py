@@ -17,6 +17,8 @@ class TopBar(BoxLayout):
     # The controls go below the title, wrapping into as many rows as they need, when one row cannot
     # hold the whole title beside them (a portrait screen; long English words in elderly mode).
     narrow = BooleanProperty(False)
+    # Narrower still, the hall's name and time leave the title's row too, going first among the controls.
+    crowded = BooleanProperty(False)
     # The controls side by side on one row.
     controls_width = NumericProperty(0)
 
@@ -44,19 +46,25 @@ class TopBar(BoxLayout):
         title_width, _h = CoreLabel(font_size=title.font_size, font_name=title.font_name,
                                     bold=title.bold).get_extents(title.text)
         # A character's width to spare: Kivy shortens a line a little before it is quite full.
-        need = (row.padding[0] + row.padding[2] + row.spacing * 3 + ids.hidden_corner.width + title_width
-                + title.font_size + ids.hall_and_time.width + self.controls_width)
-        self.narrow = 0 < self.width < need
+        title_row = (row.padding[0] + row.padding[2] + row.spacing * 2 + ids.hidden_corner.width + title_width
+                     + title.font_size + ids.hall_and_time.width)
+        self.crowded = 0 < self.width < title_row
+        self.narrow = 0 < self.width < title_row + row.spacing + self.controls_width
 
-    def on_narrow(self, _instance: Any, narrow: bool) -> None:
-        # Narrow: the title alone on the first row; the hall and time, then the controls, below.
+    def on_narrow(self, *_args: Any) -> None:
+        self._arrange()
+
+    def on_crowded(self, *_args: Any) -> None:
+        self._arrange()
+
+    def _arrange(self) -> None:
         ids = self.ids
         controls, main_row, hall_and_time = ids.controls, ids.main_row, ids.hall_and_time
-        if narrow:
+        if self.narrow and self.crowded:
             _move(hall_and_time, controls, index=len(controls.children))
         else:
             _move(hall_and_time, main_row)
-        _move(controls, self if narrow else main_row)
+        _move(controls, self if self.narrow else main_row)
         self._measure()
 
 

@@ -85,6 +85,8 @@ def check_tiles_fit(kiosk):
         assert icon.canvas.children and icon.side >= 48, (tile_id, icon.side)
         assert _box(icon)[1] >= _box(title)[3] - 0.5
     tiles = [screen.ids[tile_id] for tile_id in TILES]
+    # One size of icon on every tile, however many lines its words take.
+    assert len({round(tile.ids.icon.side) for tile in tiles}) == 1
     for index, tile in enumerate(tiles):
         for other in tiles[index + 1:]:
             assert _apart(tile, other)
