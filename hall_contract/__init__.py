@@ -10,6 +10,7 @@ from hall_contract.catalogue import Catalogue, Department, Guide, Material, Serv
 from hall_contract.errors import ErrorBody, ErrorDetail
 from hall_contract.fleet import DeviceState, HeartbeatBody, HeartbeatReply
 from hall_contract.identity import CardProof, Challenge, ChallengeBody, CodeProof, EidProof, Proof
+from hall_contract.own_bookings import HeldBooking, MoveBody, MovedBooking, OwnBookings, OwnerBody
 from hall_contract.records import CertificateBody, RecordColumn, RecordQueryBody, RecordsResult
 from hall_contract.refusals import KIOSK_FACING, REFUSALS, STAFF_ONLY
 from hall_contract.reviews import (
@@ -21,7 +22,7 @@ from hall_contract.reviews import (
     ReviewResult,
     Subject,
 )
-from hall_contract.sites import Site, SiteKind, SiteList
+from hall_contract.sites import Site, SiteKind, SiteList, Window, WindowList
 from hall_contract.tickets import PublicTicket, Ticket, TicketBody
 
 __all__ = [
@@ -51,8 +52,13 @@ __all__ = [
     "Guide",
     "HeartbeatBody",
     "HeartbeatReply",
+    "HeldBooking",
     "MaskedCitizen",
     "Material",
+    "MoveBody",
+    "MovedBooking",
+    "OwnBookings",
+    "OwnerBody",
     "Proof",
     "PublicTicket",
     "RecordColumn",
@@ -74,4 +80,6 @@ __all__ = [
     "Subject",
     "Ticket",
     "TicketBody",
+    "Window",
+    "WindowList",
 ]

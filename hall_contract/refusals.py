@@ -22,6 +22,10 @@ _KIOSK_FACING = {
     "booking_suspended": "booking is suspended after repeated no-shows",
     "duplicate_booking": "the person already has a booking of this service that day",
     "invalid_id_number": "the ID number is not valid",
+    # a person's own bookings (list, cancel, move)
+    "not_cancellable": "cancelling a booking that is checked in or missed",
+    "same_slot": "moving a booking to the slot it is in already",
+    "move_closed": "moving a booking whose own slot is past its booking cut-off (it can still be cancelled)",
     # check-in
     "booking_not_found": "no booking matches (or it is no longer booked)",
     "invalid_qr_payload": "the scanned code is not a booking QR code",
@@ -84,7 +88,6 @@ _KIOSK_FACING = {
 _STAFF_ONLY = {
     "invalid_credentials": "staff login",
     "site_required": "staff name the site of a ticket or check-in; a kiosk's token names its own",
-    "not_cancellable": "cancelling a booking (the kiosk does not cancel)",
     "capacity_below_booked": "changing a slot's capacity (counter staff)",
     "no_current_ticket": "counter calls",
     "unknown_queue": "counter calls",

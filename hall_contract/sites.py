@@ -21,3 +21,19 @@ class Site(Answer):
 
 class SiteList(Answer):
     sites: tuple[Site, ...] = ()
+
+
+class Window(Answer):
+    """A service window (窗口) of a hall: its number, area and name in the asked language, the queues it
+    serves in order, and whether it is open on the site's plan."""
+
+    number: str
+    area: str = ""
+    name: str = ""
+    queues: tuple[str, ...] = ()
+    open: bool = True
+
+
+class WindowList(Answer):
+    site: str
+    windows: tuple[Window, ...] = ()

@@ -92,7 +92,9 @@ class KivyExceptionHandler(ExceptionHandler):
         self._report = report
 
     def handle_exception(self, inst: BaseException) -> int:
-        if isinstance(inst, KeyboardInterrupt | SystemExit):
+        # Only failures are guarded. Ctrl-C, an exit and a cancellation (asyncio.CancelledError is
+        # not an Exception) must end the loop: swallowed, a cancelled app task would run for ever.
+        if not isinstance(inst, Exception):
             return int(ExceptionManager.RAISE)
         self._report(inst)
         return int(ExceptionManager.PASS)

@@ -1,5 +1,5 @@
 """Translations read at run time from the .po catalogues (domains kiosk, flows, assist, identity, a4,
-chained).
+bookings, chained).
 
 Python code calls ``_("Take a ticket")`` (current language). kv rules pass the app's language so
 the rule re-evaluates when it changes: ``text: _("Take a ticket", app.lang)``.
@@ -19,7 +19,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES: tuple[str, ...] = ("zh_Hans", "zh_Hant", "en")
 DEFAULT_LANGUAGE = "zh_Hans"
 # The first domain that translates a msgid wins.
-DOMAINS: tuple[str, ...] = ("kiosk", "flows", "assist", "identity", "a4")
+DOMAINS: tuple[str, ...] = ("kiosk", "flows", "assist", "identity", "a4", "bookings")
 # The hall server's spelling of the same languages (docs/api.md).
 API_LANGUAGE = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 # What each language's button says, in that language.

@@ -7,11 +7,20 @@ name keyboard, for the characters the shipped CJK fonts can draw.
 Each syllable (tone-less, ü written v) lists its characters in three tiers: GB2312 level 1, level 2,
 then the rest; inside a tier the characters used with that reading in more of pypinyin's phrases
 come first. The kiosk loads this small file instead of pypinyin's dictionaries (tens of MB).
+
+`given_names` lists, per syllable, the characters of given names read that way first, commonest in
+names first: the counts of the MIT
+licensed `ngender` package (charfreq.csv, characters of given names counted over a large list of
+Chinese names, men and women added). General text is a poor guide to names: 喆 and 镕 are rare in
+text but ordinary in names, and the kiosk leads each syllable's candidates with this order after the
+surname. Characters seen in fewer than NAME_COUNT_FLOOR names are left out (noise, and file size).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import importlib.util
 import json
 import sys
 import unicodedata
@@ -21,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = (ROOT / "assets/fonts/NotoSansCJKsc-Regular.otf", ROOT / "assets/fonts/NotoSansCJKsc-Bold.otf")
 OUTPUT = ROOT / "kiosk/flows/name_candidates.json"
-FORMAT = 1
+FORMAT = 2
+NAME_COUNT_FLOOR = 20
 
 
 def syllable(reading: str) -> str:
@@ -66,6 +76,22 @@ def drawable() -> set[int]:
     return covered or set()
 
 
+def name_counts() -> dict[str, int]:
+    """Given-name characters and how many names hold them, from ngender's charfreq.csv (read as data:
+    importing ngender would load its model)."""
+    spec = importlib.util.find_spec("ngender")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("build_name_candidates: needs the ngender package (pip install -e '.[dev]')")
+    path = Path(next(iter(spec.submodule_search_locations))) / "charfreq.csv"
+    counts: dict[str, int] = {}
+    with path.open(encoding="utf-8") as stream:
+        for row in csv.DictReader(stream):
+            char = row["char"]
+            if len(char) == 1:
+                counts[char] = int(row["male"]) + int(row["female"])
+    return counts
+
+
 def build() -> dict[str, object]:
     from pypinyin.phrases_dict import phrases_dict
     from pypinyin.pinyin_dict import pinyin_dict
@@ -78,6 +104,13 @@ def build() -> dict[str, object]:
                 uses[(char, syllable(options[0]))] += 1
     fonts = drawable()
     table: dict[str, list[tuple[int, int, int, str]]] = {}
+    counts = name_counts()
+    from opencc import OpenCC
+
+    # Resident ID cards print simplified characters: a traditional form (榮 for 荣) does not lead.
+    simplified = OpenCC("t2s").convert
+    # Per syllable, the characters read that way first (青 is qing, not jing), commonest in names first.
+    named: dict[str, list[str]] = {}
     for code, readings in pinyin_dict.items():
         char = chr(code)
         if code not in fonts or not is_ideograph(char):
@@ -89,13 +122,17 @@ def build() -> dict[str, object]:
                 continue
             seen.add(key)
             table.setdefault(key, []).append((gb2312_level(char), -uses[(char, key)], order, char))
+            if order == 0 and counts.get(char, 0) >= NAME_COUNT_FLOOR and simplified(char) == char:
+                named.setdefault(key, []).append(char)
     syllables: dict[str, list[str]] = {}
     for key in sorted(table):
         tiers = ["", "", ""]
         for level, _uses, _order, char in sorted(table[key], key=lambda item: (item[:3], ord(item[3]))):
             tiers[level - 1] += char
         syllables[key] = tiers
-    return {"format": FORMAT, "syllables": syllables}
+    given = {key: "".join(sorted(chars, key=lambda c: (-counts[c], ord(c))))
+             for key, chars in sorted(named.items())}
+    return {"format": FORMAT, "syllables": syllables, "given_names": given}
 
 
 def render(data: dict[str, object]) -> str:

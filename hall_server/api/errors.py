@@ -39,6 +39,7 @@ REFUSAL_STATUS: dict[str, int] = {
     "queue_empty": 404,
     "slot_full": 409,
     "duplicate_booking": 409,
+    "same_slot": 409,
     "not_cancellable": 409,
     "already_checked_in": 409,
     "capacity_below_booked": 409,

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from hall_contract.sites import Site, SiteList
+from hall_contract.sites import Site, SiteList, WindowList
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller
 from hall_server.api.fields import SITE_PATTERN
 from hall_server.api.languages import Lang
@@ -26,3 +26,10 @@ def get_site(site: str = Path(pattern=SITE_PATTERN), lang: Lang = Query("zh-Hans
              caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
     """One site (a kiosk shows its hall's name in the citizen's language)."""
     return site_list.site_answer(site, lang)
+
+
+@router.get("/sites/{site}/windows", response_model=WindowList)
+def list_windows(site: str = Path(pattern=SITE_PATTERN), lang: Lang = Query("zh-Hans"),
+                 caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
+    """The site's windows: number, area, name, the queues served in order, open or not (a station: none)."""
+    return site_list.windows_answer(site, lang)

@@ -17,6 +17,8 @@ from types import MappingProxyType
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hall_server.domain.windows import Floor, Window, parse_floor, parse_windows
+
 SiteKind = Literal["hall", "station"]
 SessionKind = Literal["regular", "evening", "morning", "self_service"]
 DayRule = Literal["workdays", "every_day", "weekday"]
@@ -137,10 +139,15 @@ class Site:
     settings: SiteSettings = field(default_factory=SiteSettings)
     addresses: Mapping[str, str] = field(default_factory=dict)
     kind: SiteKind = "hall"
+    windows: tuple[Window, ...] = ()
+    floor: Floor = field(default_factory=Floor)
 
     @property
     def tz(self) -> tzinfo:
         return ZoneInfo(self.timezone_name)
+
+    def window(self, number: str) -> Window | None:
+        return next((w for w in self.windows if w.number == number), None)
 
     def name(self, lang: str = "zh-Hans") -> str:
         return self.names.get(lang, self.names["zh-Hans"])
@@ -268,8 +275,10 @@ def parse_site_text(text: str, source: str = "<text>") -> Site:
         kind = data.get("kind", "hall")
         if kind not in get_args(SiteKind):
             raise ValueError(f"kind must be one of {get_args(SiteKind)}")
+        staffed = {queue for rule in rules for queue in rule.counters}
         return Site(code, timezone_name, _names(data.get("name"), "name"), rules, settings, addresses,
-                    cast(SiteKind, kind))
+                    cast(SiteKind, kind), parse_windows(data.get("windows"), staffed),
+                    parse_floor(data.get("floor")))
     except ValueError as exc:
         raise SiteRulesError("site_rules_invalid", str(exc), source) from exc
 

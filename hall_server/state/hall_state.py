@@ -20,6 +20,7 @@ from hall_server.records.registry import RecordsRegistry, demo_registry
 from hall_server.state.access_watch import AccessWatch, Party
 from hall_server.state.calendar_book import CalendarBook
 from hall_server.state.client_address import ClientAddress
+from hall_server.state.floor_bus import FloorBus
 from hall_server.state.identity_kit import IdentityKit, build_identity_kit
 from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
@@ -50,6 +51,7 @@ class HallState:
         self.clock = clock
         self.calendars = CalendarBook(db)
         self.waiting_tickets = WaitingTicketCache()
+        self.floor = FloorBus()
         self.access = AccessWatch(db, ticker)
         # Token look-ups happen on every request; a short cache keeps them off the database.
         self._kiosk_cache: dict[str, tuple[float, KioskIdentity]] = {}

@@ -141,3 +141,13 @@ def no_show_times(conn: Connection, site: str, id_number: str) -> list[datetime]
 def set_status(conn: Connection, booking_id: str, expected: tuple[str, ...], **values: Any) -> bool:
     result = conn.execute(update(B).where(B.c.id == booking_id, B.c.status.in_(expected)).values(**values))
     return result.rowcount == 1
+
+
+def booked_of_person(conn: Connection, site: str, id_number: str) -> list[Booking]:
+    """The person's bookings at ``site`` still waiting for their check-in, earliest first."""
+    rows = conn.execute(
+        select(B)
+        .where(B.c.site == site, B.c.id_number == id_number, B.c.status == "booked")
+        .order_by(B.c.start, B.c.id)
+    )
+    return [_booking(r) for r in rows]

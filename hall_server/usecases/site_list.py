@@ -1,4 +1,4 @@
-"""The sites a hall server knows, as ``GET /sites`` answers them in the citizen's language."""
+"""The sites a hall server knows and their windows, as ``GET /sites`` answers them in the asked language."""
 
 from __future__ import annotations
 
@@ -21,3 +21,16 @@ def sites_answer(lang: str) -> dict[str, Any]:
 def site_answer(code: str, lang: str) -> dict[str, Any]:
     """One site; Refusal ``unknown_site``."""
     return _describe(known_site(code), lang)
+
+
+def windows_answer(code: str, lang: str) -> dict[str, Any]:
+    """A site's windows as its rules list them; Refusal ``unknown_site``."""
+    site = known_site(code)
+    return {
+        "site": site.code,
+        "windows": [
+            {"number": w.number, "area": w.area(lang), "name": w.name(lang), "queues": list(w.queues),
+             "open": w.open}
+            for w in site.windows
+        ],
+    }

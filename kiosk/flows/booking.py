@@ -64,15 +64,17 @@ class BookingFlow:
         materials: tuple[str, ...] | None = None,
         on_unreachable: Callable[[], None] | None = None,
         session_name: str = "",
+        replaces: str = "",
     ) -> PrintOutcome:
         """Print the slip; without ``materials`` the service's guide is asked for what to bring
         (``on_unreachable()`` is told when the hall cannot be reached for it). ``session_name`` is
-        the hall's name of the booked session."""
+        the hall's name of the booked session; ``replaces`` the day and time of the booking this one
+        replaces (a moved booking)."""
         if materials is None:
             materials = await self.materials(booking.service_code, lang, on_unreachable)
         job = booking_slip_job(
             booking, hall_name=hall_name, lang=lang, paper=paper_of(printer), materials=materials,
-            session_name=session_name,
+            session_name=session_name, replaces=replaces,
         )
         return await print_jobs(printer, [job])
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 # Written by scripts/build_name_candidates.py: syllable → characters the shipped fonts can draw.
 DATA_FILE = Path(__file__).with_name("name_candidates.json")
-DATA_FORMAT = 1
+DATA_FORMAT = 2
 
 PINYIN = "pinyin"
 LATIN = "latin"
@@ -43,17 +43,6 @@ SURNAMES: tuple[tuple[str, str], ...] = tuple(
     (token[:-1], token[-1]) for token in _SURNAMES.split()
 )
 
-# Characters common in given names, roughly commonest first: after the surname they lead their
-# syllable's candidates (伟 is otherwise on the fifth page of wei, behind 为 位 未 …).
-GIVEN_NAME_CHARS = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力林云飞斌波宇浩凯鹏俊帅"
-    "欣婷雪琳晶慧颖玲莉燕丹倩宁佳嘉思雨梓涵子轩怡萱博晨阳旭鑫亮成龙国海峰东志新春金荣生德义"
-    "清振永光庆亚立昊然晓小淑珍凤梅琴蓉芬菊美娇妍璐瑶琪蕾薇璇悦睿泽皓瑞铭航宏健坤毅桐楠彤月"
-    "馨露晴茜岩松昌贵福祥山忠良民安宝兴家富顺和喜仁才发学胜泉江彬伦翔锋朋哲晖一诗语可依若紫"
-    "奕艺婉琦瑜霖逸晗熙瀚宸煜烨炜诚信豪杭韬麟鸿鹤凡桦芝蕊莹洁婧媛妮姝琼瑾璟珊"
-)
-
-
 class NameInputError(ValueError):
     """A key or a choice the keyboard cannot take; ``code`` is stable for the UI and logs."""
 
@@ -76,7 +65,8 @@ class SyllableIndex:
     """Tone-less pinyin syllables (ü typed v) and their characters, in three tiers each: GB2312
     level 1, level 2, the rest (the generator orders each tier by use)."""
 
-    def __init__(self, syllables: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, syllables: Mapping[str, Sequence[str]],
+                 given_names: Mapping[str, str] | None = None) -> None:
         self._tiers: dict[str, tuple[str, ...]] = {}
         for syllable, tiers in syllables.items():
             if not (isinstance(syllable, str) and syllable.isascii() and syllable.isalpha()
@@ -88,6 +78,9 @@ class SyllableIndex:
         # Every beginning of a syllable, so a key that leads nowhere can be refused (and dimmed).
         self._prefixes = frozenset(s[:end] for s in self._tiers for end in range(len(s) + 1))
         self._surnames = tuple((s, char) for s, char in SURNAMES if char in "".join(self._tiers.get(s, ())))
+        # Per syllable, the characters that names hold, commonest in names first: after the surname
+        # they lead (伟 before 为 位 未; 喆 on zhe's first page, not behind 堵 庶 斥).
+        self._given = dict(given_names or {})
         # Kept as str (a few bytes a character), not tuples of one-character str objects.
         self.candidates = lru_cache(maxsize=16)(self._candidates)
         self._characters: frozenset[str] | None = None
@@ -103,7 +96,10 @@ class SyllableIndex:
         syllables = data.get("syllables")
         if not isinstance(syllables, dict):
             raise NameDataError(f"{path.name} has no syllables")
-        return cls(syllables)
+        given = data.get("given_names", {})
+        if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+            raise NameDataError(f"{path.name} has a malformed given_names table")
+        return cls(syllables, given)
 
     @property
     def syllables(self) -> frozenset[str]:
@@ -138,7 +134,7 @@ class SyllableIndex:
         if first:
             order.extend(char for s, char in self._surnames if s == letters)
         else:
-            order.extend(char for char in GIVEN_NAME_CHARS if char in exact)
+            order.extend(self._given.get(letters, ""))
         order.extend(exact)
         if first:
             order.extend(char for s, char in self._surnames if s != letters and s.startswith(letters))

@@ -48,8 +48,10 @@ def booking_slip_job(
     paper: PaperFormat,
     materials: tuple[str, ...] = (),
     session_name: str = "",
+    replaces: str = "",
 ) -> bytes:
-    """``session_name``: the hall's name of the booked session, as the slot listed it."""
+    """``session_name``: the hall's name of the booked session, as the slot listed it; ``replaces``:
+    the day and time of the earlier booking a moved one replaces."""
     content = BookingSlipContent(
         hall_name=hall_name,
         service_name=booking.service_name,
@@ -60,6 +62,7 @@ def booking_slip_job(
         qr_payload=booking.qr_payload,
         session_name=session_name,
         materials=materials,
+        replaces=replaces,
         lang=_lang(lang),
     )
     return booking_slip(content, paper)

@@ -102,6 +102,10 @@ ERRORS = {
     "kiosk_quota": N_("This kiosk cannot look up more people right now. Please try again later or ask "
                       "staff."),
     "wrong_code": N_("That code is not right. Please check it and enter it again."),
+    # a citizen's own bookings
+    "not_cancellable": N_("This booking has been checked in or has passed, so it cannot be cancelled."),
+    "same_slot": N_("Your booking is already at that time. Please choose another time."),
+    "move_closed": N_("It is too late to change the time of this booking. You can still cancel it."),
 }
 DEFAULT_ERROR = N_("Sorry, something went wrong. Please try again or ask staff.")
 

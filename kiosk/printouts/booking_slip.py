@@ -25,6 +25,8 @@ class BookingSlipContent:
     materials: Sequence[str] = field(default_factory=tuple)
     note: str = ""
     lang: str = "zh_Hans"
+    # The day and time of the earlier booking this one replaces (a moved booking), as worded.
+    replaces: str = ""
 
     def __post_init__(self) -> None:
         check_lang(self.lang)
@@ -40,6 +42,14 @@ def booking_slip(content: BookingSlipContent, paper: PaperFormat) -> bytes:
     job = sheet.job
     sheet.heading(content.hall_name)
     sheet.big(_("Booking slip", lang), limit=2)
+    if content.replaces:
+        # The earlier slip may still be in a pocket: this one says plainly that it no longer counts. The
+        # earlier time has a line of its own, so that it is never cut in two.
+        job.bold()
+        sheet.centered(_("Replaces your earlier booking:", lang))
+        sheet.centered(content.replaces)
+        job.bold(False)
+        sheet.centered(_("Its slip and check-in code no longer work.", lang))
     sheet.rule()
     job.align("left").bold().line(_("Service", lang)).bold(False)
     sheet.indented(content.service_name)

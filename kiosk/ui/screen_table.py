@@ -16,6 +16,7 @@ SCREENS: dict[str, tuple[str, str]] = {
         "home",
         "identify",
         "booking",
+        "my_bookings",
         "ticket",
         "records",
         "guides",

@@ -1,16 +1,21 @@
 """The attract screen: hall name and hours (today's from the hall when it answers), "touch to
 start", languages, elderly mode."""
 
+from __future__ import annotations
+
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 from kivy.uix.widget import Widget
 
-from hall_contract import Calendar, CalendarDay
 from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
+
+if TYPE_CHECKING:
+    # The contract's models (pydantic) load with the hall client, after the first screen is drawn.
+    from hall_contract import Calendar, CalendarDay
 
 
 class AttractScreen(KioskScreen):
@@ -25,8 +30,11 @@ class AttractScreen(KioskScreen):
 
     def on_enter_params(self, **params: Any) -> None:
         super().on_enter_params(**params)
-        # After the first frame: asking the hall must not delay the screen.
-        Clock.schedule_once(lambda _dt: self.refresh_today(), 0.3)
+        # After the first frame: asking the hall must not delay the screen. The delay counts from
+        # the frame this screen is drawn in (timed from here, it would already be over by then at
+        # start-up, when building the screen takes longer, and the first ask, which loads the hall
+        # client and the contract's models, would come before the screen).
+        Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt: self.refresh_today(), 0.3))
 
     def spoken_parts(self) -> list[str]:
         return [self.app.local_hall_name, _("Touch to start")]

@@ -25,6 +25,7 @@ PURPOSES = {
     "booking": N_("To book, we need to know who you are."),
     "check_in": N_("To check in for your booking, we need to know who you are."),
     "records": N_("Your records are private: please show who you are."),
+    "my_bookings": N_("Your bookings are private: please show who you are."),
 }
 DEFAULT_PURPOSE = N_("Please show who you are.")
 

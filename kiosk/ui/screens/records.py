@@ -1,42 +1,37 @@
 """Records screen: choose a kind → show it is you (card, code to the phone, e-ID) → the citizen's
 records, page by page → print them all."""
 
-from datetime import date
 from functools import partial
 from typing import Any, ClassVar
 
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
-from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from hall_contract import Challenge, Proof, RecordsResult
-from kiosk.flows.proof import CODE_LENGTH, ProofFlow, card_proof, code_proof, eid_proof
+from hall_contract import Proof, RecordsResult
 from kiosk.flows.records import KINDS, RecordsFlow, pages
 from kiosk.flows.slips import printed_columns, shared_values
 from kiosk.flows.words import error_text
-from kiosk.hall_client import HallError
 from kiosk.i18n import N_, _
 from kiosk.session import Identity
 from kiosk.ui.screens.flow_screen import FlowScreen, row
+from kiosk.ui.screens.proof_steps import ProofSteps, names_someone
 from kiosk.ui.screens.records_certificate import CertificateActions
 from kiosk.ui.widgets.numeric_pad import NumericPad
-
-# Refusals of a proof: the citizen is offered the ways to show it is them again.
-PROOF_REFUSALS = ("proof_required", "identity_not_verified", "challenge_expired")
 
 # Beyond about this many half-width characters a row of equal-width columns starts wrapping
 # its longer values (an employer's name) on a landscape kiosk screen.
 SCREEN_COLUMNS = 64
 
 
-class RecordsScreen(CertificateActions, FlowScreen):
+class RecordsScreen(CertificateActions, ProofSteps, FlowScreen):
     step = StringProperty("kind")
     title_msgid = N_("Records and printing")
     back_steps: ClassVar[dict[str, str]] = {"list": "kind", "proof": "kind", "code": "proof", "eid": "proof"}
     restarts_without_person = True
+    card_steps: ClassVar[tuple[str, ...]] = ("kind", "proof", "code", "eid")
     page = NumericProperty(1)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -69,7 +64,7 @@ class RecordsScreen(CertificateActions, FlowScreen):
         self.kind = None
         self.result = None
         self.print_outcome = self.certificate_outcome = None
-        if not _names_someone(self.app.session.identity):
+        if not names_someone(self.app.session.identity):
             # Records are personal: who is asking comes first.
             self.step = "kind"
             self.clear_content()
@@ -122,20 +117,17 @@ class RecordsScreen(CertificateActions, FlowScreen):
 
     def choose(self, kind: str) -> None:
         identity = self.app.session.identity
-        if identity is None or not _names_someone(identity):
+        if identity is None or not names_someone(identity):
             self.app.go("identify", next="records", purpose="records")
             return
         self.kind = kind
         self.print_outcome = self.certificate_outcome = None
-        proof = self._proof(identity)
+        proof = self.visit_proof(identity)
         if proof is None:
             # A typed ID number and name never open records: a code or an e-ID shows it is them.
             self.show("proof")
             return
         self._query(identity, proof)
-
-    def _proof(self, identity: Identity) -> Proof | None:
-        return card_proof(identity) or self.app.session.proof
 
     def _query(self, identity: Identity, proof: Proof) -> None:
         kind = self.kind
@@ -143,139 +135,19 @@ class RecordsScreen(CertificateActions, FlowScreen):
             return
 
         def got(result: RecordsResult) -> None:
-            if proof.type != "card":
-                # Kept in the visit for the next kind: another code only if the hall wants one.
-                self.app.session.proof = proof
+            # Kept in the visit for the next kind: another code only if the hall wants one.
+            self.keep_proof(proof)
             self._got_records(result)
 
         self.call(lambda: self.flow.query(kind, identity, self.app.lang, proof), got,
-                  failed=self._proof_refused)
+                  failed=self.proof_refused)
 
-    def _proof_refused(self, exc: BaseException) -> bool:
-        if not isinstance(exc, HallError) or exc.code not in PROOF_REFUSALS:
-            return False
-        session = self.app.session
-        session.proof = None
-        if self.step == "code":
-            if exc.code == "challenge_expired":
-                session.challenge = None
-                self.render()
-                self.say_code("challenge_expired")
-            else:
-                # One answer for a wrong code and a wrong name (no hint which): ask for the code again.
-                if self.code_pad is not None:
-                    self.code_pad.value = ""
-                self.say_code("wrong_code")
-            return True
-        if self.step != "eid":
-            self.show("proof")
-        self.say_code(exc.code)
-        return True
-
-    # -- proof: a code sent to the phone, or the electronic ID --
-
-    def _render_proof(self) -> None:
-        self.prompt = _("Please show that it is you")
-        self.content.add_widget(self.label(
-            _("Your records are private, so a typed ID number cannot open them. Please choose one:"),
-            role="large"))
-        self.code_button = self.list_button(_("Send a code to my phone"), self.send_code)
-        self.eid_button = self.list_button(_("Show my electronic ID"), partial(self.show, "eid"))
-        self.content.add_widget(self.code_button)
-        self.content.add_widget(self.eid_button)
-        self.content.add_widget(self.label(_("Or place your ID card on the reader."), role="large"))
-        self.content.add_widget(Widget())
-
-    def send_code(self) -> None:
-        identity = self.app.session.identity
-        if identity is None:
-            self.app.go("identify", next="records", purpose="records")
-            return
-        flow = ProofFlow(self.app.hall)
-        self.call(lambda: flow.send_code(identity), self._code_sent)
-
-    def _code_sent(self, challenge: Challenge) -> None:
-        self.app.session.challenge = challenge
-        if self.code_pad is not None:
-            self.code_pad.value = ""
-        self.show("code")
-
-    def _render_code(self) -> None:
-        challenge = self.app.session.challenge
-        self.prompt = _("Enter the code from your phone")
-        if challenge is not None:
-            sent = _("A code was sent to {phone}.").format(phone=challenge.masked_phone)
-        else:
-            sent = _("Please ask for a new code.")
-        sent_label = self.label(sent, role="large")
-        sent_label.size_hint_y = None
-        sent_label.height = self.app.theme.button_h
-        self.content.add_widget(sent_label)
-        typed = self.code_pad.value if self.code_pad is not None else ""
-        pad = self.code_pad = NumericPad(max_length=CODE_LENGTH, allow_x=False, value=typed)
-        shown = self.label("", role="title", halign="center")
-        shown.size_hint_y = None
-        shown.height = self.app.theme.button_h
-
-        def typed_so_far(*_args: Any) -> None:
-            shown.text = " ".join(pad.value.ljust(CODE_LENGTH, "_"))
-            self.confirm_button.disabled = challenge is None or len(pad.value) != CODE_LENGTH
-
-        self.content.add_widget(shown)
-        # The keypad takes the room left: its keys are as large as the screen allows.
-        holder = AnchorLayout()
-        holder.add_widget(pad)
-        self.content.add_widget(holder)
-        self.new_code_button = self.button(_("Send a new code"), self.send_code, kind="quiet")
-        self.confirm_button = self.button(_("Confirm"), self.confirm_code)
-        self.content.add_widget(
-            row(self.new_code_button, self.confirm_button, height=self.app.theme.button_h))
-        pad.bind(value=typed_so_far)
-        typed_so_far()
-
-    def confirm_code(self) -> None:
-        identity, challenge = self.app.session.identity, self.app.session.challenge
-        if identity is None or challenge is None or self.code_pad is None:
-            return
-        proof = code_proof(challenge, self.code_pad.value)
-        if proof is not None:
-            self._query(identity, proof)
-
-    def _render_eid(self) -> None:
-        self.prompt = _("Show your electronic ID")
-        for line in (
-            _("Open the electronic ID on your phone,"),
-            _("and hold its QR code under the scanner below the screen."),
-        ):
-            self.content.add_widget(self.label(line, role="large"))
-        self.content.add_widget(Widget())
-
-    def on_scan(self, payload: bytes) -> None:
-        identity = self.app.session.identity
-        if self.step != "eid" or identity is None or self.busy:
-            return
-        proof = eid_proof(payload)
-        if proof is None:
-            self.say(_("The code could not be read. Please scan it again."))
-            return
-        self._query(identity, proof)
-
-    def on_card_placed(self, card: Any) -> None:
-        # The card on the reader is the surest proof: it stands for whoever the visit knew before.
-        if self.step not in ("kind", "proof", "code", "eid") or self.busy:
-            return
-        if card.valid_to is not None and card.valid_to < date.today():
-            self.say(_("This ID card has expired. Please use a valid card or ask staff."))
-            return
-        session = self.app.session
-        session.identity = Identity(name=card.name, id_number=card.id_number, source="id_card", card=card)
-        session.proof = session.challenge = None
+    def proven(self, identity: Identity, proof: Proof) -> None:
+        # A card placed before a kind is chosen only says who the citizen is.
         if self.step == "kind" or self.kind is None:
             self.show("kind")
             return
-        proof = card_proof(session.identity)
-        assert proof is not None
-        self._query(session.identity, proof)
+        self._query(identity, proof)
 
     # -- list --
 
@@ -368,7 +240,7 @@ class RecordsScreen(CertificateActions, FlowScreen):
             self.page = page
             self.render()
 
-        proof = self._proof(identity)
+        proof = self.visit_proof(identity)
         if proof is None:
             return
         self.fetch_in_language("records", lang, lambda: self.flow.query(kind, identity, lang, proof), again)
@@ -403,7 +275,3 @@ class RecordsScreen(CertificateActions, FlowScreen):
         subject = {"type": "kiosk_transaction", "id": f"records-{self.app.session.visit_id[:12]}-{self.kind}"}
         self.app.finish_transaction(subject)
 
-
-def _names_someone(identity: Identity | None) -> bool:
-    """A scanned booking code stands for a booking, not a person: records need a name and number."""
-    return identity is not None and bool(identity.id_number and identity.name)

@@ -28,7 +28,7 @@ class CertificateActions:
     label: Any
     button: Any
     render: Any
-    _proof: Any
+    visit_proof: Any
     kind: str | None
     step: str
     certificate_outcome: CertificateOutcome | None = None
@@ -77,7 +77,7 @@ class CertificateActions:
         a4 = getattr(self.app.devices, "a4", None)
         if identity is None or kind is None or self.printing_certificate or a4 is None:
             return
-        proof = self._proof(identity)
+        proof = self.visit_proof(identity)
         self.printing_certificate = True
         self.certificate_outcome = None
         self.render()

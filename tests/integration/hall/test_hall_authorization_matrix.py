@@ -39,6 +39,8 @@ API: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/bookings/{booking_id}"): "KIOSK_OR_STAFF",
     ("DELETE", "/api/v1/bookings/{booking_id}"): "KIOSK_OR_STAFF",
     ("POST", "/api/v1/bookings/check-in"): "KIOSK_OR_STAFF",
+    ("POST", "/api/v1/bookings/mine"): "KIOSK_ONLY",
+    ("POST", "/api/v1/bookings/{booking_id}/move"): "KIOSK_ONLY",
     ("POST", "/api/v1/tickets"): "KIOSK_OR_STAFF",
     ("GET", "/api/v1/tickets/{ticket_id}"): "PUBLIC",
     ("POST", "/api/v1/counters/{counter}/call-next"): "COUNTER",
@@ -60,6 +62,7 @@ API: dict[tuple[str, str], str] = {
     ("GET", "/t/{ticket_id}"): "PUBLIC",
     ("GET", "/api/v1/sites"): "KIOSK_OR_STAFF",
     ("GET", "/api/v1/sites/{site}"): "KIOSK_OR_STAFF",
+    ("GET", "/api/v1/sites/{site}/windows"): "KIOSK_OR_STAFF",
     ("POST", "/api/v1/identity/challenge"): "KIOSK_ONLY",
     ("POST", "/api/v1/records/certificate"): "KIOSK_ONLY",
     ("GET", "/api/v1/signing-certificate"): "PUBLIC",
@@ -162,7 +165,7 @@ def test_every_api_route_answers_every_caller_as_the_table_says(hall: Hall, toke
                 token = hall.client().post("/auth/login", json=login).json()["token"]
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             reply = httpx.request(method, hall.url + url, params=params, headers=headers,
-                                  json={} if method in ("POST", "PUT") else None, timeout=30)
+                                  json={} if method in ("POST", "PUT", "DELETE") else None, timeout=30)
             status = reply.status_code
             if status >= 500:
                 ok = False

@@ -40,7 +40,7 @@ def test_one_service_with_its_guide_in_each_language(hall: Hall) -> None:
     assert body["name"] == "社会保险参保缴费记录查询" and body["department"]["code"] == "HRSS"
     assert guide["materials"][0] == {"name": "居民身份证", "copies": "原件1份", "note": "或社会保障卡"}
     assert guide["steps"] and guide["time_limit"] == "即办" and guide["fee"] == "不收费"
-    assert guide["where"] == "一楼B区 15-20号窗口" and guide["legal_basis"] and guide["notes"]
+    assert guide["where"] == "一楼B区 15-24号窗口" and guide["legal_basis"] and guide["notes"]
     english = kiosk.get("/services/SB-001", params={"lang": "en"}).json()
     assert english["guide"]["fee"] == "Free of charge"
     traditional = kiosk.get("/services/SB-001", params={"lang": "zh-Hant"}).json()

@@ -17,7 +17,7 @@ from hall_server.store import models as m
 from hall_server.usecases import retention
 
 from .conftest import Hall
-from .test_hall_bookings import book, person
+from .test_hall_bookings import book, owner, person
 
 pytestmark = pytest.mark.db
 SLOT = "HQ:SB-001:2026-11-26T09:00"
@@ -54,7 +54,7 @@ def test_personal_fields_go_thirty_days_after_the_slot(hall: Hall) -> None:
 def test_a_cancelled_booking_is_erased_at_once(hall: Hall) -> None:
     who = {**person(4), "phone": "13800138001"}
     booking = book(hall, SLOT, who).json()
-    cancelled = hall.kiosk().delete(f"/bookings/{booking['id']}")
+    cancelled = hall.kiosk().request("DELETE", f"/bookings/{booking['id']}", json=owner(who))
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"
     gone = row(hall, booking["id"])
@@ -65,7 +65,7 @@ def test_a_cancelled_booking_is_erased_at_once(hall: Hall) -> None:
 
 def test_erased_rows_do_not_block_new_bookings_of_people_with_the_same_mask(hall: Hall) -> None:
     first = book(hall, SLOT, person(5)).json()
-    hall.kiosk().delete(f"/bookings/{first['id']}")
+    hall.kiosk().request("DELETE", f"/bookings/{first['id']}", json=owner(person(5)))
     assert book(hall, SLOT, person(5)).status_code == 201
 
 

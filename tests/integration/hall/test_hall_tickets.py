@@ -29,7 +29,7 @@ def test_walk_in_ticket_has_number_place_and_tracking_link(hall: Hall) -> None:
     assert first["service"] == {"code": "SB-001", "name": "社会保险参保缴费记录查询"}
     assert second["people_ahead"] == 1 and second["estimated_wait_s"] > 0 and first["people_ahead"] == 0
     assert second["tracking_url"] == f"http://hall.test/t/{second['id']}"
-    assert first["where"] == "一楼B区 15-20号窗口"
+    assert first["where"] == "一楼B区 15-24号窗口"
     assert first["issued_at"] == "2026-11-25T10:00:00+08:00"
     again = hall.client().get(f"/tickets/{second['id']}")  # public, by unguessable id
     assert again.status_code == 200 and again.json()["people_ahead"] == 1

@@ -7,13 +7,13 @@ import pytest
 pytestmark = pytest.mark.ui
 
 
-def test_touch_to_start_opens_home_with_five_tiles(kiosk):
+def test_touch_to_start_opens_home_with_six_tiles(kiosk):
     kiosk.screenshot("attract_zh_Hans")
     kiosk.tap("Touch to start")
     kiosk.wait_for_screen("home")
     tiles = kiosk.find_all(cls="Tile")
     assert sorted(t.text for t in tiles) == sorted(
-        ["预约办事", "取号", "查询打印", "办事指南", "视频帮办"]
+        ["预约办事", "我的预约", "取号", "查询打印", "办事指南", "视频帮办"]
     )
     kiosk.screenshot("home_zh_Hans")
 

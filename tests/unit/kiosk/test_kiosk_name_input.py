@@ -100,12 +100,20 @@ def test_surnames_lead_the_first_character_and_given_name_characters_the_rest():
     # ... but only those read that way: 伟 is not offered under "wen".
     assert "伟" not in index.candidates("wen", False)
     assert index.candidates("lv", True)[0] == "吕"
+    # Ranked by names, not by text: 喆 (rare in text) is on zhe's first page, 镕 on rong's second.
+    assert index.candidates("zhe", False).index("喆") < 7
+    assert index.candidates("rong", False).index("镕") < 14
+    # Traditional forms do not lead (ID cards print simplified characters).
+    assert index.candidates("rong", False).index("榮") > index.candidates("rong", False).index("镕")
     assert index.candidates("shan", True)[0] == "单"  # 单 is read shan as a family name
 
 
 def test_level_1_before_level_2_before_the_rest():
     index = syllable_index()
-    candidates = index.candidates("yang")  # no longer syllable begins with yang
+    # After the characters names hold (a name's order, not the tiers'): no longer syllable begins with yang.
+    named = json.loads((ROOT / "kiosk/flows/name_candidates.json").read_text("utf-8"))["given_names"]["yang"]
+    candidates = index.candidates("yang")[len(named):]
+    assert not set(candidates) & set(named)
     level = {char: _generator().gb2312_level(char) for char in candidates}
     levels = [level[char] for char in candidates]
     assert levels == sorted(levels)

@@ -1,0 +1,120 @@
+"""What happens on a hall's floor (calls, window states), published once and fanned out to live streams.
+
+`FloorBus.publish(event)` is called by the counter use cases after their transaction commits, from any
+thread; `async with bus.subscribe(site) as feed: event = await feed.get()` is how a stream (the calling
+screen, a window display, a rating pad, a phone page) receives them on its event loop.
+
+One process holds one bus in memory. With several nodes the same interface is served by a shared broker
+(DESIGN.md §4.9); nothing outside this module knows which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+FloorEventKind = Literal[
+    "called",  # a ticket called to a window (call-next or a chosen number); `recall` when called again
+    "started",  # the citizen arrived at the window
+    "completed",  # service done: the window's rating pad asks for a review of this ticket
+    "no_show",
+    "transferred",  # to another queue or window
+    "parked",  # put on hold at the window (挂起), resumed later by a new "called"
+    "window_opened",  # a clerk signed in, or a paused window resumed
+    "window_paused",  # 暂停服务: no calls to this window
+    "window_closed",  # the clerk signed out
+    "waiting_changed",  # a ticket issued or leaving the line: people waiting per queue changed
+]
+# A subscriber that falls this far behind is dropped; its client reconnects and gets the state first.
+FEED_LIMIT = 256
+
+
+@dataclass(frozen=True)
+class FloorEvent:
+    """One transition on the floor. `clerk` is a staff account name: never sent on a public stream."""
+
+    kind: FloorEventKind
+    site: str
+    at: datetime
+    window: str | None = None
+    ticket_id: str | None = None
+    ticket: str | None = None  # the printed number, e.g. "B001"
+    queue: str | None = None
+    recall: bool = False
+    clerk: str | None = None
+
+
+class FeedClosed(Exception):
+    """The feed was dropped for falling behind (or the bus closed): reconnect and read the state again."""
+
+
+class Feed:
+    """One subscriber's events, in order, on the subscriber's own event loop."""
+
+    def __init__(self, site: str, loop: asyncio.AbstractEventLoop) -> None:
+        self.site = site
+        self.loop = loop
+        self._queue: asyncio.Queue[FloorEvent | None] = asyncio.Queue(FEED_LIMIT)
+        self.closed = False
+
+    def _put(self, event: FloorEvent | None) -> None:
+        if self.closed:
+            return
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.closed = True
+            self._queue = asyncio.Queue(1)
+            self._queue.put_nowait(None)
+
+    async def get(self) -> FloorEvent:
+        event = await self._queue.get()
+        if event is None:
+            raise FeedClosed
+        return event
+
+
+class FloorBus:
+    """In-process publish/subscribe of floor events per site."""
+
+    def __init__(self) -> None:
+        self._feeds: dict[str, set[Feed]] = {}
+        self._lock = threading.Lock()
+
+    def publish(self, event: FloorEvent) -> None:
+        """Hand ``event`` to every feed of its site; safe from any thread, never blocks on a slow reader."""
+        with self._lock:
+            feeds = list(self._feeds.get(event.site, ()))
+        for feed in feeds:
+            try:
+                feed.loop.call_soon_threadsafe(feed._put, event)
+            except RuntimeError:  # the feed's loop has closed: its stream is gone
+                self._remove(feed)
+
+    def subscribers(self, site: str) -> int:
+        with self._lock:
+            return len(self._feeds.get(site, ()))
+
+    def _remove(self, feed: Feed) -> None:
+        with self._lock:
+            feeds = self._feeds.get(feed.site)
+            if feeds is not None:
+                feeds.discard(feed)
+                if not feeds:
+                    del self._feeds[feed.site]
+
+    @asynccontextmanager
+    async def subscribe(self, site: str) -> AsyncIterator[Feed]:
+        """A feed of ``site``'s events from now on, removed when the block ends."""
+        feed = Feed(site, asyncio.get_running_loop())
+        with self._lock:
+            self._feeds.setdefault(site, set()).add(feed)
+        try:
+            yield feed
+        finally:
+            self._remove(feed)

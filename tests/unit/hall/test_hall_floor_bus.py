@@ -1,0 +1,61 @@
+"""The floor bus: events reach every feed of their site in order, from any thread; a slow feed is dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from hall_server.state.floor_bus import FEED_LIMIT, FeedClosed, FloorBus, FloorEvent
+
+AT = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+
+
+def called(site: str, number: str) -> FloorEvent:
+    return FloorEvent("called", site, AT, window="15", ticket=number, queue=number[0])
+
+
+def test_events_reach_every_feed_of_their_site_in_order_from_other_threads() -> None:
+    async def run() -> tuple[list[str], list[str], int]:
+        bus = FloorBus()
+        async with bus.subscribe("HQ") as first, bus.subscribe("HQ") as second, bus.subscribe("B2") as other:
+            numbers = [f"B{n:03d}" for n in range(1, 51)]
+            publisher = threading.Thread(target=lambda: [bus.publish(called("HQ", n)) for n in numbers])
+            publisher.start()
+            got_first = [(await first.get()).ticket or "" for _ in numbers]
+            got_second = [(await second.get()).ticket or "" for _ in numbers]
+            publisher.join()
+            bus.publish(called("B2", "A001"))
+            assert (await other.get()).ticket == "A001"
+            return got_first, got_second, bus.subscribers("HQ")
+
+    first, second, count = asyncio.run(run())
+    assert first == second == [f"B{n:03d}" for n in range(1, 51)]
+    assert count == 2
+
+
+def test_a_feed_is_removed_when_its_block_ends() -> None:
+    async def run() -> int:
+        bus = FloorBus()
+        async with bus.subscribe("HQ"):
+            assert bus.subscribers("HQ") == 1
+        bus.publish(called("HQ", "A001"))  # nobody listens: nothing happens
+        return bus.subscribers("HQ")
+
+    assert asyncio.run(run()) == 0
+
+
+def test_a_feed_that_falls_behind_is_closed_and_others_go_on() -> None:
+    async def run() -> None:
+        bus = FloorBus()
+        async with bus.subscribe("HQ") as slow, bus.subscribe("HQ") as fast:
+            for n in range(FEED_LIMIT + 5):
+                bus.publish(called("HQ", f"A{n + 1:03d}"))
+                await asyncio.sleep(0)
+                assert (await fast.get()).ticket == f"A{n + 1:03d}"
+            with pytest.raises(FeedClosed):
+                await slow.get()
+
+    asyncio.run(run())
