@@ -12,7 +12,7 @@ from kiosk.ui.text_layout import rendered_lines
 pytestmark = pytest.mark.ui
 
 LANGS = ("zh_Hans", "zh_Hant", "en")
-TILES = ("tile_booking", "tile_ticket", "tile_records", "tile_guides", "tile_video_help")
+TILES = ("tile_booking", "tile_ticket", "tile_records", "tile_guides", "tile_my_bookings", "tile_video_help")
 # The demo hall's clock stands at Wednesday 2026-11-25 10:00 +08:00 (tests/ui/conftest.py).
 CLOCKS = {
     "zh_Hans": r"2026年11月25日 星期三 10:0\d",

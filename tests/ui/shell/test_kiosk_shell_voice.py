@@ -53,7 +53,8 @@ HOME = {
 
 
 def _home_text(lang):
-    tiles = ["Book an appointment", "Take a ticket", "Records and printing", "Service guides", "Video help"]
+    tiles = ["Book an appointment", "Take a ticket", "Records and printing", "Service guides", "My bookings",
+             "Video help"]
     return [_(tile, lang) for tile in tiles]
 
 
