@@ -87,6 +87,7 @@ class KioskApp(App):
         self.guard = FailureGuard(on_restart=self.end_visit)
         self.tasks = TaskRunner(self.report_failure)
         self.hall_link = HallLink(config, self._set_hall_online, hall)
+        self._site_asked = False
         self._show_hall_name()
         self.idle = IdleTimer(IdleTimeouts(config.timeouts.idle_s, config.timeouts.warning_s))
         self.idle_watch = IdleWatch(self.idle, on_expired=self.end_visit)
@@ -135,7 +136,6 @@ class KioskApp(App):
     def _start_background(self, _dt: float) -> None:
         if self._start_devices and self.devices is not None:
             self.run_task(self.devices.start())
-        self._fetch_site()
         if self._start_heartbeat:
             self.hall_link.start_heartbeat(self.run_task, self._status, on_new_day=self._new_day)
 
@@ -175,15 +175,25 @@ class KioskApp(App):
     def _set_hall_online(self, online: bool) -> None:
         if online != self.hall_online:
             log.info("hall server %s", "reachable again" if online else "unreachable")
-            if online and self.hall_link.site is None:
-                self._fetch_site()
+        # The hall's names are asked for once it answers (after the first frame, with the contract's
+        # models the heartbeat has loaded), and again if the hall could not be reached then.
+        if online and self.hall_link.site is None and not self._site_asked:
+            self._fetch_site()
         self.hall_online = online
         # A heartbeat's answer may have moved the hall's clock or zone.
         self._show_clock()
 
     def _fetch_site(self) -> None:
-        self.hall_link.fetch_site(self.run_task, lambda _site: self._show_hall_name(),
-                                  self.background_request_failed)
+        self._site_asked = True
+
+        def failed(exc: BaseException) -> None:
+            from kiosk.hall_client import HallUnreachable
+
+            # Unreachable: asked again when the hall answers. Refused: the configured name stays.
+            self._site_asked = not isinstance(exc, HallUnreachable)
+            self.background_request_failed(exc)
+
+        self.hall_link.fetch_site(self.run_task, lambda _site: self._show_hall_name(), failed)
 
     def _show_hall_name(self) -> None:
         site = self.hall_link.site

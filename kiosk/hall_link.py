@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import kiosk
 from kiosk.config import KioskConfig
-from kiosk.hall_site import HallSite
 from kiosk.hall_time import hall_now
 
 if TYPE_CHECKING:
+    # The contract's models load after the first frame (the site's names are asked for then).
     from kiosk.hall_client import HallClient
+    from kiosk.hall_site import HallSite
 
 log = logging.getLogger(__name__)
 
