@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from kivy.app import App
@@ -24,6 +24,7 @@ from kiosk.config import KioskConfig
 from kiosk.device_routing import DeviceRouting, make_devices
 from kiosk.failure_guard import FailureGuard, KivyExceptionHandler
 from kiosk.hall_link import HallLink
+from kiosk.hall_time import clock_text, seconds_to_next_minute
 from kiosk.idle import IdleTimeouts, IdleTimer
 from kiosk.idle_watch import TICK_S, IdleWatch
 from kiosk.kivy_setup import harden_window
@@ -35,7 +36,10 @@ from kiosk.tasks import TaskRunner
 from kiosk.ui.app_config import cache_dir
 from kiosk.ui.kv_files import load_kv
 from kiosk.ui.screen_table import NO_VISIT_SCREENS, ScreenTable, has_screen
+from kiosk.ui.screen_voice import ScreenVoice
 from kiosk.ui.widgets.card_notice import CardRemovedNotice
+from kiosk.voice import Speaker, make_speaker
+from kiosk.voice.guide import VoiceGuide
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +49,16 @@ class KioskApp(App):
 
     lang = StringProperty(i18n.DEFAULT_LANGUAGE)
     elderly = BooleanProperty(False)
+    # Voice guidance (语音播报): on with elderly mode, the citizen's to switch, off for each new visit.
+    voice_on = BooleanProperty(False)
+    voice_available = BooleanProperty(True)
     hall_online = BooleanProperty(True)
     current_screen = StringProperty("")
     hall_name = StringProperty("")
+    # The hall's name in the chosen language (from the hall, else the configured name translated).
+    local_hall_name = StringProperty("")
+    # The hall's date and time in the chosen language, to the minute (the top bar).
+    hall_clock = StringProperty("")
     notice = StringProperty("")
     theme = ObjectProperty(None)
 
@@ -59,6 +70,7 @@ class KioskApp(App):
         devices: Any = None,
         start_devices: bool = True,
         start_heartbeat: bool = True,
+        speaker: Speaker | None = None,
         **kwargs: Any,
     ) -> None:
         from kiosk.ui.theme import Theme
@@ -75,6 +87,8 @@ class KioskApp(App):
         self.guard = FailureGuard(on_restart=self.end_visit)
         self.tasks = TaskRunner(self.report_failure)
         self.hall_link = HallLink(config, self._set_hall_online, hall)
+        self._site_asked = False
+        self._show_hall_name()
         self.idle = IdleTimer(IdleTimeouts(config.timeouts.idle_s, config.timeouts.warning_s))
         self.idle_watch = IdleWatch(self.idle, on_expired=self.end_visit)
         if devices is None:
@@ -88,6 +102,11 @@ class KioskApp(App):
         # Held here, not by the maintenance screen: reopening the screen must not reset the count.
         self.pin_lock = PinLock(cache_dir(self) / "maintenance_pin.json")
         self.card_notice = CardRemovedNotice()
+        if speaker is None:
+            speaker = make_speaker(config.voice.engine, espeak_path=config.voice.espeak_path)
+        self.voice = VoiceGuide(speaker)
+        self.voice_available = self.voice.available
+        self.screen_voice = ScreenVoice(self.voice, lambda: self.lang, self._voice_unavailable)
         self.sm: ScreenManager | None = None
         self._screens: ScreenTable | None = None
 
@@ -110,6 +129,7 @@ class KioskApp(App):
         asyncio.get_running_loop().set_exception_handler(self.guard.loop_exception)
         self.go("attract")
         Clock.schedule_interval(self.idle_watch.tick, TICK_S)
+        self._tick_clock()
         # Devices and the hall link start once the first screen is up, so it shows sooner.
         Clock.schedule_once(self._start_background, 0.2)
 
@@ -122,6 +142,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         self.hall_link.stop()
         self.tasks.cancel_all()
+        self.voice.close()
 
     async def aclose(self) -> None:
         """Close devices and the hall client (after the Kivy loop has stopped)."""
@@ -154,7 +175,39 @@ class KioskApp(App):
     def _set_hall_online(self, online: bool) -> None:
         if online != self.hall_online:
             log.info("hall server %s", "reachable again" if online else "unreachable")
+        # The hall's names are asked for once it answers (after the first frame, with the contract's
+        # models the heartbeat has loaded), and again if the hall could not be reached then.
+        if online and self.hall_link.site is None and not self._site_asked:
+            self._fetch_site()
         self.hall_online = online
+        # A heartbeat's answer may have moved the hall's clock or zone.
+        self._show_clock()
+
+    def _fetch_site(self) -> None:
+        self._site_asked = True
+
+        def failed(exc: BaseException) -> None:
+            from kiosk.hall_client import HallUnreachable
+
+            # Unreachable: asked again when the hall answers. Refused: the configured name stays.
+            self._site_asked = not isinstance(exc, HallUnreachable)
+            self.background_request_failed(exc)
+
+        self.hall_link.fetch_site(self.run_task, lambda _site: self._show_hall_name(), failed)
+
+    def _show_hall_name(self) -> None:
+        site = self.hall_link.site
+        named = site.names.get(self.lang) if site is not None else None
+        self.local_hall_name = named or i18n._(self.hall_name, self.lang)
+
+    def _tick_clock(self, _dt: float = 0.0) -> None:
+        moment = self._show_clock()
+        Clock.schedule_once(self._tick_clock, seconds_to_next_minute(moment))
+
+    def _show_clock(self) -> datetime:
+        moment = self.hall_link.now()
+        self.hall_clock = clock_text(moment, self.lang)
+        return moment
 
     def hall_unreachable(self) -> None:
         """A flow found the hall unreachable: say so now and check again soon."""
@@ -202,6 +255,7 @@ class KioskApp(App):
         assert self.sm is not None
         self.sm.current = name
         self.current_screen = name
+        self.screen_voice.follow(target)
         if name in NO_VISIT_SCREENS:
             self.idle.stop()
         elif not self.idle.enabled:
@@ -243,10 +297,22 @@ class KioskApp(App):
         i18n.set_language(lang)
         for screen in self.built_screens.values():
             self._guarded(screen.on_language, lang)
+        self.screen_voice.refresh()
+        self._show_hall_name()
+        self._show_clock()
 
     def on_elderly(self, _instance: Any, elderly: bool) -> None:
         self.theme.elderly = elderly
         self.idle.elderly = elderly
+        self.voice_on = elderly and self.voice_available
+
+    def on_voice_on(self, _instance: Any, on: bool) -> None:
+        self.voice.switch(on)
+        self.screen_voice.refresh()
+
+    def _voice_unavailable(self) -> None:
+        self.voice_available = False
+        self.voice_on = False
 
     # -- the visit --
 
@@ -261,6 +327,7 @@ class KioskApp(App):
         for screen in self.built_screens.values():
             self._guarded(screen.reset_visit)
         self.elderly = False
+        self.voice_on = False
         self.set_language(self.kiosk_config.language)
         self.idle_watch.dismiss()
         self.guard.dismiss()

@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk.handwriting.zinnia import DEFAULT_MODEL as HANDWRITING_MODEL
 from kiosk.i18n import LANGUAGES, N_
+from kiosk.voice.engines import ENGINES as VOICE_ENGINES
 from terminal_drivers.a4.cups_printer import parse_server
 from terminal_drivers.config import DevicesConfig, parse_devices
 from terminal_drivers.errors import ConfigError as DeviceConfigError
@@ -89,6 +90,21 @@ class A4PrinterConfig:
 
 
 @dataclass(frozen=True)
+class VoiceConfig:
+    """``[voice]``: the engine that reads screens aloud when the citizen turns voice guidance on."""
+
+    engine: str = "espeak-ng"
+    # A name on PATH or a file; a kiosk without it runs on, its switch saying voice is unavailable.
+    espeak_path: str = "espeak-ng"
+
+    def __post_init__(self) -> None:
+        if self.engine not in VOICE_ENGINES:
+            raise ConfigError("voice.engine", f"must be one of {', '.join(VOICE_ENGINES)}")
+        if self.engine == "espeak-ng" and not self.espeak_path.strip():
+            raise ConfigError("voice.espeak_path", "must name the espeak-ng program")
+
+
+@dataclass(frozen=True)
 class PrintersConfig:
     a4: A4PrinterConfig | None = None
 
@@ -101,6 +117,7 @@ class KioskConfig:
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     handwriting: HandwritingConfig = field(default_factory=HandwritingConfig)
     printers: PrintersConfig = field(default_factory=PrintersConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
     language: str = "zh_Hans"
     # Required: a PIN every kiosk shares from a default would open every kiosk's maintenance screen.
     technician_pin: str = ""
@@ -188,7 +205,7 @@ def _printers(data: dict[str, Any]) -> PrintersConfig:
 
 def parse_config(data: dict[str, Any]) -> KioskConfig:
     """A KioskConfig from parsed TOML; raises ConfigError naming the first bad key."""
-    top_known = {"hall", "screen", "timeouts", "devices", "handwriting", "printers",
+    top_known = {"hall", "screen", "timeouts", "devices", "handwriting", "printers", "voice",
                  *KioskConfig.__dataclass_fields__}
     for key in data:
         if key not in top_known:
@@ -216,7 +233,8 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
         raise ConfigError(key, message) from exc
     handwriting: HandwritingConfig = _build(HandwritingConfig, _section(data, "handwriting"), "handwriting.")
     printers = _printers(data)
-    tables = ("hall", "screen", "timeouts", "devices", "handwriting", "printers")
+    voice: VoiceConfig = _build(VoiceConfig, _section(data, "voice"), "voice.")
+    tables = ("hall", "screen", "timeouts", "devices", "handwriting", "printers", "voice")
     rest = {k: v for k, v in data.items() if k not in tables}
     top = _values(KioskConfig, rest, "")
     language = top.get("language", KioskConfig.language)
@@ -229,7 +247,7 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
     # The token is asked for last, so an operator fixing a file meets the other faults first.
     hall: HallConfig = _build(HallConfig, hall_values, "hall.")
     return KioskConfig(hall=hall, screen=screen, timeouts=timeouts, devices=devices,
-                       handwriting=handwriting, printers=printers, **top)
+                       handwriting=handwriting, printers=printers, voice=voice, **top)
 
 
 def load_config(path: str | Path) -> KioskConfig:

@@ -1,17 +1,21 @@
-"""The kiosk's link to the hall: the client (made on first use), the heartbeat, the hall's own date."""
+"""The kiosk's link to the hall: the client (made on first use), the heartbeat, the hall's own date,
+time and names."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import kiosk
 from kiosk.config import KioskConfig
+from kiosk.hall_time import hall_now
 
 if TYPE_CHECKING:
+    # The contract's models load after the first frame (the site's names are asked for then).
     from kiosk.hall_client import HallClient
+    from kiosk.hall_site import HallSite
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,7 @@ class HallLink:
         self._client = client
         self.heartbeat: Any = None
         self.today: date | None = None
+        self.site: HallSite | None = None
 
     @property
     def client(self) -> HallClient:
@@ -65,6 +70,27 @@ class HallLink:
             send=send, interval_s=timeouts.heartbeat_s, retry_s=timeouts.retry_s, on_state=self._on_state
         )
         run_task(self.heartbeat.run())
+
+    def fetch_site(self, run_task: Callable[..., Any], on_site: Callable[[HallSite], None],
+                   on_error: Callable[[BaseException], None]) -> None:
+        """Learn the hall's names and time zone (``on_site(site)`` on the UI once known)."""
+        from kiosk.hall_site import fetch_site
+
+        def got(site: HallSite) -> None:
+            self.site = site
+            on_site(site)
+
+        client = self.client
+        run_task(client.call(fetch_site, client, self._config.hall.site), on_done=got, on_error=on_error)
+
+    def now(self) -> datetime:
+        """The hall's time now, as far as this kiosk knows it (before the first heartbeat: the
+        site's zone, or this machine's)."""
+        client = self._client
+        offset = client.clock_offset if client is not None else None
+        learned = client.hall_tz if client is not None else None
+        site_zone = self.site.zone if self.site is not None else None
+        return hall_now(offset or timedelta(0), learned, site_zone)
 
     def unreachable(self) -> None:
         """A flow found the hall unreachable: say so now and check again soon."""

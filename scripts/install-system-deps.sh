@@ -3,8 +3,9 @@
 # Xvfb and GL for the Kivy window, PostgreSQL for the second database,
 # Chromium for the staff-console tests, fonts and tools to look at screenshots (and, with poppler, at
 # the certificates the hall makes), libzinnia with the tegaki Simplified Chinese model for handwritten
-# name characters on the kiosk, and CUPS with the cups-pdf backend as the A4 printer (libcups2-dev and
-# gcc: pycups compiles against libcups).
+# name characters on the kiosk, CUPS with the cups-pdf backend as the A4 printer (libcups2-dev and
+# gcc: pycups compiles against libcups), and espeak-ng, the kiosk's voice guidance (语音播报: it reads
+# each screen aloud in Mandarin, Cantonese or English).
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -19,4 +20,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
     fonts-noto-cjk \
     imagemagick \
     libzinnia0 tegaki-zinnia-simplified-chinese \
-    cups printer-driver-cups-pdf libcups2-dev gcc poppler-utils
+    cups printer-driver-cups-pdf libcups2-dev gcc poppler-utils \
+    espeak-ng

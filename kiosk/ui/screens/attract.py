@@ -36,6 +36,9 @@ class AttractScreen(KioskScreen):
         # client and the contract's models, would come before the screen).
         Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt: self.refresh_today(), 0.3))
 
+    def spoken_parts(self) -> list[str]:
+        return [self.app.local_hall_name, _("Touch to start")]
+
     def start(self) -> None:
         self.app.go("home")
 

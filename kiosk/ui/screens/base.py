@@ -5,11 +5,11 @@ bar) in its kv rule, and overrides only the hooks it needs.
 """
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from kivy.app import App
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, DictProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
@@ -32,6 +32,10 @@ class KioskScreen(Screen):
     # Idle timeout applies on this screen (off where no visit is under way).
     idle_applies = BooleanProperty(True)
     params = DictProperty({})
+    # The height of the top bar and the offline banner above the screen's body.
+    chrome_height = NumericProperty(0)
+    # Voice guidance reads the screen again when one of these changes (those the screen has).
+    spoken_properties: ClassVar[tuple[str, ...]] = ("title", "prompt")
     # When the screen last appeared (time.monotonic()).
     shown_at = float("-inf")
 
@@ -46,7 +50,7 @@ class KioskScreen(Screen):
             chrome.add_widget(banner)
 
             def fit(*_args: Any) -> None:
-                chrome.height = self.top_bar.height + banner.height
+                chrome.height = self.chrome_height = self.top_bar.height + banner.height
 
             self.top_bar.bind(height=fit)
             banner.bind(height=fit)
@@ -70,6 +74,11 @@ class KioskScreen(Screen):
         return App.get_running_app()
 
     # -- hooks for subclasses --
+
+    def spoken_parts(self) -> list[str]:
+        """What voice guidance reads here, in the current language: the heading and the prompt.
+        Never a field's value: names and ID numbers stay unspoken."""
+        return [self.title, str(getattr(self, "prompt", ""))]
 
     def on_enter_params(self, **params: Any) -> None:
         """Called by ``app.go(name, **params)`` before the screen is shown."""

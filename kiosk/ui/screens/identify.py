@@ -47,6 +47,14 @@ class IdentifyScreen(KioskScreen):
         self._pending: Identity | None = None
         self._auto: ClockEvent | None = None
 
+    # Read again when the purpose or an error changes (both msgids, never what the citizen typed).
+    spoken_properties = ("title", "purpose_text", "error")
+
+    def spoken_parts(self) -> list[str]:
+        # Never the confirmed (masked) name or number: only what this screen asks for.
+        return [self.title, _(self.purpose_text), _(self.error) if self.error else "",
+                _("Place your ID card on the reader")]
+
     def on_enter_params(self, **params: Any) -> None:
         super().on_enter_params(**params)
         self.purpose_text = PURPOSES.get(params.get("purpose", ""), DEFAULT_PURPOSE)

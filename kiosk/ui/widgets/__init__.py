@@ -8,6 +8,7 @@ from kiosk.ui.widgets.overlays import IdleWarning, OutOfService
 from kiosk.ui.widgets.panel import Panel
 from kiosk.ui.widgets.qr import QrCode
 from kiosk.ui.widgets.screen_body import ScreenBody
+from kiosk.ui.widgets.tile_icon import TileIcon
 from kiosk.ui.widgets.top_bar import TopBar
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "ScreenBody",
     "TapSequence",
     "Tile",
+    "TileIcon",
     "TopBar",
 ]

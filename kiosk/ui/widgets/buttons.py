@@ -1,6 +1,6 @@
 """Buttons sized for touch: a plain button, a large home tile, a language button."""
 
-from kivy.properties import BooleanProperty, ColorProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -19,6 +19,8 @@ class Tile(ButtonBehavior, BoxLayout):
     text = StringProperty("")
     hint = StringProperty("")
     icon = StringProperty("")
+    # The side of the icon's square (the home screen gives all its tiles one size).
+    icon_size = NumericProperty(0)
     bg_color = ColorProperty((0.09, 0.36, 0.66, 1))
 
 
