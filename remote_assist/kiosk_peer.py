@@ -27,6 +27,7 @@ from remote_assist.adaptive_track import AdaptiveVideo
 from remote_assist.call_setup import AssistCallError, CallStats, bound_ice_gathering, warm_up, ws_url
 from remote_assist.media import FrameSink, LocalMedia
 from remote_assist.schema import MessageError
+from remote_assist.socket_drain import read_all_waiting
 from remote_assist.staff_requests import ConsentHandler, EventHandler, PrintHandler, StaffRequests
 from remote_assist.technician_call import main
 
@@ -234,6 +235,7 @@ class KioskPeer:
                 await self.hangup("error")
 
         await pc.setLocalDescription(await pc.createOffer())
+        read_all_waiting(pc)
         await self._send({"type": "offer", "call_id": self.call_id, "sdp": pc.localDescription.sdp})
         self.stats.offer_sent_at = time.monotonic()
 
