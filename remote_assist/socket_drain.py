@@ -69,8 +69,9 @@ def read_all_waiting(pc: Any, batch: int = BATCH) -> int:
     changed = 0
     for connection in _ice_connections(pc):
         for protocol in getattr(connection, "_protocols", []):
-            transport = getattr(protocol, "transport", None)
-            if not all(hasattr(transport, name) for name in ("_sock", "_sock_fd", "_protocol", "_conn_lost")):
+            transport: Any = getattr(protocol, "transport", None)
+            wanted = ("_sock", "_sock_fd", "_protocol", "_conn_lost")
+            if transport is None or not all(hasattr(transport, name) for name in wanted):
                 continue
             with contextlib.suppress(OSError):
                 transport._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
