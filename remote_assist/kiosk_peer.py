@@ -152,7 +152,14 @@ class KioskPeer:
             except MessageError as exc:
                 log.warning("bad message from the hall: %s", exc.code)
                 continue
-            await self._on_signal(message)
+            try:
+                await self._on_signal(message)
+            except ConnectionClosed:
+                # The hall closed the socket while the kiosk answered (a pong, an offer): the
+                # call is over for the same reason as a silent hall, not a kiosk failure.
+                self._emit("signaling_lost", {})
+                self._finish(self.stats.end_reason or "signaling_lost")
+                return
 
     async def _on_signal(self, message: dict[str, Any]) -> None:
         kind = message["type"]
