@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -190,18 +191,22 @@ async def parent(options: argparse.Namespace) -> int:
 
         reader = asyncio.ensure_future(read())
 
+        kiosk_chats: list[dict[str, Any]] = []
+        counts: list[dict[str, Any]] = []
+        ends: list[dict[str, Any]] = []
+
+        def take(line: dict[str, Any]) -> None:
+            {"chat": kiosk_chats, "counts": counts, "ended": ends}.get(line["kind"], []).append(line)
+            if options.verbose and line["kind"] == "counts":
+                print("  ", {k: v for k, v in line.items() if k not in ("kind", "t")}, flush=True)
+
         async def next_line(kind: str) -> dict[str, Any]:
             while True:
                 line = await asyncio.wait_for(lines.get(), 90)
+                take(line)
                 if line["kind"] == kind:
                     return line
-                if line["kind"] == "chat":
-                    kiosk_chats.append(line)
-                elif line["kind"] == "counts":
-                    counts.append(line)
 
-        kiosk_chats: list[dict[str, Any]] = []
-        counts: list[dict[str, Any]] = []
         try:
             print("calling", flush=True)
             await staff.take_call()
@@ -209,8 +214,6 @@ async def parent(options: argparse.Namespace) -> int:
             await staff.channel_open.wait()
             if options.cpu_hog:
                 hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])  # noqa: ASYNC220
-            if options.verbose:
-                print("the kiosk's counts each second follow", flush=True)
             print(f"in call for {options.seconds:.0f} s{' with a CPU hog' if options.cpu_hog else ''}",
                   flush=True)
             echoes: list[float] = []
@@ -218,43 +221,44 @@ async def parent(options: argparse.Namespace) -> int:
             staff_video = next(s for s in staff.sinks if s.kind == "video")
             started = time.monotonic()
             window: dict[str, float] = {}
+            cpu_now = (started, cpu_s(kiosk.pid))
             n = 0
-            while time.monotonic() - started < options.seconds:
+            while time.monotonic() - started < options.seconds and not ends and kiosk.returncode is None:
                 await asyncio.sleep(1.0)
+                with contextlib.suppress(FileNotFoundError):
+                    cpu_now = (time.monotonic(), cpu_s(kiosk.pid))
                 if not window and time.monotonic() - started >= WARM_UP_S:
-                    window = {"t": time.monotonic(), "cpu": cpu_s(kiosk.pid), "rx": staff_video.frames,
+                    window = {"t": cpu_now[0], "cpu": cpu_now[1], "rx": staff_video.frames,
                               "tx": staff_camera._count, "counts": len(counts)}
-                n += 1
-                if staff.channel is None or staff.channel.readyState != "open":
-                    into = time.monotonic() - started
-                    print(f"the data channel closed {into:.0f} s into the call", flush=True)
-                    break
-                staff.push({"type": "chat", "text": f"ping {n} {time.time()}"})
+                while not lines.empty():
+                    take(lines.get_nowait())
                 while not staff.dc_inbox.empty():
                     message = staff.dc_inbox.get_nowait()
                     if message["type"] == "chat" and message["text"].startswith("echo "):
                         echoes.append(time.time() - float(message["text"].split()[2]))
-                while not lines.empty():
-                    line = lines.get_nowait()
-                    (kiosk_chats if line["kind"] == "chat" else counts).append(line)
-                    if options.verbose and line["kind"] == "counts":
-                        print("  ", {k: v for k, v in line.items() if k not in ("kind", "t")}, flush=True)
-                if kiosk.returncode is not None:
+                if staff.channel is None or staff.channel.readyState != "open":
+                    into = time.monotonic() - started
+                    print(f"the data channel closed {into:.0f} s into the call", flush=True)
                     break
-            span = time.monotonic() - window["t"]
-            cpu = 100 * (cpu_s(kiosk.pid) - window["cpu"]) / span
+                n += 1
+                staff.push({"type": "chat", "text": f"ping {n} {time.time()}"})
+            span = cpu_now[0] - window["t"]
+            cpu = 100 * (cpu_now[1] - window["cpu"]) / span
             staff_rx = (staff_video.frames - window["rx"]) / span
             staff_tx = (staff_camera._count - window["tx"]) / span
             first, last = counts[int(window["counts"])], counts[-1]
-            count_span = last["t"] - first["t"]
+            count_span = max(1e-3, last["t"] - first["t"])
             kiosk_tx = (last["sent"] - first["sent"]) / count_span
             kiosk_rx = (last["received"] - first["received"]) / count_span
             kiosk_drawn = (last["drawn"] - first["drawn"]) / count_span
-            in_window = counts[int(window["counts"]) + 1 :]
+            in_window = counts[int(window["counts"]) + 1 :] or counts[-1:]
             lag_mean = 1000 * statistics.mean(c["lag_mean_s"] for c in in_window)
             lag_max = 1000 * max(c["lag_max_s"] for c in in_window)
-            await staff.hang_up()
-            ended = await next_line("ended")
+            if not ends:
+                await staff.hang_up()
+            ended = ends[0] if ends else await next_line("ended")
+            if ended["code"] != "staff_hangup":
+                print("the kiosk's log ends:\n" + "\n".join(kiosk_log.read_text().splitlines()[-15:]))
         except BaseException:
             print("the kiosk's log ends:\n" + "\n".join(kiosk_log.read_text().splitlines()[-25:]))
             raise
