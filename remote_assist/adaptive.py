@@ -148,3 +148,59 @@ class SendAdapter:
         self._timings.clear()
         self.changes.append((now, self.step))
         return self.step
+
+
+class DrawPacer:
+    """How often the kiosk redraws the call's pictures: fewer redraws when its ticks come late.
+
+    Every redraw of the window holds the kiosk's one thread (under software GL for a long time),
+    and the call's packets wait behind it. A tick that comes more than ``late_ratio`` intervals
+    after the last one, on average over ``window_s``, means the thread is short: the rate steps
+    down. After ``up_hold_s`` of ticks all within ``on_time_ratio`` intervals it steps back up;
+    a rate that fails again doubles that hold (to ``max_hold_s``).
+    """
+
+    RATES = (15, 10, 6, 3, 2)
+
+    def __init__(self, top: int = 15, *, window_s: float = 2.0, up_hold_s: float = 10.0,
+                 max_hold_s: float = 80.0, late_ratio: float = 1.5, on_time_ratio: float = 1.2) -> None:
+        if top < 1 or not 1 < on_time_ratio < late_ratio:
+            raise ValueError("top must be at least 1 and 1 < on_time_ratio < late_ratio")
+        self.rates: tuple[int, ...] = (top, *(r for r in self.RATES if r < top))
+        self.window_s, self.up_hold_s, self.max_hold_s = window_s, up_hold_s, max_hold_s
+        self._last_was_up = False
+        self.late_ratio, self.on_time_ratio = late_ratio, on_time_ratio
+        self.level = 0
+        self._since: float | None = None
+        self._ticks: deque[tuple[float, float]] = deque()
+
+    @property
+    def rate(self) -> int:
+        return self.rates[self.level]
+
+    def tick(self, now: float, dt: float) -> int | None:
+        """One tick ``dt`` seconds after the last; the new rate when this changes it, else None."""
+        if self._since is None:
+            self._since = now
+        self._ticks.append((now, dt))
+        while self._ticks and self._ticks[0][0] < now - max(self.window_s, self.up_hold_s):
+            self._ticks.popleft()
+        since = now - self._since
+        interval = 1 / self.rate
+        recent = [d for t, d in self._ticks if t >= now - self.window_s and t >= self._since]
+        late = bool(recent) and sum(recent) / len(recent) > self.late_ratio * interval
+        if since >= self.window_s and late and self.level < len(self.rates) - 1:
+            if self._last_was_up:
+                self.up_hold_s = min(self.max_hold_s, self.up_hold_s * 2)
+            return self._change(now, self.level + 1)
+        held = [d for t, d in self._ticks if t >= self._since]
+        if since >= self.up_hold_s and held and self.level > 0 and max(held) < self.on_time_ratio * interval:
+            return self._change(now, self.level - 1)
+        return None
+
+    def _change(self, now: float, level: int) -> int:
+        self._last_was_up = level < self.level
+        self.level = level
+        self._since = now
+        self._ticks.clear()
+        return self.rate

@@ -4,7 +4,8 @@ allow / deny → end and review. The call itself is ``kiosk.flows.assist.AssistC
 """
 
 import logging
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
@@ -15,6 +16,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.flows.assist import AssistCall, AssistView, default_media
 from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
+
+if TYPE_CHECKING:
+    from remote_assist.adaptive import DrawPacer
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +93,7 @@ class VideoCallScreen(KioskScreen):
         self.call: AssistCall | None = None
         self.skill = "general"
         self._video_event: Any = None
+        self._pacer: DrawPacer | None = None
         self._textures: dict[str, Texture] = {}
         # The frame each picture shows now: a tick with no newer frame redraws nothing.
         self._shown: dict[str, Any] = {}
@@ -129,7 +134,7 @@ class VideoCallScreen(KioskScreen):
         self.state = "connecting"
         self.staff_frames_drawn = 0
         self.render()
-        self._video_event = Clock.schedule_interval(self._tick, 1 / self.video_fps)
+        self._start_pictures()
         app.run_task(self.call.run(self.skill, API_LANGUAGE.get(app.lang, "zh-Hans")), on_done=self._changed)
 
     # -- touches --
@@ -263,7 +268,19 @@ class VideoCallScreen(KioskScreen):
 
     # -- pictures --
 
-    def _tick(self, _dt: float) -> None:
+    def _start_pictures(self) -> None:
+        from remote_assist.adaptive import DrawPacer
+
+        self._pacer = DrawPacer(max(1, int(self.video_fps)))
+        self._video_event = Clock.schedule_interval(self._tick, 1 / self._pacer.rate)
+
+    def _tick(self, dt: float) -> None:
+        # Fewer redraws when the kiosk's thread is short: the call's packets wait behind each one.
+        rate = self._pacer.tick(time.monotonic(), dt) if self._pacer is not None else None
+        if rate is not None and self._video_event is not None:
+            log.info("video call pictures now redrawn %d times a second", rate)
+            self._video_event.cancel()
+            self._video_event = Clock.schedule_interval(self._tick, 1 / rate)
         call = self.call
         app = self.app
         if call is None or app is None:

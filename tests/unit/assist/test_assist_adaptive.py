@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from remote_assist.adaptive import FrameTiming, SendAdapter, SendStep, ladder_for
+from remote_assist.adaptive import DrawPacer, FrameTiming, SendAdapter, SendStep, ladder_for
 
 LADDER = ladder_for(640, 480, 15)
 
@@ -143,3 +143,46 @@ def test_a_steady_load_settles(busy_share: float, start_level: int) -> None:
         assert adapter.level == len(LADDER) - 1
     if busy_share < 0.1:
         assert adapter.level == 0
+
+
+def _ticks(pacer: DrawPacer, seconds: float, late: float, start: float = 0.0) -> float:
+    """Ticks that each come ``late`` times the current interval after the last."""
+    t = start
+    while t < start + seconds:
+        dt = late / pacer.rate
+        t += dt
+        pacer.tick(t, dt)
+    return t
+
+
+def test_pictures_are_redrawn_less_often_when_ticks_come_late_and_more_when_on_time() -> None:
+    pacer = DrawPacer(15)
+    assert pacer.rates == (15, 10, 6, 3, 2)
+    t = _ticks(pacer, 1.9, 3.0)
+    assert pacer.rate == 15  # not a full window yet
+    t = _ticks(pacer, 20, 3.0, start=t)
+    assert pacer.rate == 2
+    t = _ticks(pacer, 9.5, 1.0, start=t)
+    assert pacer.rate == 2  # on time, but not for the whole hold
+    _ticks(pacer, 1.0, 1.0, start=t)
+    assert pacer.rate == 3
+
+
+def test_a_slow_screen_setting_stays_the_top_and_a_kiosk_on_time_keeps_it() -> None:
+    assert DrawPacer(2).rates == (2,)
+    pacer = DrawPacer(15)
+    _ticks(pacer, 60, 1.1)
+    assert pacer.rate == 15
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(min_value=0.001, max_value=3.0), max_size=300))
+def test_the_redraw_rate_moves_one_step_at_a_time(gaps: list[float]) -> None:
+    pacer = DrawPacer(15)
+    t, level = 0.0, 0
+    for dt in gaps:
+        t += dt
+        changed = pacer.tick(t, dt)
+        assert 0 <= pacer.level < len(pacer.rates)
+        assert abs(pacer.level - level) <= 1 and (changed is None) == (pacer.level == level)
+        level = pacer.level
