@@ -8,9 +8,11 @@ call, and the headless staff peer (``remote_assist.staff_peer``, aiortc, 320x240
 process. The staff sends a chat every second (the kiosk echoes it back) and hangs up after
 ``--seconds``; ``--cpu-hog`` keeps one core busy with a spinning process during the call. Prints
 the kiosk's CPU (% of one core, all its threads), frame rates both ways (sent by the kiosk /
-received by the staff; sent by the staff / received and drawn by the kiosk), the kiosk's sent
-format steps, data-channel latency each way, and whether the call lasted its full length, against
-budgets; exits 1 when a figure is over. Other jobs on the machine make the figures noisy.
+received by the staff; sent by the staff / received and drawn by the kiosk), how late the kiosk's
+event loop comes back to a 10 ms sleep (what every packet of the call waits on top of its own
+work), the kiosk's sent format steps, data-channel latency each way, and whether the call lasted
+its full length, against budgets; exits 1 when a figure is over. ``--verbose`` prints the kiosk's
+counts every second. Other jobs on the machine make the figures noisy.
 """
 
 from __future__ import annotations
