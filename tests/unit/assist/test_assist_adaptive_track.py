@@ -74,6 +74,7 @@ async def test_a_live_camera_is_read_at_its_rate_and_thinned_to_the_step() -> No
     adapter = track.adapter
     adapter.level = len(adapter.ladder) - 1  # 320x240@5
     frames = await _send(track, 2.0, 0.1)
-    assert 8 <= len(frames) <= 12
+    # About 10 of the camera's 60, whatever a loaded machine makes of the exact count.
+    assert 5 <= len(frames) <= 12 and track.dropped >= 2 * track.sent
     # Every camera frame was taken off the camera: nothing waits in its queue.
     assert track.dropped + track.sent >= camera.count - 2
