@@ -23,9 +23,11 @@ from aiortc.sdp import candidate_from_sdp
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from remote_assist import datachannel, protocol
+from remote_assist.adaptive_track import AdaptiveVideo
 from remote_assist.call_setup import AssistCallError, CallStats, bound_ice_gathering, warm_up, ws_url
 from remote_assist.media import FrameSink, LocalMedia
 from remote_assist.schema import MessageError
+from remote_assist.socket_drain import read_all_waiting
 from remote_assist.staff_requests import ConsentHandler, EventHandler, PrintHandler, StaffRequests
 from remote_assist.technician_call import main
 
@@ -72,6 +74,8 @@ class KioskPeer:
         self.channel: RTCDataChannel | None = None
         self.media: LocalMedia | None = None
         self.sinks: list[FrameSink] = []
+        # The sent video, stepping down when the kiosk cannot keep up (None before media starts).
+        self.sending: AdaptiveVideo | None = None
         self._ws: Any = None
         self._end = asyncio.Event()
         self.connected = asyncio.Event()
@@ -148,7 +152,14 @@ class KioskPeer:
             except MessageError as exc:
                 log.warning("bad message from the hall: %s", exc.code)
                 continue
-            await self._on_signal(message)
+            try:
+                await self._on_signal(message)
+            except ConnectionClosed:
+                # The hall closed the socket while the kiosk answered (a pong, an offer): the
+                # call is over for the same reason as a silent hall, not a kiosk failure.
+                self._emit("signaling_lost", {})
+                self._finish(self.stats.end_reason or "signaling_lost")
+                return
 
     async def _on_signal(self, message: dict[str, Any]) -> None:
         kind = message["type"]
@@ -203,9 +214,11 @@ class KioskPeer:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=servers))
         self.pc = pc
         self.media = self._media_factory()
-        for track in (self.media.video, self.media.audio):
-            if track is not None:
-                pc.addTrack(track)
+        if self.media.video is not None:
+            self.sending = AdaptiveVideo(self.media.video, *self.media.video_format)
+            pc.addTrack(self.sending)
+        if self.media.audio is not None:
+            pc.addTrack(self.media.audio)
         self.channel = pc.createDataChannel(datachannel.CHANNEL_LABEL)
         self.channel.on("message", self._requests.on_message)
         self.channel.on("open", lambda: self._emit("channel_open", {}))
@@ -225,9 +238,11 @@ class KioskPeer:
                 self._emit("connected", {})
                 self._spawn(self._requests.report_devices())
             elif state == "failed":
+                log.warning("call %s: the media path failed (ICE)", self.call_id)
                 await self.hangup("error")
 
         await pc.setLocalDescription(await pc.createOffer())
+        read_all_waiting(pc)
         await self._send({"type": "offer", "call_id": self.call_id, "sdp": pc.localDescription.sdp})
         self.stats.offer_sent_at = time.monotonic()
 
@@ -257,6 +272,7 @@ class KioskPeer:
         if not self._end.is_set():
             self.stats.end_reason = reason
             self._end.set()
+            log.info("call %s ending: %s", self.call_id, reason)
 
     async def _close(self) -> None:
         for task in list(self._tasks):
@@ -265,6 +281,8 @@ class KioskPeer:
             await sink.stop()
         if self.pc is not None:
             await self.pc.close()
+        if self.sending is not None:
+            self.sending.stop()
         if self.media is not None:
             self.media.stop()
         if self._ws is not None:

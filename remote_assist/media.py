@@ -47,6 +47,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 class SyntheticCamera(VideoStreamTrack):
     """A test pattern with a clock (to the millisecond) and the kiosk's name, at a steady rate."""
 
+    # Draws a frame when asked: a slower reader costs fewer drawings, and nothing queues.
+    on_demand = True
+
     def __init__(self, label: str, width: int = 640, height: int = 480, fps: int = 30) -> None:
         super().__init__()
         if width % 2 or height % 2 or not 1 <= fps <= 60:
@@ -185,6 +188,8 @@ class LocalMedia:
     video: MediaStreamTrack | None
     audio: MediaStreamTrack | None
     players: list[Any] = field(default_factory=list)
+    # The camera's own width, height and rate: the top of the sent video's ladder.
+    video_format: tuple[int, int, int] = (640, 480, 30)
 
     def __post_init__(self) -> None:
         if self.audio is not None and not isinstance(self.audio, MutableAudio):
@@ -223,7 +228,8 @@ class LocalMedia:
 
 
 def synthetic_media(label: str, width: int = 640, height: int = 480, fps: int = 30) -> LocalMedia:
-    return LocalMedia(SyntheticCamera(label, width, height, fps), SineTone())
+    camera = SyntheticCamera(label, width, height, fps)
+    return LocalMedia(camera, SineTone(), video_format=(width, height, fps))
 
 
 class FrameTap(MediaStreamTrack):

@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.flows.printing import JobPrinter, print_jobs
+from remote_assist.call_end import CallEnd, CallEndLog, end_code
 
 # aiortc and PyAV (about 40 MB) are imported when a citizen starts a call, not with the screen.
 if TYPE_CHECKING:
@@ -26,6 +29,10 @@ log = logging.getLogger(__name__)
 STATES = ("consent", "connecting", "queued", "in_call", "ended", "unavailable", "failed")
 OVERLAYS = ("show_guide", "show_qr", "show_form")
 CAMERA_ENV = "KIOSK_ASSIST_CAMERA"
+# The kiosk's last call ends, for the maintenance screen (one kiosk application per process).
+RECENT_CALL_ENDS = CallEndLog()
+# Endings nobody needs to look into.
+ORDINARY_ENDS = ("staff_hangup", "citizen_hangup", "unavailable")
 
 
 def default_media(label: str, camera: str | None = None) -> Callable[[], LocalMedia]:
@@ -125,6 +132,7 @@ class AssistCall:
         self._printer = printer
         self._layout = layout
         self._photo_answer: asyncio.Future[bool] | None = None
+        self.ended: CallEnd | None = None
         self.peer = peer_factory(
             hall_url,
             token,
@@ -144,16 +152,45 @@ class AssistCall:
         try:
             reason = await self.peer.call(skill, lang)
         except AssistCallError as exc:
-            log.warning("video call failed: %s", exc.code)
             self._set(state="failed", end_reason=exc.code)
+            self._record_end(exc.code)
             return self.view
+        except Exception as exc:
+            # Whatever broke, the call is over and maintenance hears why; the app's guard logs the rest.
+            self._record_end(type(exc).__name__)
+            raise
         finally:
             self._refuse_pending_photo()
         if self.view.state != "unavailable":
             self._set(
                 state="ended", end_reason=self.view.end_reason or reason, overlay=None, photo_request=None
             )
+        self._record_end(reason if reason != "ended" else (self.view.end_reason or reason))
         return self.view
+
+    def _record_end(self, reason: str) -> CallEnd:
+        stats = self.peer.stats
+        talked = None
+        if stats.connected_at is not None:
+            talked = (stats.ended_at or time.monotonic()) - stats.connected_at
+        sending = getattr(self.peer, "sending", None)
+        record = sending.record() if sending is not None else {}
+        end = CallEnd(
+            ended_at=datetime.now().astimezone(),
+            code=end_code(reason),
+            reason=reason,
+            duration_s=talked,
+            sent_step=record.get("sent_step"),
+            lowest_step=record.get("lowest_step"),
+        )
+        RECENT_CALL_ENDS.add(end)
+        self.ended = end
+        line = f"video call {self.view.call_id or '-'} {end.log_line()}"
+        if end.code in ORDINARY_ENDS:
+            log.info(line)
+        else:
+            log.warning(line)
+        return end
 
     async def hang_up(self) -> None:
         await self.peer.hangup()

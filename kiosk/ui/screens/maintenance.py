@@ -18,6 +18,19 @@ from terminal_drivers.id_card.models import IdCard
 
 TEST_WAIT_S = 15.0
 LOCKED = N_("Too many wrong PINs. Maintenance is locked for a while.")
+# Why a video call ended (remote_assist.call_end codes), as technicians read it.
+CALL_ENDS = {
+    "staff_hangup": N_("hung up by staff"),
+    "citizen_hangup": N_("hung up by the citizen"),
+    "ice_failed": N_("media connection failed"),
+    "signaling_lost": N_("link to the hall lost"),
+    "media_timeout": N_("no picture or sound arrived"),
+    "staff_lost": N_("staff console went away"),
+    "unavailable": N_("no staff available"),
+    "hall_unreachable": N_("hall not reachable"),
+    "refused": N_("refused by the hall"),
+    "error": N_("error"),
+}
 # Health reasons from the drivers, as technicians read them.
 STATES = {"ok": N_("Working"), "degraded": N_("Needs attention"), "offline": N_("Offline")}
 
@@ -31,6 +44,8 @@ class MaintenanceScreen(KioskScreen):
     hall_line = StringProperty("")
     result = StringProperty("")
     errors_text = StringProperty("")
+    # The last video calls' ends, newest first, already in the current language.
+    calls_text = StringProperty("")
     # The A4 printer's queue, or that none is configured.
     a4_line = StringProperty("")
 
@@ -93,7 +108,27 @@ class MaintenanceScreen(KioskScreen):
         for slot in devices.slots if devices is not None else ():
             errors.extend(f"{slot.name}: {code}" for code in slot.errors)
         self.errors_text = "\n".join(errors[:12]) if errors else _("No recent errors")
+        self.calls_text = self._call_ends()
         self._refresh_a4()
+
+    @staticmethod
+    def _call_ends() -> str:
+        from kiosk.flows.assist import RECENT_CALL_ENDS
+
+        lines = []
+        for end in RECENT_CALL_ENDS:
+            fields = {
+                "time": end.ended_at.strftime("%H:%M"),
+                "what": _(CALL_ENDS.get(end.code, CALL_ENDS["error"])),
+                "code": end.code,
+                "step": end.sent_step or "-",
+            }
+            if end.duration_s is None:
+                lines.append(_("{time} ended: {what} ({code}) before the call connected").format(**fields))
+            else:
+                lines.append(_("{time} ended: {what} ({code}) after {seconds} s, sent {step}").format(
+                    seconds=round(end.duration_s), **fields))
+        return "\n".join(lines) if lines else _("No video calls yet")
 
     @property
     def version(self) -> str:

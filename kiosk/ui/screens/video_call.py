@@ -4,7 +4,8 @@ allow / deny → end and review. The call itself is ``kiosk.flows.assist.AssistC
 """
 
 import logging
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
@@ -15,6 +16,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.flows.assist import AssistCall, AssistView, default_media
 from kiosk.i18n import API_LANGUAGE, _
 from kiosk.ui.screens.base import KioskScreen
+
+if TYPE_CHECKING:
+    from remote_assist.adaptive import DrawPacer
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ def _end_text(view: AssistView) -> str:
         "staff_vanished": _("The call was cut off."),
         "signaling_lost": _("The connection to the service centre was lost."),
         "kiosk_no_media": _("The picture and sound were lost, so the call was ended."),
+        "kiosk_error": _("The connection for the picture and sound failed, so the call was ended."),
         "no_media": _("The picture and sound were lost, so the call was ended."),
     }
     return (
@@ -88,7 +93,12 @@ class VideoCallScreen(KioskScreen):
         self.call: AssistCall | None = None
         self.skill = "general"
         self._video_event: Any = None
+        self._pacer: DrawPacer | None = None
         self._textures: dict[str, Texture] = {}
+        # The frame each picture shows now: a tick with no newer frame redraws nothing.
+        self._shown: dict[str, Any] = {}
+        # Staff frames put on screen this call (the benchmark's drawn frame rate).
+        self.staff_frames_drawn = 0
         self._guide_cache: dict[str, str] = {}
 
     # -- entering --
@@ -122,8 +132,9 @@ class VideoCallScreen(KioskScreen):
             on_change=self._changed,
         )
         self.state = "connecting"
+        self.staff_frames_drawn = 0
         self.render()
-        self._video_event = Clock.schedule_interval(self._tick, 1 / self.video_fps)
+        self._start_pictures()
         app.run_task(self.call.run(self.skill, API_LANGUAGE.get(app.lang, "zh-Hans")), on_done=self._changed)
 
     # -- touches --
@@ -257,7 +268,19 @@ class VideoCallScreen(KioskScreen):
 
     # -- pictures --
 
-    def _tick(self, _dt: float) -> None:
+    def _start_pictures(self) -> None:
+        from remote_assist.adaptive import DrawPacer
+
+        self._pacer = DrawPacer(max(1, int(self.video_fps)))
+        self._video_event = Clock.schedule_interval(self._tick, 1 / self._pacer.rate)
+
+    def _tick(self, dt: float) -> None:
+        # Fewer redraws when the kiosk's thread is short: the call's packets wait behind each one.
+        rate = self._pacer.tick(time.monotonic(), dt) if self._pacer is not None else None
+        if rate is not None and self._video_event is not None:
+            log.info("video call pictures now redrawn %d times a second", rate)
+            self._video_event.cancel()
+            self._video_event = Clock.schedule_interval(self._tick, 1 / rate)
         call = self.call
         app = self.app
         if call is None or app is None:
@@ -266,18 +289,23 @@ class VideoCallScreen(KioskScreen):
         app.idle.touch()
         if self.state != "in_call":
             return
+        # Only the newest frame is ever drawn: the sinks keep no queue, so a slow screen shows
+        # fewer pictures, never older ones.
         staff = call.peer.latest_staff_frame
-        if staff is not None:
-            self._show(staff, "staff_video", 960)
+        if staff is not None and self._show(staff, "staff_video", 960):
             self.has_staff_video = True
+            self.staff_frames_drawn += 1
         media = call.peer.media
         own = media.latest_video_frame if media is not None else None
         if own is not None:
             self._show(own, "self_video", 320)
 
-    def _show(self, frame: Any, target: str, max_width: int) -> None:
+    def _show(self, frame: Any, target: str, max_width: int) -> bool:
         from remote_assist.media import frame_rgb
 
+        if self._shown.get(target) is frame:
+            return False
+        self._shown[target] = frame
         width, height, data = frame_rgb(frame, max_width)
         texture = self._textures.get(target)
         if texture is None or tuple(texture.size) != (width, height):
@@ -288,6 +316,7 @@ class VideoCallScreen(KioskScreen):
         image = self.ids[target]
         image.texture = texture
         image.canvas.ask_update()
+        return True
 
     def _stop_video(self) -> None:
         if self._video_event is not None:
@@ -297,6 +326,7 @@ class VideoCallScreen(KioskScreen):
         for name in ("staff_video", "self_video"):
             self.ids[name].texture = None
         self._textures.clear()
+        self._shown.clear()
 
     def _stop_call(self) -> None:
         self._stop_video()

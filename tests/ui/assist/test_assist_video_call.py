@@ -156,3 +156,53 @@ def test_stop_waiting_while_queued(kiosk: Any) -> None:
     kiosk.tap(kiosk.find(id="hang_up"))
     kiosk.wait_until(lambda: screen.state == "ended", timeout=15, what="the call to end")
     kiosk.run(asyncio.sleep(0))
+
+
+def _open_maintenance(kiosk: Any) -> Any:
+    corner = kiosk.find(id="hidden_corner")
+    for _tap in range(5):
+        kiosk.tap(corner)
+    screen = kiosk.wait_for_screen("maintenance")
+    pad = kiosk.find(id="pin_pad")
+    for digit in kiosk.app.kiosk_config.technician_pin:
+        kiosk.tap(kiosk.find(text=digit, root=pad))
+    kiosk.tap(kiosk.find(id="pin_ok"))
+    kiosk.wait_until(lambda: screen.unlocked, what="maintenance unlocked")
+    return screen
+
+
+def test_a_call_that_lost_its_media_says_why_and_maintenance_lists_it(kiosk: Any) -> None:
+    staff = _agent(kiosk)
+    try:
+        screen = _to_call_screen(kiosk)
+        taking = kiosk.loop.create_task(staff.take_call())
+        kiosk.tap(kiosk.find(id="allow_call"))
+        kiosk.wait_until(lambda: taking.done() and screen.has_staff_video, timeout=30, what="the call")
+        screen.call.peer.no_media_s = 3.0
+        # The agent's side goes away without hanging up: no picture, no sound, no word from the hall.
+        assert staff.pc is not None
+        kiosk.run(staff.pc.close())
+        kiosk.wait_until(lambda: screen.state == "ended", timeout=30, what="the call to end")
+        assert "视频和声音已中断" in screen.end_text
+        kiosk.screenshot("assist_media_lost")
+    finally:
+        kiosk.run(staff.close())
+    kiosk.app.end_visit()
+    kiosk.wait_for_screen("attract")
+    expected = {
+        "zh_Hans": ("近期视频通话", "结束：未收到视频和声音（media_timeout），通话"),
+        "zh_Hant": ("近期視訊通話", "結束：未收到視訊和聲音（media_timeout），通話"),
+        "en": ("Recent video calls", "ended: no picture or sound arrived (media_timeout) after"),
+    }
+    for lang, (heading, line) in expected.items():
+        kiosk.tap(kiosk.find(id=f"lang_{lang}"))
+        maintenance = _open_maintenance(kiosk)
+        assert kiosk.find(text=heading)
+        newest = kiosk.find(id="call_ends").text.splitlines()[0]
+        assert line in newest, newest
+        assert "320x240" in newest or "640x480" in newest or "480x360" in newest
+        kiosk.screenshot(f"maintenance_call_ends_{lang}")
+        kiosk.tap(kiosk.find(id="leave"))
+        kiosk.wait_for_screen("attract")
+        assert not maintenance.unlocked
+    kiosk.tap(kiosk.find(id="lang_zh_Hans"))

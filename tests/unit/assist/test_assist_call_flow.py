@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kiosk.flows.assist import AssistCall, AssistView, default_media, print_lines_for
-from remote_assist.kiosk_peer import AssistCallError
+from remote_assist.kiosk_peer import AssistCallError, CallStats
 from terminal_drivers.errors import PaperOut
 
 
@@ -24,6 +24,7 @@ class ScriptedPeer:
         self.script: Callable[[ScriptedPeer], Awaitable[str]] | None = None
         self.sent: list[dict[str, Any]] = []
         self.hung_up = asyncio.Event()
+        self.stats = CallStats()
 
     async def call(self, skill: str, lang: str) -> str:
         assert self.script is not None
