@@ -38,6 +38,7 @@ from kiosk.ui.kv_files import load_kv
 from kiosk.ui.screen_table import NO_VISIT_SCREENS, ScreenTable, has_screen
 from kiosk.ui.screen_voice import ScreenVoice
 from kiosk.ui.widgets.card_notice import CardRemovedNotice
+from kiosk.visit_log import VisitLog
 from kiosk.voice import Speaker, make_speaker
 from kiosk.voice.guide import VoiceGuide
 
@@ -87,6 +88,7 @@ class KioskApp(App):
         self.guard = FailureGuard(on_restart=self.end_visit)
         self.tasks = TaskRunner(self.report_failure)
         self.hall_link = HallLink(config, self._set_hall_online, hall)
+        self.visits = VisitLog(self._tell_visit)
         self._site_asked = False
         self._show_hall_name()
         self.idle = IdleTimer(IdleTimeouts(config.timeouts.idle_s, config.timeouts.warning_s))
@@ -256,6 +258,7 @@ class KioskApp(App):
         self.sm.current = name
         self.current_screen = name
         self.screen_voice.follow(target)
+        self.visits.screen_shown(name)
         if name in NO_VISIT_SCREENS:
             self.idle.stop()
         elif not self.idle.enabled:
@@ -316,12 +319,27 @@ class KioskApp(App):
 
     # -- the visit --
 
+    def _tell_visit(self, body: dict[str, Any]) -> None:
+        """Hand a visit event to the hall; a visit the hall did not hear of is lost, not retried (the
+        managers' kiosk figures count what reached the hall)."""
+        from hall_contract import KioskVisitBody, KioskVisitReply
+
+        client = self.hall_link.client
+
+        def lost(exc: BaseException) -> None:
+            log.info("visit %s not counted by the hall: %s", body["event"], exc)
+
+        self.run_task(client.call(client.request, "POST", "/kiosks/visits", KioskVisitReply,
+                                  body=KioskVisitBody(**body)), on_error=lost)
+
     def finish_transaction(self, subject: Mapping[str, str] | None = None) -> None:
         """A transaction is done: ask for a review of ``subject`` ({"type", "id"}), then home."""
+        self.visits.transaction_done()
         self.go("review", subject=dict(subject) if subject else None, then="home")
 
     def end_visit(self) -> None:
         """The visit is over (back to start, timeout): wipe everything personal, show attract."""
+        self.visits.ended()
         self.session.wipe()
         self.session = Session()
         for screen in self.built_screens.values():

@@ -36,7 +36,15 @@ def a_morning(hall: HallServer) -> None:
         login = client.post("/auth/login", json={"username": "counter1", "password": "demo1234"})
         staff = {"Authorization": f"Bearer {login.json()['token']}"}
 
+        seat: list[str] = []
+
         def act(window: str, action: str) -> int:
+            if seat != [window]:  # the clerk moves to the window first (one window at a time)
+                if seat:
+                    client.post(f"/windows/{seat[0]}/sign-out", params={"site": "HQ"}, headers=staff)
+                signed = client.post(f"/windows/{window}/sign-in", params={"site": "HQ"}, headers=staff)
+                assert signed.status_code == 200, signed.text
+                seat[:] = [window]
             reply = client.post(f"/counters/{window}/{action}", params={"site": "HQ"}, headers=staff)
             return reply.status_code
 
@@ -78,8 +86,11 @@ async def test_manager_reads_the_day_and_sees_a_call_live(
 
     async with httpx.AsyncClient(base_url=hall_server.url + "/api/v1") as client:
         login = await client.post("/auth/login", json={"username": "counter1", "password": "demo1234"})
-        reply = await client.post("/counters/17/call-next", params={"site": "HQ"},
-                                  headers={"Authorization": f"Bearer {login.json()['token']}"})
+        staff = {"Authorization": f"Bearer {login.json()['token']}"}
+        await client.post("/windows/15/sign-out", params={"site": "HQ"}, headers=staff)
+        signed = await client.post("/windows/17/sign-in", params={"site": "HQ"}, headers=staff)
+        assert signed.status_code == 200, signed.text
+        reply = await client.post("/counters/17/call-next", params={"site": "HQ"}, headers=staff)
     assert reply.status_code == 200, reply.text
     number = reply.json()["number"]
     await page.wait_for_function("document.getElementById('tile-waiting').textContent === '1'")

@@ -264,3 +264,33 @@ def test_too_early_says_when_check_in_opens_and_the_error_stays_behind(kiosk, fl
     flow_helpers.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
     kiosk.wait_until(lambda: screen.step == "priority", what="the priority question")
     assert screen.message == ""
+
+
+def test_the_hall_counts_the_visit_with_its_function_and_its_end(kiosk, flow_helpers):
+    """A walk-in ticket taken by touch reaches the managers' kiosk figures: one ticket visit, completed."""
+    import httpx
+
+    from hall_server.demo import DEMO_PASSWORD
+
+    hall = kiosk.hall.url + "/api/v1"
+    login = httpx.post(hall + "/auth/login", json={"username": "manager1", "password": DEMO_PASSWORD}).json()
+    headers = {"Authorization": f"Bearer {login['token']}"}
+
+    def ticket_visits():
+        params = {"site": "HQ", "from": "2026-11-25", "to": "2026-11-25"}
+        rows = httpx.get(hall + "/stats/kiosks", params=params, headers=headers).json()["kiosks"]
+        return [r for r in rows if r["kiosk"] == "kiosk-01" and r["function"] == "ticket"]
+
+    before = ticket_visits()
+    screen = _open_ticket(kiosk)
+    _choose_service(kiosk, screen, flow_helpers)
+    kiosk.tap(screen.priority_buttons[None])
+    kiosk.wait_until(lambda: screen.step == "done", timeout=30, what="ticket issued")
+    kiosk.tap(screen.finish_button)
+    kiosk.wait_for_screen("review")
+    kiosk.app.end_visit()
+    counted = kiosk.wait_until(lambda: ticket_visits() != before and ticket_visits(), timeout=15,
+                               what="the visit counted by the hall")
+    visits = before[0]["visits"] if before else 0
+    completed = before[0]["completed"] if before else 0
+    assert (counted[0]["visits"], counted[0]["completed"]) == (visits + 1, completed + 1)
