@@ -71,6 +71,7 @@ class CallPanel(BoxLayout):
 
 
 class VideoCallScreen(KioskScreen):
+    spoken_properties = ("title", "prompt", "state")
     state = StringProperty("consent")
     prompt = StringProperty("")
     banner_text = StringProperty("")
@@ -87,6 +88,11 @@ class VideoCallScreen(KioskScreen):
     has_staff_video = BooleanProperty(False)
     # How often the pictures on screen are refreshed (each refresh redraws the window).
     video_fps = NumericProperty(VIDEO_FPS)
+
+    def spoken_parts(self) -> list[str]:
+        # In a call the kiosk's speaker carries the staff's voice and its microphone the citizen's:
+        # guidance read aloud then would talk over both and go down the call.
+        return [] if self.state == "in_call" else super().spoken_parts()
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -208,3 +208,20 @@ def test_real_espeak_speaks_each_screen_into_wav_files(kiosk, speaker, tmp_path)
             assert wav.getnframes() / wav.getframerate() > 1.0
     finally:
         espeak.close()
+
+
+def test_guidance_stays_silent_while_a_video_call_is_connected(kiosk, speaker):
+    """In a call the speaker carries the staff's voice and the microphone the citizen's: guidance would
+    talk over both and go down the call, so it stops when the call connects and speaks again after."""
+    kiosk.start_visit()
+    kiosk.app.voice_on = True
+    kiosk.app.go("video_call")
+    call = kiosk.wait_for_screen("video_call")
+    kiosk.wait_until(lambda: speaker.said, what="the consent step read aloud")
+    mark, stops = len(speaker.said), speaker.stops
+    call.state = "in_call"
+    kiosk.wait_until(lambda: speaker.stops > stops, what="speech stopped as the call connects")
+    kiosk.pump(4)
+    assert _said_since(speaker, mark) == []
+    call.state = "ended"
+    kiosk.wait_until(lambda: _said_since(speaker, mark), what="the end of the call read aloud")
