@@ -21,9 +21,10 @@ from typing import Any
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 # Languages a calling screen may announce in: the kiosk's three, and Cantonese as spoken (yue).
 ANNOUNCE_LANGUAGES = ("zh-Hans", "yue", "en")
-_NUMBER = re.compile(r"^[1-9][0-9]{0,3}$")
-_RANGE = re.compile(r"^([1-9][0-9]{0,3})-([1-9][0-9]{0,3})$")
-_QUEUE = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
+# fullmatch, not match with "$": "$" also matches before a final newline, so "15\n" would pass.
+_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+_RANGE = re.compile(r"([1-9][0-9]{0,3})-([1-9][0-9]{0,3})")
+_QUEUE = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 _WINDOW_KEYS = {"number", "numbers", "area", "name", "queues", "open"}
 
 
@@ -67,11 +68,11 @@ def _numbers(entry: Mapping[str, Any]) -> list[str]:
         raise ValueError('each [[windows]] needs number = "15" or numbers = "1-14"')
     if "number" in entry:
         number = entry["number"]
-        if not isinstance(number, str) or not _NUMBER.match(number):
+        if not isinstance(number, str) or not _NUMBER.fullmatch(number):
             raise ValueError(f'window number {number!r} must be digits such as "15"')
         return [number]
     span = entry["numbers"]
-    match = _RANGE.match(span) if isinstance(span, str) else None
+    match = _RANGE.fullmatch(span) if isinstance(span, str) else None
     if match is None or int(match[1]) > int(match[2]):
         raise ValueError(f'window numbers {span!r} must be a range such as "1-14"')
     return [str(n) for n in range(int(match[1]), int(match[2]) + 1)]
@@ -97,7 +98,7 @@ def parse_windows(entries: Any, queues: Iterable[str]) -> tuple[Window, ...]:
         if (
             not isinstance(served, list)
             or not served
-            or not all(isinstance(q, str) and _QUEUE.match(q) for q in served)
+            or not all(isinstance(q, str) and _QUEUE.fullmatch(q) for q in served)
             or len(set(served)) != len(served)
         ):
             raise ValueError(f"{what}: queues must be a list of distinct queue prefixes such as [\"A\"]")
@@ -133,6 +134,6 @@ def parse_floor(table: Any) -> Floor:
         raise ValueError(f"[floor] announce must list distinct languages of {ANNOUNCE_LANGUAGES}")
     notices = _names(table["notice"], "[floor] notice") if "notice" in table else MappingProxyType({})
     pack = table.get("voice_pack", "default")
-    if not isinstance(pack, str) or not re.match(r"^[a-z0-9_-]{1,32}$", pack):
+    if not isinstance(pack, str) or not re.fullmatch(r"[a-z0-9_-]{1,32}", pack):
         raise ValueError("[floor] voice_pack must be a short name such as \"default\"")
     return Floor(tuple(announce), notices, pack)

@@ -27,12 +27,14 @@ from hall_server.config import Settings
 from hall_server.state.floor_bus import FloorEvent
 from hall_server.state.hall_state import HallState
 from hall_server.state.voice_packs import PACKAGED_DIR
+from hall_server.store import identities
 from hall_server.store.database import Database
 from hall_server.usecases.counters import Counter
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, WEDNESDAY_MORNING, HallServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+HQ = {"site": "HQ"}
 KIOSK = {"Authorization": "Bearer demo-kiosk-token-HQ"}
 # Counts every play() of any media element, its source, and when it ended or failed.
 INSTRUMENT = """
@@ -126,11 +128,22 @@ class HallProcess:
             self.proc.wait(timeout=20)
             self.proc = None
 
-    def staff(self) -> httpx.Client:
+    def staff(self, window: str = "15", username: str = "counter1") -> httpx.Client:
+        """A counter clerk signed in at ``window`` (one clerk a window: a counter account is made for a
+        username the demo lacks)."""
+        db = Database(self.db_url, pool_size=1)
+        try:
+            with db.write() as conn:
+                if not identities.staff_exists(conn, username):
+                    identities.add_staff(conn, username, "counter", "demo1234", WEDNESDAY_MORNING)
+        finally:
+            db.dispose()
         client = httpx.Client(base_url=self.url + "/api/v1", timeout=10)
-        login = client.post("/auth/login", json={"username": "counter1", "password": "demo1234"})
+        login = client.post("/auth/login", json={"username": username, "password": "demo1234"})
         token = login.json()["token"]
         client.headers["Authorization"] = f"Bearer {token}"
+        signed = client.post(f"/windows/{window}/sign-in", params={"site": "HQ"})
+        assert signed.status_code == 200, signed.text
         return client
 
 
@@ -216,8 +229,9 @@ async def test_a_call_is_shown_and_said_recalled_and_quick_calls_wait_their_turn
     assert [p["src"] for p in plays[len(first):]] == first
 
     # Two calls a moment apart: the second waits until the first has been said, twice, to its end.
-    assert staff.post("/counters/16/call-next", params={"site": "HQ"}).status_code == 200
-    assert staff.post("/counters/17/call-next", params={"site": "HQ"}).status_code == 200
+    at_16, at_17 = hall_process.staff("16", "counter2"), hall_process.staff("17", "counter3")
+    assert at_16.post("/counters/16/call-next", params={"site": "HQ"}).status_code == 200
+    assert at_17.post("/counters/17/call-next", params={"site": "HQ"}).status_code == 200
     second, third = expected_clips("B002", ["10", "6"], ["16"]), expected_clips("B003", ["10", "7"], ["17"])
     plays = await plays_after(page, 2 * len(first) + len(second) + len(third))
     assert [p["src"] for p in plays[2 * len(first):]] == second + third
@@ -251,6 +265,7 @@ async def test_the_screen_comes_back_after_the_hall_restarts_and_shows_the_floor
     with posted(hall_process) as kiosk:
         for _ in range(2):
             assert kiosk.post("/tickets", json={"service": "SB-001"}).status_code == 201
+    hall_process.staff("16", "counter2")  # who calls at 16 while the hall is away
     page = await screen(chromium, f"{hall_process.url}/display/HQ")
     hall_process.staff().post("/counters/15/call-next", params={"site": "HQ"})
     await page.wait_for_function("document.getElementById('latest-ticket').textContent === 'B001'")
@@ -263,7 +278,7 @@ async def test_the_screen_comes_back_after_the_hall_restarts_and_shows_the_floor
     try:
         settings = Settings(db_url=hall_process.db_url, data_dir=hall_process.data_dir)
         offline = HallState(settings, db, SettableClock(datetime.fromisoformat("2026-11-25T10:05:00+08:00")))
-        assert Counter(offline, "HQ", "16", "zh-Hans", "").call_next(None)["number"] == "B002"
+        assert Counter(offline, "HQ", "16", "counter2").call_next(None)["number"] == "B002"
     finally:
         db.dispose()
     hall_process.start()
@@ -280,16 +295,22 @@ async def test_a_paused_window_says_so_on_its_display(
     hall_server: HallServer, chromium: Any, artifacts_dir: Path
 ) -> None:
     page = await screen(chromium, f"{hall_server.url}/display/HQ/window/15", width=1280, height=720)
-    await page.wait_for_function("document.getElementById('shown').textContent === '—'")
-    floor = hall_server.app.state.hall.floor
-    # What the counters publish when a clerk pauses the window (暂停服务) and opens it again.
-    floor.publish(FloorEvent("window_paused", "HQ", WEDNESDAY_MORNING, window="15"))
-    await page.wait_for_function("document.getElementById('shown').textContent === '暂停服务'")
-    assert await page.inner_text("#label-en") == "Service paused"
-    await page.screenshot(path=str(artifacts_dir / "window_display_paused.png"))
-    floor.publish(FloorEvent("window_opened", "HQ", WEDNESDAY_MORNING, window="15"))
-    floor.publish(FloorEvent("called", "HQ", WEDNESDAY_MORNING, window="15", ticket="B007"))
-    await page.wait_for_function("document.getElementById('shown').textContent === 'B007'")
+    await page.wait_for_function("document.getElementById('shown').textContent === '未开放'")  # no clerk
+    async with httpx.AsyncClient(base_url=hall_server.url + "/api/v1", timeout=10) as client:
+        login = await client.post("/auth/login", json={"username": "counter1", "password": "demo1234"})
+        clerk = {"Authorization": f"Bearer {login.json()['token']}"}
+        assert (await client.post("/windows/15/sign-in", params=HQ, headers=clerk)).status_code == 200
+        await page.wait_for_function("document.getElementById('shown').textContent === '—'")
+        assert (await client.post("/windows/15/pause", params=HQ, headers=clerk)).status_code == 200
+        await page.wait_for_function("document.getElementById('shown').textContent === '暂停服务'")
+        assert await page.inner_text("#label-en") == "Service paused"
+        await page.screenshot(path=str(artifacts_dir / "window_display_paused.png"))
+        assert (await client.post("/windows/15/resume", params=HQ, headers=clerk)).status_code == 200
+        hall_server.app.state.hall.floor.publish(
+            FloorEvent("called", "HQ", WEDNESDAY_MORNING, window="15", ticket="B007"))
+        await page.wait_for_function("document.getElementById('shown').textContent === 'B007'")
+        assert (await client.post("/windows/15/sign-out", params=HQ, headers=clerk)).status_code == 200
+        await page.wait_for_function("document.getElementById('shown').textContent === '未开放'")
 
 
 async def test_the_packaged_voice_plays_in_chromium(hall_server: HallServer, chromium: Any) -> None:
@@ -300,7 +321,8 @@ async def test_the_packaged_voice_plays_in_chromium(hall_server: HallServer, chr
         page = await screen(chromium, f"{hall_server.url}/display/HQ")
         login = await client.post("/auth/login", json={"username": "counter1", "password": "demo1234"})
         headers = {"Authorization": f"Bearer {login.json()['token']}"}
-        called = await client.post("/counters/15/call-next", params={"site": "HQ"}, headers=headers)
+        assert (await client.post("/windows/15/sign-in", params=HQ, headers=headers)).status_code == 200
+        called = await client.post("/counters/15/call-next", params=HQ, headers=headers)
         assert called.status_code == 200
     # The chime and the first Mandarin sentence: real Ogg/Opus files decoded and played to their end.
     plays = await plays_after(page, 10)

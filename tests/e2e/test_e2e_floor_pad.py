@@ -26,6 +26,8 @@ class Floor:
         self.api = httpx.Client(base_url=hall.url + "/api/v1", timeout=30)
         login = self.api.post("/auth/login", json={"username": "counter1", "password": "demo1234"})
         self.clerk = {"Authorization": f"Bearer {login.json()['token']}"}
+        signed = self.api.post("/windows/15/sign-in", params={"site": "HQ"}, headers=self.clerk)
+        assert signed.status_code == 200, signed.text
 
     def take(self) -> dict[str, Any]:
         reply = self.api.post("/tickets", json={"service": "SB-001"},

@@ -22,7 +22,7 @@ from hall_server.app import create_app
 from hall_server.clock import SettableClock
 from hall_server.config import Settings
 from hall_server.demo import DEMO_PASSWORD, seed_demo
-from hall_server.store import schema
+from hall_server.store import identities, schema
 from hall_server.store.database import Database
 from hall_server.store.scratch_database import scratch_database
 
@@ -118,6 +118,17 @@ class Hall:
 
     def staff(self, username: str) -> httpx.Client:
         return self.client(self.staff_token(username))
+
+    def seated(self, window: str, username: str = "counter1", site: str = "HQ") -> httpx.Client:
+        """A counter clerk signed in at ``window`` (one clerk a window: other windows need other
+        usernames, made counter accounts here when the demo has none)."""
+        with self.db.write() as conn:
+            if not identities.staff_exists(conn, username):
+                identities.add_staff(conn, username, "counter", DEMO_PASSWORD, self.clock.now())
+        clerk = self.staff(username)
+        signed = clerk.post(f"/windows/{window}/sign-in", params={"site": site})
+        assert signed.status_code == 200, signed.text
+        return clerk
 
     def close(self) -> None:
         for client in self.clients:

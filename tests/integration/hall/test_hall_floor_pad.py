@@ -22,6 +22,7 @@ from .sse_reader import END, SseReader
 
 pytestmark = pytest.mark.db
 WINDOW = "15"  # HQ's windows 15-24 serve queue B (SB-001)
+CLERKS = {"15": "counter1", "16": "counter2"}  # one clerk a window
 
 
 def add_pad(hall: Hall, name: str = "pad-15", window: str | None = WINDOW, kind: str = "pad") -> str:
@@ -30,10 +31,11 @@ def add_pad(hall: Hall, name: str = "pad-15", window: str | None = WINDOW, kind:
 
 
 def serve_one(hall: Hall, window: str = WINDOW) -> dict[str, Any]:
-    """A walk-in ticket called and completed at ``window`` by counter1; the completed ticket."""
+    """A walk-in ticket called and completed at ``window`` by its clerk (signed in there); the completed
+    ticket."""
     taken = hall.kiosk().post("/tickets", json={"service": "SB-001"})
     assert taken.status_code == 201, taken.text
-    clerk = hall.staff("counter1")
+    clerk = hall.seated(window, CLERKS[window])
     called = clerk.post(f"/counters/{window}/call-next", params={"site": "HQ"})
     assert called.status_code == 200 and called.json()["id"] == taken.json()["id"], called.text
     done = clerk.post(f"/counters/{window}/complete", params={"site": "HQ"})
