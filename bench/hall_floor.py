@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -244,6 +245,18 @@ async def prepare(port: int, db_url: str,
     return tokens, issued
 
 
+async def fresh_request(client: HttpClient, path: str) -> tuple[int, Any]:
+    """A POST on the clerk's connection, opened again when the hall closed it while idle (a window calls
+    every few seconds; the server drops a keep-alive connection idle for 5 s)."""
+    try:
+        return await client.request("POST", path)
+    except (IndexError, ConnectionError, asyncio.IncompleteReadError):
+        with contextlib.suppress(OSError):
+            await client.close()
+        client.writer = None
+        return await client.request("POST", path)
+
+
 async def calling(port: int, tokens: dict[str, str], holding: set[str], rate: float, seconds: float,
                   floor: Floor) -> None:
     """Every window calls in turn, spread evenly, so the floor sees ``rate`` calls per second."""
@@ -261,11 +274,11 @@ async def calling(port: int, tokens: dict[str, str], holding: set[str], rate: fl
                 if delay > 0:
                     await asyncio.sleep(delay)
                 if window in holding:
-                    status, data = await client.request("POST", f"{base}/no-show?site={SITE}")
+                    status, data = await fresh_request(client, f"{base}/no-show?site={SITE}")
                     if status != 200:
                         floor.errors.append(f"no-show at {window}: {status} {data}")
                 call = Call(window, time.perf_counter())
-                status, data = await client.request("POST", f"{base}/call-next?site={SITE}")
+                status, data = await fresh_request(client, f"{base}/call-next?site={SITE}")
                 call.answered = time.perf_counter()
                 if status == 200:
                     call.number = data["number"]
