@@ -86,6 +86,7 @@ class Floor:
         default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     state_at: dict[int, float] = field(default_factory=dict)
+    frames: int = 0  # events received by every subscriber, state aside
 
 
 # -- a minimal Server-Sent Events reader: 520 streams must cost this process less than the hall ------
@@ -159,6 +160,7 @@ async def screen(i: int, port: int, floor: Floor, ready: asyncio.Event, restarte
             ready.set()
         else:
             floor.screen_events.append((i, received, data))
+            floor.frames += 1
 
     while True:
         try:
@@ -176,6 +178,7 @@ async def phone(ticket_id: str, port: int, floor: Floor, ready: asyncio.Event) -
     def on_event(name: str, data: dict[str, Any], received: float) -> None:
         if name == "ticket":
             floor.phone_events[ticket_id].append((received, data))
+            floor.frames += 1
             ready.set()
 
     try:
@@ -355,7 +358,7 @@ async def run(args: argparse.Namespace, db_url: str, data_dir: Path) -> int:
     floor = Floor()
     tasks: list[asyncio.Task[None]] = []
     restarted = asyncio.Event()
-    rows: list[tuple[int, int, float, float]] = []  # subscribers, calls, cpu s, seconds
+    rows: list[tuple[int, int, float, float, int]] = []  # subscribers, calls, cpu s, seconds, frames
     holding: set[str] = set()  # windows whose last call is still open
     try:
         tokens, issued = await prepare(port, db_url, per_queue)
@@ -386,12 +389,13 @@ async def run(args: argparse.Namespace, db_url: str, data_dir: Path) -> int:
             connected = level
             progress(f"{SCREENS} screens and {level} phones connected; calling")
             await asyncio.sleep(1.0)
-            calls_before = len(floor.calls)
+            calls_before, frames_before = len(floor.calls), floor.frames
             cpu_before, t0 = cpu_seconds(proc.pid), time.perf_counter()
             await calling(port, tokens, holding, args.rate, args.seconds, floor)
             await asyncio.sleep(1.0)  # the last events reach their subscribers
             rows.append((SCREENS + level, len(floor.calls) - calls_before,
-                         cpu_seconds(proc.pid) - cpu_before, time.perf_counter() - t0))
+                         cpu_seconds(proc.pid) - cpu_before, time.perf_counter() - t0,
+                         floor.frames - frames_before))
             last_round_from = t0
         screen_ms, phone_ms, unmatched = latencies(floor, last_round_from, numbers_by_ticket)
 
@@ -417,18 +421,22 @@ async def run(args: argparse.Namespace, db_url: str, data_dir: Path) -> int:
     return report(args, rows, screen_ms, phone_ms, unmatched, back, up, floor)
 
 
-def report(args: argparse.Namespace, rows: list[tuple[int, int, float, float]], screen_ms: list[float],
+def report(args: argparse.Namespace, rows: list[tuple[int, int, float, float, int]], screen_ms: list[float],
            phone_ms: list[float], unmatched: int, back: list[float], up: float, floor: Floor) -> int:
     print(f"hall floor: {len(WINDOWS)} windows of HQ calling (the issue's 60 windows are not on a packaged "
           f"site), {args.rate:g} calls/s, {args.seconds:g} s per round, {args.db_label}")
     print(f"one hall process; this client process on the same {os.cpu_count()} cores, shared with other work:"
           " figures are noisy")
     print()
-    print(f"{'subscribers':>11} {'calls':>6} {'hall cpu s':>10} {'cpu ms/call':>11} {'hall cpu %':>10}")
-    for subscribers, calls, cpu, elapsed in rows:
+    print(f"{'subscribers':>11} {'calls':>6} {'hall cpu s':>10} {'cpu ms/call':>11} {'hall cpu %':>10} "
+          f"{'frames/call':>11} {'cpu µs/frame':>12}")
+    for subscribers, calls, cpu, elapsed, frames in rows:
         print(f"{subscribers:>11} {calls:>6} {cpu:>10.2f} {cpu * 1000 / max(calls, 1):>11.2f} "
-              f"{cpu * 100 / elapsed:>10.0f}")
-    per_call = [cpu / max(calls, 1) for _s, calls, cpu, _e in rows]
+              f"{cpu * 100 / elapsed:>10.0f} {frames / max(calls, 1):>11.1f} "
+              f"{cpu * 1e6 / max(frames, 1):>12.0f}")
+    print("(a call changes the place of every phone of its queue: the frames sent grow with the phones;"
+          " the hall's own per-call work is shared)")
+    per_call = [cpu / max(calls, 1) for _s, calls, cpu, _e, _f in rows]
     ratio = per_call[-1] / per_call[0] if per_call[0] else float("inf")
     print()
     every = screen_ms + phone_ms
