@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import anyio.to_thread
 
+from hall_server.domain.queue import estimated_wait_s
 from hall_server.domain.windows import LANGUAGES
 from hall_server.state.floor_bus import FeedClosed, FloorEvent
 from hall_server.state.hall_state import HallState
@@ -31,6 +33,22 @@ class WatchedTicket:
     ticket_id: str
     site: str
     queue: str
+    day: date
+
+
+@dataclass(frozen=True)
+class Line:
+    """A queue's waiting line after one floor event: what every phone following that queue needs."""
+
+    ahead: dict[str, int]  # waiting ticket id → people ahead of it
+    counters: int
+    recent_s: list[float]
+    default_s: float
+
+
+# (site, day, queue) → the floor event last read for and its read, shared by every phone of that line:
+# one read per event, not one per phone (the hall's work per call stays flat with phones watching).
+_lines: dict[tuple[str, date, str], tuple[FloorEvent, asyncio.Task[Line]]] = {}
 
 
 def watched(hall: HallState, ticket_id: str) -> WatchedTicket:
@@ -39,7 +57,7 @@ def watched(hall: HallState, ticket_id: str) -> WatchedTicket:
         row = tickets.get(conn, ticket_id)
     if row is None:
         raise Refusal("ticket_not_found", "no such ticket")
-    return WatchedTicket(hall, ticket_id, row.site, row.queue)
+    return WatchedTicket(hall, ticket_id, row.site, row.queue, row.day)
 
 
 def public_state(ticket: WatchedTicket) -> dict[str, Any]:
@@ -66,6 +84,42 @@ def public_state(ticket: WatchedTicket) -> dict[str, Any]:
     }
 
 
+def read_line(hall: HallState, site: str, day: date, queue: str) -> Line:
+    """The queue's line now, as ``tickets.describe`` orders it for each waiting ticket."""
+    now = hall.now()
+    with hall.db.read() as conn:
+        order = ticketing.ordered_waiting(conn, hall, site, day, queue, now)
+        counters = ticketing.counters_open(conn, hall, site, queue, now)
+        recent = tickets.recent_service_seconds(conn, site, day, queue)
+    return Line({t.id: i for i, t in enumerate(order)}, counters, recent,
+                known_site(site).settings.default_service_seconds)
+
+
+async def _line_after(event: FloorEvent, ticket: WatchedTicket) -> Line:
+    """The line after ``event``: the first phone to ask reads it, the others share that read."""
+    key = (ticket.site, ticket.day, ticket.queue)
+    held = _lines.get(key)
+    if held is None or held[0] is not event or held[1].get_loop() is not asyncio.get_running_loop():
+        read = anyio.to_thread.run_sync(read_line, ticket.hall, ticket.site, ticket.day, ticket.queue)
+        held = (event, asyncio.ensure_future(read))
+        _lines[key] = held
+    # Shielded: a phone that goes away must not cancel the read the others wait for.
+    return await asyncio.shield(held[1])
+
+
+async def _state_after(
+    event: FloorEvent | None, ticket: WatchedTicket, state: dict[str, Any]
+) -> dict[str, Any]:
+    """The ticket's public state after ``event``: from the shared line while it waits in it, else read."""
+    if event is not None and state["status"] == "waiting":
+        line = await _line_after(event, ticket)
+        ahead = line.ahead.get(ticket.ticket_id)
+        if ahead is not None:
+            wait = estimated_wait_s(ahead, line.counters, line.recent_s, line.default_s)
+            return {**state, "people_ahead": ahead, "estimated_wait_s": wait}
+    return await anyio.to_thread.run_sync(public_state, ticket)
+
+
 def _moves(event: FloorEvent, ticket: WatchedTicket) -> bool:
     return event.ticket_id == ticket.ticket_id or event.queue in (None, ticket.queue)
 
@@ -85,7 +139,7 @@ async def ticket_events(ticket: WatchedTicket) -> AsyncIterator[TicketEvent]:
                 return
             if event is not None and not _moves(event, ticket):
                 continue
-            new = await anyio.to_thread.run_sync(public_state, ticket)
+            new = await _state_after(event, ticket, state)
             if new != state:
                 state = new
                 yield "ticket", state

@@ -71,6 +71,42 @@ def test_a_ticket_stream_moves_with_the_line_and_tells_the_window_when_called(ha
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "ticket_not_found"
 
 
+def test_phones_following_one_line_share_one_read_of_it_per_call(
+        hall: Hall, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight phones of queue B: each is told its own place after a call, as GET /tickets/{id} tells it, and
+    the hall orders the line once for all of them, not once per phone (its work per call stays flat)."""
+    from hall_server.usecases import tickets as ticketing
+
+    issued = [take(hall) for _ in range(9)]
+    seated = hall.staff("counter1").post("/windows/15/sign-in", params={"site": "HQ"})
+    assert seated.status_code == 200, seated.text
+    reads: list[str] = []
+    real = ticketing.ordered_waiting
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append("read")
+        return real(*args, **kwargs)
+
+    phones = [follow(hall, t["id"]) for t in issued[1:]]
+    for phone in phones:
+        phone.__enter__()
+    try:
+        for k, phone in enumerate(phones, start=1):
+            assert phone.next_named("ticket")["people_ahead"] == k
+        monkeypatch.setattr(ticketing, "ordered_waiting", counted)
+        assert at_window(hall, "call-next")["id"] == issued[0]["id"]
+        for k, (phone, ticket) in enumerate(zip(phones, issued[1:], strict=True)):
+            moved = phone.next_named("ticket")
+            told = hall.kiosk().get(f"/tickets/{ticket['id']}").json()
+            assert (moved["status"], moved["people_ahead"]) == ("waiting", k)
+            assert moved["estimated_wait_s"] == told["estimated_wait_s"] and told["people_ahead"] == k
+        # The call itself may order the line; the eight phones add at most one read per floor event.
+        assert len(reads) - len(phones) <= 3, reads
+    finally:
+        for phone in phones:
+            phone.__exit__(None, None, None)
+
+
 def test_the_phone_page_keeps_its_no_script_refresh_and_loads_the_live_script(hall: Hall) -> None:
     ticket = take(hall)
     html = httpx.get(f"{hall.url}/t/{ticket['id']}", timeout=10).text
