@@ -156,7 +156,7 @@ class Site:
 
 
 def _hhmm(value: Any, what: str) -> int:
-    if not isinstance(value, str) or not _HHMM.match(value):
+    if not isinstance(value, str) or not _HHMM.fullmatch(value):
         raise ValueError(f'{what} must be a time such as "09:00"')
     hours, minutes = int(value[:2]), int(value[3:])
     if hours == 24 and minutes:
@@ -253,7 +253,7 @@ def parse_site_text(text: str, source: str = "<text>") -> Site:
         raise SiteRulesError("site_rules_syntax_error", str(exc), source) from exc
     try:
         code = data.get("code")
-        if not isinstance(code, str) or not _SITE_CODE.match(code):
+        if not isinstance(code, str) or not _SITE_CODE.fullmatch(code):
             raise ValueError('code must be a short site code such as "HQ"')
         timezone_name = data.get("timezone", "Asia/Shanghai")
         try:

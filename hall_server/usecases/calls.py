@@ -26,7 +26,9 @@ from hall_server.store import windows as window_states
 from hall_server.usecases.sites import known_site
 
 STATE_CALLS = 8
-RETRY_MS = 3000
+# How soon a screen's browser reconnects after the stream ends: a restarted hall is back within a few
+# seconds, and a screen that waits longer than one retry after that misses the 5 s the issue allows.
+RETRY_MS = 1000
 VOICE_PATH = "/display/voice"
 _WINDOW_STATES: dict[str, WindowState] = {
     "window_opened": "open", "window_paused": "paused", "window_closed": "closed",

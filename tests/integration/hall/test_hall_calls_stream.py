@@ -84,7 +84,7 @@ def test_state_first_then_each_call_with_its_sentences_clips_and_counts(hall: Ha
     hall.seated("15", CLERKS["15"])
     with listening(hall) as events:
         state = events.next()
-        assert events.retry == 3000
+        assert events.retry == 1000
         FloorState.model_validate(state)
         assert state["type"] == "state" and state["site"] == "HQ" and state["calls"] == []
         assert state["waiting"]["B"] == 1 and state["waiting"]["A"] == 0
