@@ -116,7 +116,9 @@ def test_any_window_number_text_is_parsed_or_refused(number: str) -> None:
         assert len(site.windows) == 1 and re.fullmatch(r"[1-9][0-9]{0,3}", site.windows[0].number)
 
 
-@pytest.mark.parametrize(("old", "new"), [('code = "HQ"', 'code = "HQ\\n"'), ('start = "09:00"', 'start = "09:00\\n"')])
+@pytest.mark.parametrize(
+    ("old", "new"), [('code = "HQ"', 'code = "HQ\\n"'), ('start = "09:00"', 'start = "09:00\\n"')]
+)
 def test_a_trailing_newline_is_not_a_site_code_or_a_time(old: str, new: str) -> None:
     with pytest.raises(SiteRulesError) as caught:
         parse_site_text(HQ_TEXT.replace(old, new, 1), "bad.toml")
