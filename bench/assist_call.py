@@ -139,6 +139,7 @@ class HallServer:
                 "hall_server",
                 "serve",
                 "--demo",
+                "--no-demo-history",
                 "--db",
                 self.db_url,
                 "--port",

@@ -97,7 +97,8 @@ def in_process(runs: int, name: str = NAME) -> tuple[list[float], list[float], i
 def hall_server(data_dir: Path) -> Iterator[tuple[str, str]]:
     env = {**os.environ, "HALL_DATA_DIR": str(data_dir)}
     command = [sys.executable, "-m", "hall_server", "serve", "--port", "0", "--db",
-               f"sqlite:///{data_dir / 'hall.sqlite3'}", "--demo", "--now", NOW, "--no-rate-limit"]
+               f"sqlite:///{data_dir / 'hall.sqlite3'}", "--demo", "--no-demo-history", "--now", NOW,
+               "--no-rate-limit"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     token = ""
     try:

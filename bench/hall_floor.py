@@ -194,7 +194,7 @@ async def phone(ticket_id: str, port: int, floor: Floor, ready: asyncio.Event) -
 
 def start_hall(db_url: str, data_dir: Path, port: int, now: str) -> tuple[subprocess.Popen[str], int]:
     command = [sys.executable, "-m", "hall_server", "serve", "--port", str(port), "--db", db_url, "--demo",
-               "--now", now, "--no-rate-limit"]
+               "--no-demo-history", "--now", now, "--no-rate-limit"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "HALL_DATA_DIR": str(data_dir)})
     assert proc.stdout is not None

@@ -256,6 +256,7 @@ def server(db_url: str, data_dir: Path) -> Iterator[tuple[int, int]]:
         "--db",
         db_url,
         "--demo",
+        "--no-demo-history",
         "--now",
         NOW,
         # Fifty clients on one kiosk token asking as fast as they can are what the rate limit refuses.

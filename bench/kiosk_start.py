@@ -62,7 +62,8 @@ def start_xvfb() -> subprocess.Popen[bytes] | None:
 def start_hall(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hall_server", "serve", "--demo", "--db", f"sqlite:///{data_dir / 'hall.db'}",
+        [sys.executable, "-m", "hall_server", "serve", "--demo", "--no-demo-history",
+         "--db", f"sqlite:///{data_dir / 'hall.db'}",
          "--port", str(port), "--now", HALL_NOW],
         cwd=data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

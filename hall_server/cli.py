@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--db", metavar="URL")
     serve.add_argument("--demo", action="store_true", help="seed and accept the demo site, staff and kiosk")
+    serve.add_argument("--no-demo-history", action="store_true",
+                       help="with --demo, leave out the 30 past days of activity (tests and benchmarks that "
+                            "start many halls: the month takes seconds to write)")
     serve.add_argument("--now", metavar="ISO", help="start the clock at this instant (with a UTC offset)")
     serve.add_argument("--public-url", metavar="URL", help="base of tracking links printed on tickets")
     serve.add_argument("--no-rate-limit", action="store_true",
@@ -148,7 +151,8 @@ def _serve(args: argparse.Namespace) -> None:
         for device in DEMO_DEVICES:
             print(f"demo {device.kind} {device.name} token: {device.token}", flush=True)
         print(f"demo rating pad: /rate/HQ/15#token={DEMO_DEVICES[0].token}", flush=True)
-        _demo_history(db, clock.now())
+        if not args.no_demo_history:
+            _demo_history(db, clock.now())
     app = create_app(settings, clock=clock, db=db)
     # Objects made at start-up live as long as the process: keep them out of every later collection,
     # and collect young objects less often, so garbage collection does not stall requests.

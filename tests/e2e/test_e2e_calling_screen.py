@@ -114,7 +114,8 @@ class HallProcess:
         env = {**os.environ, "HALL_DATA_DIR": str(self.data_dir)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "hall_server", "serve", "--port", str(self.port), "--db", self.db_url,
-             "--demo", "--now", WEDNESDAY_MORNING.isoformat(), "--voice-packs", str(self.voice_dir)],
+             "--demo", "--no-demo-history", "--now", WEDNESDAY_MORNING.isoformat(),
+             "--voice-packs", str(self.voice_dir)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         assert self.proc.stdout is not None
         for line in self.proc.stdout:

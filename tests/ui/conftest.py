@@ -131,7 +131,7 @@ class HallProcess:
         if self.running:
             return
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hall_server", "serve", "--demo", "--db", self.db_url,
+            [sys.executable, "-m", "hall_server", "serve", "--demo", "--no-demo-history", "--db", self.db_url,
              "--port", str(self.port), "--now", self.now],
             cwd=self.data_dir,
             stdout=subprocess.PIPE,

@@ -49,6 +49,7 @@ class HallProcess:
             "hall_server",
             "serve",
             "--demo",
+            "--no-demo-history",
             "--db",
             self.db_url,
             "--host",
