@@ -5,7 +5,8 @@
 # the certificates the hall makes), libzinnia with the tegaki Simplified Chinese model for handwritten
 # name characters on the kiosk, CUPS with the cups-pdf backend as the A4 printer (libcups2-dev and
 # gcc: pycups compiles against libcups), and espeak-ng, the kiosk's voice guidance (语音播报: it reads
-# each screen aloud in Mandarin, Cantonese or English).
+# each screen aloud in Mandarin, Cantonese or English), redis-server for halls of several nodes, and
+# systemd for `systemd-analyze verify` over the service units in deploy/.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -21,4 +22,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
     imagemagick \
     libzinnia0 tegaki-zinnia-simplified-chinese \
     cups printer-driver-cups-pdf libcups2-dev gcc poppler-utils \
-    espeak-ng
+    espeak-ng \
+    redis-server systemd
