@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,17 +55,21 @@ class FeedClosed(Exception):
     """The feed was dropped for falling behind (or the bus closed): reconnect and read the state again."""
 
 
-class Feed:
-    """One subscriber's events, in order, on the subscriber's own event loop."""
+Wants = Callable[[FloorEvent], bool]
 
-    def __init__(self, site: str, loop: asyncio.AbstractEventLoop) -> None:
+
+class Feed:
+    """One subscriber's events, in order, on the subscriber's own event loop; only those it ``wants``."""
+
+    def __init__(self, site: str, loop: asyncio.AbstractEventLoop, wants: Wants | None = None) -> None:
         self.site = site
         self.loop = loop
+        self.wants = wants
         self._queue: asyncio.Queue[FloorEvent | None] = asyncio.Queue(FEED_LIMIT)
         self.closed = False
 
     def _put(self, event: FloorEvent | None) -> None:
-        if self.closed:
+        if self.closed or (event is not None and self.wants is not None and not self.wants(event)):
             return
         try:
             self._queue.put_nowait(event)
@@ -81,6 +85,11 @@ class Feed:
         return event
 
 
+def _deliver(feeds: list[Feed], event: FloorEvent) -> None:
+    for feed in feeds:
+        feed._put(event)
+
+
 class FloorBus:
     """In-process publish/subscribe of floor events per site."""
 
@@ -90,13 +99,18 @@ class FloorBus:
 
     def publish(self, event: FloorEvent) -> None:
         """Hand ``event`` to every feed of its site; safe from any thread, never blocks on a slow reader."""
+        # One wake-up per event loop, not per feed: each wake-up from another thread costs a system call,
+        # and hundreds of phones follow one site (the hall's work per call stays flat as they come).
+        by_loop: dict[asyncio.AbstractEventLoop, list[Feed]] = {}
         with self._lock:
-            feeds = list(self._feeds.get(event.site, ()))
-        for feed in feeds:
+            for feed in self._feeds.get(event.site, ()):
+                by_loop.setdefault(feed.loop, []).append(feed)
+        for loop, feeds in by_loop.items():
             try:
-                feed.loop.call_soon_threadsafe(feed._put, event)
-            except RuntimeError:  # the feed's loop has closed: its stream is gone
-                self._remove(feed)
+                loop.call_soon_threadsafe(_deliver, feeds, event)
+            except RuntimeError:  # the loop has closed: its streams are gone
+                for feed in feeds:
+                    self._remove(feed)
 
     def subscribers(self, site: str) -> int:
         with self._lock:
@@ -111,9 +125,10 @@ class FloorBus:
                     del self._feeds[feed.site]
 
     @asynccontextmanager
-    async def subscribe(self, site: str) -> AsyncIterator[Feed]:
-        """A feed of ``site``'s events from now on, removed when the block ends."""
-        feed = Feed(site, asyncio.get_running_loop())
+    async def subscribe(self, site: str, wants: Wants | None = None) -> AsyncIterator[Feed]:
+        """A feed of ``site``'s events from now on (those ``wants`` keeps, decided where they are handed
+        out, so a subscriber is not woken for the others), removed when the block ends."""
+        feed = Feed(site, asyncio.get_running_loop(), wants)
         with self._lock:
             self._feeds.setdefault(site, set()).add(feed)
         try:

@@ -184,5 +184,8 @@ class CallBoard:
                     continue
                 except FeedClosed:
                     return
-                for message in await self._events(site, event, view):
-                    yield message
+                messages = await self._events(site, event, view)
+                if messages:
+                    # One write for the frames of one event: on a busy floor the hall's CPU goes mostly to
+                    # the system's socket sends, one per write and screen.
+                    yield "".join(messages)

@@ -104,7 +104,9 @@ async def pad_events(pad: PadAt) -> AsyncIterator[PadEvent]:
     window, ``ping`` now and then; ends with ``closed`` when the device's token stops working, or quietly
     when the floor dropped the feed (the pad reconnects and gets the state again)."""
     hall = pad.hall
-    async with hall.devices.live(pad.device.name) as ended, hall.floor.subscribe(pad.site) as feed:
+    async with hall.devices.live(pad.device.name) as ended, hall.floor.subscribe(
+        pad.site, lambda event: event.kind == "completed" and event.window == pad.window.number
+    ) as feed:
         # Subscribed before the state is read: a completion in between is in the feed, not lost.
         yield "state", await anyio.to_thread.run_sync(_state, pad)
         get: asyncio.Task[FloorEvent] | None = None
