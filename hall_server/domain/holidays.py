@@ -44,7 +44,7 @@ LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 _TOP_LEVEL = {"year", "holidays", "adjusted_workdays"}
 _HOLIDAY_FIELDS = {"key", "name", "start", "end"}
 _ADJUSTED_FIELDS = {"date", "holiday"}
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,47}")
 
 
 class CalendarFileError(ValueError):
@@ -195,7 +195,7 @@ class _Parser:
             if unknown:
                 raise self.fail("calendar_unknown_field", f"unknown field {sorted(unknown)[0]!r}", line)
             key = entry.get("key")
-            if not isinstance(key, str) or not _KEY.match(key):
+            if not isinstance(key, str) or not _KEY.fullmatch(key):
                 raise self.fail(
                     "calendar_missing_field" if key is None else "calendar_bad_value",
                     "each holiday needs a key such as 'spring_festival'",

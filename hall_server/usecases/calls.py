@@ -71,7 +71,7 @@ class CallBoard:
         place = site.window(window)
         languages = site.floor.announce
         voice: list[dict[str, Any]] = []
-        if TICKET_PATTERN.match(ticket) and WINDOW_PATTERN.match(window):
+        if TICKET_PATTERN.fullmatch(ticket) and WINDOW_PATTERN.fullmatch(window):
             pack = site.floor.voice_pack
             for segment in announcement(self.voices.manifest(pack), ticket, window, languages):
                 clips = [f"{VOICE_PATH}/{pack}/{clip}" for clip in segment.clips]
