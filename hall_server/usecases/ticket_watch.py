@@ -69,7 +69,7 @@ def public_state(ticket: WatchedTicket) -> dict[str, Any]:
         if row is None:
             raise Refusal("ticket_not_found", "no such ticket")
         answer = ticketing.describe(conn, hall, row, now, "zh-Hans", "")
-    window = row.counter if row.status in ("called", "serving") else None
+    window = row.counter if row.status in ("called", "serving", "parked") else None
     found = known_site(row.site).window(window) if window else None
     return {
         "number": row.number,
