@@ -74,6 +74,11 @@ class RedisAccessNews(AccessNews):
                 if not lost:
                     await asyncio.to_thread(self.gap)
                 lost = True
+            except Exception:  # the node's only ear on the other nodes: it must not go deaf for good
+                self._subscribed.clear()
+                log.exception("the access news subscription failed; subscribing again")
+                await asyncio.to_thread(self.gap)
+                lost = True
             finally:
                 with suppress(RedisError, OSError):
                     await pubsub.aclose()

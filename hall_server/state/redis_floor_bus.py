@@ -127,6 +127,11 @@ class RedisFloorBus(FloorBus):
                 if not lost:
                     self._drop_all()
                 lost = True
+            except Exception:  # the node's only ear on the other nodes: it must not go deaf for good
+                self._subscribed.clear()
+                log.exception("the floor bus's subscription failed; subscribing again")
+                self._drop_all()
+                lost = True
             finally:
                 with suppress(RedisError, OSError):
                     await pubsub.aclose()
