@@ -112,6 +112,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hall.node.start()
         tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall)),
                  asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter)))]
         try:
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            await hall.node.close()
             if db is None:
                 database.dispose()
 

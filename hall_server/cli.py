@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-demo-history", action="store_true",
                        help="with --demo, leave out the 30 past days of activity (tests and benchmarks that "
                             "start many halls: the month takes seconds to write)")
+    serve.add_argument("--redis", metavar="URL",
+                       help="redis://HOST:PORT/N shared with the other nodes of this hall (PostgreSQL only)")
+    serve.add_argument("--rate-limit-burst", metavar="N", type=int,
+                       help="requests a caller may make at once (default 600)")
+    serve.add_argument("--rate-limit-per-s", metavar="R", type=float,
+                       help="requests a caller may make each second after its burst (default 30)")
     serve.add_argument("--now", metavar="ISO", help="start the clock at this instant (with a UTC offset)")
     serve.add_argument("--public-url", metavar="URL", help="base of tracking links printed on tickets")
     serve.add_argument("--no-rate-limit", action="store_true",
@@ -100,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(url: str | None, *, demo: bool = False) -> tuple[Settings, Database]:
-    settings = Settings.from_env(url, demo=demo)
+def _open(url: str | None, *, demo: bool = False, redis_url: str | None = None) -> tuple[Settings, Database]:
+    settings = Settings.from_env(url, demo=demo, redis_url=redis_url)
     db = Database(settings.db_url, pool_size=settings.db_pool_size,
                   busy_timeout_s=settings.db_busy_timeout_s)
     schema.upgrade(db)
@@ -134,11 +140,19 @@ def _serve(args: argparse.Namespace) -> None:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port: out of range: {args.port}")
     clock = _clock(args.now)
-    settings, db = _open(args.db, demo=args.demo)
+    settings, db = _open(args.db, demo=args.demo, redis_url=args.redis)
+    if settings.redis_url is not None:
+        from hall_server.state.redis_link import RedisLink
+
+        RedisLink(settings.redis_url).check()  # before the demo is seeded: one clear line, nothing done
     if args.public_url:
         settings = Settings(**{**settings.__dict__, "public_base_url": args.public_url})
     if args.no_rate_limit:
         settings = Settings(**{**settings.__dict__, "rate_limit_enabled": False})
+    if args.rate_limit_burst is not None:
+        settings = Settings(**{**settings.__dict__, "rate_limit_burst": args.rate_limit_burst})
+    if args.rate_limit_per_s is not None:
+        settings = Settings(**{**settings.__dict__, "rate_limit_per_s": args.rate_limit_per_s})
     if args.trusted_proxy:
         settings = Settings(**{**settings.__dict__, "trusted_proxies": tuple(args.trusted_proxy)})
     if args.voice_packs:

@@ -4,8 +4,8 @@
 thread; `async with bus.subscribe(site) as feed: event = await feed.get()` is how a stream (the calling
 screen, a window display, a rating pad, a phone page) receives them on its event loop.
 
-One process holds one bus in memory. With several nodes the same interface is served by a shared broker
-(DESIGN.md §4.9); nothing outside this module knows which.
+One process holds one bus in memory. With several nodes (``serve --redis``) the same interface is served
+through Redis (``redis_floor_bus.RedisFloorBus``, DESIGN.md §4.9); nothing outside knows which.
 """
 
 from __future__ import annotations
@@ -74,7 +74,16 @@ class Feed:
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
-            self.closed = True
+            self.end()
+
+    def end(self) -> None:
+        """Drop the feed: its reader gets FeedClosed and reads the state again (on the feed's loop)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:  # after the events already queued: a reader waiting on the queue must be woken by it
+            self._queue.put_nowait(None)
+        except asyncio.QueueFull:  # nobody waits on a full queue: the end replaces what it held
             self._queue = asyncio.Queue(1)
             self._queue.put_nowait(None)
 
@@ -85,7 +94,7 @@ class Feed:
         return event
 
 
-def _deliver(feeds: list[Feed], event: FloorEvent) -> None:
+def _hand_out(feeds: list[Feed], event: FloorEvent) -> None:
     for feed in feeds:
         feed._put(event)
 
@@ -97,8 +106,18 @@ class FloorBus:
         self._feeds: dict[str, set[Feed]] = {}
         self._lock = threading.Lock()
 
+    async def start(self) -> None:
+        """Called on the server's event loop before it serves (a shared bus connects here)."""
+
+    async def close(self) -> None:
+        """Called when the server stops."""
+
     def publish(self, event: FloorEvent) -> None:
         """Hand ``event`` to every feed of its site; safe from any thread, never blocks on a slow reader."""
+        self._deliver(event)
+
+    def _deliver(self, event: FloorEvent) -> None:
+        """Hand ``event`` to this process's feeds of its site."""
         # One wake-up per event loop, not per feed: each wake-up from another thread costs a system call,
         # and hundreds of phones follow one site (the hall's work per call stays flat as they come).
         by_loop: dict[asyncio.AbstractEventLoop, list[Feed]] = {}
@@ -107,7 +126,7 @@ class FloorBus:
                 by_loop.setdefault(feed.loop, []).append(feed)
         for loop, feeds in by_loop.items():
             try:
-                loop.call_soon_threadsafe(_deliver, feeds, event)
+                loop.call_soon_threadsafe(_hand_out, feeds, event)
             except RuntimeError:  # the loop has closed: its streams are gone
                 for feed in feeds:
                     self._remove(feed)
@@ -115,6 +134,16 @@ class FloorBus:
     def subscribers(self, site: str) -> int:
         with self._lock:
             return len(self._feeds.get(site, ()))
+
+    def _drop_all(self) -> None:
+        """End every feed (they may have missed events): each reader reads the state again."""
+        with self._lock:
+            feeds = [feed for site_feeds in self._feeds.values() for feed in site_feeds]
+        for feed in feeds:
+            try:
+                feed.loop.call_soon_threadsafe(feed.end)
+            except RuntimeError:
+                self._remove(feed)
 
     def _remove(self, feed: Feed) -> None:
         with self._lock:
