@@ -4,9 +4,11 @@
 #   deploy/install.sh hall  [--nodes "8001 8002 8003"]   hall nodes behind nginx with TLS
 #   deploy/install.sh kiosk                              the kiosk under cage, started at boot
 #
-# Run as root on the target machine (Debian 12): Debian packages, the service user, this checkout in
-# /opt/gov-kiosk/src with a virtualenv in /opt/gov-kiosk/venv, settings (kept when present), service
-# units, the proxy and log rotation; then the services are enabled and started.
+# Run as root on the target machine (Debian 12): Debian packages, the service user, this checkout as a
+# new release (/opt/gov-kiosk/releases/STAMP/src with its virtualenv beside it, /opt/gov-kiosk/current
+# pointing at it), settings (kept when present), service units, the proxy and log rotation; then the
+# schema is upgraded and the services restarted one at a time, each answering before the next goes.
+# Running it again from a newer checkout is the upgrade (docs/deployment.md).
 # With --root DIR the files alone are written under DIR (packaging, tests): no packages, no users, no
 # virtualenv, no systemctl.
 set -euo pipefail
@@ -68,17 +70,38 @@ system_user() {  # system_user NAME HOME [GROUP ...]
     done
 }
 
-application() {  # this checkout into /opt/gov-kiosk/src, installed into its own virtualenv
-    install -d "$ROOT$APP/src"
+application() {  # this checkout as a new release with its own virtualenv; "current" moves to it at the end
+    local stamp
+    stamp=$(date -u +%Y%m%dT%H%M%S)
+    RELEASE=$APP/releases/$stamp
+    install -d "$ROOT$RELEASE/src"
     tar -C "$SRC" --exclude=.git --exclude=.venv --exclude=artifacts --exclude=__pycache__ --exclude=.mypy_cache --exclude=.ruff_cache --exclude=.pytest_cache --exclude=.hypothesis --exclude=./tests -cf - . \
-        | tar -C "$ROOT$APP/src" -xf -
-    echo "copied the application to $APP/src"
+        | tar -C "$ROOT$RELEASE/src" -xf -
+    echo "copied the application to $RELEASE/src"
     if live; then
-        python3 -m venv "$APP/venv"
-        "$APP/venv/bin/pip" install --quiet --upgrade pip
-        "$APP/venv/bin/pip" install --quiet "$APP/src"
-        echo "installed it into $APP/venv"
+        python3 -m venv "$RELEASE/venv"
+        "$RELEASE/venv/bin/pip" install --quiet --upgrade pip
+        "$RELEASE/venv/bin/pip" install --quiet "$RELEASE/src"
+        echo "installed it into $RELEASE/venv"
     fi
+    # Running services keep the release they started from; each restart takes the new one.
+    ln -sfn "releases/$stamp" "$ROOT$APP/current.new"
+    mv -T "$ROOT$APP/current.new" "$ROOT$APP/current"
+    # The three newest releases stay, to go back to (docs/deployment.md, "Going back").
+    find "$ROOT$APP/releases" -mindepth 1 -maxdepth 1 -type d | sort | head -n -3 | xargs -r rm -rf
+}
+
+answering() {  # answering PORT: wait until a node serves its pages again (60 s at most)
+    local port=$1
+    for _ in $(seq 120); do
+        if "$APP/current/venv/bin/python" -c "import sys, urllib.request
+urllib.request.urlopen(f'http://127.0.0.1:{sys.argv[1]}/docs', timeout=2)" "$port" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.5
+    done
+    echo "install.sh: hall-server@$port does not answer; see journalctl -u hall-server@$port" >&2
+    return 1
 }
 
 install_hall() {
@@ -86,7 +109,7 @@ install_hall() {
         apt-get update -q
         # nginx: TLS and the proxy; gcc and libcups2-dev: pycups builds against libcups.
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-            python3 python3-venv python3-dev gcc libcups2-dev nginx logrotate ca-certificates
+            python3 python3-venv python3-dev gcc libcups2-dev nginx logrotate sqlite3 ca-certificates
         system_user gov-hall /var/lib/gov-hall
     fi
     application
@@ -103,11 +126,18 @@ install_hall() {
     done
     if ! live; then return; fi
     chown www-data:adm /var/log/gov-hall
+    # The unit's StateDirectory, made now for the schema upgrade that runs before the first start.
+    install -d -o gov-hall -g gov-hall -m 0700 /var/lib/gov-hall
     systemctl daemon-reload
     # The schema first, once (the nodes' own start-up upgrade is then a no-op).
     (set -a; . /etc/gov-hall/hall.env; set +a
-     runuser -u gov-hall -- env HALL_DATA_DIR=/var/lib/gov-hall "$APP/venv/bin/hall-server" db upgrade)
-    for port in $NODES; do systemctl restart "hall-server@$port.service"; done
+     runuser -u gov-hall -- env HALL_DATA_DIR=/var/lib/gov-hall "$APP/current/venv/bin/hall-server" db upgrade)
+    # One node at a time: the proxy sends requests to the others meanwhile.
+    for port in $NODES; do
+        systemctl enable "hall-server@$port.service"
+        systemctl restart "hall-server@$port.service"
+        answering "$port"
+    done
     if [ ! -e /etc/gov-hall/tls/fullchain.pem ]; then
         echo "next: put the certificate in /etc/gov-hall/tls/fullchain.pem and privkey.pem, set server_name"
         echo "      and the upstream's nodes in /etc/nginx/conf.d/gov-hall.conf, then: systemctl reload nginx"
@@ -138,7 +168,7 @@ install_kiosk() {
     systemctl daemon-reload
     systemctl set-default graphical.target
     # A wrong setting stops here, with the key named, rather than in a restart loop on the screen.
-    if ! runuser -u kiosk -- "$APP/venv/bin/python" -c \
+    if ! runuser -u kiosk -- "$APP/current/venv/bin/python" -c \
             "import sys; from kiosk.config import load_config; load_config(sys.argv[1])" \
             /etc/gov-kiosk/kiosk.toml; then
         echo "fix /etc/gov-kiosk/kiosk.toml (hall.url, hall.token, hall.ca_file, technician_pin), then:"

@@ -50,15 +50,15 @@ def _executables(root: Path, *units: str) -> list[str]:
 
 def test_the_units_name_the_project_entry_points_and_cage(installed: Path) -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
-    assert _executables(installed, "hall-server@.service") == ["/opt/gov-kiosk/venv/bin/hall-server"]
+    assert _executables(installed, "hall-server@.service") == ["/opt/gov-kiosk/current/venv/bin/hall-server"]
     kiosk_start = _unit(installed, "gov-kiosk.service")["Service"]["ExecStart"].split()
     assert kiosk_start[0] == "/usr/bin/cage"
-    assert kiosk_start[kiosk_start.index("--") + 1] == "/opt/gov-kiosk/venv/bin/kiosk"
+    assert kiosk_start[kiosk_start.index("--") + 1] == "/opt/gov-kiosk/current/venv/bin/kiosk"
     assert {"hall-server", "kiosk"} <= set(scripts)
 
 
 def _stand_ins(root: Path) -> None:
-    for program in ["/opt/gov-kiosk/venv/bin/hall-server", "/opt/gov-kiosk/venv/bin/kiosk", "/usr/bin/cage"]:
+    for program in ["/opt/gov-kiosk/current/venv/bin/hall-server", "/opt/gov-kiosk/current/venv/bin/kiosk", "/usr/bin/cage"]:
         stand_in = root / program.lstrip("/")
         stand_in.parent.mkdir(parents=True, exist_ok=True)
         stand_in.write_text("#!/bin/sh\nexit 0\n")
@@ -122,6 +122,14 @@ def test_settings_an_operator_edited_are_kept_on_reinstall(tmp_path: Path) -> No
     assert again.returncode == 0 and "kept /etc/gov-hall/hall.env" in again.stdout
     assert env.read_text() == "HALL_DB_URL=postgresql+psycopg://hall@db/hall\n"
     assert (tmp_path / "etc/systemd/system/multi-user.target.wants/hall-server@8001.service").is_symlink()
+
+
+def test_the_application_is_a_release_that_current_points_at(installed: Path) -> None:
+    current = installed / "opt/gov-kiosk/current"
+    assert current.is_symlink() and str(current.readlink()).startswith("releases/")
+    assert (current / "src/hall_server/cli.py").is_file() and not (current / "src/tests").exists()
+    documented = _unit(installed, "hall-server@.service")["Unit"]["Documentation"].removeprefix("file://")
+    assert (installed / documented.lstrip("/")).is_file()
 
 
 @pytest.mark.parametrize("args", [[], ["mainframe"], ["hall", "--nodes", "80"], ["hall", "--nodes", "8001 x"],
