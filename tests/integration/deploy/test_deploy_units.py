@@ -58,7 +58,8 @@ def test_the_units_name_the_project_entry_points_and_cage(installed: Path) -> No
 
 
 def _stand_ins(root: Path) -> None:
-    for program in ["/opt/gov-kiosk/current/venv/bin/hall-server", "/opt/gov-kiosk/current/venv/bin/kiosk", "/usr/bin/cage"]:
+    venv = "/opt/gov-kiosk/current/venv/bin"
+    for program in [f"{venv}/hall-server", f"{venv}/kiosk", "/usr/bin/cage"]:
         stand_in = root / program.lstrip("/")
         stand_in.parent.mkdir(parents=True, exist_ok=True)
         stand_in.write_text("#!/bin/sh\nexit 0\n")
