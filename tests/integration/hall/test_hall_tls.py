@@ -214,3 +214,34 @@ def test_bad_tls_files_are_refused_in_one_line_with_a_stable_code(
     assert err.startswith(f"hall-server: error: {code}: ") and err.count("\n") == 1, err
     assert "Traceback" not in err
     assert not (tmp_path / "hall.sqlite3").exists()  # refused before the database was touched
+
+
+# --- the technician's test call over TLS -----------------------------------------------------------
+
+
+def _technician_call(tls_hall: TlsHall, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "remote_assist.kiosk_peer", "--hall", tls_hall.url, "--token",
+         DEMO_KIOSK_TOKEN, "--skill", "general", "--synthetic", "--seconds", "1", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_technician_call_without_the_ca_says_why_it_failed(tls_hall: TlsHall) -> None:
+    out, err = _technician_call(tls_hall).communicate(timeout=60)
+    assert err.startswith("error hall_unreachable: the hall's TLS certificate is not trusted"), err + out
+
+
+async def test_the_technician_call_with_the_ca_reaches_an_agent(tls_hall: TlsHall) -> None:
+    wss = tls_hall.url.replace("https://", "wss://") + "/ws/assist/staff"
+    staff = await StaffPeer.connect(wss, ["general"], token=_staff_token(tls_hall), ca_file=tls_hall.ca_file)
+    call = _technician_call(tls_hall, "--ca-file", tls_hall.ca_file)
+    try:
+        async with asyncio.timeout(60):
+            await staff.take_call()
+            out, err = await asyncio.to_thread(call.communicate, timeout=60)
+    finally:
+        if call.poll() is None:
+            call.kill()
+        await staff.close()
+    assert call.returncode == 0, out + err
+    assert "ended reason=kiosk_hangup" in out
