@@ -18,6 +18,7 @@ from hall_server.device_command import DeviceUsageError, add_device_parser, run_
 from hall_server.eid_command import EidUsageError, add_eid_parser, run_eid
 from hall_server.store import identities, schema
 from hall_server.store.database import Database
+from hall_server.tls import check_tls_files
 
 
 class UsageError(Exception):
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--voice-packs", metavar="DIR", type=Path,
                        help="the hall's own voice packs for calling screens: DIR/<name>/manifest.json, "
                             "chosen by a site's [floor] voice_pack")
+    serve.add_argument("--tls-cert", metavar="FILE", type=Path,
+                       help="serve HTTPS and WSS with this PEM certificate (its chain after it)")
+    serve.add_argument("--tls-key", metavar="FILE", type=Path, help="the certificate's PEM private key")
     serve.add_argument("--log-level", default="warning",
                        choices=["critical", "error", "warning", "info", "debug"])
 
@@ -140,6 +144,7 @@ def _serve(args: argparse.Namespace) -> None:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port: out of range: {args.port}")
     clock = _clock(args.now)
+    tls = check_tls_files(args.tls_cert, args.tls_key)
     settings, db = _open(args.db, demo=args.demo, redis_url=args.redis)
     if settings.redis_url is not None:
         from hall_server.state.redis_link import RedisLink
@@ -176,7 +181,8 @@ def _serve(args: argparse.Namespace) -> None:
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
                             access_log=False, lifespan="on", timeout_graceful_shutdown=5,
                             # The hall reads X-Forwarded-For itself, from --trusted-proxy peers only.
-                            proxy_headers=False)
+                            proxy_headers=False,
+                            ssl_certfile=tls[0] if tls else None, ssl_keyfile=tls[1] if tls else None)
     # uvicorn has just set up its log handlers: mask tokens on them too.
     install_token_masking()
     server = uvicorn.Server(config)
@@ -189,9 +195,10 @@ def _serve(args: argparse.Namespace) -> None:
             await asyncio.sleep(0.02)
         if server.started:
             port = server.servers[0].sockets[0].getsockname()[1]
-            print(f"listening on http://{args.host}:{port}", flush=True)
+            scheme = "https" if tls else "http"
+            print(f"listening on {scheme}://{args.host}:{port}", flush=True)
             if args.demo:
-                print(f"calling screen: http://{args.host}:{port}/display/HQ", flush=True)
+                print(f"calling screen: {scheme}://{args.host}:{port}/display/HQ", flush=True)
         await task
         if not server.started:
             raise UsageError(f"cannot listen on {args.host}:{args.port}")

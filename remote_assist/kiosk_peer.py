@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -24,7 +25,14 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from remote_assist import datachannel, protocol
 from remote_assist.adaptive_track import AdaptiveVideo
-from remote_assist.call_setup import AssistCallError, CallStats, bound_ice_gathering, warm_up, ws_url
+from remote_assist.call_setup import (
+    AssistCallError,
+    CallStats,
+    bound_ice_gathering,
+    tls_context,
+    warm_up,
+    ws_url,
+)
 from remote_assist.media import FrameSink, LocalMedia
 from remote_assist.schema import MessageError
 from remote_assist.socket_drain import read_all_waiting
@@ -57,8 +65,12 @@ class KioskPeer:
         gather_timeout_s: float = 0.8,
         no_media_s: float = 10.0,
         signaling_silence_s: float = 5.0,
+        ca_file: str = "",
     ) -> None:
-        self.url = ws_url(hall_url, "kiosk", token)
+        # The token goes in the first message, not the URL: nothing on the way logs it (DESIGN §4.9).
+        self.url = ws_url(hall_url, "kiosk")
+        self._token = token
+        self._tls = tls_context(self.url, ca_file)
         self._media_factory = media
         self._on_event = on_event or (lambda kind, data: None)
         self._requests = StaffRequests(
@@ -87,10 +99,15 @@ class KioskPeer:
         bound_ice_gathering(self.gather_timeout_s)
         self.stats = CallStats(called_at=time.monotonic())
         try:
-            self._ws = await websockets.connect(self.url, open_timeout=10, ping_interval=None, max_size=2**17)
+            self._ws = await websockets.connect(self.url, open_timeout=10, ping_interval=None, max_size=2**17,
+                                                ssl=self._tls)
+        except ssl.SSLError as exc:
+            raise AssistCallError("hall_unreachable", f"the hall's TLS certificate is not trusted "
+                                  f"({exc.reason or exc}); hall.ca_file names the CA that signed it") from exc
         except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
             raise AssistCallError("hall_unreachable", f"cannot reach the hall: {exc}") from exc
         try:
+            await self._send({"type": "auth", "token": self._token})
             await self._send({"type": "call", "skill": skill, "lang": lang})
             watchdog = self._spawn(self._watch_media())
             await self._receive_loop()
