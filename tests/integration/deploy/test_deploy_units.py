@@ -147,7 +147,8 @@ def test_the_settings_file_reads_the_same_in_the_shell(installed: Path, tmp_path
     copy = tmp_path / "hall.env"
     copy.write_text(env + tls.removeprefix("#") + "\n")
     script = 'set -a; . "$1"; set +a; printf "%s\\n" "$HALL_DB_URL" "$HALL_SERVE_ARGS"'
-    shown = subprocess.run(["bash", "-euc", script, "bash", str(copy)], capture_output=True, text=True, timeout=30)
+    shown = subprocess.run(["bash", "-euc", script, "bash", str(copy)], capture_output=True, text=True,
+                           timeout=30)
     assert shown.returncode == 0 and shown.stderr == "", shown.stderr
     assert shown.stdout.splitlines() == [
         "sqlite:////var/lib/gov-hall/hall.sqlite3",
