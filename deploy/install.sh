@@ -75,8 +75,9 @@ application() {  # this checkout as a new release with its own virtualenv; "curr
     stamp=$(date -u +%Y%m%dT%H%M%S)
     RELEASE=$APP/releases/$stamp
     install -d "$ROOT$RELEASE/src"
-    tar -C "$SRC" --exclude=.git --exclude=.venv --exclude=artifacts --exclude=__pycache__ --exclude=.mypy_cache --exclude=.ruff_cache --exclude=.pytest_cache --exclude=.hypothesis --exclude=./tests -cf - . \
-        | tar -C "$ROOT$RELEASE/src" -xf -
+    tar -C "$SRC" --exclude=.git --exclude=.venv --exclude=artifacts --exclude=__pycache__ \
+        --exclude=.mypy_cache --exclude=.ruff_cache --exclude=.pytest_cache --exclude=.hypothesis \
+        --exclude=./tests -cf - . | tar -C "$ROOT$RELEASE/src" -xf -
     echo "copied the application to $RELEASE/src"
     if live; then
         python3 -m venv "$RELEASE/venv"

@@ -138,3 +138,19 @@ def test_the_application_is_a_release_that_current_points_at(installed: Path) ->
 def test_bad_arguments_are_refused_before_anything_is_written(tmp_path: Path, args: list[str]) -> None:
     done = _install(tmp_path, *args)
     assert done.returncode == 2 and done.stderr.strip() and list(tmp_path.iterdir()) == []
+
+
+def test_the_settings_file_reads_the_same_in_the_shell(installed: Path, tmp_path: Path) -> None:
+    """install.sh and the docs' commands source hall.env with the shell; a value with spaces must survive."""
+    env = (installed / "etc/gov-hall/hall.env").read_text()
+    tls = next(line for line in env.splitlines() if line.startswith("#HALL_SERVE_ARGS="))
+    copy = tmp_path / "hall.env"
+    copy.write_text(env + tls.removeprefix("#") + "\n")
+    script = 'set -a; . "$1"; set +a; printf "%s\\n" "$HALL_DB_URL" "$HALL_SERVE_ARGS"'
+    shown = subprocess.run(["bash", "-euc", script, "bash", str(copy)], capture_output=True, text=True,
+                           timeout=30)
+    assert shown.returncode == 0 and shown.stderr == "", shown.stderr
+    assert shown.stdout.splitlines() == [
+        "sqlite:////var/lib/gov-hall/hall.sqlite3",
+        "--host 0.0.0.0 --tls-cert /etc/gov-hall/tls/fullchain.pem --tls-key /etc/gov-hall/tls/privkey.pem",
+    ]

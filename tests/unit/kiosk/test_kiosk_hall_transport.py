@@ -73,6 +73,7 @@ def test_the_kiosk_does_not_start_on_plain_http_to_another_machine(tmp_path: Pat
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("kiosk: bad config: hall.url: plain http:// to a hall on another machine")
+    assert line.endswith(" [hall_insecure_url]")
     assert "Traceback" not in result.stderr
 
 
