@@ -92,6 +92,21 @@ def next_seq(conn: Connection, site: str, queue: str, day: date) -> int:
     return int(conn.execute(stmt, {"site": site, "queue": queue, "day": day}).scalar_one())
 
 
+def last_number(conn: Connection, site: str, queue: str, day: date) -> int:
+    """The last number a queue's day has given (0 before its first), read without taking the row's lock.
+
+    The number is taken in the transaction that stores its ticket, so every ticket up to the number read
+    here has committed: a statement after this one sees all of them.
+    """
+    counters = m.ticket_counters
+    found = conn.execute(
+        select(counters.c.last_number).where(
+            counters.c.site == site, counters.c.queue == queue, counters.c.day == day
+        )
+    ).scalar()
+    return int(found or 0)
+
+
 def new_ticket_id() -> str:
     return "t_" + secrets.token_urlsafe(16)
 
@@ -143,21 +158,34 @@ def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> lis
     return _driver_rows(conn, "queue = %(key)s AND for_window IS NULL", site, day, queue)
 
 
+def waiting_numbered_between(
+    conn: Connection, site: str, day: date, queue: str, after: int, before: int
+) -> list[WaitingRow]:
+    """A queue's waiting tickets numbered after ``after`` and before ``before`` (those numbered while a
+    new ticket's place was being counted), as ``waiting_for_order`` gives them."""
+    return _driver_rows(
+        conn, "queue = %(key)s AND for_window IS NULL AND seq > %(after)s AND seq < %(before)s",
+        site, day, queue, {"after": after, "before": before},
+    )
+
+
 def waiting_for_window(conn: Connection, site: str, day: date, window: str) -> list[WaitingRow]:
     """The waiting tickets transferred to one window, as ``waiting_for_order`` gives a queue's."""
     return _driver_rows(conn, "for_window = %(key)s", site, day, window)
 
 
-def _driver_rows(conn: Connection, condition: str, site: str, day: date, key: str) -> list[WaitingRow]:
+def _driver_rows(
+    conn: Connection, condition: str, site: str, day: date, key: str, more: dict[str, Any] | None = None
+) -> list[WaitingRow]:
     sql = (
         "SELECT id, seq, issued_at, priority, slot_start FROM tickets "
         f"WHERE site = %(site)s AND day = %(day)s AND {condition} AND status = 'waiting'"
     )
+    params: dict[str, Any] = {"site": site, "day": day, "key": key, **(more or {})}
     if conn.dialect.name == "sqlite":
-        sql = sql.replace("%(site)s", ":site").replace("%(day)s", ":day").replace("%(key)s", ":key")
-        params: dict[str, Any] = {"site": site, "day": day.isoformat(), "key": key}
-    else:
-        params = {"site": site, "day": day, "key": key}
+        for name in params:
+            sql = sql.replace(f"%({name})s", f":{name}")
+        params["day"] = day.isoformat()
     return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
 
 
