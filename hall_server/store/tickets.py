@@ -92,21 +92,6 @@ def next_seq(conn: Connection, site: str, queue: str, day: date) -> int:
     return int(conn.execute(stmt, {"site": site, "queue": queue, "day": day}).scalar_one())
 
 
-def last_number(conn: Connection, site: str, queue: str, day: date) -> int:
-    """The last number a queue's day has given (0 before its first), read without taking the row's lock.
-
-    The number is taken in the transaction that stores its ticket, so every ticket up to the number read
-    here has committed: a statement after this one sees all of them.
-    """
-    counters = m.ticket_counters
-    found = conn.execute(
-        select(counters.c.last_number).where(
-            counters.c.site == site, counters.c.queue == queue, counters.c.day == day
-        )
-    ).scalar()
-    return int(found or 0)
-
-
 def new_ticket_id() -> str:
     return "t_" + secrets.token_urlsafe(16)
 
@@ -158,6 +143,29 @@ def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> lis
     return _driver_rows(conn, "queue = %(key)s AND for_window IS NULL", site, day, queue)
 
 
+def line_as_numbered(conn: Connection, site: str, day: date, queue: str) -> tuple[int, list[WaitingRow]]:
+    """The last number a queue's day has given (0 before the first) and its waiting tickets as
+    ``waiting_for_order`` gives them, read in one statement without taking the counter row's lock.
+
+    One statement reads one snapshot: a number is taken in the transaction that stores its ticket, so
+    the line holds every waiting ticket up to that number and none after it.
+    """
+    sql = (
+        "SELECT id, seq, issued_at, priority, slot_start FROM tickets WHERE site = %(site)s "
+        "AND day = %(day)s AND queue = %(key)s AND for_window IS NULL AND status = 'waiting' "
+        "UNION ALL SELECT NULL, last_number, NULL, NULL, NULL FROM ticket_counters "
+        "WHERE site = %(site)s AND queue = %(key)s AND day = %(day)s"
+    )
+    numbered = 0
+    line = []
+    for row in _run(conn, sql, {"site": site, "day": day, "key": queue}):
+        if row[0] is None:
+            numbered = int(row[1])
+        else:
+            line.append(WaitingRow._make(row))
+    return numbered, line
+
+
 def waiting_numbered_between(
     conn: Connection, site: str, day: date, queue: str, after: int, before: int
 ) -> list[WaitingRow]:
@@ -182,11 +190,16 @@ def _driver_rows(
         f"WHERE site = %(site)s AND day = %(day)s AND {condition} AND status = 'waiting'"
     )
     params: dict[str, Any] = {"site": site, "day": day, "key": key, **(more or {})}
+    return [WaitingRow._make(r) for r in _run(conn, sql, params)]
+
+
+def _run(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Rows of a driver-level statement written with ``%(name)s`` parameters, on either database."""
     if conn.dialect.name == "sqlite":
         for name in params:
             sql = sql.replace(f"%({name})s", f":{name}")
-        params["day"] = day.isoformat()
-    return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
+        params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+    return list(conn.exec_driver_sql(sql, params).fetchall())
 
 
 def instant(value: Any) -> datetime:

@@ -183,8 +183,8 @@ def issue(
     when the transaction rolls back), so everything that reads the line is done before the number is
     taken: counting a place over a long line inside that lock held every other ticket of the queue back
     (about 260 tickets/s and a p99 of seconds on PostgreSQL). The line is read as of the last number
-    given; the tickets numbered between that read and ours have all committed once we hold the row,
-    and are counted then.
+    given (one statement, one snapshot); the tickets numbered between that read and ours have all
+    committed once we hold the row, and are counted then.
     """
     cal = hall.calendars.site(site)
     day = cal.local(now).date()
@@ -192,41 +192,26 @@ def issue(
     queue = queue or entry.queue
     settings = known_site(site).settings
     cap = wait_cap(site)
-    numbered = tickets.last_number(conn, site, queue, day)
-    line = [t for t in waiting_tickets(conn, hall, site, day, queue) if t.seq <= numbered]
+    numbered, rows = tickets.line_as_numbered(conn, site, day, queue)
     mine = WaitingTicket(
         id=tickets.new_ticket_id(), seq=numbered + 1, issued_at=now,
         priority=cast(OptionalPriority, priority),
         booking_window=check_in_window(slot_start, settings) if slot_start else None,
     )
-    ahead = count_ahead(line, mine, now, cap)
+    ahead = count_ahead([_waiting_ticket(hall, site, r) for r in rows], mine, now, cap)
     counters = counters_open(conn, hall, site, queue, now)
     recent = tickets.recent_service_seconds(conn, site, day, queue)
+    draft = tickets.Ticket(
+        id=mine.id, site=site, queue=queue, day=day, seq=0, number="", service=entry.code,
+        priority=priority, booking_id=booking_id, slot_start=slot_start, status="waiting", counter=None,
+        issued_at=now, called_at=None, started_at=None, finished_at=None, transferred_to=None,
+    )
+    # The event names the ticket by id, not number: written before the number is taken, it is not one
+    # more statement inside the counter row's lock.
+    ticket_event(conn, "ticket_issued", draft, now, related=booking_id, detail=origin)
 
     seq = tickets.next_seq(conn, site, queue, day)
-    row = tickets.insert_ticket(
-        conn,
-        tickets.Ticket(
-            id=mine.id,
-            site=site,
-            queue=queue,
-            day=day,
-            seq=seq,
-            number=ticket_number(queue, seq),
-            service=entry.code,
-            priority=priority,
-            booking_id=booking_id,
-            slot_start=slot_start,
-            status="waiting",
-            counter=None,
-            issued_at=now,
-            called_at=None,
-            started_at=None,
-            finished_at=None,
-            transferred_to=None,
-        ),
-    )
-    ticket_event(conn, "ticket_issued", row, now, related=booking_id, detail=origin)
+    row = tickets.insert_ticket(conn, replace(draft, seq=seq, number=ticket_number(queue, seq)))
     if seq > numbered + 1:
         meanwhile = tickets.waiting_numbered_between(conn, site, day, queue, numbered, seq)
         ahead += count_ahead([_waiting_ticket(hall, site, r) for r in meanwhile], replace(mine, seq=seq),
