@@ -206,7 +206,7 @@ class Counter(Seat):
             new = ticketing.issue(
                 conn, self.hall, site=self.site, entry=entry, now=now, priority=row.priority,
                 booking_id=row.booking_id, slot_start=row.slot_start, queue=queue,
-            )
+            ).ticket
             # The citizen keeps their place in line: ordering goes by issue time.
             tickets.set_status(conn, new.id, ("waiting",), issued_at=row.issued_at)
             _transition(
