@@ -23,6 +23,7 @@ from hall_server.state.client_address import ClientAddress
 from hall_server.state.device_access import DeviceAccess
 from hall_server.state.floor_bus import FloorBus
 from hall_server.state.identity_kit import IdentityKit, build_identity_kit
+from hall_server.state.override_book import OverrideBook
 from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
 from hall_server.store import identities
@@ -51,7 +52,8 @@ class HallState:
         self.identity = identity or build_identity_kit(settings)
         self.db = db
         self.clock = clock
-        self.calendars = CalendarBook(db)
+        self.overrides = OverrideBook(db)
+        self.calendars = CalendarBook(db, self.overrides)
         self.waiting_tickets = WaitingTicketCache()
         self.floor = FloorBus()
         self.access = AccessWatch(db, ticker)

@@ -14,7 +14,7 @@ from hall_server.state.hall_state import HallState
 from hall_server.store import tickets, windows
 from hall_server.store.database import after_commit
 from hall_server.usecases.caller import Caller
-from hall_server.usecases.catalogue import ServiceEntry, require_service, service_entry
+from hall_server.usecases.catalogue import ServiceEntry, refuse_switched_off, require_service, service_entry
 from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.event_log import ticket_event
 from hall_server.usecases.refusal import Refusal
@@ -191,6 +191,7 @@ def walk_in_ticket(
     ``service_not_offered`` (409) when the current session does not handle it."""
     where = caller.site_of_request(site)
     entry = require_service(service)
+    refuse_switched_off(hall, entry.code)
 
     def create(conn: Connection) -> Created:
         now = hall.now()
