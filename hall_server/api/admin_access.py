@@ -13,7 +13,6 @@ from hall_server.api.fields import SITE_PATTERN, Text
 from hall_server.usecases import admin_audit, admin_staff, admin_tokens
 
 router = APIRouter(tags=["administration"])
-NAME = Path(min_length=1, max_length=64)
 
 
 class NewStaff(BaseModel):
@@ -59,14 +58,14 @@ def add_staff(body: NewStaff, request: Request, caller: Caller = Depends(ADMIN))
 
 
 @router.put("/admin/staff/{username}")
-def change_staff(body: StaffChange, request: Request, username: str = NAME,
+def change_staff(body: StaffChange, request: Request, username: str = Path(min_length=1, max_length=64),
                  caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
     """A new role, or disabled / enabled; the account's sessions end."""
     return admin_staff.change_staff(hall_of(request), caller, username, body.role, body.disabled)
 
 
 @router.post("/admin/staff/{username}/password")
-def reset_password(body: NewPassword, request: Request, username: str = NAME,
+def reset_password(body: NewPassword, request: Request, username: str = Path(min_length=1, max_length=64),
                    caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
     return admin_staff.reset_password(hall_of(request), caller, username, body.password)
 
@@ -90,24 +89,28 @@ def add_device(body: NewDevice, request: Request, caller: Caller = Depends(ADMIN
 
 
 @router.post("/admin/kiosks/{name}/revoke")
-def revoke_kiosk(request: Request, name: str = NAME, caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
+def revoke_kiosk(request: Request, name: str = Path(min_length=1, max_length=64),
+                 caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
     """The kiosk's token stops working; its connections close."""
     return admin_tokens.revoke(hall_of(request), caller, "kiosk", name)
 
 
 @router.post("/admin/kiosks/{name}/rotate")
-def rotate_kiosk(request: Request, name: str = NAME, caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
+def rotate_kiosk(request: Request, name: str = Path(min_length=1, max_length=64),
+                 caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
     """A new token for the kiosk, answered once; the old one stops working."""
     return admin_tokens.rotate(hall_of(request), caller, "kiosk", name)
 
 
 @router.post("/admin/devices/{name}/revoke")
-def revoke_device(request: Request, name: str = NAME, caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
+def revoke_device(request: Request, name: str = Path(min_length=1, max_length=64),
+                 caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
     return admin_tokens.revoke(hall_of(request), caller, "device", name)
 
 
 @router.post("/admin/devices/{name}/rotate")
-def rotate_device(request: Request, name: str = NAME, caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
+def rotate_device(request: Request, name: str = Path(min_length=1, max_length=64),
+                 caller: Caller = Depends(ADMIN)) -> dict[str, Any]:
     return admin_tokens.rotate(hall_of(request), caller, "device", name)
 
 
