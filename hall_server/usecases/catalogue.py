@@ -68,6 +68,15 @@ def offered_service(hall: HallState, code: str) -> Service:
     return found
 
 
+def offered_entry(hall: HallState, code: str) -> ServiceEntry | None:
+    """The entry of a service with the administration's edits (a ticket says the edited name and where)."""
+    found = hall.overrides.view().catalogue.get(code)
+    if found is None:
+        return None
+    return ServiceEntry(code=found.code, department=found.department, queue=found.queue,
+                        bookable=found.bookable, service=found)
+
+
 def refuse_switched_off(hall: HallState, code: str) -> None:
     """A service the administration switched off takes no tickets or bookings: to a kiosk it is gone."""
     if code in hall.overrides.view().disabled:

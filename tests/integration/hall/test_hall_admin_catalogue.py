@@ -45,6 +45,9 @@ def test_an_admin_edit_of_a_guide_is_what_the_kiosk_reads_and_survives_a_restart
     assert en["guide"]["fee"] != "" and en["guide"]["fee"] != zh["guide"]["fee"]
     found = kiosk.get("/services", params={"q": "edited", "lang": "en"}).json()["services"]
     assert [s["code"] for s in found] == ["SB-001"]
+    ticket = kiosk.post("/tickets", params={"lang": "en"}, json={"service": "SB-001"})
+    assert ticket.status_code == 201, ticket.text
+    assert ticket.json()["service"]["name"] == "Pension Statement (edited)"
 
     # A restart: another process reading the same database sees the same edit.
     restarted = OverrideBook(hall.db).view().catalogue.get("SB-001")
