@@ -118,6 +118,7 @@ async def test_a_manager_reads_the_administration_without_its_buttons(
     assert await page.is_visible("#read-only")
     await page.click("#service-list tr[data-code='SB-001']")
     assert not await page.is_visible("#service-form button[type=submit]")
+    assert await page.is_disabled("[name='zh-Hans.fee']")
     await page.click("[data-tab=staff]")
     await page.wait_for_selector("#staff-list tr[data-username='admin']")
     assert not await page.is_visible("#staff-form")

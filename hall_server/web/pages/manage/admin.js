@@ -15,6 +15,11 @@ const session = { token: null, role: null };
 export const ctx = {
   call: (path, options = {}) => api(path, { ...options, token: session.token }),
   isAdmin: () => session.role === "admin",
+  // A manager reads: the fields of a change are shown, never editable.
+  lock(root) {
+    if (ctx.isAdmin()) return;
+    for (const field of root.querySelectorAll("input, select, textarea")) field.disabled = true;
+  },
   say(text, ok = true) {
     $("status").textContent = text;
     $("status").className = `status ${ok ? "ok" : "error"}`;

@@ -25,6 +25,7 @@ export function setup(ctx) {
     el("legend", {}, title),
     ...FIELDS.map(([field, label]) => el("label", {}, label,
       LISTS.has(field) ? el("textarea", { name: `${lang}.${field}` }) : el("input", { name: `${lang}.${field}` }))))));
+  ctx.lock($("service-form"));
 }
 
 export async function load(ctx) {

@@ -27,6 +27,7 @@ export async function load(ctx) {
   roles = body.roles;
   $("staff-form").role.replaceChildren(...roles.map((r) => el("option", { value: r }, r)));
   $("staff-list").tBodies[0].replaceChildren(...body.staff.map((a) => row(ctx, a)));
+  ctx.lock($("staff-list"));
 }
 
 function row(ctx, a) {

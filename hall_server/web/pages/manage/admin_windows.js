@@ -19,6 +19,7 @@ export async function load(ctx) {
     return;
   }
   $("window-list").tBodies[0].replaceChildren(...body.windows.map((w) => row(ctx, w, body.queues)));
+  ctx.lock($("window-list"));
 }
 
 function row(ctx, w, queues) {
