@@ -133,6 +133,10 @@ _STAFF_ONLY = {
     "invalid_device_kind": "registering a device (command line)",
     "device_exists": "registering a device (command line)",
     "unknown_device": "revoking a device's token (command line)",
+    "empty_change": "an administration change that names nothing to change (admin)",
+    "duplicate_queue": "a window's queues naming one queue twice (admin)",
+    "unknown_day_override": "HTTP 404: withdrawing a calendar day the administration did not decide (admin)",
+    "own_account": "an administrator demoting or disabling their own account (admin)",
 }
 
 KIOSK_FACING: MappingProxyType[str, str] = MappingProxyType(_KIOSK_FACING)

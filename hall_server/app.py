@@ -71,6 +71,9 @@ async def _watch_access(hall: HallState, every_s: float = 0.3) -> None:
 def own_routers() -> list[tuple[str, APIRouter]]:
     """The hall server's routers with their prefixes (remote assistance mounts its own)."""
     from hall_server.api import (
+        admin_access,
+        admin_calendar,
+        admin_catalogue,
         bookings,
         calendar,
         calls,
@@ -91,7 +94,8 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     from hall_server.web import calling_screens, pad_page, tracking
 
     api = [sessions, catalogue, sites, calendar, bookings, tickets, ticket_stream, counters, windows,
-           identity, records, documents, reviews, fleet, calls, pad, stats]
+           identity, records, documents, reviews, fleet, calls, pad, stats, admin_catalogue, admin_calendar,
+           admin_access]
     phone_pages = [("", tracking.router), ("", documents.page_router), ("", calling_screens.router),
                    ("", pad_page.router)]
     return [(API_PREFIX, module.router) for module in api] + phone_pages

@@ -24,6 +24,7 @@ from hall_server.state.client_address import ClientAddress
 from hall_server.state.device_access import DeviceAccess
 from hall_server.state.identity_kit import IdentityKit, build_identity_kit
 from hall_server.state.node_pieces import NodePieces, memory_pieces
+from hall_server.state.override_book import OverrideBook
 from hall_server.state.redis_pieces import redis_pieces
 from hall_server.state.request_limits import Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
@@ -61,7 +62,8 @@ class HallState:
         self.identity = identity or build_identity_kit(settings)
         self.db = db
         self.clock = clock
-        self.calendars = CalendarBook(db)
+        self.overrides = OverrideBook(db)
+        self.calendars = CalendarBook(db, self.overrides)
         self.waiting_tickets = WaitingTicketCache()
         self.access = AccessWatch(db, ticker)
         self.devices = DeviceAccess(db, settings.demo)

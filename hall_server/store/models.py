@@ -372,3 +372,29 @@ events = Table(
     Index("ix_events_site_day_kind", "site", "day", "kind"),
     Index("ix_events_subject", "subject"),
 )
+
+# Administration (store/overrides.py): the management web's edits over what the package ships (a service's
+# texts or its being offered, a window's queues, name and open state, a calendar day), one JSON body per
+# thing; a null body is an override withdrawn. ``revision`` grows with every write, so the sum over the
+# table changes whenever any row does: the mark each process checks before rebuilding its view.
+admin_overrides = Table(
+    "admin_overrides", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("body", Text, nullable=True),
+    Column("revision", BigInteger, nullable=False),
+    Column("changed_at", Instant, nullable=False),
+    Column("changed_by", String(64), nullable=False),
+)
+
+# Who changed what in the administration, and when (store/audit.py); ``detail`` is JSON, never a secret.
+admin_audit = Table(
+    "admin_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Instant, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("area", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(80), nullable=False),
+    Column("detail", Text, nullable=False),
+)

@@ -24,7 +24,7 @@ from hall_server.domain.sites import SiteSettings
 from hall_server.state.hall_state import HallState
 from hall_server.store import bookings, retention
 from hall_server.usecases.caller import Caller
-from hall_server.usecases.catalogue import ServiceEntry, require_service, service_entry
+from hall_server.usecases.catalogue import ServiceEntry, refuse_switched_off, require_service, service_entry
 from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.event_log import booking_event, caller_kiosk
 from hall_server.usecases.id_numbers import valid_id_number
@@ -111,6 +111,7 @@ def slot_request(
     if caller.kiosk is not None and caller.kiosk.site != site:
         raise Refusal("unknown_slot", "the slot belongs to another site")
     entry = require_service(service)
+    refuse_switched_off(hall, entry.code)
     cal = hall.calendars.site(site)
     person = valid_id_number(id_number, cal.local(now).date())
     return SlotRequest(site=site, slot_id=slot_id, day=local_start.date(), person=person, entry=entry,

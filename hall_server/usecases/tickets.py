@@ -22,7 +22,12 @@ from hall_server.state.hall_state import HallState
 from hall_server.store import tickets, windows
 from hall_server.store.database import after_commit
 from hall_server.usecases.caller import Caller
-from hall_server.usecases.catalogue import ServiceEntry, require_service, service_entry
+from hall_server.usecases.catalogue import (
+    ServiceEntry,
+    offered_entry,
+    refuse_switched_off,
+    require_service,
+)
 from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.event_log import ticket_event
 from hall_server.usecases.refusal import Refusal
@@ -132,7 +137,7 @@ def describe(
     """The ticket as docs/api.md shows it, with its place in the line computed now (or ``place``, counted
     as the ticket was issued)."""
     site = row.site
-    entry = service_entry(row.service)
+    entry = offered_entry(hall, row.service)
     people_ahead = 0
     wait = 0
     if row.status == "waiting":
@@ -228,6 +233,7 @@ def walk_in_ticket(
     ``service_not_offered`` (409) when the current session does not handle it."""
     where = caller.site_of_request(site)
     entry = require_service(service)
+    refuse_switched_off(hall, entry.code)
 
     def create(conn: Connection) -> Created:
         now = hall.now()
