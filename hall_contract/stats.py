@@ -85,6 +85,7 @@ class ReviewFigures(Answer):
     satisfied: int
     satisfaction_share: float | None
     bad: int
+    follow_ups_answered: int = 0
     follow_ups_closed: int
 
 
@@ -103,6 +104,9 @@ class BadReview(Answer):
     due: str
     working_days_left: int
     overdue: bool
+    assignee: str | None = None
+    answered_at: str | None = None
+    closed_at: str | None = None
 
 
 class ReviewStats(ReportHead):

@@ -252,8 +252,16 @@ follow_ups = Table(
     Column("review_id", String(40), ForeignKey("reviews.id"), nullable=False),
     Column("site", String(32), nullable=False),
     Column("due", Date, nullable=False),
+    # open → answered (整改反馈 written) → closed; the assignee may change while the case is open.
     Column("status", String(16), nullable=False),
     Column("created_at", Instant, nullable=False),
+    Column("assignee", String(64), nullable=True),
+    Column("assigned_at", Instant, nullable=True),
+    Column("answer", Text, nullable=True),
+    Column("answered_at", Instant, nullable=True),
+    Column("answered_by", String(64), nullable=True),
+    Column("closed_at", Instant, nullable=True),
+    Column("closed_by", String(64), nullable=True),
 )
 
 record_audit = Table(
