@@ -62,11 +62,12 @@ def follow_ups(
     request: Request,
     status: StatusFilter = Query("open"),
     site: str | None = Query(None, pattern=SITE_PATTERN),
+    lang: Lang = Query("zh-Hans"),
     caller: Caller = Depends(MANAGER),
 ) -> dict[str, Any]:
     """Follow-up cases of bad reviews with deadline, working days left and dated steps (``pending``: open
-    or answered), overdue first; who rated is never shown."""
-    return follow_up_desk.follow_ups_answer(hall_of(request), status, site)
+    or answered), overdue first, and the departments' names in ``lang``; who rated is never shown."""
+    return follow_up_desk.follow_ups_answer(hall_of(request), status, site, lang)
 
 
 @router.get("/reviews/follow-ups/assignees")

@@ -55,3 +55,8 @@ def service_or_refuse(code: str) -> Service:
 def known_department(code: str) -> None:
     if code not in default_catalogue().departments:
         raise Refusal("unknown_department", f"no department {code!r}")
+
+
+def department_names(lang: str) -> dict[str, str]:
+    """Every department's name in ``lang``, by code (reports show names where the events hold codes)."""
+    return {code: department.name(lang) for code, department in default_catalogue().departments.items()}

@@ -19,11 +19,13 @@ from hall_server.domain.follow_ups import (
     is_overdue,
     working_days_left,
 )
+from hall_server.domain.reviews import review_levels
 from hall_server.state.hall_state import HallState
 from hall_server.store import events
 from hall_server.store import models as m
 from hall_server.store import reviews as store
 from hall_server.usecases.caller import Caller
+from hall_server.usecases.catalogue import department_names
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
 
@@ -53,7 +55,8 @@ def case_answer(hall: HallState, case: store.FollowUpCase, department: str | Non
     }
 
 
-def follow_ups_answer(hall: HallState, status: StatusFilter, site: str | None) -> dict[str, Any]:
+def follow_ups_answer(hall: HallState, status: StatusFilter, site: str | None,
+                      lang: str = "zh-Hans") -> dict[str, Any]:
     """The cases of one status (``pending``: open or answered), overdue first, then open ones by due date,
     then answered, then closed."""
     if site is not None:
@@ -63,7 +66,8 @@ def follow_ups_answer(hall: HallState, status: StatusFilter, site: str | None) -
         departments = events.follow_up_departments(conn, [r.id for r in rows])
     cases = [case_answer(hall, r, departments.get(r.id)) for r in rows]
     cases.sort(key=lambda c: desk_order(c["status"], c["overdue"], c["due"], c["created_at"]))
-    return {"follow_ups": cases}
+    reasons = {r.code: r.label(lang) for level in review_levels() for r in level.reasons}
+    return {"follow_ups": cases, "department_names": department_names(lang), "reason_labels": reasons}
 
 
 def assignees_answer(hall: HallState) -> dict[str, Any]:

@@ -29,6 +29,7 @@ $("login-form").addEventListener("submit", async (event) => {
       return;
     }
     session.token = reply.token;
+    sessionStorage.setItem("hall.manage.token", reply.token);  // the other /manage/ pages of this tab
     $("who-name").textContent = reply.display_name || form.username.value;
     form.password.value = "";
     start();
@@ -40,6 +41,7 @@ $("login-form").addEventListener("submit", async (event) => {
 
 $("logout").addEventListener("click", async () => {
   try { await api("/auth/logout", { method: "POST", token: session.token }); } catch (e) { /* expired already */ }
+  sessionStorage.removeItem("hall.manage.token");
   location.reload();
 });
 
