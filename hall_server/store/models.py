@@ -379,4 +379,8 @@ events = Table(
     Column("demo", Integer, nullable=False, server_default=text("0")),
     Index("ix_events_site_day_kind", "site", "day", "kind"),
     Index("ix_events_subject", "subject"),
+    # Covering for the queue reports (counts by kind, queue and detail; histograms of span_s by queue, by
+    # day or hour): SQLite answers them from the index alone, without a table row per event (bench/stats.py:
+    # the 90-day queries ran 2.5× faster with it).
+    Index("ix_events_report", "site", "kind", "day", "hour", "queue", "span_s", "detail"),
 )

@@ -1,0 +1,24 @@
+"""Events: a covering index for the queue reports (kind, day, hour, queue, duration, detail)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-06 12:30:00
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index('ix_events_report', 'events', ['site', 'kind', 'day', 'hour', 'queue', 'span_s', 'detail'],
+                    unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_events_report', table_name='events')
