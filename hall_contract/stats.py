@@ -45,6 +45,8 @@ class ReportHead(Answer):
     by: str
     department: str | None = None
     service: str | None = None
+    # Each department's name in the asked language (``lang``), by code: the rows hold codes.
+    department_names: dict[str, str] = Field(default_factory=dict)
 
 
 class QueueStats(ReportHead):
