@@ -28,7 +28,7 @@ from hall_server.state.voice_packs import VoicePacks
 from hall_server.store import idempotency
 from hall_server.store.database import Database
 from hall_server.token_masking import install_token_masking
-from hall_server.usecases import retention
+from hall_server.usecases import missed_bookings, retention
 from hall_server.usecases.calls import CallBoard
 from hall_server.usecases.identity_budget import forget_old_identity_data
 from hall_server.usecases.turn_notices import watch_turns
@@ -54,6 +54,16 @@ async def _sweep_periodically(hall: HallState, every_s: float = 3600.0) -> None:
             await hall.in_writer(lambda: retention.erase_expired(hall))
         except SQLAlchemyError:
             log.warning("periodic sweep failed; retrying later", exc_info=True)
+        await asyncio.sleep(every_s)
+
+
+async def _sweep_missed_bookings(hall: HallState, every_s: float = 60.0) -> None:
+    """Every minute: bookings whose check-in window closed unused become missed (usecases/missed_bookings)."""
+    while True:
+        try:
+            await hall.in_writer(lambda: missed_bookings.sweep_missed(hall))
+        except SQLAlchemyError:
+            log.warning("missed-booking sweep failed; retrying later", exc_info=True)
         await asyncio.sleep(every_s)
 
 
@@ -118,7 +128,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hall.node.start()
         tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall)),
-                 asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter)))]
+                 asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter))),
+                 asyncio.create_task(_sweep_missed_bookings(hall))]
         try:
             yield
         finally:

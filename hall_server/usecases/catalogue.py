@@ -81,3 +81,8 @@ def refuse_switched_off(hall: HallState, code: str) -> None:
     """A service the administration switched off takes no tickets or bookings: to a kiosk it is gone."""
     if code in hall.overrides.view().disabled:
         raise Refusal("unknown_service", f"no service {code!r}")
+
+
+def department_names(lang: str) -> dict[str, str]:
+    """Every department's name in ``lang``, by code (reports show names where the events hold codes)."""
+    return {code: department.name(lang) for code, department in default_catalogue().departments.items()}
