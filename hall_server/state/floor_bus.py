@@ -58,9 +58,10 @@ class FeedClosed(Exception):
 class Feed:
     """One subscriber's events, in order, on the subscriber's own event loop."""
 
-    def __init__(self, site: str, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, site: str, loop: asyncio.AbstractEventLoop, own_only: bool = False) -> None:
         self.site = site
         self.loop = loop
+        self.own_only = own_only
         self._queue: asyncio.Queue[FloorEvent | None] = asyncio.Queue(FEED_LIMIT)
         self.closed = False
 
@@ -107,10 +108,10 @@ class FloorBus:
         """Hand ``event`` to every feed of its site; safe from any thread, never blocks on a slow reader."""
         self._deliver(event)
 
-    def _deliver(self, event: FloorEvent) -> None:
-        """Hand ``event`` to this process's feeds of its site."""
+    def _deliver(self, event: FloorEvent, own: bool = True) -> None:
+        """Hand ``event`` to this process's feeds of its site (``own``: made by this node)."""
         with self._lock:
-            feeds = list(self._feeds.get(event.site, ()))
+            feeds = [feed for feed in self._feeds.get(event.site, ()) if own or not feed.own_only]
         for feed in feeds:
             try:
                 feed.loop.call_soon_threadsafe(feed._put, event)
@@ -140,9 +141,10 @@ class FloorBus:
                     del self._feeds[feed.site]
 
     @asynccontextmanager
-    async def subscribe(self, site: str) -> AsyncIterator[Feed]:
-        """A feed of ``site``'s events from now on, removed when the block ends."""
-        feed = Feed(site, asyncio.get_running_loop())
+    async def subscribe(self, site: str, *, own_only: bool = False) -> AsyncIterator[Feed]:
+        """A feed of ``site``'s events from now on, removed when the block ends; ``own_only``: only those
+        made by this node (work that one node of several must do once per event, e.g. turn notices)."""
+        feed = Feed(site, asyncio.get_running_loop(), own_only)
         with self._lock:
             self._feeds.setdefault(site, set()).add(feed)
         try:
