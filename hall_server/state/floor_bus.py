@@ -61,10 +61,13 @@ Wants = Callable[[FloorEvent], bool]
 class Feed:
     """One subscriber's events, in order, on the subscriber's own event loop; only those it ``wants``."""
 
-    def __init__(self, site: str, loop: asyncio.AbstractEventLoop, wants: Wants | None = None) -> None:
+    def __init__(
+        self, site: str, loop: asyncio.AbstractEventLoop, wants: Wants | None = None, own_only: bool = False
+    ) -> None:
         self.site = site
         self.loop = loop
         self.wants = wants
+        self.own_only = own_only
         self._queue: asyncio.Queue[FloorEvent | None] = asyncio.Queue(FEED_LIMIT)
         self.closed = False
 
@@ -116,14 +119,15 @@ class FloorBus:
         """Hand ``event`` to every feed of its site; safe from any thread, never blocks on a slow reader."""
         self._deliver(event)
 
-    def _deliver(self, event: FloorEvent) -> None:
-        """Hand ``event`` to this process's feeds of its site."""
+    def _deliver(self, event: FloorEvent, own: bool = True) -> None:
+        """Hand ``event`` to this process's feeds of its site (``own``: made by this node)."""
         # One wake-up per event loop, not per feed: each wake-up from another thread costs a system call,
         # and hundreds of phones follow one site (the hall's work per call stays flat as they come).
         by_loop: dict[asyncio.AbstractEventLoop, list[Feed]] = {}
         with self._lock:
             for feed in self._feeds.get(event.site, ()):
-                by_loop.setdefault(feed.loop, []).append(feed)
+                if own or not feed.own_only:
+                    by_loop.setdefault(feed.loop, []).append(feed)
         for loop, feeds in by_loop.items():
             try:
                 loop.call_soon_threadsafe(_hand_out, feeds, event)
@@ -154,10 +158,14 @@ class FloorBus:
                     del self._feeds[feed.site]
 
     @asynccontextmanager
-    async def subscribe(self, site: str, wants: Wants | None = None) -> AsyncIterator[Feed]:
-        """A feed of ``site``'s events from now on (those ``wants`` keeps, decided where they are handed
-        out, so a subscriber is not woken for the others), removed when the block ends."""
-        feed = Feed(site, asyncio.get_running_loop(), wants)
+    async def subscribe(
+        self, site: str, wants: Wants | None = None, *, own_only: bool = False
+    ) -> AsyncIterator[Feed]:
+        """A feed of ``site``'s events from now on, removed when the block ends: those ``wants`` keeps
+        (decided where they are handed out, so a subscriber is not woken for the others); ``own_only``:
+        only those made by this node (work that one node of several must do once per event, e.g. turn
+        notices)."""
+        feed = Feed(site, asyncio.get_running_loop(), wants, own_only)
         with self._lock:
             self._feeds.setdefault(site, set()).add(feed)
         try:

@@ -26,19 +26,21 @@ PIECE = "floor events"
 OUTBOX_LIMIT = 10_000
 
 
-def event_message(event: FloorEvent) -> str:
+def event_message(event: FloorEvent, node: str = "") -> str:
     fields: dict[str, Any] = dict(event.__dict__)
     fields["at"] = event.at.isoformat()
-    return json.dumps(fields, separators=(",", ":"))
+    return json.dumps({"node": node, "event": fields}, separators=(",", ":"))
 
 
-def message_event(data: bytes | str) -> FloorEvent:
-    """The event a message carries; ValueError (or KeyError, TypeError) when it is not one."""
-    fields = json.loads(data)
-    if not isinstance(fields, dict):
-        raise ValueError("a floor message is a JSON object")
+def message_event(data: bytes | str) -> tuple[FloorEvent, str]:
+    """The event a message carries and the node that made it; ValueError (or KeyError, TypeError) when
+    it is not one."""
+    message = json.loads(data)
+    if not isinstance(message, dict) or not isinstance(message["event"], dict):
+        raise ValueError("a floor message is a JSON object holding an event")
+    fields = dict(message["event"])
     fields["at"] = datetime.fromisoformat(fields["at"])
-    return FloorEvent(**fields)
+    return FloorEvent(**fields), str(message["node"])
 
 
 class RedisFloorBus(FloorBus):
@@ -99,7 +101,7 @@ class RedisFloorBus(FloorBus):
                 if not self.link.available:
                     continue
             try:
-                await self.link.aio.publish(self.channel(event.site), event_message(event))
+                await self.link.aio.publish(self.channel(event.site), event_message(event, self.link.node))
             except (RedisError, OSError) as exc:
                 self.link.failed(PIECE, exc)
                 if self._subscribed.is_set():
@@ -141,9 +143,9 @@ class RedisFloorBus(FloorBus):
 
     def _heard(self, data: bytes | str) -> None:
         try:
-            event = message_event(data)
+            event, node = message_event(data)
         except (ValueError, KeyError, TypeError):
             log.warning("a floor message on Redis is not an event; ignored")
             return
         # One object for every feed of this node: the call board makes each frame once per event.
-        self._deliver(event)
+        self._deliver(event, own=node == self.link.node)

@@ -78,7 +78,8 @@ def notify_due(hall: HallState, notifier: TurnNotifier, site: str, queues: set[s
 async def _watch_site(hall: HallState, notifier: TurnNotifier, site: str) -> None:
     queues = site_queues(site)
     while True:
-        async with hall.floor.subscribe(site) as feed:
+        # Each node looks at the moves made through it: the line is read once per move, not once per node.
+        async with hall.floor.subscribe(site, own_only=True) as feed:
             while True:
                 try:
                     event: FloorEvent = await feed.get()

@@ -32,9 +32,11 @@ def url() -> str:
 
 def test_a_floor_event_goes_through_a_message_unchanged() -> None:
     event = FloorEvent("called", "HQ", AT, window="15", ticket_id="t1", ticket="B001", queue="B", clerk="c1")
-    assert message_event(event_message(event)) == event
-    for garbage in ("", "[]", "{}", '{"kind": "called"}', '{"kind":"called","site":"HQ","at":"x"}',
-                    '{"kind":"called","site":"HQ","at":"2026-11-25T02:00:00+00:00","evil":1}'):
+    assert message_event(event_message(event, "node-a")) == (event, "node-a")
+    for garbage in ("", "[]", "{}", '{"node": "a", "event": []}',
+                    '{"node": "a", "event": {"kind": "called"}}',
+                    '{"node":"a","event":{"kind":"called","site":"HQ","at":"x"}}',
+                    '{"node":"a","event":{"kind":"called","site":"HQ","at":"2026-11-25T02:00:00+00:00","x":1}}'):
         with pytest.raises((ValueError, KeyError, TypeError)):
             message_event(garbage)
 
@@ -120,3 +122,22 @@ def test_a_lost_redis_leaves_the_limits_to_memory_and_is_said_once(
         assert f"127.0.0.1:{own.port}/0" in lost[0].getMessage()
     finally:
         own.stop()
+
+
+async def test_a_feed_of_own_events_gets_only_those_made_on_its_node(url: str) -> None:
+    link = RedisLink(url)
+    bus = RedisFloorBus(link)
+    await bus.start()
+    other = redis.asyncio.Redis.from_url(url)
+    try:
+        async with bus.subscribe("HQ") as every, bus.subscribe("HQ", own_only=True) as own:
+            elsewhere = FloorEvent("window_paused", "HQ", AT, window="16")
+            await other.publish(bus.channel("HQ"), event_message(elsewhere, "another-node"))
+            bus.publish(FloorEvent("window_opened", "HQ", AT, window="15"))
+            assert (await asyncio.wait_for(every.get(), 5)).window == "16"
+            assert (await asyncio.wait_for(every.get(), 5)).window == "15"
+            assert (await asyncio.wait_for(own.get(), 5)).window == "15"
+    finally:
+        await other.aclose()
+        await bus.close()
+        await link.close()
