@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -111,3 +112,23 @@ def test_many_clients_issuing_at_once_get_dense_numbers_exact_places_and_exact_c
     assert bookings == {(201, None): PLACES, (409, "slot_full"): CLIENTS // 4 - PLACES}
     announced = Counter(e.ticket for e in floor.events if e.kind == "waiting_changed")
     assert announced == Counter(t["number"] for t in tickets)
+
+
+def test_a_call_records_the_window_and_the_moment_of_the_call(hall: Hall) -> None:
+    taken = hall.kiosk().post("/tickets", json={"service": "SB-001"})
+    assert taken.status_code == 201
+    clerk = hall.seated("15")
+    hall.clock.advance(timedelta(minutes=7))
+    called = clerk.post("/counters/15/call-next", params={"site": "HQ"})
+    assert called.status_code == 200, called.text
+    with hall.db.read() as conn:
+        row = conn.execute(select(m.tickets.c.status, m.tickets.c.counter, m.tickets.c.called_at)
+                           .where(m.tickets.c.id == taken.json()["id"])).one()
+    # The call time is what the wait statistics and the window's parked line go by.
+    assert (row.status, row.counter) == ("called", "15")
+    assert _aware(row.called_at) == hall.clock.now()
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite gives the stored UTC time without its zone."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
