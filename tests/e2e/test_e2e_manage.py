@@ -152,11 +152,10 @@ async def test_after_the_demo_history_a_newcomer_reads_a_month(
     assert bad_departments and all(not name.isascii() for name in bad_departments)
     await page.screenshot(path=str(artifacts_dir / "manage-demo-month.png"), full_page=True)
 
+    # The tab's session carries over: the English page asks for no password again.
     await page.goto(f"{hall_server.url}/manage/?lang=en")
-    await page.fill("input[name=username]", "manager1")
-    await page.fill("input[name=password]", "demo1234")
-    await page.click("#login-form button[type=submit]")
     await page.wait_for_selector("#reports:not([hidden])")
+    assert await page.is_hidden("#login")
     await page.fill("#report-day", "2026-11-24")
     await page.click("#report-load")
     for chart in ("chart-wait", "chart-windows", "chart-satisfaction", "chart-trend"):
@@ -164,4 +163,28 @@ async def test_after_the_demo_history_a_newcomer_reads_a_month(
     names = await page.evaluate(axis)
     assert "Human Resources and Social Security Bureau" in names and "HRSS" not in names
     await page.screenshot(path=str(artifacts_dir / "manage-demo-month-en.png"), full_page=True)
+    await page.close()
+
+
+async def test_one_sign_in_serves_every_management_page_of_the_tab_until_sign_out(
+    hall_server: HallServer, browser: Any
+) -> None:
+    page = await browser.new_page()
+    await page.goto(f"{hall_server.url}/manage/")
+    await page.fill("input[name=username]", "admin")
+    await page.fill("input[name=password]", "demo1234")
+    await page.click("#login-form button[type=submit]")
+    await page.wait_for_selector("#reports:not([hidden])")
+    for path, shown in (("/manage/desk.html", "#desk"), ("/manage/admin.html", "#tabs")):
+        await page.goto(f"{hall_server.url}{path}")
+        await page.wait_for_selector(f"{shown}:not([hidden])")
+        assert await page.is_hidden("#login")
+    assert await page.inner_text("#who-role") == "admin"
+    await page.click("#logout")
+    await page.wait_for_selector("#login:not([hidden])")
+    # Signed out: the hall forgot the token, and no page of the tab resumes it.
+    await page.goto(f"{hall_server.url}/manage/desk.html")
+    await page.wait_for_selector("#login:not([hidden])")
+    await page.wait_for_timeout(500)
+    assert await page.is_visible("#login") and await page.is_hidden("#desk")
     await page.close()

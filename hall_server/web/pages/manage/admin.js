@@ -1,6 +1,7 @@
 // The administration pages: sign-in (manager reads, admin changes), the tabs, and what every area shares
 // (the API with the session's token, the status line). Each area is its own module: admin_*.js.
 import { api } from "/static/hall.js";
+import { managerSession } from "./sign_in.js";
 import * as services from "./admin_services.js";
 import * as windows from "./admin_windows.js";
 import * as calendar from "./admin_calendar.js";
@@ -10,7 +11,6 @@ import * as audit from "./admin_audit.js";
 
 const $ = (id) => document.getElementById(id);
 const AREAS = { services, windows, calendar, staff, tokens, audit };
-const session = { token: null, role: null };
 
 export const ctx = {
   call: (path, options = {}) => api(path, { ...options, token: session.token }),
@@ -39,34 +39,6 @@ export const ctx = {
   },
 };
 
-$("login-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = event.target;
-  $("login-error").textContent = "";
-  try {
-    const reply = await api("/auth/login", {
-      method: "POST", body: { username: form.username.value, password: form.password.value },
-    });
-    if (reply.role !== "manager" && reply.role !== "admin") {
-      $("login-error").textContent = "此账号不是管理账号 This account is not a manager's";
-      return;
-    }
-    Object.assign(session, { token: reply.token, role: reply.role });
-    $("who-name").textContent = reply.display_name || form.username.value;
-    $("who-role").textContent = reply.role;
-    form.password.value = "";
-    start();
-  } catch (error) {
-    $("login-error").textContent = error.code === "invalid_credentials"
-      ? "用户名或密码错误 Wrong username or password" : `登录失败 Sign-in failed (${error.code})`;
-  }
-});
-
-$("logout").addEventListener("click", async () => {
-  try { await ctx.call("/auth/logout", { method: "POST" }); } catch (e) { /* expired already */ }
-  location.reload();
-});
-
 function show(name) {
   for (const button of document.querySelectorAll("[data-tab]")) {
     button.classList.toggle("active", button.dataset.tab === name);
@@ -88,3 +60,5 @@ function start() {
   }
   show(location.hash.slice(1) in AREAS ? location.hash.slice(1) : "services");
 }
+
+const session = managerSession(() => start());

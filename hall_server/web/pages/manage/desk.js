@@ -2,9 +2,9 @@
 // working days as the hall's calendar counts them; a case is assigned, answered, then closed, each step dated
 // by the hall. The session is the management web's (sessionStorage, one tab), or signed in here.
 import { api, el } from "/static/hall.js";
+import { managerSession } from "./sign_in.js";
 
 const $ = (id) => document.getElementById(id);
-const TOKEN_KEY = "hall.manage.token";
 // The page's language: its <html lang>, or ?lang= (zh-Hans, zh-Hant, en) for the names the hall sends.
 const LANG = new URLSearchParams(location.search).get("lang") || document.documentElement.lang || "zh-Hans";
 const LEVELS = { 1: "非常不满意 Very dissatisfied", 2: "不满意 Dissatisfied" };
@@ -18,45 +18,16 @@ const REFUSALS = {
   answer_required: "请填写答复 Write the answer first",
   answer_too_long: "答复过长 The answer is too long",
 };
-const desk = { token: sessionStorage.getItem(TOKEN_KEY), cases: [], names: {}, reasons: {}, selected: null };
+const desk = { token: null, cases: [], names: {}, reasons: {}, selected: null };
 
 const site = () => $("site").value.trim() || "HQ";
 const when = (iso) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : "");
 const refusal = (error) => `${REFUSALS[error.code] || "操作失败 Failed"} (${error.code})`;
 
-$("login-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = event.target;
-  $("login-error").textContent = "";
-  try {
-    const reply = await api("/auth/login", {
-      method: "POST", body: { username: form.username.value, password: form.password.value },
-    });
-    if (reply.role !== "manager" && reply.role !== "admin") {
-      $("login-error").textContent = "此账号不是管理账号 This account is not a manager's";
-      return;
-    }
-    desk.token = reply.token;
-    sessionStorage.setItem(TOKEN_KEY, reply.token);
-    form.password.value = "";
-    start(reply.display_name || form.username.value);
-  } catch (error) {
-    $("login-error").textContent = error.code === "invalid_credentials"
-      ? "用户名或密码错误 Wrong username or password" : `登录失败 Sign-in failed (${error.code})`;
-  }
-});
-
-$("logout").addEventListener("click", async () => {
-  try { await api("/auth/logout", { method: "POST", token: desk.token }); } catch (e) { /* expired already */ }
-  sessionStorage.removeItem(TOKEN_KEY);
-  location.reload();
-});
-
-async function start(name) {
+async function start() {
   $("login").hidden = true;
   $("who").hidden = false;
   $("desk").hidden = false;
-  $("who-name").textContent = name || "";
   const staff = await api("/reviews/follow-ups/assignees", { token: desk.token });
   $("assignee").replaceChildren(...staff.staff.map((s) => el("option", { value: s.username },
     `${s.display_name} (${s.username})`)));
@@ -76,7 +47,7 @@ async function load() {
     const still = desk.cases.find((c) => c.id === desk.selected);
     if (still) renderCase(still);
   } catch (error) {
-    if (error.status === 401) { sessionStorage.removeItem(TOKEN_KEY); location.reload(); return; }
+    if (error.status === 401) { session.expired(); return; }
     $("desk-error").textContent = `案件不可用 Cases unavailable (${error.code})`;
   }
 }
@@ -148,8 +119,7 @@ function reload() {
 $("filter").addEventListener("change", reload);
 $("site").addEventListener("change", reload);
 
-if (desk.token) {
-  api("/reviews/follow-ups/assignees", { token: desk.token })
-    .then(() => start(""))
-    .catch(() => { sessionStorage.removeItem(TOKEN_KEY); desk.token = null; });
-}
+const session = managerSession((signed) => {
+  desk.token = signed.token;
+  start();
+});

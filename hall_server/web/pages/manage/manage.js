@@ -3,9 +3,9 @@
 // Polled, not streamed: the panel joins the windows, the queues, the kiosks' heartbeats and the video-help
 // routing, of which only the windows are on the floor bus; one indexed read every 2 s is cheap.
 import { api, el } from "/static/hall.js";
+import { managerSession } from "./sign_in.js";
 
 const $ = (id) => document.getElementById(id);
-const session = { token: null };
 const charts = {};
 const STATE_LABELS = { busy: "办理中 Busy", idle: "空闲 Idle", paused: "暂停 Paused", closed: "关闭 Closed" };
 let timer = null;
@@ -18,35 +18,6 @@ const minutes = (s) => (s === null || s === undefined ? null : Math.round(s / 6)
 const clock = (s) => (s === null || s === undefined ? "–" : `${Math.floor(s / 60)}′${String(Math.round(s % 60)).padStart(2, "0")}″`);
 const percent = (x) => (x === null || x === undefined ? "–" : `${Math.round(x * 1000) / 10}%`);
 const isoDay = (d) => d.toISOString().slice(0, 10);
-
-$("login-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = event.target;
-  $("login-error").textContent = "";
-  try {
-    const reply = await api("/auth/login", {
-      method: "POST", body: { username: form.username.value, password: form.password.value },
-    });
-    if (reply.role !== "manager" && reply.role !== "admin") {
-      $("login-error").textContent = "此账号不是管理账号 This account is not a manager's";
-      return;
-    }
-    session.token = reply.token;
-    sessionStorage.setItem("hall.manage.token", reply.token);  // the other /manage/ pages of this tab
-    $("who-name").textContent = reply.display_name || form.username.value;
-    form.password.value = "";
-    start();
-  } catch (error) {
-    $("login-error").textContent = error.code === "unauthorized" || error.code === "invalid_credentials"
-      ? "用户名或密码错误 Wrong username or password" : `登录失败 Sign-in failed (${error.code})`;
-  }
-});
-
-$("logout").addEventListener("click", async () => {
-  try { await api("/auth/logout", { method: "POST", token: session.token }); } catch (e) { /* expired already */ }
-  sessionStorage.removeItem("hall.manage.token");
-  location.reload();
-});
 
 function start() {
   $("login").hidden = true;
@@ -69,7 +40,7 @@ async function refreshLive() {
     renderLive(live);
   } catch (error) {
     $("live-error").textContent = `实时数据不可用 Live data unavailable (${error.code})`;
-    if (error.status === 401) clearInterval(timer);
+    if (error.status === 401) { clearInterval(timer); session.expired(); return; }
   }
 }
 
@@ -201,3 +172,5 @@ for (const button of document.querySelectorAll("[data-csv]")) {
     link.click();
   });
 }
+
+const session = managerSession(() => start());
