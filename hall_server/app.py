@@ -98,10 +98,12 @@ def own_routers() -> list[tuple[str, APIRouter]]:
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
-               records: RecordsRegistry | None = None, ticker: Ticker = time.monotonic) -> FastAPI:
+               records: RecordsRegistry | None = None, ticker: Ticker = time.monotonic,
+               redis_url: str | None = None) -> FastAPI:
     """Build the app; the schema must already be current (``serve`` and the tests upgrade first).
 
-    ``ticker`` is the monotonic time of the rate limits (seconds).
+    ``ticker`` is the monotonic time of the rate limits (seconds); ``redis_url`` joins the video-help
+    signaling to the other nodes on that Redis.
     """
     install_token_masking()
     # Read before anything opens: a broken voice pack stops the start with one line (ConfigError).
@@ -121,6 +123,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            await _app.state.assist.close()
             if db is None:
                 database.dispose()
 
@@ -137,7 +140,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
                            addresses=hall.addresses)
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
-    assist.install(app)
+    assist.install(app, redis_url=redis_url)
     documents.install(app)
     pages.install(app)
     return app

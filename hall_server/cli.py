@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--voice-packs", metavar="DIR", type=Path,
                        help="the hall's own voice packs for calling screens: DIR/<name>/manifest.json, "
                             "chosen by a site's [floor] voice_pack")
+    serve.add_argument("--redis", metavar="URL",
+                       help="redis://HOST:PORT/N shared by the hall's nodes (needs PostgreSQL)")
     serve.add_argument("--log-level", default="warning",
                        choices=["critical", "error", "warning", "info", "debug"])
 
@@ -135,6 +137,9 @@ def _serve(args: argparse.Namespace) -> None:
         raise UsageError(f"--port: out of range: {args.port}")
     clock = _clock(args.now)
     settings, db = _open(args.db, demo=args.demo)
+    if args.redis and settings.is_sqlite:
+        db.dispose()
+        raise UsageError("--redis: several nodes share PostgreSQL; a SQLite hall is one node without Redis")
     if args.public_url:
         settings = Settings(**{**settings.__dict__, "public_base_url": args.public_url})
     if args.no_rate_limit:
@@ -153,7 +158,7 @@ def _serve(args: argparse.Namespace) -> None:
         print(f"demo rating pad: /rate/HQ/15#token={DEMO_DEVICES[0].token}", flush=True)
         if not args.no_demo_history:
             _demo_history(db, clock.now())
-    app = create_app(settings, clock=clock, db=db)
+    app = create_app(settings, clock=clock, db=db, redis_url=args.redis)
     # Objects made at start-up live as long as the process: keep them out of every later collection,
     # and collect young objects less often, so garbage collection does not stall requests.
     gc.collect()

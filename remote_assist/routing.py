@@ -126,6 +126,11 @@ class InMemoryRouting:
         self.calls: dict[str, Call] = {}
         self._seq = itertools.count()
 
+    def load(self, agents: dict[str, Agent], calls: dict[str, Call], last_seq: int) -> None:
+        """Take over state kept elsewhere (Redis); new callers line up after ``last_seq``."""
+        self.agents, self.calls = agents, calls
+        self._seq = itertools.count(last_seq + 1)
+
     # --- agents -------------------------------------------------------------------------
     def add_agent(self, username: str, name: str, now: float) -> list[Outbound]:
         self.agents[username] = Agent(username=username, name=name, idle_since=now, node=self.node)

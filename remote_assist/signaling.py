@@ -83,7 +83,7 @@ class SignalingHub:
             if exchange is not None
             else LocalExchange(routing or self.new_routing(), monotonic)
         )
-        self._started = False
+        self._starting: asyncio.Future[None] | None = None
         self.connections: dict[Endpoint, Connection] = {}
         self.notes: dict[str, str] = {}
         self._next_open: dict[str, datetime | None] = {}
@@ -136,10 +136,13 @@ class SignalingHub:
     # --- one socket ---------------------------------------------------------------------
     async def serve(self, ws: WebSocket, role: Role) -> None:
         self._loop = asyncio.get_running_loop()
-        if not self._started:
-            self._started = True
-            await self.exchange.start(self._deliver_one, self._replaced)
         await ws.accept()
+        try:
+            await self._start_exchange()
+        except MessageError as exc:
+            log.warning("assist %s socket refused: %s", role, exc.code)
+            await self._refuse(ws, exc.code, str(exc))
+            return
         token = ws.query_params.get("token", "") or await self._first_message_token(ws)
         conn = await self._authenticate(ws, role, token)
         if conn is None:
@@ -157,6 +160,12 @@ class SignalingHub:
                 await self._close_socket(ws, 1000)
             else:
                 await self._close_socket(ws, POLICY_VIOLATION, conn.close_reason)
+
+    async def _start_exchange(self) -> None:
+        # Sockets arriving together wait for one start; a failed start is tried again by the next.
+        if self._starting is None or (self._starting.done() and self._starting.exception() is not None):
+            self._starting = asyncio.ensure_future(self.exchange.start(self._deliver_one, self._replaced))
+        await asyncio.shield(self._starting)
 
     async def _first_message_token(self, ws: WebSocket) -> str:
         """The token of a first ``{"type": "auth", "token"}`` message, so it stays out of URLs and logs."""
