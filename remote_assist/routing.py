@@ -94,7 +94,7 @@ class CallRouting(Protocol):
     def remove_agent(self, username: str, now: float, reason: str) -> list[Outbound]: ...
     def presence(self, username: str, state: str, skills: list[str], now: float) -> list[Outbound]: ...
     def kiosk_call(
-        self, kiosk: str, site: str, skill: str, lang: str, now: float
+        self, kiosk: str, site: str, skill: str, lang: str, now: float, resume: str | None = None
     ) -> tuple[str, list[Outbound]]: ...
     def accept(self, username: str, call_id: str, now: float) -> list[Outbound]: ...
     def decline(self, username: str, call_id: str, now: float) -> list[Outbound]: ...
@@ -159,23 +159,26 @@ class InMemoryRouting:
 
     # --- callers ------------------------------------------------------------------------
     def kiosk_call(
-        self, kiosk: str, site: str, skill: str, lang: str, now: float
+        self, kiosk: str, site: str, skill: str, lang: str, now: float, resume: str | None = None
     ) -> tuple[str, list[Outbound]]:
+        """A new caller at the back of the line, or (``resume``: its call's id) one back in its place."""
         existing = self.call_of(("kiosk", kiosk))
+        out: list[Outbound] = []
         if existing is not None:
             call = self.calls[existing]
-            if call.orphaned_at is None:
+            moved = call.orphaned_at is not None or (resume == existing and call.node != self.node)
+            if not moved:
                 raise MessageError("call_in_progress", "this kiosk already has a call")
-            if call.skill == skill:
+            if call.skill == skill and call.state != "active":
                 # Back through another node: the same call, in the same place in line.
                 call.orphaned_at, call.node, call.lang, call.last_position = None, self.node, lang, None
                 return existing, self._dispatch(now)
-            del self.calls[existing]
+            out = self._end(call, "kiosk_left", now, tell_kiosk=False)
         call_id = "c_" + secrets.token_urlsafe(12)
         self.calls[call_id] = Call(
             call_id, kiosk, site, skill, lang, queued_at=now, seq=next(self._seq), node=self.node
         )
-        return call_id, self._dispatch(now)
+        return call_id, out + self._dispatch(now)
 
     def accept(self, username: str, call_id: str, now: float) -> list[Outbound]:
         agent = self._agent(username)

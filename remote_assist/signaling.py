@@ -338,7 +338,7 @@ class SignalingHub:
 
             def call(r: InMemoryRouting, at: float) -> tuple[tuple[str, bool], list[Outbound]]:
                 before = r.call_of(endpoint)
-                call_id, out = r.kiosk_call(name, site, skill, lang, at)
+                call_id, out = r.kiosk_call(name, site, skill, lang, at, message.get("call_id"))
                 return (call_id, call_id == before), out
 
             conn.calling = True
