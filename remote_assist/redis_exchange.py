@@ -341,7 +341,9 @@ class RedisExchange:
             out: list[Outbound] = []
             for agent in [a for a in r.agents.values() if a.node in dead]:
                 out += r.remove_agent(agent.username, at, STAFF_NODE_LOST)
-            for call in [c for c in r.calls.values() if c.node in dead and c.orphaned_at is None]:
+            lost = [c for c in r.calls.values() if c.node in dead and c.orphaned_at is None]
+            # Waiting callers step aside first, so that an agent freed by an ended talk is not rung for them.
+            for call in sorted(lost, key=lambda c: c.state == "active"):
                 out += r.kiosk_lost(call.kiosk, at, NODE_LOST)
             return None, out + r.tick(at, next_open)
 
