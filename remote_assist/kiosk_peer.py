@@ -101,7 +101,9 @@ class KioskPeer:
         self.stats = CallStats(called_at=time.monotonic())
         self._ws = await self._connect(self.urls)
         try:
-            await self._send({"type": "call", "skill": skill, "lang": lang})
+            # A hall that refuses the kiosk closes at once: its reason is read below, not lost here.
+            with contextlib.suppress(ConnectionClosed):
+                await self._send({"type": "call", "skill": skill, "lang": lang})
             watchdog = self._spawn(self._watch_media())
             await self._receive_loop()
             while self._node_lost and not self._end.is_set():

@@ -83,7 +83,8 @@ class SignalingHub:
             if exchange is not None
             else LocalExchange(routing or self.new_routing(), monotonic)
         )
-        self._starting: asyncio.Future[None] | None = None
+        self._started = False
+        self._start_lock = asyncio.Lock()
         self.connections: dict[Endpoint, Connection] = {}
         self.notes: dict[str, str] = {}
         self._next_open: dict[str, datetime | None] = {}
@@ -163,9 +164,13 @@ class SignalingHub:
 
     async def _start_exchange(self) -> None:
         # Sockets arriving together wait for one start; a failed start is tried again by the next.
-        if self._starting is None or (self._starting.done() and self._starting.exception() is not None):
-            self._starting = asyncio.ensure_future(self.exchange.start(self._deliver_one, self._replaced))
-        await asyncio.shield(self._starting)
+        # Once started this takes no turn of the loop, so sockets keep the order they came in.
+        if self._started:
+            return
+        async with self._start_lock:
+            if not self._started:
+                await self.exchange.start(self._deliver_one, self._replaced)
+                self._started = True
 
     async def _first_message_token(self, ws: WebSocket) -> str:
         """The token of a first ``{"type": "auth", "token"}`` message, so it stays out of URLs and logs."""
