@@ -103,6 +103,7 @@ class RedisExchange:
         beat_s: float = 1.0,
         tick_lease_s: float = 0.4,
         lock_timeout_s: float = 5.0,
+        max_connections: int = 32,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not 0 < beat_s < node_ttl_s:
@@ -116,6 +117,7 @@ class RedisExchange:
         self.beat_s = beat_s
         self.tick_lease_s = tick_lease_s
         self.lock_timeout_s = lock_timeout_s
+        self.max_connections = max_connections
         # Wall time: the routing's instants are compared between nodes.
         self.clock = clock
         self._redis: aioredis.Redis | None = None
@@ -144,7 +146,12 @@ class RedisExchange:
     # --- life ---------------------------------------------------------------------------
     async def start(self, deliver: Deliver, replaced: Replaced) -> None:
         self._deliver, self._replaced = deliver, replaced
-        self._redis = aioredis.from_url(self.url, decode_responses=True)
+        # A bounded pool: a thousand sockets signing in together wait for a connection instead of
+        # opening a thousand (and running into the open-file limit of the node or of Redis).
+        pool = aioredis.BlockingConnectionPool.from_url(
+            self.url, max_connections=self.max_connections, timeout=self.lock_timeout_s, decode_responses=True
+        )
+        self._redis = aioredis.Redis(connection_pool=pool)
         try:
             await self._beat_once()
             self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
@@ -223,6 +230,7 @@ class RedisExchange:
         try:
             old = await self.redis.eval(_SWAP, 1, self._key("at"), _field(endpoint), self.node)
         except RedisError as exc:
+            log.warning("assist node %s cannot attach a %s: %s", self.node, endpoint[0], type(exc).__name__)
             raise MessageError("relay_unavailable", "the relay cannot reach Redis") from exc
         if not old or old == self.node:
             return
