@@ -155,6 +155,10 @@ def nodes(tmp_path: Path, redis_url: str) -> Iterator[tuple[Node, Node]]:
         finally:
             a.stop()
             b.stop()
+            # Shown by pytest when the test failed: what each node's relay did.
+            for node, name in ((a, "A"), (b, "B")):
+                if node.log.exists():
+                    print(f"--- node {name}\n{node.log.read_text()}")
 
 
 class Caller:
@@ -171,9 +175,10 @@ class Caller:
         self.events.append((kind, data))
         self.changed.set()
 
-    async def saw(self, kind: str, **match: Any) -> dict[str, Any]:
+    async def saw(self, kind: str, after: int = 0, **match: Any) -> dict[str, Any]:
+        """The first event of ``kind`` (from the ``after``-th on) whose data has ``match``."""
         while True:
-            for k, data in self.events:
+            for k, data in self.events[after:]:
                 if k == kind and all(data.get(key) == value for key, value in match.items()):
                     return data
             self.changed.clear()
@@ -233,7 +238,8 @@ async def test_a_caller_waiting_on_a_killed_node_is_answered_through_the_other_i
             await second.send({"type": "call", "skill": "general", "lang": "zh-Hans"})
             await asyncio.to_thread(a.kill)
             await first.saw("reconnected")
-            again = await first.saw("queued", call_id=queued["call_id"])
+            back = next(i for i, (kind, _) in enumerate(first.events) if kind == "reconnected")
+            again = await first.saw("queued", after=back, call_id=queued["call_id"])
             assert again["position"] == 1
             await agent_on_b.send({"type": "presence", "state": "available", "skills": ["general"]})
             await agent_on_b.expect("presence")
