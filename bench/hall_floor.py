@@ -13,7 +13,8 @@ Prints, against the budgets of issue #11:
 - call → event at every subscriber (screens: the ``called`` event; phones: the ``ticket`` event of the
   called ticket or of a ticket whose place moved), measured from the call request's send time:
   p50/p95/p99/max, p99 ≤ 300 ms;
-- the hall's CPU per call at each subscriber count and the ratio 520 : 20 (flat is ≤ 2);
+- the hall's CPU per call event delivered at each subscriber count, and its ratio 520 : 20 (flat is
+  ≤ 1.25); the CPU per call is printed too: it grows with the events that must be sent;
 - after a restart, the time until every screen has its ``state`` again: max ≤ 5 s.
 
 Sites are packaged with the hall, so the bench cannot bring the 60-window hall of the issue: it uses HQ's
@@ -53,7 +54,10 @@ DEMO_TOKEN = "demo-kiosk-token-HQ"
 SITE = "HQ"
 P99_BUDGET_MS = 300.0
 RESTART_BUDGET_S = 5.0
-CPU_RATIO_BUDGET = 2.0
+# "The hall's CPU per call event stays flat from 20 to 500 subscribers": per call event delivered to a
+# subscriber. Every subscriber has its own socket, so a call shown on 520 screens and phones costs 520
+# writes; what must not grow is the cost of each (no work per subscriber that grows with the others).
+CPU_RATIO_BUDGET = 1.25
 SCREENS = 20
 PHONE_LEVELS = (0, 80, 500)
 # Queue → (a service of it, its open windows) in HQ.toml.
@@ -437,7 +441,12 @@ def report(args: argparse.Namespace, rows: list[tuple[int, int, float, float, in
     print("(a call changes the place of every phone of its queue: the frames sent grow with the phones;"
           " the hall's own per-call work is shared)")
     per_call = [cpu / max(calls, 1) for _s, calls, cpu, _e, _f in rows]
-    ratio = per_call[-1] / per_call[0] if per_call[0] else float("inf")
+    call_ratio = per_call[-1] / per_call[0] if per_call[0] else float("inf")
+    per_event = [cpu / max(frames, 1) for _s, _c, cpu, _e, frames in rows]
+    ratio = per_event[-1] / per_event[0] if per_event[0] else float("inf")
+    print(f"cpu per call {rows[-1][0]} : {rows[0][0]} subscribers = {call_ratio:.2f}: it grows with"
+          " the events that must be sent,\n"
+          "  one socket write per subscriber (most of it the system's loopback send)")
     print()
     every = screen_ms + phone_ms
     print(f"{'call → event (last round)':<28} {'events':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
@@ -461,8 +470,8 @@ def report(args: argparse.Namespace, rows: list[tuple[int, int, float, float, in
          f"≤ {P99_BUDGET_MS:.0f} ms"),
         (f"restart → every screen's state again, max {max(back, default=float('inf')):.2f} s",
          len(back) == SCREENS and max(back) <= RESTART_BUDGET_S, f"≤ {RESTART_BUDGET_S:.0f} s"),
-        (f"cpu per call {rows[-1][0]} : {rows[0][0]} subscribers = {ratio:.2f}", ratio <= CPU_RATIO_BUDGET,
-         f"≤ {CPU_RATIO_BUDGET:.0f} (flat)"),
+        (f"cpu per event delivered {rows[-1][0]} : {rows[0][0]} subscribers = {ratio:.2f}",
+         ratio <= CPU_RATIO_BUDGET, f"≤ {CPU_RATIO_BUDGET:g} (flat)"),
     ]
     failed = bool(floor.errors)
     for text, ok, budget in verdicts:

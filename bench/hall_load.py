@@ -1,6 +1,6 @@
 """Hall server under load: concurrent clients taking walk-in tickets and booking scarce slots.
 
-Run: ``python bench/hall_load.py [--clients 50] [--tickets 1500] [--pg URL]``. Starts its own
+Run: ``python bench/hall_load.py [--clients 50] [--tickets 1500] [--pg URL [--only-pg]]``. Starts its own
 ``hall-server serve`` on loopback (SQLite in a temporary directory; with ``--pg`` also on a throw-away
 PostgreSQL database made beside the given one; rate limiting off, as all clients share one kiosk
 token) and drives it with N keep-alive HTTP clients:
@@ -14,8 +14,9 @@ token) and drives it with N keep-alive HTTP clients:
 - bookings of scarce slots (6 slots of 5 places, 4 attempts per client), made at the counter desk.
 
 Prints throughput, p50/p99 latency and anomalies (duplicate or skipped ticket numbers, overbooked
-slots) against the budget: ≥ 500 tickets/s and p99 ≤ 50 ms on SQLite, zero anomalies on both.
-Exits 1 when a budget is missed.
+slots) against the budget: ≥ 500 tickets/s on both, p99 ≤ 50 ms on SQLite and ≤ 100 ms on
+PostgreSQL, zero anomalies on both; with the load average of the machine before and after each
+phase, as the cores are shared. Exits 1 when a budget is missed.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from hall_server.store.scratch_database import scratch_database
 
 NOW = "2026-11-25T10:00:00+08:00"  # a Wednesday morning: every queue is open
 TICKETS_PER_S_BUDGET = 500.0
-P99_BUDGET_MS = 50.0
+P99_BUDGET_MS = {"sqlite": 50.0, "postgresql": 100.0}
 DEMO_TOKEN = "demo-kiosk-token-HQ"
 SERVICES = ("MA-001", "SB-001", "CR-001", "MZ-001", "BD-001", "GJ-001")  # queues A to F
 BOOKING_DAY = "2026-11-26"
@@ -100,6 +101,7 @@ class Phase:
     elapsed: float = 0.0
     errors: int = 0
     anomalies: list[str] = field(default_factory=list)
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
 
     @property
     def throughput(self) -> float:
@@ -309,6 +311,7 @@ def run_against(label: str, pg_url: str | None, args: argparse.Namespace) -> lis
             tempfile.TemporaryDirectory() as tmp,
             server(db_url, Path(tmp)) as (port, pid),
         ):
+            load_before = os.getloadavg()[0]
             cpu_before = cpu_seconds(pid)
             if run_phase == "saturation":
                 phase = asyncio.run(tickets_phase(port, args.clients, args.tickets))
@@ -317,6 +320,7 @@ def run_against(label: str, pg_url: str | None, args: argparse.Namespace) -> lis
             else:
                 phase = asyncio.run(booking_phase(port, args.clients, staff_token(port)))
             phase.server_cpu_s = cpu_seconds(pid) - cpu_before
+            phase.load = (load_before, os.getloadavg()[0])
         phases.append((label, phase))
     return phases
 
@@ -329,9 +333,11 @@ def main() -> int:
         "--pg", metavar="URL", help="also run on PostgreSQL (a throw-away database beside URL)"
     )
     parser.add_argument("--seconds", type=float, default=3.0, help="paced phase length (1,500 tickets)")
+    parser.add_argument("--only-pg", action="store_true", help="skip the SQLite run")
     args = parser.parse_args()
     results: list[tuple[str, Phase]] = []
-    results += run_against("sqlite", None, args)
+    if not args.only_pg:
+        results += run_against("sqlite", None, args)
     if args.pg:
         results += run_against("postgresql", args.pg, args)
 
@@ -339,27 +345,28 @@ def main() -> int:
     print(
         f"{'db':<11} {'phase':<16} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'cpu ms/req':>10} {'errors':>6}"
-        f" {'anomalies':>9}  budget"
+        f" {'anomalies':>9} {'load':>9}  budget"
     )
     failed = False
     for label, phase in results:
         verdicts = []
         if phase.anomalies:
             verdicts.append("FAIL anomalies")
-        if label == "sqlite" and phase.name == "walk-in tickets":
+        if phase.name == "walk-in tickets":
             ok = phase.throughput >= TICKETS_PER_S_BUDGET
             verdicts.append(f"{'ok' if ok else 'MISSED'} (≥{TICKETS_PER_S_BUDGET:.0f} tickets/s)")
             failed |= not ok
-        if label == "sqlite" and phase.name.startswith("tickets @"):
-            ok = phase.percentile(0.99) <= P99_BUDGET_MS
-            verdicts.append(f"{'ok' if ok else 'MISSED'} (p99 ≤{P99_BUDGET_MS:.0f} ms)")
+        if phase.name.startswith("tickets @"):
+            ok = phase.percentile(0.99) <= P99_BUDGET_MS[label]
+            verdicts.append(f"{'ok' if ok else 'MISSED'} (p99 ≤{P99_BUDGET_MS[label]:.0f} ms)")
             failed |= not ok
         failed |= bool(phase.anomalies) or phase.errors > 0
         print(
             f"{label:<11} {phase.name:<16} {len(phase.latencies):>8} {phase.throughput:>8.0f} "
             f"{phase.percentile(0.5):>7.1f} {phase.percentile(0.99):>7.1f} "
             f"{phase.server_cpu_s * 1000 / max(len(phase.latencies), 1):>10.2f} {phase.errors:>6} "
-            f"{len(phase.anomalies):>9}  {' '.join(verdicts) or 'ok (no anomalies)'}"
+            f"{len(phase.anomalies):>9} {phase.load[0]:>4.1f}→{phase.load[1]:<4.1f}"
+            f"  {' '.join(verdicts) or 'ok (no anomalies)'}"
         )
         for anomaly in phase.anomalies:
             print(f"    {anomaly}")

@@ -105,7 +105,12 @@ _STAFF_ONLY = {
     "not_signed_in": "HTTP 409: a counter or window action by a clerk not signed in at that window",
     "window_paused": "HTTP 409: a call at a window paused (暂停服务) by its clerk",
     "same_window": "counter transfers to the window the ticket is at",
-    "follow_up_not_found": "closing a review follow-up (admin)",
+    "follow_up_not_found": "HTTP 404: a review follow-up case that does not exist (the 好差评 desk)",
+    "follow_up_closed": "HTTP 409: assigning or answering a follow-up case that is closed (the 好差评 desk)",
+    "follow_up_already_answered": "HTTP 409: assigning or answering a follow-up case answered already (desk)",
+    "follow_up_not_answered": "HTTP 409: closing a follow-up case before it is answered (the 好差评 desk)",
+    "answer_required": "an empty answer to a follow-up case (the 好差评 desk)",
+    "answer_too_long": "an answer to a follow-up case over its length (the 好差评 desk)",
     "stats_range_too_long": "a statistics report over more than 366 days (managers)",
     "calendar_not_utf8": "loading a holiday file (admin)",
     "calendar_syntax_error": "loading a holiday file (admin)",
@@ -127,12 +132,19 @@ _STAFF_ONLY = {
     "invalid_verification_code": "checking a certificate's code (anyone holding the paper, on a phone)",
     "unknown_verification_code": "checking a certificate's code (anyone holding the paper, on a phone)",
     "unknown_kiosk": "revoking or rotating a kiosk's token (command line)",
-    "unknown_staff": "disabling an account or setting its password (command line)",
+    "unknown_staff": (
+        "disabling an account or setting its password (command line); assigning a follow-up case to an "
+        "account that does not exist or is disabled (the 好差评 desk)"
+    ),
     "already_reviewed": "HTTP 409: a window's rating pad answering a ticket already rated",
     "review_closed": "HTTP 409: a window's rating pad answering after the time to rate has passed",
     "invalid_device_kind": "registering a device (command line)",
     "device_exists": "registering a device (command line)",
     "unknown_device": "revoking a device's token (command line)",
+    "empty_change": "an administration change that names nothing to change (admin)",
+    "duplicate_queue": "a window's queues naming one queue twice (admin)",
+    "unknown_day_override": "HTTP 404: withdrawing a calendar day the administration did not decide (admin)",
+    "own_account": "an administrator demoting or disabling their own account (admin)",
 }
 
 KIOSK_FACING: MappingProxyType[str, str] = MappingProxyType(_KIOSK_FACING)

@@ -45,6 +45,8 @@ class ReportHead(Answer):
     by: str
     department: str | None = None
     service: str | None = None
+    # Each department's name in the asked language (``lang``), by code: the rows hold codes.
+    department_names: dict[str, str] = Field(default_factory=dict)
 
 
 class QueueStats(ReportHead):
@@ -85,6 +87,7 @@ class ReviewFigures(Answer):
     satisfied: int
     satisfaction_share: float | None
     bad: int
+    follow_ups_answered: int = 0
     follow_ups_closed: int
 
 
@@ -103,6 +106,9 @@ class BadReview(Answer):
     due: str
     working_days_left: int
     overdue: bool
+    assignee: str | None = None
+    answered_at: str | None = None
+    closed_at: str | None = None
 
 
 class ReviewStats(ReportHead):

@@ -28,7 +28,7 @@ from hall_server.state.voice_packs import VoicePacks
 from hall_server.store import idempotency
 from hall_server.store.database import Database
 from hall_server.token_masking import install_token_masking
-from hall_server.usecases import retention
+from hall_server.usecases import missed_bookings, retention
 from hall_server.usecases.calls import CallBoard
 from hall_server.usecases.identity_budget import forget_old_identity_data
 from hall_server.usecases.turn_notices import watch_turns
@@ -57,6 +57,16 @@ async def _sweep_periodically(hall: HallState, every_s: float = 3600.0) -> None:
         await asyncio.sleep(every_s)
 
 
+async def _sweep_missed_bookings(hall: HallState, every_s: float = 60.0) -> None:
+    """Every minute: bookings whose check-in window closed unused become missed (usecases/missed_bookings)."""
+    while True:
+        try:
+            await hall.in_writer(lambda: missed_bookings.sweep_missed(hall))
+        except SQLAlchemyError:
+            log.warning("missed-booking sweep failed; retrying later", exc_info=True)
+        await asyncio.sleep(every_s)
+
+
 async def _watch_access(hall: HallState, every_s: float = 0.3) -> None:
     """Close the sockets of revoked kiosks and changed accounts within a second, and write kiosks' use."""
     while True:
@@ -71,6 +81,9 @@ async def _watch_access(hall: HallState, every_s: float = 0.3) -> None:
 def own_routers() -> list[tuple[str, APIRouter]]:
     """The hall server's routers with their prefixes (remote assistance mounts its own)."""
     from hall_server.api import (
+        admin_access,
+        admin_calendar,
+        admin_catalogue,
         bookings,
         calendar,
         calls,
@@ -91,19 +104,19 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     from hall_server.web import calling_screens, pad_page, tracking
 
     api = [sessions, catalogue, sites, calendar, bookings, tickets, ticket_stream, counters, windows,
-           identity, records, documents, reviews, fleet, calls, pad, stats]
+           identity, records, documents, reviews, fleet, calls, pad, stats, admin_catalogue, admin_calendar,
+           admin_access]
     phone_pages = [("", tracking.router), ("", documents.page_router), ("", calling_screens.router),
                    ("", pad_page.router)]
     return [(API_PREFIX, module.router) for module in api] + phone_pages
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
-               records: RecordsRegistry | None = None, ticker: Ticker = time.monotonic,
-               redis_url: str | None = None) -> FastAPI:
+               records: RecordsRegistry | None = None, ticker: Ticker = time.monotonic) -> FastAPI:
     """Build the app; the schema must already be current (``serve`` and the tests upgrade first).
 
-    ``ticker`` is the monotonic time of the rate limits (seconds); ``redis_url`` joins the video-help
-    signaling to the other nodes on that Redis.
+    ``ticker`` is the monotonic time of the rate limits (seconds); ``settings.redis_url`` also joins
+    the video-help signaling to the other nodes on that Redis.
     """
     install_token_masking()
     # Read before anything opens: a broken voice pack stops the start with one line (ConfigError).
@@ -114,8 +127,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hall.node.start()
         tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall)),
-                 asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter)))]
+                 asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter))),
+                 asyncio.create_task(_sweep_missed_bookings(hall))]
         try:
             yield
         finally:
@@ -124,6 +139,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
                 with suppress(asyncio.CancelledError):
                     await task
             await _app.state.assist.close()
+            await hall.node.close()
             if db is None:
                 database.dispose()
 
@@ -140,7 +156,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
                            addresses=hall.addresses)
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
-    assist.install(app, redis_url=redis_url)
+    assist.install(app, redis_url=settings.redis_url)
     documents.install(app)
     pages.install(app)
     return app

@@ -18,6 +18,7 @@ from hall_server.device_command import DeviceUsageError, add_device_parser, run_
 from hall_server.eid_command import EidUsageError, add_eid_parser, run_eid
 from hall_server.store import identities, schema
 from hall_server.store.database import Database
+from hall_server.tls import check_tls_files
 
 
 class UsageError(Exception):
@@ -36,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-demo-history", action="store_true",
                        help="with --demo, leave out the 30 past days of activity (tests and benchmarks that "
                             "start many halls: the month takes seconds to write)")
+    serve.add_argument("--redis", metavar="URL",
+                       help="redis://HOST:PORT/N shared with the other nodes of this hall (PostgreSQL only)")
+    serve.add_argument("--rate-limit-burst", metavar="N", type=int,
+                       help="requests a caller may make at once (default 600)")
+    serve.add_argument("--rate-limit-per-s", metavar="R", type=float,
+                       help="requests a caller may make each second after its burst (default 30)")
     serve.add_argument("--now", metavar="ISO", help="start the clock at this instant (with a UTC offset)")
     serve.add_argument("--public-url", metavar="URL", help="base of tracking links printed on tickets")
     serve.add_argument("--no-rate-limit", action="store_true",
@@ -45,8 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--voice-packs", metavar="DIR", type=Path,
                        help="the hall's own voice packs for calling screens: DIR/<name>/manifest.json, "
                             "chosen by a site's [floor] voice_pack")
-    serve.add_argument("--redis", metavar="URL",
-                       help="redis://HOST:PORT/N shared by the hall's nodes (needs PostgreSQL)")
+    serve.add_argument("--tls-cert", metavar="FILE", type=Path,
+                       help="serve HTTPS and WSS with this PEM certificate (its chain after it)")
+    serve.add_argument("--tls-key", metavar="FILE", type=Path, help="the certificate's PEM private key")
     serve.add_argument("--log-level", default="warning",
                        choices=["critical", "error", "warning", "info", "debug"])
 
@@ -102,8 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(url: str | None, *, demo: bool = False) -> tuple[Settings, Database]:
-    settings = Settings.from_env(url, demo=demo)
+def _open(url: str | None, *, demo: bool = False, redis_url: str | None = None) -> tuple[Settings, Database]:
+    settings = Settings.from_env(url, demo=demo, redis_url=redis_url)
     db = Database(settings.db_url, pool_size=settings.db_pool_size,
                   busy_timeout_s=settings.db_busy_timeout_s)
     schema.upgrade(db)
@@ -136,14 +144,20 @@ def _serve(args: argparse.Namespace) -> None:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port: out of range: {args.port}")
     clock = _clock(args.now)
-    settings, db = _open(args.db, demo=args.demo)
-    if args.redis and settings.is_sqlite:
-        db.dispose()
-        raise UsageError("--redis: several nodes share PostgreSQL; a SQLite hall is one node without Redis")
+    tls = check_tls_files(args.tls_cert, args.tls_key)
+    settings, db = _open(args.db, demo=args.demo, redis_url=args.redis)
+    if settings.redis_url is not None:
+        from hall_server.state.redis_link import RedisLink
+
+        RedisLink(settings.redis_url).check()  # before the demo is seeded: one clear line, nothing done
     if args.public_url:
         settings = Settings(**{**settings.__dict__, "public_base_url": args.public_url})
     if args.no_rate_limit:
         settings = Settings(**{**settings.__dict__, "rate_limit_enabled": False})
+    if args.rate_limit_burst is not None:
+        settings = Settings(**{**settings.__dict__, "rate_limit_burst": args.rate_limit_burst})
+    if args.rate_limit_per_s is not None:
+        settings = Settings(**{**settings.__dict__, "rate_limit_per_s": args.rate_limit_per_s})
     if args.trusted_proxy:
         settings = Settings(**{**settings.__dict__, "trusted_proxies": tuple(args.trusted_proxy)})
     if args.voice_packs:
@@ -158,7 +172,7 @@ def _serve(args: argparse.Namespace) -> None:
         print(f"demo rating pad: /rate/HQ/15#token={DEMO_DEVICES[0].token}", flush=True)
         if not args.no_demo_history:
             _demo_history(db, clock.now())
-    app = create_app(settings, clock=clock, db=db, redis_url=args.redis)
+    app = create_app(settings, clock=clock, db=db)
     # Objects made at start-up live as long as the process: keep them out of every later collection,
     # and collect young objects less often, so garbage collection does not stall requests.
     gc.collect()
@@ -167,7 +181,8 @@ def _serve(args: argparse.Namespace) -> None:
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
                             access_log=False, lifespan="on", timeout_graceful_shutdown=5,
                             # The hall reads X-Forwarded-For itself, from --trusted-proxy peers only.
-                            proxy_headers=False)
+                            proxy_headers=False,
+                            ssl_certfile=tls[0] if tls else None, ssl_keyfile=tls[1] if tls else None)
     # uvicorn has just set up its log handlers: mask tokens on them too.
     install_token_masking()
     server = uvicorn.Server(config)
@@ -180,9 +195,10 @@ def _serve(args: argparse.Namespace) -> None:
             await asyncio.sleep(0.02)
         if server.started:
             port = server.servers[0].sockets[0].getsockname()[1]
-            print(f"listening on http://{args.host}:{port}", flush=True)
+            scheme = "https" if tls else "http"
+            print(f"listening on {scheme}://{args.host}:{port}", flush=True)
             if args.demo:
-                print(f"calling screen: http://{args.host}:{port}/display/HQ", flush=True)
+                print(f"calling screen: {scheme}://{args.host}:{port}/display/HQ", flush=True)
         await task
         if not server.started:
             raise UsageError(f"cannot listen on {args.host}:{args.port}")

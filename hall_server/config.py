@@ -68,6 +68,8 @@ class Settings:
     # stream sends a comment so that proxies keep it open and a gone screen is noticed.
     voice_packs_dir: Path | None = None
     stream_keepalive_s: float = 15.0
+    # Several nodes (DESIGN §4.9): the Redis they share (redis://HOST:PORT/N), with PostgreSQL only.
+    redis_url: str | None = None
 
     def __post_init__(self) -> None:
         if not (self.db_url.startswith("sqlite:") or self.db_url.startswith("postgresql")):
@@ -89,6 +91,13 @@ class Settings:
             raise ConfigError("rate limit refill rates must be positive")
         if self.stream_keepalive_s <= 0:
             raise ConfigError("stream_keepalive_s must be positive")
+        if self.redis_url is not None:
+            if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+                raise ConfigError("redis_url_invalid: --redis takes a redis://HOST:PORT/N URL")
+            if self.is_sqlite:
+                raise ConfigError("redis_needs_postgresql: --redis makes this node one of several sharing "
+                                  "a database, which SQLite cannot be; serve with --db "
+                                  "postgresql+psycopg://... or leave out --redis for one node")
         for cidr in self.trusted_proxies:
             try:
                 ipaddress.ip_network(cidr, strict=False)
@@ -100,7 +109,8 @@ class Settings:
         return self.db_url.startswith("sqlite:")
 
     @classmethod
-    def from_env(cls, db_url: str | None = None, *, demo: bool = False) -> Settings:
+    def from_env(cls, db_url: str | None = None, *, demo: bool = False,
+                 redis_url: str | None = None) -> Settings:
         """Settings from arguments and the environment (``HALL_DB_URL``, ``HALL_DATA_DIR``,
         ``HALL_EID_ISSUER_KEYS``: PEM files or directories separated by the path separator)."""
         data_dir = data_dir_from_env()
@@ -110,4 +120,4 @@ class Settings:
         return cls(db_url=url, data_dir=data_dir, demo=demo,
                    public_base_url=os.environ.get("HALL_PUBLIC_URL") or None,
                    sms_adapter="demo" if demo else "none", notice_adapter="demo" if demo else "none",
-                   eid_issuer_keys=keys, eid_trust_demo_issuer=demo)
+                   eid_issuer_keys=keys, eid_trust_demo_issuer=demo, redis_url=redis_url)

@@ -19,11 +19,14 @@ from sqlalchemy import Connection, func, insert, select
 
 from hall_server.domain.calendar import PlannedSession, SiteCalendar
 from hall_server.domain.catalogue import default_catalogue
+from hall_server.domain.follow_ups import working_days_left
 from hall_server.store import events
 from hall_server.store import models as m
 from hall_server.store.database import Database
 
 SEED = 20261125
+# The answer every demo case that was closed was given (整改反馈).
+DEMO_ANSWER = "已电话回访评价人，说明原因并改进窗口服务。"
 # Arrivals per hour of the day, relative to the busiest (10:00).
 HOURLY = {9: 0.8, 10: 1.0, 11: 0.7, 12: 0.2, 13: 0.5, 14: 0.9, 15: 0.8, 16: 0.5, 17: 0.3, 18: 0.3, 19: 0.3,
           20: 0.2}
@@ -143,13 +146,25 @@ def _review(h: History, at: datetime, dims: dict[str, Any], ticket: str, today: 
     due = h.cal.add_working_days(h.cal.local(at).date(), h.cal.site.settings.follow_up_working_days)
     closed_at = at + timedelta(days=h.rng.uniform(0.2, 3))
     closed = closed_at < h.now and h.rng.random() < 0.85
-    h.cases.append({"id": case, "review_id": review, "site": h.site, "due": due,
-                    "status": "closed" if closed else "open", "created_at": at})
     where = {"queue": dims["queue"], "service": dims["service"], "department": dims["department"]}
     h.add("follow_up_opened", at, **where, subject=case, related=review, value=level)
+    steps: dict[str, Any] = {}
     if closed:
-        h.add("follow_up_closed", closed_at, subject=case,
-              department=dims["department"])
+        # The desk's steps, in its order (no draw of the generator: the rest of the history stays as it was).
+        assigned_at, answered_at = at + (closed_at - at) / 4, at + (closed_at - at) * 3 / 4
+        steps = {"assignee": "counter1", "assigned_at": assigned_at, "answer": DEMO_ANSWER,
+                 "answered_at": answered_at, "answered_by": "manager1", "closed_at": closed_at,
+                 "closed_by": "manager1"}
+        left = working_days_left(h.cal, h.cal.local(answered_at).date(), due)
+        for kind, when, more in (
+                ("follow_up_assigned", assigned_at, {"clerk": "counter1", "detail": "manager1"}),
+                ("follow_up_answered", answered_at, {"clerk": "manager1", "value": left}),
+                ("follow_up_closed", closed_at, {"clerk": "manager1"})):
+            h.add(kind, when, **where, subject=case, related=review, span_s=_seconds(when - at), **more)
+    h.cases.append({"id": case, "review_id": review, "site": h.site, "due": due,
+                    "status": "closed" if closed else "open", "created_at": at, "assignee": None,
+                    "assigned_at": None, "answer": None, "answered_at": None, "answered_by": None,
+                    "closed_at": None, "closed_by": None, **steps})
 
 
 def _kiosks_and_calls(h: History, opens: datetime, closes: datetime) -> None:

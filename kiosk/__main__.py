@@ -54,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config) if args.config else KioskConfig()
     except ConfigError as exc:
-        print(f"kiosk: bad config: {exc}", file=sys.stderr)
+        # A fault with its own code (a missing token, plain http to another machine) names it for the
+        # operator's search; the general one says enough with the key.
+        code = f" [{exc.code}]" if exc.code != ConfigError.code else ""
+        print(f"kiosk: bad config: {exc}{code}", file=sys.stderr)
         return 2
     if args.windowed:
         from dataclasses import replace

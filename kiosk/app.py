@@ -31,6 +31,7 @@ from kiosk.kivy_setup import harden_window
 from kiosk.media_warmup import MediaWarmUp
 from kiosk.memory import MemoryRelease
 from kiosk.pin_lock import PinLock
+from kiosk.service_notify import LoopWatchdog, ServiceNotifier
 from kiosk.session import Session
 from kiosk.tasks import TaskRunner
 from kiosk.ui.app_config import cache_dir
@@ -111,6 +112,7 @@ class KioskApp(App):
         self.screen_voice = ScreenVoice(self.voice, lambda: self.lang, self._voice_unavailable)
         self.sm: ScreenManager | None = None
         self._screens: ScreenTable | None = None
+        self.service = LoopWatchdog(ServiceNotifier(), lambda: self.current_screen == "attract")
 
     # -- construction --
 
@@ -130,6 +132,7 @@ class KioskApp(App):
         Window.show_cursor = self.kiosk_config.screen.show_cursor
         asyncio.get_running_loop().set_exception_handler(self.guard.loop_exception)
         self.go("attract")
+        self.service.start()
         Clock.schedule_interval(self.idle_watch.tick, TICK_S)
         self._tick_clock()
         # Devices and the hall link start once the first screen is up, so it shows sooner.
@@ -142,6 +145,7 @@ class KioskApp(App):
             self.hall_link.start_heartbeat(self.run_task, self._status, on_new_day=self._new_day)
 
     def on_stop(self) -> None:
+        self.service.stop()
         self.hall_link.stop()
         self.tasks.cancel_all()
         self.voice.close()

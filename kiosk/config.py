@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from kiosk.handwriting.zinnia import DEFAULT_MODEL as HANDWRITING_MODEL
 from kiosk.i18n import LANGUAGES, N_
@@ -27,6 +29,17 @@ class ConfigError(ValueError):
             self.code = code
 
 
+def is_loopback_url(url: str) -> bool:
+    """Whether the URL's host is this machine (localhost, 127.0.0.0/8, ::1): nothing crosses a wire."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class HallConfig:
     url: str = "http://127.0.0.1:8000"
@@ -34,6 +47,11 @@ class HallConfig:
     token: str = ""
     site: str = "HQ"
     timeout_s: float = 5.0
+    # The CA (PEM) that signed the hall's certificate, for halls on a private CA; empty: the system's.
+    ca_file: str = ""
+    # Plain http:// to a hall on another machine sends the token and citizens' data readable on the
+    # wire: refused unless this says the network is trusted (a lab, a test bench).
+    allow_insecure: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.token, str) or not self.token.strip():
@@ -41,6 +59,14 @@ class HallConfig:
                 "hall.token", "missing: give this kiosk's token (hall-server kiosk add NAME --site SITE)",
                 code="hall_token_missing",
             )
+        if self.url.startswith("http://") and not self.allow_insecure and not is_loopback_url(self.url):
+            raise ConfigError(
+                "hall.url", "plain http:// to a hall on another machine: use https:// (and hall.ca_file "
+                "for a private CA), or set hall.allow_insecure = true on a trusted network",
+                code="hall_insecure_url",
+            )
+        if self.ca_file and not Path(self.ca_file).expanduser().is_file():
+            raise ConfigError("hall.ca_file", f"no such file: {self.ca_file}", code="hall_ca_file_missing")
 
 
 @dataclass(frozen=True)

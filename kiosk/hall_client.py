@@ -50,6 +50,7 @@ from hall_contract import (
     TicketBody,
 )
 from kiosk.hall_certificate import Certificate, certificate_of, certificate_problem
+from kiosk.hall_tls import untrusted_hall
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class HallClient:
         retries: int = 2,
         backoff_s: float = 0.3,
         sleep: Callable[[float], None] = time.sleep,
+        ca_file: str = "",
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"hall URL must start with http:// or https://, got {base_url!r}")
@@ -127,6 +129,8 @@ class HallClient:
         self._http = requests.Session()
         self._http.headers["Authorization"] = f"Bearer {token}"
         self._http.headers["Accept"] = "application/json"
+        # The hall's private CA alone; given per request, where REQUESTS_CA_BUNDLE cannot replace it.
+        self._verify: str | bool = ca_file or True
 
     def close(self) -> None:
         self._http.close()
@@ -178,9 +182,10 @@ class HallClient:
             if attempt:
                 self._sleep(self.backoff_s * (2 ** (attempt - 1)))
             try:
-                response = self._http.request(
-                    method, url, params=query, json=payload, headers=headers, timeout=self.timeout
-                )
+                response = self._http.request(method, url, params=query, json=payload, headers=headers,
+                                              timeout=self.timeout, verify=self._verify)
+            except requests.exceptions.SSLError as exc:  # not retried: the same certificate comes back
+                raise HallUnreachable(f"{method} {path}: {untrusted_hall(exc)}") from exc
             except requests.RequestException as exc:
                 last_problem = type(exc).__name__
                 log.info("hall %s %s: %s (attempt %d)", method, path, last_problem, attempt + 1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -49,13 +50,22 @@ class CallStats:
     messages_in: list[str] = field(default_factory=list)
 
 
-def ws_url(hall_url: str, role: str, token: str) -> str:
+def ws_url(hall_url: str, role: str, token: str = "") -> str:
+    """The signaling socket's URL; without ``token`` the caller sends it in the first message (DESIGN
+    §4.9), which keeps it out of proxies' and servers' request logs."""
     parts = urlsplit(hall_url)
     if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
         raise AssistCallError("invalid_hall_url", f"not an http(s) URL: {hall_url!r}")
     scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
     path = parts.path.rstrip("/") + f"/ws/assist/{role}"
-    return urlunsplit((scheme, parts.netloc, path, f"token={quote(token)}", ""))
+    return urlunsplit((scheme, parts.netloc, path, f"token={quote(token)}" if token else "", ""))
+
+
+def tls_context(url: str, ca_file: str = "") -> ssl.SSLContext | None:
+    """For a ``wss://`` socket: trust ``ca_file`` alone (the hall's private CA), else the system's CAs."""
+    if not url.startswith("wss://"):
+        return None
+    return ssl.create_default_context(cafile=ca_file or None)
 
 
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,7 +27,14 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from remote_assist import datachannel, protocol
 from remote_assist.adaptive_track import AdaptiveVideo
-from remote_assist.call_setup import AssistCallError, CallStats, bound_ice_gathering, warm_up, ws_url
+from remote_assist.call_setup import (
+    AssistCallError,
+    CallStats,
+    bound_ice_gathering,
+    tls_context,
+    warm_up,
+    ws_url,
+)
 from remote_assist.media import FrameSink, LocalMedia
 from remote_assist.schema import MessageError
 from remote_assist.socket_drain import read_all_waiting
@@ -62,14 +70,18 @@ class KioskPeer:
         gather_timeout_s: float = 0.8,
         no_media_s: float = 10.0,
         signaling_silence_s: float = 5.0,
+        ca_file: str = "",
         # How long a waiting caller whose node vanished tries the hall's addresses again.
         reconnect_s: float = 20.0,
     ) -> None:
         urls = [hall_url] if isinstance(hall_url, str) else list(hall_url)
         if not urls:
             raise AssistCallError("invalid_hall_url", "no hall URL")
-        self.urls = [ws_url(url, "kiosk", token) for url in urls]
+        # The token goes in the first message, not the URL: nothing on the way logs it (DESIGN §4.9).
+        self.urls = [ws_url(url, "kiosk") for url in urls]
         self.url = self.urls[0]
+        self._token = token
+        self._tls = {url: tls_context(url, ca_file) for url in self.urls}
         self.reconnect_s = reconnect_s
         self._node_lost = False
         self._media_factory = media
@@ -103,6 +115,7 @@ class KioskPeer:
         try:
             # A hall that refuses the kiosk closes at once: its reason is read below, not lost here.
             with contextlib.suppress(ConnectionClosed):
+                await self._send({"type": "auth", "token": self._token})
                 await self._send({"type": "call", "skill": skill, "lang": lang})
             watchdog = self._spawn(self._watch_media())
             await self._receive_loop()
@@ -142,11 +155,17 @@ class KioskPeer:
         error: Exception | None = None
         for url in urls:
             try:
-                ws = await websockets.connect(url, open_timeout=10, ping_interval=None, max_size=2**17)
+                ws = await websockets.connect(url, open_timeout=10, ping_interval=None, max_size=2**17,
+                                              ssl=self._tls[url])
                 self.url = url
                 return ws
+            except ssl.SSLError as exc:
+                error = AssistCallError("hall_unreachable", f"the hall's TLS certificate is not trusted "
+                                        f"({exc.reason or exc}); hall.ca_file names the CA that signed it")
             except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
                 error = exc
+        if isinstance(error, AssistCallError):
+            raise error
         raise AssistCallError("hall_unreachable", f"cannot reach the hall: {error}") from error
 
     async def _call_elsewhere(self, skill: str, lang: str) -> None:
@@ -162,6 +181,7 @@ class KioskPeer:
             try:
                 self._ws = await self._connect(order)
                 resume = {"call_id": self.call_id} if self.call_id else {}
+                await self._send({"type": "auth", "token": self._token})
                 await self._send({"type": "call", "skill": skill, "lang": lang, **resume})
             except (AssistCallError, ConnectionClosed) as exc:
                 log.info("calling again through the hall's next address failed: %s", exc)

@@ -16,6 +16,7 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSession
 from aiortc.rtcdatachannel import RTCDataChannel
 
 from remote_assist import datachannel, protocol
+from remote_assist.call_setup import tls_context
 from remote_assist.media import FrameSink, SineTone, SyntheticCamera
 
 
@@ -37,9 +38,14 @@ class StaffPeer:
         self._reader = asyncio.ensure_future(self._read())
 
     @classmethod
-    async def connect(cls, url: str, skills: list[str], *, state: str = "available") -> StaffPeer:
-        """``url`` is the staff socket with its token (``ws://HOST/ws/assist/staff?token=…``)."""
-        peer = cls(await websockets.connect(url, open_timeout=10, ping_interval=None))
+    async def connect(cls, url: str, skills: list[str], *, state: str = "available", token: str = "",
+                      ca_file: str = "") -> StaffPeer:
+        """``url`` is the staff socket, with ``?token=…`` or without it and ``token`` given, which is then
+        sent in the first message; a ``wss://`` socket trusts ``ca_file`` (else the system's CAs)."""
+        ws = await websockets.connect(url, open_timeout=10, ping_interval=None, ssl=tls_context(url, ca_file))
+        peer = cls(ws)
+        if token:
+            await peer.send({"type": "auth", "token": token})
         await peer.expect("welcome")
         await peer.send({"type": "presence", "state": state, "skills": skills})
         await peer.expect("presence")

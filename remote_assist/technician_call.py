@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--hall", required=True, help="hall server URL, e.g. http://127.0.0.1:8000")
     parser.add_argument("--token", required=True, help="this kiosk's token")
+    parser.add_argument("--ca-file", default="", help="the CA (PEM) that signed an https hall's certificate")
     parser.add_argument("--skill", required=True, help="department or skill to call")
     parser.add_argument("--lang", default="zh-Hans", choices=protocol.LANGS)
     parser.add_argument("--synthetic", action="store_true", help="send the test pattern and tone")
@@ -71,6 +72,7 @@ async def _test_call(args: argparse.Namespace) -> int:
         consent=consent,
         printer=printer,
         gather_timeout_s=args.gather_timeout,
+        ca_file=args.ca_file,
     )
 
     async def hang_up_later() -> None:

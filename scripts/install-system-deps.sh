@@ -6,7 +6,9 @@
 # name characters on the kiosk, CUPS with the cups-pdf backend as the A4 printer (libcups2-dev and
 # gcc: pycups compiles against libcups), and espeak-ng, the kiosk's voice guidance (语音播报: it reads
 # each screen aloud in Mandarin, Cantonese or English), redis-server for halls of several nodes, and
-# systemd for `systemd-analyze verify` over the service units in deploy/.
+# systemd for `systemd-analyze verify` over the service units in deploy/, and nginx with logrotate: the
+# reverse proxy in deploy/ (TLS, WebSocket and event streams to several hall nodes) checked with `nginx -t`
+# and run in front of a hall in the tests, and its log rotation run by the tests.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -23,4 +25,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
     libzinnia0 tegaki-zinnia-simplified-chinese \
     cups printer-driver-cups-pdf libcups2-dev gcc poppler-utils \
     espeak-ng \
-    redis-server systemd
+    redis-server systemd \
+    nginx logrotate

@@ -12,7 +12,7 @@ from hall_contract import Calendar, SlotList
 from hall_server.api.auth import ADMIN, COUNTER, KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.fields import Text
 from hall_server.api.languages import Lang
-from hall_server.usecases import calendar
+from hall_server.usecases import admin_calendar, calendar
 
 router = APIRouter(tags=["calendar"])
 SITE = Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
@@ -71,7 +71,7 @@ def load_calendar(
     body: CalendarFileBody, request: Request, caller: Caller = Depends(ADMIN)
 ) -> dict[str, Any]:
     """Load an operator holiday file (calendar/<year>.toml, as text); it overrides the built-in year."""
-    return calendar.load_calendar(hall_of(request), body.toml)
+    return admin_calendar.load_holidays(hall_of(request), caller, body.toml)
 
 
 @router.get("/calendars")

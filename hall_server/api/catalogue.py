@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from hall_contract import Catalogue, Department, Service
-from hall_server.api.auth import KIOSK_OR_STAFF, Caller
+from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.languages import Lang
 from hall_server.domain import catalogue as domain
-from hall_server.usecases.catalogue import known_department, service_or_refuse
+from hall_server.usecases.catalogue import known_department, offered_catalogue, offered_service
 
 router = APIRouter(tags=["catalogue"])
 
@@ -37,16 +37,18 @@ def _service(service: domain.Service, lang: str, *, with_guide: bool) -> Service
 
 @router.get("/services", response_model=Catalogue, response_model_exclude_unset=True)
 def services(
+    request: Request,
     q: str = Query("", max_length=64),
     lang: Lang = Query("zh-Hans"),
     department: str | None = Query(None, max_length=16),
     caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> Catalogue:
-    """Services matching ``q`` (name, code, full pinyin or initials), best first."""
-    catalogue = domain.default_catalogue()
+    """Services matching ``q`` (name, code, full pinyin or initials), best first; as the administration
+    edited them, without those it switched off."""
+    catalogue, disabled = offered_catalogue(hall_of(request))
     if department is not None:
         known_department(department)
-    found = catalogue.search(q, lang=lang, department=department)
+    found = [s for s in catalogue.search(q, lang=lang, department=department) if s.code not in disabled]
     return Catalogue(
         services=tuple(_service(s, lang, with_guide=False) for s in found),
         departments=tuple(_department(d, lang) for d in catalogue.departments.values()),
@@ -55,7 +57,8 @@ def services(
 
 @router.get("/services/{code}", response_model=Service)
 def service(
-    code: str = Path(max_length=16), lang: Lang = Query("zh-Hans"), caller: Caller = Depends(KIOSK_OR_STAFF)
+    request: Request, code: str = Path(max_length=16), lang: Lang = Query("zh-Hans"),
+    caller: Caller = Depends(KIOSK_OR_STAFF),
 ) -> Service:
     """One service with its one-time-notification guide (materials, steps, time limit, fee, where)."""
-    return _service(service_or_refuse(code), lang, with_guide=True)
+    return _service(offered_service(hall_of(request), code), lang, with_guide=True)

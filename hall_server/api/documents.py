@@ -15,7 +15,7 @@ from hall_server.api.errors import error_response
 from hall_server.documents import codes, verify_page
 from hall_server.documents.desk import DocumentDesk
 from hall_server.documents.layout import when
-from hall_server.state.request_limits import RateLimiter, rate_limited, retry_after_s
+from hall_server.state.request_limits import rate_limited, retry_after_s
 from hall_server.usecases import documents
 from hall_server.usecases.refusal import Refusal
 
@@ -109,5 +109,5 @@ def install(app: FastAPI) -> None:
     settings = app.state.hall.settings
     desk = DocumentDesk(settings.data_dir, settings.public_base_url)
     app.state.document_desk = desk
-    app.state.verify_limits = RateLimiter(VERIFY_BURST, VERIFY_PER_S)
+    app.state.verify_limits = app.state.hall.node.rate_limiter("verify", VERIFY_BURST, VERIFY_PER_S)
     threading.Thread(target=desk.warm, name="certificate-fonts", daemon=True).start()

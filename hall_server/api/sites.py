@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from hall_contract.sites import Site, SiteList, WindowList
-from hall_server.api.auth import KIOSK_OR_STAFF, Caller
+from hall_server.api.auth import KIOSK_OR_STAFF, Caller, hall_of
 from hall_server.api.fields import SITE_PATTERN
 from hall_server.api.languages import Lang
 from hall_server.usecases import site_list
@@ -29,7 +29,7 @@ def get_site(site: str = Path(pattern=SITE_PATTERN), lang: Lang = Query("zh-Hans
 
 
 @router.get("/sites/{site}/windows", response_model=WindowList)
-def list_windows(site: str = Path(pattern=SITE_PATTERN), lang: Lang = Query("zh-Hans"),
+def list_windows(request: Request, site: str = Path(pattern=SITE_PATTERN), lang: Lang = Query("zh-Hans"),
                  caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
     """The site's windows: number, area, name, the queues served in order, open or not (a station: none)."""
-    return site_list.windows_answer(site, lang)
+    return site_list.windows_answer(hall_of(request), site, lang)

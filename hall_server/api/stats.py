@@ -12,8 +12,10 @@ from fastapi.responses import Response
 from hall_contract.stats import AssistStats, KioskStats, QueueStats, ReviewStats, WindowStats
 from hall_server.api.auth import MANAGER, Caller, hall_of
 from hall_server.api.fields import SITE_PATTERN
+from hall_server.api.languages import Lang
 from hall_server.state.hall_state import HallState
 from hall_server.usecases import stats_feedback, stats_kiosks, stats_live, stats_queues
+from hall_server.usecases.catalogue import department_names
 from hall_server.usecases.stats_scope import Grouping, Report, Scope, stats_scope
 from hall_server.usecases.stats_workbook import report_xlsx
 
@@ -34,9 +36,10 @@ class StatsQuery:
         department: str | None = Query(None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$"),
         service: str | None = Query(None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$"),
         format: Literal["json", "csv", "xlsx"] = Query("json"),
+        lang: Lang = Query("zh-Hans"),
     ) -> None:
         self.site, self.first, self.last, self.by = site, first, last, by
-        self.department, self.service, self.format = department, service, format
+        self.department, self.service, self.format, self.lang = department, service, format, lang
 
 
 def _answer(request: Request, query: StatsQuery, build: Builder) -> Any:
@@ -52,7 +55,7 @@ def _answer(request: Request, query: StatsQuery, build: Builder) -> Any:
         # With a byte-order mark, so that Excel opens the Chinese columns as UTF-8.
         return Response("\ufeff" + report.csv(query.by), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return report.answer(scope, query.by)
+    return {**report.answer(scope, query.by), "department_names": department_names(query.lang)}
 
 
 @router.get("/stats/queues", response_model=QueueStats, response_model_exclude_unset=True)

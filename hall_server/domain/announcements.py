@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-TICKET_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,7}[0-9]{1,6}$")
-WINDOW_PATTERN = re.compile(r"^[1-9][0-9]{0,3}$")
+TICKET_PATTERN = re.compile(r"[A-Z][A-Z0-9]{0,7}[0-9]{1,6}")
+WINDOW_PATTERN = re.compile(r"[1-9][0-9]{0,3}")
 # Written Cantonese reads the same characters as the hall's traditional-character signs.
 SAY = {
     "zh-Hans": "请{ticket}号到{window}号窗口办理",
@@ -26,8 +26,8 @@ SAY = {
     "en": "Number {ticket}, please go to window {window}",
 }
 NUMBER_READERS = ("zh", "en")
-CLIP_FILE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)?\.(opus|ogg|mp3|wav)$")
-_CLIP_NAME = re.compile(r"^[A-Za-z0-9_]{1,40}$")
+CLIP_FILE = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)?\.(opus|ogg|mp3|wav)")
+_CLIP_NAME = re.compile(r"[A-Za-z0-9_]{1,40}")
 _TICKET_CHARS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + [str(d) for d in range(10)]
 _EN_WORDS = [str(n) for n in range(1, 20)] + [str(n) for n in range(20, 100, 10)] + ["100", "1000", "and"]
 NUMBER_WORDS = {"zh": [str(d) for d in range(10)] + ["10", "100", "1000"], "en": _EN_WORDS}
@@ -125,7 +125,7 @@ def _language(lang: str, data: Any) -> SpokenLanguage:
     if numbers not in NUMBER_READERS:
         raise ValueError(f"languages.{lang}.numbers must be one of {NUMBER_READERS}")
     if not isinstance(clips, dict) or not all(
-        isinstance(k, str) and _CLIP_NAME.match(k) and isinstance(v, str) and CLIP_FILE.match(v)
+        isinstance(k, str) and _CLIP_NAME.fullmatch(k) and isinstance(v, str) and CLIP_FILE.fullmatch(v)
         for k, v in clips.items()
     ):
         raise ValueError(f"languages.{lang}.clips must map names to files such as \"{lang}/qing.opus\"")
@@ -149,9 +149,9 @@ def parse_manifest(data: Any, languages: Iterable[str]) -> VoiceManifest:
     if not isinstance(data, dict) or not {"name", "chime", "languages"} <= set(data):
         raise ValueError("manifest.json needs name, chime and languages")
     name, chime, repeat = data["name"], data["chime"], data.get("repeat", 2)
-    if not isinstance(name, str) or not re.match(r"^[a-z0-9_-]{1,32}$", name):
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_-]{1,32}", name):
         raise ValueError("name must be a short name such as \"default\"")
-    if not isinstance(chime, str) or not CLIP_FILE.match(chime):
+    if not isinstance(chime, str) or not CLIP_FILE.fullmatch(chime):
         raise ValueError("chime must be a file such as \"chime.opus\"")
     if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= 3:
         raise ValueError("repeat must be 1, 2 or 3")
@@ -167,7 +167,7 @@ def parse_manifest(data: Any, languages: Iterable[str]) -> VoiceManifest:
 
 def spoken_clips(spoken: SpokenLanguage, ticket: str, window: str) -> tuple[str, ...]:
     """The files that say one call once in one language."""
-    if not TICKET_PATTERN.match(ticket) or not WINDOW_PATTERN.match(window):
+    if not TICKET_PATTERN.fullmatch(ticket) or not WINDOW_PATTERN.fullmatch(window):
         raise ValueError(f"cannot say ticket {ticket!r} at window {window!r}")
     names: list[str] = []
     for part in spoken.call:

@@ -22,7 +22,7 @@ from hall_server.domain.holidays import DayStatus, Holiday, HolidayCalendar
 from hall_server.domain.sites import SessionRule, Site
 
 SEARCH_DAYS = 60
-_SLOT_ID = re.compile(r"^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]{1,32}):(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})$")
+_SLOT_ID = re.compile(r"([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]{1,32}):(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})")
 
 
 class SlotIdError(ValueError):
@@ -110,7 +110,7 @@ def slot_id(site: str, service: str, start: datetime) -> str:
 
 def parse_slot_id(text: str) -> tuple[str, str, datetime]:
     """(site, service, naive local start) of a well-formed slot id; SlotIdError otherwise."""
-    match = _SLOT_ID.match(text) if isinstance(text, str) else None
+    match = _SLOT_ID.fullmatch(text) if isinstance(text, str) else None
     if not match:
         raise SlotIdError("unknown_slot: malformed slot id")
     try:

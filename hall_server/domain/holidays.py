@@ -41,10 +41,11 @@ from chinese_calendar.constants import holidays as package_holidays
 from chinese_calendar.constants import workdays as package_workdays
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+CLOSED_DAY_NAMES = MappingProxyType({"zh-Hans": "闭厅", "zh-Hant": "閉廳", "en": "Hall closed"})
 _TOP_LEVEL = {"year", "holidays", "adjusted_workdays"}
 _HOLIDAY_FIELDS = {"key", "name", "start", "end"}
 _ADJUSTED_FIELDS = {"date", "holiday"}
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,47}")
 
 
 class CalendarFileError(ValueError):
@@ -195,7 +196,7 @@ class _Parser:
             if unknown:
                 raise self.fail("calendar_unknown_field", f"unknown field {sorted(unknown)[0]!r}", line)
             key = entry.get("key")
-            if not isinstance(key, str) or not _KEY.match(key):
+            if not isinstance(key, str) or not _KEY.fullmatch(key):
                 raise self.fail(
                     "calendar_missing_field" if key is None else "calendar_bad_value",
                     "each holiday needs a key such as 'spring_festival'",
@@ -273,6 +274,7 @@ class HolidayCalendar:
 
     def __init__(self, years: Iterable[YearCalendar] = (), *, use_package: bool = True) -> None:
         self._years: dict[int, YearCalendar] = {}
+        self._days: dict[date, DayStatus] = {}
         self._use_package = use_package
         for year in years:
             self.add(year)
@@ -280,6 +282,13 @@ class HolidayCalendar:
     def add(self, year: YearCalendar) -> None:
         """Install (or replace) one year's operator calendar."""
         self._years = {**self._years, year.year: year}
+
+    def override_day(self, day: date, *, workday: bool, names: Mapping[str, str] | None = None) -> None:
+        """One day decided by the hall's administration over every year's data: an extra closed day
+        (``names`` say why) or a working-day correction (调休) on a day the data has as rest."""
+        # A closed day is a holiday of its own, so that no session runs on it, weekend ones included.
+        holiday = None if workday else Holiday("closed", MappingProxyType(dict(names or CLOSED_DAY_NAMES)))
+        self._days[day] = DayStatus(day, workday, holiday, workday and day.weekday() >= 5, True)
 
     def source(self, year: int) -> str | None:
         """ "operator", "package" or None (no data: weekday rules, unconfirmed)."""
@@ -290,6 +299,9 @@ class HolidayCalendar:
         return None
 
     def day(self, day: date) -> DayStatus:
+        decided = self._days.get(day)
+        if decided is not None:
+            return decided
         operator = self._years.get(day.year)
         if operator is not None:
             holiday = operator.holidays.get(day)

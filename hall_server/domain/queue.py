@@ -1,6 +1,7 @@
 """The waiting line: the one ordering function, ticket numbers, estimated wait, and when walk-ins stop.
 
 order_waiting(tickets, now, wait_cap) -> list[WaitingTicket]   who is called next, first
+count_ahead(tickets, ticket, now, wait_cap) -> int   how many of them go before ticket
 ticket_number("A", 7) -> "A007";  estimated_wait_s(people_ahead, counters, recent_service_s, default_s)
 queue_phase(now, sessions, waiting) -> "open" | "walk_in_stopped" | "closed"
 """
@@ -60,15 +61,31 @@ def order_waiting(
     For a window serving several queues (`rank`): the cap and bookings in their window hold across
     its queues; after them the window's first queue is served before its next, each in tier order.
     """
-    items = list(tickets)
+    return sorted(tickets, key=lambda ticket: _order_key(ticket, now, wait_cap))
 
-    def key(ticket: WaitingTicket) -> tuple[int, int, int, int, datetime, int]:
-        if now - ticket.issued_at >= wait_cap:
-            return (0, 0, 0, 0, ticket.issued_at, ticket.seq)
-        tier = _tier(ticket, now)
-        return (1, 0 if tier == 0 else 1, ticket.rank, tier, ticket.issued_at, ticket.seq)
 
-    return sorted(items, key=key)
+def count_ahead(
+    tickets: Iterable[WaitingTicket], ticket: WaitingTicket, now: datetime, wait_cap: timedelta
+) -> int:
+    """How many of ``tickets`` ``order_waiting`` puts before ``ticket`` (its place in their line, from 0).
+
+    The order is by a key of each ticket alone, so the place is a count and the line need not be sorted:
+    a new ticket's place is counted over the line read before it was numbered, then over the few
+    tickets numbered meanwhile. ``ticket`` itself is not counted; another ticket with an equal key
+    (same issue time and number, two queues in one window's line) is not counted either.
+    """
+    mine = _order_key(ticket, now, wait_cap)
+    return sum(1 for other in tickets if other.id != ticket.id and _order_key(other, now, wait_cap) < mine)
+
+
+OrderKey = tuple[int, int, int, int, datetime, int]
+
+
+def _order_key(ticket: WaitingTicket, now: datetime, wait_cap: timedelta) -> OrderKey:
+    if now - ticket.issued_at >= wait_cap:
+        return (0, 0, 0, 0, ticket.issued_at, ticket.seq)
+    tier = _tier(ticket, now)
+    return (1, 0 if tier == 0 else 1, ticket.rank, tier, ticket.issued_at, ticket.seq)
 
 
 def ticket_number(prefix: str, seq: int) -> str:

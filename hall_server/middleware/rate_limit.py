@@ -40,7 +40,7 @@ class RateLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wait_s = self.limiter.take(self.caller_key(scope))
+        wait_s = await self.limiter.acquire(self.caller_key(scope))
         if wait_s:
             await refusal_response(rate_limited(wait_s, "requests"))(scope, receive, send)
             return

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from hall_server.domain.calendar import PlannedSession, SiteCalendar
 from hall_server.domain.holidays import CalendarFileError, HolidayCalendar, parse_calendar_text
+from hall_server.state.override_book import OverrideBook
 from hall_server.store import calendars
 from hall_server.store.database import Database
 from hall_server.usecases.sites import known_site
@@ -24,8 +25,10 @@ WalkIn = tuple[bool, datetime | None, PlannedSession | None]
 class CalendarBook:
     """The SiteCalendar of each site over the holiday years loaded; ``site`` refuses ``unknown_site``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, overrides: OverrideBook | None = None) -> None:
         self._db = db
+        self._overrides = overrides
+        self._days_mark: int | None = None
         self._lock = threading.Lock()
         self._holidays: HolidayCalendar | None = None
         self._loaded_mark: datetime | None = None
@@ -42,14 +45,17 @@ class CalendarBook:
 
     def _holiday_calendar(self) -> HolidayCalendar:
         now = time.monotonic()
+        view = self._overrides.view() if self._overrides is not None else None
         with self._lock:
             fresh = self._holidays is not None and now - self._checked < _RECHECK_S
+            fresh = fresh and (view is None or view.mark == self._days_mark)
             if fresh:
                 assert self._holidays is not None
                 return self._holidays
         with self._db.read() as conn:
             mark = calendars.latest_load(conn)
-            rebuild = self._holidays is None or mark != self._loaded_mark
+            rebuild = (self._holidays is None or mark != self._loaded_mark
+                       or (view is not None and view.mark != self._days_mark))
             years = calendars.stored_years(conn) if rebuild else []
         with self._lock:
             if rebuild:
@@ -61,7 +67,10 @@ class CalendarBook:
                     except CalendarFileError:
                         # A file stored by an older version that no longer parses; the rest still apply.
                         continue
+                for day, body in (view.days.items() if view is not None else ()):
+                    holidays.override_day(day, workday=body.get("kind") == "workday", names=body.get("names"))
                 self._holidays = holidays
+                self._days_mark = view.mark if view is not None else None
                 self._loaded_mark = mark
                 self._sites.clear()
                 self._walk_in.clear()

@@ -53,6 +53,10 @@ class DeviceAccess:
                 self._cache[token_digest(token)] = (time.monotonic(), known)
         return known
 
+    def forget_cached(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     @asynccontextmanager
     async def live(self, name: str) -> AsyncIterator[asyncio.Event]:
         """An event set when the device's token stops working, for as long as its stream lasts."""

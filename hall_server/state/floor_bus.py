@@ -4,15 +4,15 @@
 thread; `async with bus.subscribe(site) as feed: event = await feed.get()` is how a stream (the calling
 screen, a window display, a rating pad, a phone page) receives them on its event loop.
 
-One process holds one bus in memory. With several nodes the same interface is served by a shared broker
-(DESIGN.md §4.9); nothing outside this module knows which.
+One process holds one bus in memory. With several nodes (``serve --redis``) the same interface is served
+through Redis (``redis_floor_bus.RedisFloorBus``, DESIGN.md §4.9); nothing outside knows which.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,22 +55,35 @@ class FeedClosed(Exception):
     """The feed was dropped for falling behind (or the bus closed): reconnect and read the state again."""
 
 
-class Feed:
-    """One subscriber's events, in order, on the subscriber's own event loop."""
+Wants = Callable[[FloorEvent], bool]
 
-    def __init__(self, site: str, loop: asyncio.AbstractEventLoop) -> None:
+
+class Feed:
+    """One subscriber's events, in order, on the subscriber's own event loop; only those it ``wants``."""
+
+    def __init__(self, site: str, loop: asyncio.AbstractEventLoop, wants: Wants | None = None) -> None:
         self.site = site
         self.loop = loop
+        self.wants = wants
         self._queue: asyncio.Queue[FloorEvent | None] = asyncio.Queue(FEED_LIMIT)
         self.closed = False
 
     def _put(self, event: FloorEvent | None) -> None:
-        if self.closed:
+        if self.closed or (event is not None and self.wants is not None and not self.wants(event)):
             return
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
-            self.closed = True
+            self.end()
+
+    def end(self) -> None:
+        """Drop the feed: its reader gets FeedClosed and reads the state again (on the feed's loop)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:  # after the events already queued: a reader waiting on the queue must be woken by it
+            self._queue.put_nowait(None)
+        except asyncio.QueueFull:  # nobody waits on a full queue: the end replaces what it held
             self._queue = asyncio.Queue(1)
             self._queue.put_nowait(None)
 
@@ -81,6 +94,11 @@ class Feed:
         return event
 
 
+def _hand_out(feeds: list[Feed], event: FloorEvent) -> None:
+    for feed in feeds:
+        feed._put(event)
+
+
 class FloorBus:
     """In-process publish/subscribe of floor events per site."""
 
@@ -88,19 +106,44 @@ class FloorBus:
         self._feeds: dict[str, set[Feed]] = {}
         self._lock = threading.Lock()
 
+    async def start(self) -> None:
+        """Called on the server's event loop before it serves (a shared bus connects here)."""
+
+    async def close(self) -> None:
+        """Called when the server stops."""
+
     def publish(self, event: FloorEvent) -> None:
         """Hand ``event`` to every feed of its site; safe from any thread, never blocks on a slow reader."""
+        self._deliver(event)
+
+    def _deliver(self, event: FloorEvent) -> None:
+        """Hand ``event`` to this process's feeds of its site."""
+        # One wake-up per event loop, not per feed: each wake-up from another thread costs a system call,
+        # and hundreds of phones follow one site (the hall's work per call stays flat as they come).
+        by_loop: dict[asyncio.AbstractEventLoop, list[Feed]] = {}
         with self._lock:
-            feeds = list(self._feeds.get(event.site, ()))
-        for feed in feeds:
+            for feed in self._feeds.get(event.site, ()):
+                by_loop.setdefault(feed.loop, []).append(feed)
+        for loop, feeds in by_loop.items():
             try:
-                feed.loop.call_soon_threadsafe(feed._put, event)
-            except RuntimeError:  # the feed's loop has closed: its stream is gone
-                self._remove(feed)
+                loop.call_soon_threadsafe(_hand_out, feeds, event)
+            except RuntimeError:  # the loop has closed: its streams are gone
+                for feed in feeds:
+                    self._remove(feed)
 
     def subscribers(self, site: str) -> int:
         with self._lock:
             return len(self._feeds.get(site, ()))
+
+    def _drop_all(self) -> None:
+        """End every feed (they may have missed events): each reader reads the state again."""
+        with self._lock:
+            feeds = [feed for site_feeds in self._feeds.values() for feed in site_feeds]
+        for feed in feeds:
+            try:
+                feed.loop.call_soon_threadsafe(feed.end)
+            except RuntimeError:
+                self._remove(feed)
 
     def _remove(self, feed: Feed) -> None:
         with self._lock:
@@ -111,9 +154,10 @@ class FloorBus:
                     del self._feeds[feed.site]
 
     @asynccontextmanager
-    async def subscribe(self, site: str) -> AsyncIterator[Feed]:
-        """A feed of ``site``'s events from now on, removed when the block ends."""
-        feed = Feed(site, asyncio.get_running_loop())
+    async def subscribe(self, site: str, wants: Wants | None = None) -> AsyncIterator[Feed]:
+        """A feed of ``site``'s events from now on (those ``wants`` keeps, decided where they are handed
+        out, so a subscriber is not woken for the others), removed when the block ends."""
+        feed = Feed(site, asyncio.get_running_loop(), wants)
         with self._lock:
             self._feeds.setdefault(site, set()).add(feed)
         try:

@@ -1,4 +1,5 @@
-"""What every request shares (``app.state.hall``): settings, database, clock, caches and identity look-ups.
+"""What every request shares (``app.state.hall``): settings, database, clock, caches and identity look-ups;
+the pieces several nodes share (floor bus, limits, access news) come from ``node_pieces``.
 
 Remote assistance relies on ``kiosk_for_token``, ``staff_for_token``, ``site_staffed`` and ``clock``.
 """
@@ -21,9 +22,11 @@ from hall_server.state.access_watch import AccessWatch, Party
 from hall_server.state.calendar_book import CalendarBook
 from hall_server.state.client_address import ClientAddress
 from hall_server.state.device_access import DeviceAccess
-from hall_server.state.floor_bus import FloorBus
 from hall_server.state.identity_kit import IdentityKit, build_identity_kit
-from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
+from hall_server.state.node_pieces import NodePieces, memory_pieces
+from hall_server.state.override_book import OverrideBook
+from hall_server.state.redis_pieces import redis_pieces
+from hall_server.state.request_limits import Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
 from hall_server.store import identities
 from hall_server.store.credentials import token_digest
@@ -40,20 +43,28 @@ _CACHE_TTL_S = 10.0
 class HallState:
     def __init__(self, settings: Settings, db: Database, clock: Clock,
                  records: RecordsRegistry | None = None, *, ticker: Ticker = time.monotonic,
-                 identity: IdentityKit | None = None) -> None:
+                 identity: IdentityKit | None = None, pieces: NodePieces | None = None) -> None:
         self.settings = settings
         # Rate limits run on a monotonic ticker, not on the hall clock: that one stands still in tests
         # and jumps with ``--now``.
-        self.request_limits = RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_s, ticker)
-        self.login_limits = LoginLimits(settings, ticker)
+        if pieces is None:
+            url = settings.redis_url
+            # Redis is asked once here: ConfigError redis_unreachable when it does not answer.
+            pieces = memory_pieces(settings, ticker) if url is None else redis_pieces(settings, url)
+        self.node = pieces
+        self.request_limits = self.node.request_limits
+        self.login_limits = self.node.login_limits
+        self.floor = self.node.floor
+        self.node.access_news.heard = self._heard_access_lost
+        self.node.access_news.gap = self.forget_cached_tokens
         self.addresses = ClientAddress(settings.trusted_proxies)
         self.records = records or demo_registry()
         self.identity = identity or build_identity_kit(settings)
         self.db = db
         self.clock = clock
-        self.calendars = CalendarBook(db)
+        self.overrides = OverrideBook(db)
+        self.calendars = CalendarBook(db, self.overrides)
         self.waiting_tickets = WaitingTicketCache()
-        self.floor = FloorBus()
         self.access = AccessWatch(db, ticker)
         self.devices = DeviceAccess(db, settings.demo)
         # Token look-ups happen on every request; a short cache keeps them off the database.
@@ -130,6 +141,30 @@ class HallState:
     def forget_staff_token(self, token: str) -> None:
         with self._cache_lock:
             self._staff_cache.pop(token_digest(token), None)
+
+    def session_ended(self, token: str, who: StaffIdentity | None) -> None:
+        """A staff session ended here (sign-out): forgotten on this node and, by word, on the others."""
+        self.forget_staff_token(token)
+        if who is not None:
+            self.access_lost(("staff", who.username), "signed_out")
+        party: Party = ("staff", who.username if who is not None else "")
+        self.node.access_news.tell(party, "signed_out", token_digest(token))
+
+    def _heard_access_lost(self, party: Party, reason: str, digest: str | None) -> None:
+        """Another node said ``party``'s access ended there."""
+        if digest is not None:
+            with self._cache_lock:
+                self._kiosk_cache.pop(digest, None)
+                self._staff_cache.pop(digest, None)
+        if party[1]:
+            self.access_lost(party, reason)
+
+    def forget_cached_tokens(self) -> None:
+        """Word from other nodes may have been missed: every token is looked up afresh."""
+        with self._cache_lock:
+            self._kiosk_cache.clear()
+            self._staff_cache.clear()
+        self.devices.forget_cached()
 
     def access_lost(self, party: Party, reason: str) -> None:
         """A kiosk's token or a staff account stopped working: forget it and close its live sockets."""

@@ -1,6 +1,7 @@
 """Per-caller request limits as token buckets kept in this process's memory (refused as rate_limited).
 
-Several server processes each count their own; the limits protect one process from one caller.
+One node counts here; several nodes (``serve --redis``) count in Redis through the same interface
+(``redis_limits``), so that a budget spent on one node is spent on all.
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ class RateLimiter:
                 bucket = TokenBucket(self.capacity, self.refill_per_s, self.capacity, now)
                 self._buckets[key] = bucket
             return bucket.take(now)
+
+    async def acquire(self, key: str) -> float:
+        """``take`` from the event loop (a shared limiter asks Redis without blocking the loop)."""
+        return self.take(key)
 
     def give_back(self, key: str) -> None:
         """Return a token taken for ``key`` (an attempt that turned out not to count)."""

@@ -82,6 +82,6 @@ class VoicePacks:
     def clip(self, name: str, file: str) -> Path | None:
         """The file of a clip the pack's manifest names, or None: nothing else in its folder is served."""
         pack = self._packs.get(name)
-        if pack is None or not CLIP_FILE.match(file) or file not in pack.files:
+        if pack is None or not CLIP_FILE.fullmatch(file) or file not in pack.files:
             return None
         return pack.folder / file

@@ -103,3 +103,37 @@ def changes_after(conn: Connection, mark: datetime | None, *, report: bool = Tru
     kiosks = conn.execute(select(k.c.name).where(k_after)).scalars()
     staff = conn.execute(select(s.c.username).where(s_after)).scalars()
     return AccessChanges(kiosks=list(kiosks), staff=list(staff), mark=new_mark)
+
+
+@dataclass(frozen=True)
+class StaffListing:
+    """A staff account as the administration lists it: never its password hash."""
+
+    username: str
+    role: str
+    display_name: str
+    created_at: datetime
+    disabled_at: datetime | None
+
+
+def list_staff(conn: Connection) -> list[StaffListing]:
+    s = m.staff
+    rows = conn.execute(select(s.c.username, s.c.role, s.c.display_name, s.c.created_at, s.c.disabled_at)
+                        .order_by(s.c.username))
+    return [StaffListing(**row._mapping) for row in rows]
+
+
+def staff_role(conn: Connection, username: str) -> str | None:
+    return conn.execute(select(m.staff.c.role).where(m.staff.c.username == username)).scalar()
+
+
+def admins_enabled(conn: Connection) -> int:
+    s = m.staff
+    return int(conn.execute(select(func.count()).where(s.c.role == "admin", s.c.disabled_at.is_(None)))
+               .scalar() or 0)
+
+
+def set_role(conn: Connection, username: str, role: str, now: datetime) -> None:
+    """A new role; the account's sessions end, so that the next sign-in carries it."""
+    _staff_change(conn, username, role=role, credentials_changed_at=now)
+    conn.execute(delete(m.staff_sessions).where(m.staff_sessions.c.username == username))

@@ -120,15 +120,16 @@ def codes_taken(conn: Connection, site: str, day: date) -> set[str]:
     return {r[0] for r in rows}
 
 
-def mark_missed(conn: Connection, site: str, id_number: str, started_before: datetime) -> None:
-    """Bookings whose check-in window closed unused become no-shows."""
-    conn.execute(
-        update(B)
-        .where(
-            B.c.site == site, B.c.id_number == id_number, B.c.status == "booked", B.c.start < started_before
-        )
-        .values(status="no_show")
-    )
+def booked_started_before(conn: Connection, before: datetime, *, site: str | None = None,
+                          id_number: str | None = None, limit: int = 500) -> list[Booking]:
+    """Bookings still waiting for check-in whose slot started before ``before``, earliest first."""
+    query = (select(B).where(B.c.status == "booked", B.c.start < before)
+             .order_by(B.c.start, B.c.id).limit(limit))
+    if site is not None:
+        query = query.where(B.c.site == site)
+    if id_number is not None:
+        query = query.where(B.c.id_number == id_number)
+    return [_booking(r) for r in conn.execute(query)]
 
 
 def no_show_times(conn: Connection, site: str, id_number: str) -> list[datetime]:

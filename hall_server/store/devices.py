@@ -100,6 +100,16 @@ def revoke_device(conn: Connection, name: str, now: datetime) -> None:
         raise IdentityError("unknown_device", f"no device named {name!r}")
 
 
+def rotate_device(conn: Connection, name: str, now: datetime) -> str:
+    """A new token for a device (also one that was revoked); the old token stops working."""
+    token = new_token()
+    done = conn.execute(update(D).where(D.c.name == name)
+                        .values(token_hash=token_digest(token), revoked_at=None, token_changed_at=now))
+    if done.rowcount == 0:
+        raise IdentityError("unknown_device", f"no device named {name!r}")
+    return token
+
+
 def list_devices(conn: Connection) -> list[DeviceListing]:
     columns = (D.c.name, D.c.site, D.c.kind, D.c.window_number, D.c.created_at, D.c.revoked_at)
     rows = conn.execute(select(*columns).order_by(D.c.site, D.c.name))

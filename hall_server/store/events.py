@@ -32,9 +32,11 @@ EventKind = Literal[
     "booking_missed",
     # reviews (subject: review id; value: level; related: the rated subject, detail: its type)
     "review_given",
-    "follow_up_opened",  # subject: case id, related: review id
-    "follow_up_answered",
-    "follow_up_closed",
+    # follow-ups (subject: case id, related: review id; clerk: the account acting, the assignee when assigned)
+    "follow_up_opened",
+    "follow_up_assigned",  # detail: who assigned
+    "follow_up_answered",  # value: working days left at the answer (negative: late); span_s: since opened
+    "follow_up_closed",  # span_s: since opened
     # windows (window, clerk)
     "window_signed_in",
     "window_paused",
@@ -87,12 +89,24 @@ def last_clerk(conn: Connection, subject: str) -> str | None:
     return None if row is None else str(row.clerk)
 
 
-def follow_up_site(conn: Connection, case_id: str) -> tuple[str, str | None] | None:
-    """The site and department of a follow-up case, from the event that opened it."""
+def follow_up_opened(conn: Connection, case_id: str) -> dict[str, str | None] | None:
+    """Where a follow-up case belongs (site, queue, service, department), from the event that opened it."""
     e = m.events
-    row = conn.execute(select(e.c.site, e.c.department).where(e.c.subject == case_id,
-                                                              e.c.kind == "follow_up_opened")).first()
-    return None if row is None else (str(row.site), row.department)
+    row = conn.execute(select(e.c.site, e.c.queue, e.c.service, e.c.department)
+                       .where(e.c.subject == case_id, e.c.kind == "follow_up_opened")).first()
+    return None if row is None else dict(row._mapping)
+
+
+def follow_up_departments(conn: Connection, case_ids: list[str]) -> dict[str, str | None]:
+    """The department of each follow-up case, from the events that opened them."""
+    e = m.events
+    found: dict[str, str | None] = {}
+    for start in range(0, len(case_ids), 500):  # bounded IN lists
+        part = case_ids[start:start + 500]
+        query = (select(e.c.subject, e.c.department)
+                 .where(e.c.kind == "follow_up_opened", e.c.subject.in_(part)))
+        found.update({row.subject: row.department for row in conn.execute(query)})
+    return found
 
 
 def first_at(conn: Connection, subject: str, kind: EventKind) -> datetime | None:

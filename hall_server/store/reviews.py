@@ -28,6 +28,13 @@ class FollowUpCase(NamedTuple):
     comment: str | None
     subject_type: str
     subject_id: str
+    assignee: str | None = None
+    assigned_at: datetime | None = None
+    answer: str | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
 
 
 def add_review(
@@ -77,38 +84,31 @@ def open_follow_up(conn: Connection, review_id: str, site: str, due: date, now: 
     return case_id
 
 
-def follow_ups(conn: Connection, status: str | None, site: str | None) -> list[FollowUpCase]:
-    query = (
-        select(
-            F.c.id,
-            F.c.site,
-            F.c.due,
-            F.c.status,
-            F.c.created_at,
-            R.c.id.label("review_id"),
-            R.c.level,
-            R.c.reasons,
-            R.c.comment,
-            R.c.subject_type,
-            R.c.subject_id,
-        )
-        .join(R, R.c.id == F.c.review_id)
-        .order_by(F.c.due, F.c.created_at)
-    )
-    if status is not None:
+_CASE_COLUMNS = (F.c.id, F.c.site, F.c.due, F.c.status, F.c.created_at, R.c.id.label("review_id"), R.c.level,
+                 R.c.reasons, R.c.comment, R.c.subject_type, R.c.subject_id, F.c.assignee, F.c.assigned_at,
+                 F.c.answer, F.c.answered_at, F.c.answered_by, F.c.closed_at, F.c.closed_by)
+
+
+def follow_ups(conn: Connection, status: str | tuple[str, ...] | None,
+               site: str | None) -> list[FollowUpCase]:
+    """Cases of one status (or of several), earliest due first."""
+    query = select(*_CASE_COLUMNS).join(R, R.c.id == F.c.review_id).order_by(F.c.due, F.c.created_at, F.c.id)
+    if isinstance(status, str):
         query = query.where(F.c.status == status)
+    elif status is not None:
+        query = query.where(F.c.status.in_(status))
     if site is not None:
         query = query.where(F.c.site == site)
     return [FollowUpCase(*row) for row in conn.execute(query)]
 
 
-def follow_up_status(conn: Connection, case_id: str) -> str | None:
-    row = conn.execute(select(F.c.status).where(F.c.id == case_id)).first()
-    return None if row is None else str(row.status)
+def follow_up(conn: Connection, case_id: str) -> FollowUpCase | None:
+    query = select(*_CASE_COLUMNS).join(R, R.c.id == F.c.review_id).where(F.c.id == case_id)
+    row = conn.execute(query).first()
+    return None if row is None else FollowUpCase(*row)
 
 
-def close_follow_up(conn: Connection, case_id: str) -> str | None:
-    """Close an open case; the case's status afterwards, or None when there is no such case."""
-    conn.execute(update(F).where(F.c.id == case_id, F.c.status == "open").values(status="closed"))
-    row = conn.execute(select(F.c.status).where(F.c.id == case_id)).first()
-    return None if row is None else str(row.status)
+def change_follow_up(conn: Connection, case_id: str, was: str, **values: object) -> bool:
+    """Change a case still in status ``was``; False when another request changed it first."""
+    done = conn.execute(update(F).where(F.c.id == case_id, F.c.status == was).values(**values))
+    return done.rowcount == 1

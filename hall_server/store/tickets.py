@@ -143,22 +143,63 @@ def waiting_for_order(conn: Connection, site: str, day: date, queue: str) -> lis
     return _driver_rows(conn, "queue = %(key)s AND for_window IS NULL", site, day, queue)
 
 
+def line_as_numbered(conn: Connection, site: str, day: date, queue: str) -> tuple[int, list[WaitingRow]]:
+    """The last number a queue's day has given (0 before the first) and its waiting tickets as
+    ``waiting_for_order`` gives them, read in one statement without taking the counter row's lock.
+
+    One statement reads one snapshot: a number is taken in the transaction that stores its ticket, so
+    the line holds every waiting ticket up to that number and none after it.
+    """
+    sql = (
+        "SELECT id, seq, issued_at, priority, slot_start FROM tickets WHERE site = %(site)s "
+        "AND day = %(day)s AND queue = %(key)s AND for_window IS NULL AND status = 'waiting' "
+        "UNION ALL SELECT NULL, last_number, NULL, NULL, NULL FROM ticket_counters "
+        "WHERE site = %(site)s AND queue = %(key)s AND day = %(day)s"
+    )
+    numbered = 0
+    line = []
+    for row in _run(conn, sql, {"site": site, "day": day, "key": queue}):
+        if row[0] is None:
+            numbered = int(row[1])
+        else:
+            line.append(WaitingRow._make(row))
+    return numbered, line
+
+
+def waiting_numbered_between(
+    conn: Connection, site: str, day: date, queue: str, after: int, before: int
+) -> list[WaitingRow]:
+    """A queue's waiting tickets numbered after ``after`` and before ``before`` (those numbered while a
+    new ticket's place was being counted), as ``waiting_for_order`` gives them."""
+    return _driver_rows(
+        conn, "queue = %(key)s AND for_window IS NULL AND seq > %(after)s AND seq < %(before)s",
+        site, day, queue, {"after": after, "before": before},
+    )
+
+
 def waiting_for_window(conn: Connection, site: str, day: date, window: str) -> list[WaitingRow]:
     """The waiting tickets transferred to one window, as ``waiting_for_order`` gives a queue's."""
     return _driver_rows(conn, "for_window = %(key)s", site, day, window)
 
 
-def _driver_rows(conn: Connection, condition: str, site: str, day: date, key: str) -> list[WaitingRow]:
+def _driver_rows(
+    conn: Connection, condition: str, site: str, day: date, key: str, more: dict[str, Any] | None = None
+) -> list[WaitingRow]:
     sql = (
         "SELECT id, seq, issued_at, priority, slot_start FROM tickets "
         f"WHERE site = %(site)s AND day = %(day)s AND {condition} AND status = 'waiting'"
     )
+    params: dict[str, Any] = {"site": site, "day": day, "key": key, **(more or {})}
+    return [WaitingRow._make(r) for r in _run(conn, sql, params)]
+
+
+def _run(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Rows of a driver-level statement written with ``%(name)s`` parameters, on either database."""
     if conn.dialect.name == "sqlite":
-        sql = sql.replace("%(site)s", ":site").replace("%(day)s", ":day").replace("%(key)s", ":key")
-        params: dict[str, Any] = {"site": site, "day": day.isoformat(), "key": key}
-    else:
-        params = {"site": site, "day": day, "key": key}
-    return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
+        for name in params:
+            sql = sql.replace(f"%({name})s", f":{name}")
+        params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+    return list(conn.exec_driver_sql(sql, params).fetchall())
 
 
 def instant(value: Any) -> datetime:

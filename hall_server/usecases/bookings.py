@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -24,11 +24,12 @@ from hall_server.domain.sites import SiteSettings
 from hall_server.state.hall_state import HallState
 from hall_server.store import bookings, retention
 from hall_server.usecases.caller import Caller
-from hall_server.usecases.catalogue import ServiceEntry, require_service, service_entry
+from hall_server.usecases.catalogue import ServiceEntry, refuse_switched_off, require_service, service_entry
 from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.event_log import booking_event, caller_kiosk
 from hall_server.usecases.id_numbers import valid_id_number
 from hall_server.usecases.identity_budget import count_identity
+from hall_server.usecases.missed_bookings import mark_missed
 from hall_server.usecases.planning_range import FIRST_DAY, LAST_DAY
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
@@ -111,6 +112,7 @@ def slot_request(
     if caller.kiosk is not None and caller.kiosk.site != site:
         raise Refusal("unknown_slot", "the slot belongs to another site")
     entry = require_service(service)
+    refuse_switched_off(hall, entry.code)
     cal = hall.calendars.site(site)
     person = valid_id_number(id_number, cal.local(now).date())
     return SlotRequest(site=site, slot_id=slot_id, day=local_start.date(), person=person, entry=entry,
@@ -127,8 +129,7 @@ def take_slot(conn: Connection, req: SlotRequest, *, name: str, phone: str | Non
     match = next(((s, n) for s, n in counted if s.id == req.slot_id), None)
     if match is None and counted:
         raise Refusal("unknown_slot", "no such slot")
-    late = timedelta(minutes=settings.check_in_late_minutes)
-    bookings.mark_missed(conn, site, person, now - late)
+    mark_missed(conn, now, site=site, person=person)
     suspended = suspended_until(bookings.no_show_times(conn, site, person), now, settings)
     slot, booked = match if match else (None, 0)
     reason = booking_refusal(

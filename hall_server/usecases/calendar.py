@@ -8,7 +8,6 @@ from typing import Any
 
 from hall_server.domain.booking import bookable_until, booking_refusal, day_refusal
 from hall_server.domain.calendar import PlannedSession, SlotIdError, parse_slot_id
-from hall_server.domain.holidays import CalendarFileError, parse_calendar_text
 from hall_server.state.hall_state import HallState
 from hall_server.store import bookings, calendars
 from hall_server.usecases.catalogue import require_service
@@ -134,22 +133,6 @@ def change_capacity(hall: HallState, slot_id: str, capacity: int) -> dict[str, A
                           extra={"booked": booked})
         capacity, booked = bookings.set_capacity(conn, slot.id, capacity)
     return {"id": slot.id, "capacity": capacity, "booked": booked, "remaining": capacity - booked}
-
-
-def load_calendar(hall: HallState, text: str) -> dict[str, Any]:
-    """Load an operator holiday file (calendar/<year>.toml, as text); it overrides the built-in year.
-
-    An invalid file is refused with the file's own code (calendar_syntax_error, …) and ``details.line``.
-    """
-    try:
-        year = parse_calendar_text(text, source="request")
-    except CalendarFileError as exc:
-        raise Refusal(exc.code, exc.message, details={"line": exc.line}) from exc
-    with hall.db.write() as conn:
-        calendars.store_year(conn, year.year, text, hall.now())
-    hall.calendars.invalidate()
-    adjusted = len(year.adjusted_workdays)
-    return {"year": year.year, "holidays": len(year.holidays), "adjusted_workdays": adjusted}
 
 
 def loaded_calendars(hall: HallState) -> dict[str, Any]:

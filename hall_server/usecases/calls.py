@@ -71,7 +71,7 @@ class CallBoard:
         place = site.window(window)
         languages = site.floor.announce
         voice: list[dict[str, Any]] = []
-        if TICKET_PATTERN.match(ticket) and WINDOW_PATTERN.match(window):
+        if TICKET_PATTERN.fullmatch(ticket) and WINDOW_PATTERN.fullmatch(window):
             pack = site.floor.voice_pack
             for segment in announcement(self.voices.manifest(pack), ticket, window, languages):
                 clips = [f"{VOICE_PATH}/{pack}/{clip}" for clip in segment.clips]
@@ -184,5 +184,8 @@ class CallBoard:
                     continue
                 except FeedClosed:
                     return
-                for message in await self._events(site, event, view):
-                    yield message
+                messages = await self._events(site, event, view)
+                if messages:
+                    # One write for the frames of one event: on a busy floor the hall's CPU goes mostly to
+                    # the system's socket sends, one per write and screen.
+                    yield "".join(messages)

@@ -73,12 +73,12 @@ def check_in(
             window = {"check_in_opens": opens.isoformat(), "check_in_closes": closes.isoformat()}
             raise Refusal(refusal, "outside the check-in window of the booking", details=window)
         entry = require_service(row.service)
-        ticket = tickets.issue(conn, hall, site=where, entry=entry, now=now, booking_id=row.id,
-                               slot_start=row.start)
+        ticket, place = tickets.issue(conn, hall, site=where, entry=entry, now=now, booking_id=row.id,
+                                      slot_start=row.start)
         if not bookings.set_status(conn, row.id, ("booked",), status="checked_in", ticket_id=ticket.id):
             raise Refusal("already_checked_in", "this booking has its ticket already")
         tickets.announce_waiting(conn, hall, ticket)
         booking_event(conn, "booking_checked_in", row, now, related=ticket.id, kiosk=caller_kiosk(caller))
-        return 201, tickets.describe(conn, hall, ticket, now, lang, base_url)
+        return 201, tickets.describe(conn, hall, ticket, now, lang, base_url, place)
 
     return create

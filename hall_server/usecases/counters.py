@@ -20,7 +20,7 @@ from hall_server.usecases.catalogue import require_service
 from hall_server.usecases.event_log import ticket_event
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
-from hall_server.usecases.windows import Seat, announce, plan_window, seated
+from hall_server.usecases.windows import Seat, announce, effective_window, seated
 
 BUSY = "finish the current ticket first (complete, no-show, park or transfer)"
 CounterAction = Callable[[Connection, tickets.Ticket, datetime], tickets.Ticket]
@@ -94,7 +94,7 @@ class Counter(Seat):
         """Call the next ticket for this window: those transferred to it first, then its queues in the
         window's order through the one ordering function (bookings in their slot window, 绿色通道
         priority classes, and the wait cap keep their guarantees)."""
-        window = plan_window(self.site, self.window)
+        window = effective_window(self.hall, self.site, self.window)
         wanted = list(window.queues)
         if queues:
             if not set(queues) <= set(window.queues):
@@ -206,7 +206,7 @@ class Counter(Seat):
             new = ticketing.issue(
                 conn, self.hall, site=self.site, entry=entry, now=now, priority=row.priority,
                 booking_id=row.booking_id, slot_start=row.slot_start, queue=queue,
-            )
+            ).ticket
             # The citizen keeps their place in line: ordering goes by issue time.
             tickets.set_status(conn, new.id, ("waiting",), issued_at=row.issued_at)
             _transition(
@@ -220,7 +220,7 @@ class Counter(Seat):
         return self.act(action, "waiting_changed")
 
     def _transfer_to_window(self, window: str) -> dict[str, Any]:
-        target = plan_window(self.site, window)
+        target = effective_window(self.hall, self.site, window)
         if not target.open:
             raise Refusal("window_closed", f"window {window} is closed on the site's plan")
         if window == self.window:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -20,6 +20,7 @@ from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.event_log import booking_event, caller_kiosk
 from hall_server.usecases.id_numbers import valid_id_number
 from hall_server.usecases.identity_budget import count_identity
+from hall_server.usecases.missed_bookings import mark_missed
 from hall_server.usecases.presence import Proof, verify_presence
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site, site_local
@@ -79,10 +80,9 @@ def list_own(
     person = present_person(hall, caller, id_number, name, proof)
     site = caller.site_of_request(None)
     now = hall.now()
-    late = timedelta(minutes=known_site(site).settings.check_in_late_minutes)
     masked = mask_id_number(person)
     with hall.db.write() as conn:
-        bookings.mark_missed(conn, site, person, now - late)
+        mark_missed(conn, now, site=site, person=person)
         rows = bookings.booked_of_person(conn, site, person)
         audit.log_query(conn, now, caller.scope, site, LISTED, masked, len(rows))
     log.info("own bookings listed id=%s rows=%d by %s", masked, len(rows), caller.scope)

@@ -22,6 +22,7 @@ from hall_server.store import reviews, tickets
 from hall_server.store.devices import DeviceIdentity
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.creating import Create, Created
+from hall_server.usecases.event_log import review_event
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.reviews import levels_answer
 from hall_server.usecases.sites import known_site
@@ -104,7 +105,9 @@ async def pad_events(pad: PadAt) -> AsyncIterator[PadEvent]:
     window, ``ping`` now and then; ends with ``closed`` when the device's token stops working, or quietly
     when the floor dropped the feed (the pad reconnects and gets the state again)."""
     hall = pad.hall
-    async with hall.devices.live(pad.device.name) as ended, hall.floor.subscribe(pad.site) as feed:
+    async with hall.devices.live(pad.device.name) as ended, hall.floor.subscribe(
+        pad.site, lambda event: event.kind == "completed" and event.window == pad.window.number
+    ) as feed:
         # Subscribed before the state is read: a completion in between is in the feed, not lost.
         yield "state", await anyio.to_thread.run_sync(_state, pad)
         get: asyncio.Task[FloorEvent] | None = None
@@ -169,9 +172,13 @@ def answer_review(pad: PadAt, *, ticket_id: str, level: int, reasons: list[str],
         except IntegrityError as exc:  # another answer to the same ticket won the race
             raise Refusal("already_reviewed", "this ticket has been rated") from exc
         follow_up = None
+        case_id = None
         if due is not None:
             case_id = reviews.open_follow_up(conn, review_id, pad.site, due, now)
             follow_up = {"id": case_id, "due": due.isoformat(), "status": "open"}
+        # As a review from a kiosk: the statistics and the desk know the pad's reviews by their events.
+        review_event(conn, review_id, level, pad.site, now, subject_type="ticket", subject_id=row.id,
+                     kiosk=None, case_id=case_id)
         return 201, {"id": review_id, "level": level, "follow_up": follow_up}
 
     return create

@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from hall_server.domain.reviews import ReviewError, follow_up_due, review_levels, validate_review
 from hall_server.state.hall_state import HallState
-from hall_server.store import bookings, events, tickets
+from hall_server.store import bookings, tickets
 from hall_server.store import reviews as store
 from hall_server.usecases.caller import Caller
 from hall_server.usecases.creating import Create, Created
@@ -75,41 +75,3 @@ def new_review(
         return 201, {"id": review_id, "level": level, "follow_up": follow_up}
 
     return create
-
-
-def follow_ups_answer(hall: HallState, status: str | None, site: str | None) -> dict[str, Any]:
-    """Follow-up cases of bad reviews with their due dates; who rated is never shown."""
-    with hall.db.read() as conn:
-        rows = store.follow_ups(conn, status, site)
-    cases = [
-        {
-            "id": r.id,
-            "site": r.site,
-            "due": r.due.isoformat(),
-            "status": r.status,
-            "created_at": r.created_at.isoformat(),
-            "review": {
-                "id": r.review_id,
-                "level": r.level,
-                "reasons": r.reasons,
-                "comment": r.comment,
-                "subject": {"type": r.subject_type, "id": r.subject_id},
-            },
-        }
-        for r in rows
-    ]
-    return {"follow_ups": cases}
-
-
-def close_follow_up(hall: HallState, case_id: str) -> dict[str, Any]:
-    """Mark a follow-up case handled; closing a closed case answers it unchanged."""
-    with hall.db.write() as conn:
-        was = store.follow_up_status(conn, case_id)
-        status = store.close_follow_up(conn, case_id)
-        opened = events.follow_up_site(conn, case_id)
-        if was == "open" and opened is not None:
-            events.append(conn, "follow_up_closed", opened[0], hall.now(), subject=case_id,
-                          department=opened[1])
-    if status is None:
-        raise Refusal("follow_up_not_found", "no such follow-up case")
-    return {"id": case_id, "status": status}

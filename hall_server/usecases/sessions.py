@@ -33,7 +33,5 @@ def logout(hall: HallState, token: str) -> dict[str, Any]:
     who = hall.staff_for_token(token)
     with hall.db.write() as conn:
         identities.logout(conn, token)
-    hall.forget_staff_token(token)
-    if who is not None:
-        hall.access_lost(("staff", who.username), "signed_out")
+    hall.session_ended(token, who)
     return {"ok": True}

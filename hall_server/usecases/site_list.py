@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hall_server.domain.sites import Site, packaged_site_codes
+from hall_server.state.hall_state import HallState
 from hall_server.usecases.sites import known_site, site_profile
 
 
@@ -23,14 +24,15 @@ def site_answer(code: str, lang: str) -> dict[str, Any]:
     return _describe(known_site(code), lang)
 
 
-def windows_answer(code: str, lang: str) -> dict[str, Any]:
-    """A site's windows as its rules list them; Refusal ``unknown_site``."""
+def windows_answer(hall: HallState, code: str, lang: str) -> dict[str, Any]:
+    """A site's windows as its rules list them with the administration's edits; Refusal ``unknown_site``."""
     site = known_site(code)
+    view = hall.overrides.view()
     return {
         "site": site.code,
         "windows": [
             {"number": w.number, "area": w.area(lang), "name": w.name(lang), "queues": list(w.queues),
              "open": w.open}
-            for w in site.windows
+            for w in (view.window(site.code, plan) for plan in site.windows)
         ],
     }

@@ -4,10 +4,11 @@ with their deadlines in working days, overdue ones first."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import datetime
 from typing import Any
 
 from hall_server.domain.calendar import SiteCalendar
+from hall_server.domain.follow_ups import desk_order, is_overdue, working_days_left
 from hall_server.domain.reviews import LEVELS, is_bad
 from hall_server.domain.statistics import SATISFIED_LEVELS, share
 from hall_server.state.hall_state import HallState
@@ -17,10 +18,10 @@ from hall_server.store.event_queries import Scope
 from hall_server.usecases.stats_scope import Grouping, Report, bucket_of, grouped, key_dict
 
 REVIEW_COLUMNS = ("department", "reviews", *(f"level_{n}" for n in sorted(LEVELS)), "satisfied",
-                  "satisfaction_share", "bad", "follow_ups_closed")
+                  "satisfaction_share", "bad", "follow_ups_answered", "follow_ups_closed")
 
 
-def review_figures(levels: Sequence[int], closed: int) -> dict[str, Any]:
+def review_figures(levels: Sequence[int], answered: int, closed: int) -> dict[str, Any]:
     satisfied = sum(1 for v in levels if v in SATISFIED_LEVELS)
     return {
         "reviews": len(levels),
@@ -28,26 +29,17 @@ def review_figures(levels: Sequence[int], closed: int) -> dict[str, Any]:
         "satisfied": satisfied,
         "satisfaction_share": share(satisfied, len(levels)),
         "bad": sum(1 for v in levels if is_bad(v)),
+        "follow_ups_answered": answered,
         "follow_ups_closed": closed,
     }
-
-
-def working_days_left(cal: SiteCalendar, today: date, due: date) -> int:
-    """Working days from today to the deadline (0 on the day itself; negative once overdue)."""
-    step, sign = (timedelta(days=1), 1) if due >= today else (timedelta(days=-1), -1)
-    count, day = 0, today
-    while day != due:
-        day += step
-        count += cal.holidays.is_workday(day)
-    return sign * count
 
 
 def reviews_report(hall: HallState, scope: Scope, by: Grouping) -> Report:
     """Per department (and day or hour): reviews by level, satisfaction share, bad ones; and the bad
     reviews' follow-up cases of the range with state and deadline, overdue first."""
     with hall.db.read() as conn:
-        given = event_queries.event_rows(conn, scope, ("review_given", "follow_up_closed"),
-                                         "department", "value", "day", "hour", "subject")
+        kinds = ("review_given", "follow_up_answered", "follow_up_closed")
+        given = event_queries.event_rows(conn, scope, kinds, "department", "value", "day", "hour", "subject")
         cases = {c.id: c for c in review_store.follow_ups(conn, None, scope.site)}
         opened = event_queries.event_rows(conn, scope, ("follow_up_opened",), "subject", "department")
     names = (*bucket_of(by, "2000-01-01", 0), "department")
@@ -55,10 +47,8 @@ def reviews_report(hall: HallState, scope: Scope, by: Grouping) -> Report:
     by_key = grouped(given, lambda e: (*bucket_of(by, e.day, e.hour).values(), e.department))
     for key, items in by_key.items():
         levels = [int(e.value) for e in items if e.kind == "review_given"]
-        closed = sum(1 for e in items if e.kind == "follow_up_closed")
-        table.append({**key_dict(names, key), **review_figures(levels, closed)})
-    totals = review_figures([int(e.value) for e in given if e.kind == "review_given"],
-                            sum(1 for e in given if e.kind == "follow_up_closed"))
+        table.append({**key_dict(names, key), **review_figures(levels, *_steps(items))})
+    totals = review_figures([int(e.value) for e in given if e.kind == "review_given"], *_steps(given))
     cal = hall.calendars.site(scope.site)
     today = cal.local(hall.now()).date()
     bad = []
@@ -70,7 +60,18 @@ def reviews_report(hall: HallState, scope: Scope, by: Grouping) -> Report:
         bad.append({"follow_up": case.id, "review": case.review_id, "level": case.level,
                     "department": event.department, "reasons": case.reasons, "status": case.status,
                     "opened_at": case.created_at.astimezone(cal.site.tz).isoformat(),
-                    "due": case.due.isoformat(),
-                    "working_days_left": left, "overdue": case.status == "open" and case.due < today})
-    bad.sort(key=lambda b: (not b["overdue"], b["status"] != "open", b["due"], b["opened_at"]))
+                    "due": case.due.isoformat(), "working_days_left": left,
+                    "overdue": is_overdue(case.status, case.due, today), "assignee": case.assignee,
+                    "answered_at": _when(cal, case.answered_at), "closed_at": _when(cal, case.closed_at)})
+    bad.sort(key=lambda b: desk_order(b["status"], b["overdue"], b["due"], b["opened_at"]))
     return Report("reviews", REVIEW_COLUMNS, table, totals, {"bad_reviews": bad})
+
+
+def _steps(items: Sequence[Any]) -> tuple[int, int]:
+    """Follow-ups answered and closed among the events."""
+    return (sum(1 for e in items if e.kind == "follow_up_answered"),
+            sum(1 for e in items if e.kind == "follow_up_closed"))
+
+
+def _when(cal: SiteCalendar, at: datetime | None) -> str | None:
+    return None if at is None else cal.local(at).isoformat()

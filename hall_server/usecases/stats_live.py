@@ -1,6 +1,10 @@
 """The live operations panel of the management web: windows, people waiting, kiosks offline, video help.
 
-This is the floor as it is now (tickets and kiosks tables, today's window events), not a statistic.
+This is the floor as it is now (the tickets, the windows' live states, the kiosks), not a statistic. A window
+is busy with a ticket called or served there, paused or idle with a clerk signed in, and closed otherwise:
+closed on the site's plan, or with nobody signed in (a window nobody staffs serves no one, so it is not idle).
+The live states (``window_states``), not today's events, say who is signed in: a shift begun before midnight
+has no event today.
 """
 
 from __future__ import annotations
@@ -13,10 +17,8 @@ from sqlalchemy import select
 from hall_server.state.hall_state import HallState
 from hall_server.store import fleet
 from hall_server.store import models as m
+from hall_server.store import windows as window_states
 from hall_server.usecases.sites import known_site
-
-WINDOW_STATE = {"window_signed_in": "idle", "window_resumed": "idle", "window_paused": "paused",
-                "window_signed_out": "closed"}
 
 
 def live_answer(hall: HallState, site: str, assist: dict[str, int]) -> dict[str, Any]:
@@ -36,18 +38,17 @@ def live_answer(hall: HallState, site: str, assist: dict[str, int]) -> dict[str,
             select(e.c.subject, e.c.clerk).where(e.c.subject.in_([r.id for r in at_windows]),
                                                 e.c.clerk.is_not(None)).order_by(e.c.id)
         ).all()) if at_windows else {}
-        shifts = conn.execute(
-            select(e.c.kind, e.c.window, e.c.clerk)
-            .where(e.c.site == site, e.c.day == day, e.c.kind.in_(tuple(WINDOW_STATE))).order_by(e.c.id)
-        ).all()
+        seats = window_states.of_site(conn, site)
         kiosks = fleet.kiosks(conn, site)
-    shift = {s.window: (WINDOW_STATE[s.kind], s.clerk) for s in shifts}
     busy = {r.counter: r for r in at_windows}
     windows = []
     by_number = {w.number: w for w in profile.windows}
     for number in [*by_number, *sorted(set(busy) - set(by_number))]:
         data = by_number.get(number)
-        state, clerk = shift.get(number, ("idle" if data is None or data.open else "closed", None))
+        seat = seats.get(number)
+        clerk = seat.clerk if seat is not None else None
+        state = "closed" if clerk is None or (data is not None and not data.open) else (
+            "paused" if seat is not None and seat.paused else "idle")
         current = busy.get(number)
         if current is not None:
             state, clerk = "busy", clerks.get(current.id, clerk)

@@ -69,7 +69,7 @@ def public_state(ticket: WatchedTicket) -> dict[str, Any]:
         if row is None:
             raise Refusal("ticket_not_found", "no such ticket")
         answer = ticketing.describe(conn, hall, row, now, "zh-Hans", "")
-    window = row.counter if row.status in ("called", "serving") else None
+    window = row.counter if row.status in ("called", "serving", "parked") else None
     found = known_site(row.site).window(window) if window else None
     return {
         "number": row.number,
@@ -127,18 +127,19 @@ def _moves(event: FloorEvent, ticket: WatchedTicket) -> bool:
 async def ticket_events(ticket: WatchedTicket) -> AsyncIterator[TicketEvent]:
     """``ticket`` with the state now, then again each time it changes; ``ping`` when nothing did for a
     while. Ends after a final state (done, missed, transferred) or when the floor dropped the feed."""
-    async with ticket.hall.floor.subscribe(ticket.site) as feed:
+    async with ticket.hall.floor.subscribe(ticket.site, lambda event: _moves(event, ticket)) as feed:
         state = await anyio.to_thread.run_sync(public_state, ticket)
         yield "ticket", state
         while state["status"] not in FINAL:
+            event: FloorEvent | None = None
             try:
-                event: FloorEvent | None = await asyncio.wait_for(feed.get(), REFRESH_S)
+                # A timeout scope, not wait_for: no task is made per event.
+                async with asyncio.timeout(REFRESH_S):
+                    event = await feed.get()
             except TimeoutError:
-                event = None
+                pass
             except FeedClosed:
                 return
-            if event is not None and not _moves(event, ticket):
-                continue
             new = await _state_after(event, ticket, state)
             if new != state:
                 state = new

@@ -28,6 +28,11 @@ def plan_window(site: str, number: str) -> Window:
     return window
 
 
+def effective_window(hall: HallState, site: str, number: str) -> Window:
+    """The window of the plan with the administration's edits (its queues in order, names, open state)."""
+    return hall.overrides.view().window(site, plan_window(site, number))
+
+
 def announce(conn: Connection, hall: HallState, event: FloorEvent) -> None:
     """Publish ``event`` on the floor bus once the transaction of ``conn`` has committed."""
     after_commit(conn, lambda: hall.floor.publish(event))
@@ -73,7 +78,7 @@ class Seat:
     def sign_in(self) -> dict[str, Any]:
         """Take the window (refused ``window_closed``, ``window_taken``, ``signed_in_elsewhere``)."""
         site, number, clerk = self.site, self.window, self.clerk
-        if not plan_window(site, number).open:
+        if not effective_window(self.hall, site, number).open:
             raise Refusal("window_closed", f"window {number} is closed on the site's plan")
         now = self.hall.now()
         try:
@@ -143,12 +148,14 @@ def live_windows(hall: HallState, site: str, lang: str) -> dict[str, Any]:
     """Every window of the plan with its live state: who is signed in (staff see it), open, paused or
     signed out, since when, and the number called or served there."""
     profile = known_site(site)
+    view = hall.overrides.view()
+    plan = [view.window(site, w) for w in profile.windows]
     with hall.db.read() as conn:
         states = windows.of_site(conn, site)
         current = {w.number: tickets.current_at_counter(conn, site, w.number)
-                   for w in profile.windows if (s := states.get(w.number)) is not None and s.clerk}
+                   for w in plan if (s := states.get(w.number)) is not None and s.clerk}
     answer = []
-    for window in profile.windows:
+    for window in plan:
         state = states.get(window.number)
         ticket = current.get(window.number)
         since = state.since if state is not None and state.clerk else None

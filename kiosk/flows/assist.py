@@ -122,6 +122,7 @@ class AssistCall:
         devices: Callable[[], dict[str, Any]] | None = None,
         on_change: Callable[[AssistView], None] | None = None,
         peer_factory: Callable[..., KioskPeer] | None = None,
+        ca_file: str = "",
     ) -> None:
         if peer_factory is None:
             from remote_assist.kiosk_peer import KioskPeer
@@ -141,6 +142,7 @@ class AssistCall:
             printer=self._print,
             consent=self._ask_photo,
             devices=devices,
+            ca_file=ca_file,
         )
 
     # --- what the citizen does ----------------------------------------------------------

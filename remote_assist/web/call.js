@@ -65,9 +65,11 @@ async function ensureCamera() {
 // --- signaling -------------------------------------------------------------------------------
 function connectSignaling() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${scheme}//${location.host}/ws/assist/staff?token=${encodeURIComponent(S.token)}`);
+  // The token goes in the first message, not the URL, so that no proxy or server log holds it.
+  const ws = new WebSocket(`${scheme}//${location.host}/ws/assist/staff`);
   S.ws = ws;
   S.lastMessageAt = Date.now();
+  ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token: S.token }));
   ws.onmessage = (event) => {
     S.lastMessageAt = Date.now();
     let message;

@@ -18,6 +18,27 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 async def _sign_in(browser: Any, hall: HallServer, username: str) -> Any:
     page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+    return await _sign_in_on(page, hall, username)
+
+
+async def test_the_console_sends_its_token_in_the_first_message_never_in_the_socket_url(
+    hall_server: HallServer, browser: Any
+) -> None:
+    page = await browser.new_page()
+    sockets: list[Any] = []
+
+    def opened(socket: Any) -> None:
+        sockets.append(socket)
+
+    page.on("websocket", opened)
+    async with asyncio.timeout(60):
+        page = await _sign_in_on(page, hall_server, "agent1")
+        await page.wait_for_selector("#signal-state.ok")  # welcomed: the first message carried the token
+    assert sockets and all(s.url.endswith("/ws/assist/staff") and "token" not in s.url for s in sockets)
+    await page.close()
+
+
+async def _sign_in_on(page: Any, hall: HallServer, username: str) -> Any:
     await page.goto(f"{hall.url}/console/")
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", "demo1234")

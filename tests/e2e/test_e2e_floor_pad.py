@@ -163,6 +163,18 @@ async def test_the_phone_follows_the_line_and_fills_the_screen_when_called(
     floor.window("recall")  # a recall calls again
     await page.wait_for_selector("#call")
     assert await page.evaluate("window.__vibrations.length") == 2
+    floor.window("start")
+    floor.window("park")  # on hold at the window: the phone says so and which window calls again
+    await page.wait_for_function("document.body.dataset.status === 'parked'")
+    assert "稍后再叫号" in await page.inner_text(".state")
+    assert await page.inner_text("dd[data-field='Window']") == "15 号窗口"
+    await page.screenshot(path=str(artifacts_dir / "floor_phone_parked.png"))
+    hall_server.app.state.hall.clock.advance(timedelta(seconds=30))
+    unparked = floor.api.post("/counters/15/unpark", params={"site": "HQ"}, headers=floor.clerk,
+                              json={"number": mine["number"]})
+    assert unparked.status_code == 200, unparked.text
+    await page.wait_for_selector("#call")
+    assert await page.evaluate("window.__vibrations.length") == 3
     floor.window("complete")
     await page.wait_for_function("document.body.dataset.status === 'done'")
     assert await page.query_selector("#call") is None

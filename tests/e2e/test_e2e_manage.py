@@ -98,6 +98,10 @@ async def test_manager_reads_the_day_and_sees_a_call_live(
     await window.wait_for()
     assert "busy" in (await window.get_attribute("class") or "")
     assert number in await window.inner_text() and "counter1" in await window.inner_text()
+    # One window open (counter1's), busy; nobody's windows and the one closed on the plan (48) are closed.
+    await page.wait_for_function("document.getElementById('tile-busy').textContent === '1 / 1'")
+    for closed in ("15", "16", "48"):
+        assert "closed" in (await page.get_attribute(f"[data-window='{closed}']", "class") or "")
     await page.screenshot(path=str(artifacts_dir / "manage-after-call.png"), full_page=True)
     await page.close()
 
@@ -138,5 +142,26 @@ async def test_after_the_demo_history_a_newcomer_reads_a_month(
                                ".getOption().xAxis[0].data.length")
     assert 18 <= days <= 30
     assert 0 < await page.locator("#report-bad tbody tr").count() <= 30
+    # Departments by their names in the page's language, in the chart and the table, never by code.
+    axis = ("echarts.getInstanceByDom(document.getElementById('chart-satisfaction'))"
+            ".getOption().yAxis[0].data")
+    names = await page.evaluate(axis)
+    assert "人力资源和社会保障局" in names and "HRSS" not in names
+    bad_departments = await page.eval_on_selector_all("#report-bad tbody tr td:nth-child(2)",
+                                                      "cells => cells.map(c => c.textContent)")
+    assert bad_departments and all(not name.isascii() for name in bad_departments)
     await page.screenshot(path=str(artifacts_dir / "manage-demo-month.png"), full_page=True)
+
+    await page.goto(f"{hall_server.url}/manage/?lang=en")
+    await page.fill("input[name=username]", "manager1")
+    await page.fill("input[name=password]", "demo1234")
+    await page.click("#login-form button[type=submit]")
+    await page.wait_for_selector("#reports:not([hidden])")
+    await page.fill("#report-day", "2026-11-24")
+    await page.click("#report-load")
+    for chart in ("chart-wait", "chart-windows", "chart-satisfaction", "chart-trend"):
+        await page.wait_for_function(f"({INKED})('{chart}') > 2000")
+    names = await page.evaluate(axis)
+    assert "Human Resources and Social Security Bureau" in names and "HRSS" not in names
+    await page.screenshot(path=str(artifacts_dir / "manage-demo-month-en.png"), full_page=True)
     await page.close()

@@ -136,6 +136,7 @@ class VideoCallScreen(KioskScreen):
             layout=lambda lines: text_lines(lines, paper),
             devices=devices.snapshot if devices is not None else None,
             on_change=self._changed,
+            ca_file=cfg.hall.ca_file,
         )
         self.state = "connecting"
         self.staff_frames_drawn = 0

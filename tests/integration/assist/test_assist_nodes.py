@@ -308,13 +308,3 @@ async def test_junk_on_a_nodes_channel_is_dropped_with_a_log_line(
     await agent.close()
     client.close()
 
-
-def test_redis_with_sqlite_is_refused_with_one_line(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "hall_server", "serve", "--port", "0",
-         "--db", f"sqlite:///{tmp_path / 'h.db'}", "--redis", "redis://127.0.0.1:1/0"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "HALL_DATA_DIR": str(tmp_path)},
-    )
-    assert done.returncode == 2
-    assert "--redis" in done.stderr and "SQLite" in done.stderr
-    assert "Traceback" not in done.stderr

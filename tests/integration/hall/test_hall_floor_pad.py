@@ -76,6 +76,14 @@ def test_the_pad_learns_of_a_completion_and_its_review_is_tied_to_window_and_cle
     # The bad review opened a follow-up case that names the review, never who rated.
     cases = hall.staff("admin").get("/reviews/follow-ups", params={"site": "HQ"}).json()["follow_ups"]
     assert [c["review"]["subject"]["id"] for c in cases] == [ticket["id"]]
+    # A pad's review is in the event log like a kiosk's: given, and the case it opened (for the statistics).
+    e = m.events
+    with hall.db.read() as conn:
+        logged = conn.execute(select(e.c.kind, e.c.subject, e.c.value, e.c.window, e.c.clerk)
+                              .where(e.c.kind.in_(("review_given", "follow_up_opened")))
+                              .order_by(e.c.id)).all()
+    assert [tuple(r) for r in logged] == [("review_given", row.id, 2, WINDOW, "counter1"),
+                                          ("follow_up_opened", cases[0]["id"], 2, WINDOW, "counter1")]
     again = answer(hall, token, ticket["id"], 5)
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_reviewed"
 

@@ -90,6 +90,8 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("counter1", "POST", "/windows/15/resume?site=HQ", {}),
     ("counter1", "POST", "/windows/15/sign-in?site=HQ", {}),
     ("admin", "POST", "/reviews/follow-ups/f_x/close", {}),
+    ("manager1", "POST", "/reviews/follow-ups/f_x/assign", {"assignee": "counter1"}),
+    ("manager1", "POST", "/reviews/follow-ups/f_x/answer", {"answer": "已联系当事人并改进"}),
     ("tech1", "POST", "/auth/logout", {}),
 ]
 

@@ -113,8 +113,12 @@ def test_a_bad_review_opens_a_follow_up_due_in_working_days(hall: Hall) -> None:
     assert len(cases) == 1 and cases[0]["review"]["comment"] == "等太久"
     assert "rater" not in str(cases) and "kiosk-01" not in str(cases)
     admin = hall.staff("admin")
+    unanswered = admin.post(f"/reviews/follow-ups/{cases[0]['id']}/close")
+    assert (unanswered.status_code, unanswered.json()["error"]["code"]) == (409, "follow_up_not_answered")
+    answered = admin.post(f"/reviews/follow-ups/{cases[0]['id']}/answer", json={"answer": "已回访"})
+    assert answered.status_code == 200
     closed = admin.post(f"/reviews/follow-ups/{cases[0]['id']}/close")
-    assert closed.json() == {"id": cases[0]["id"], "status": "closed"}
+    assert {k: closed.json()[k] for k in ("id", "status")} == {"id": cases[0]["id"], "status": "closed"}
     assert admin.get("/reviews/follow-ups").json()["follow_ups"] == []
     assert len(admin.get("/reviews/follow-ups", params={"status": "closed"}).json()["follow_ups"]) == 1
     missing = admin.post("/reviews/follow-ups/f_nothing/close")

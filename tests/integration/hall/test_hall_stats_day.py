@@ -289,13 +289,16 @@ def test_review_figures_and_bad_reviews_with_their_deadline(hall: Hall) -> None:
         assert reply.status_code == 201, reply.text
         if number == "B005":
             case = reply.json()["follow_up"]["id"]
+    # The rules: a case is answered before it is closed.
+    answered = hall.staff("admin").post(f"/reviews/follow-ups/{case}/answer", json={"answer": "已回访"})
+    assert answered.status_code == 200
     assert hall.staff("admin").post(f"/reviews/follow-ups/{case}/close").status_code == 200
     body = manager_get(hall, "reviews")
     levels = [level for _, level, _ in given]
     assert body["totals"] == {
         "reviews": 4, "level_1": 1, "level_2": 1, "level_3": 0, "level_4": 1, "level_5": 1,
         "satisfied": 2, "satisfaction_share": 0.5, "bad": sum(1 for v in levels if v <= 2),
-        "follow_ups_closed": 1,
+        "follow_ups_answered": 1, "follow_ups_closed": 1,
     }
     # C001 is still an SB-001 ticket after its transfer: one department.
     assert [row["department"] for row in body["reviews"]] == ["HRSS"]

@@ -160,3 +160,10 @@ def test_a_manifest_that_cannot_say_every_call_is_refused_with_the_reason(change
 def test_the_script_that_made_the_pack_is_in_the_repository() -> None:
     script = Path(__file__).resolve().parents[3] / "scripts" / "make_voice_pack.py"
     assert "espeak-ng" in script.read_text("utf-8") and "opusenc" in script.read_text("utf-8")
+
+
+@pytest.mark.parametrize(("ticket", "window"),
+                         [("B001\n", "15"), ("B001", "15\n"), ("B001 ", "15"), ("b001", "15")])
+def test_a_call_that_is_not_a_whole_ticket_and_window_is_not_said(ticket: str, window: str) -> None:
+    with pytest.raises(ValueError, match="cannot say"):
+        announcement(default_manifest(), ticket, window, LANGUAGES)

@@ -158,6 +158,10 @@ def test_find_slot_by_id(calendar: SiteCalendar) -> None:
 
 def test_parse_slot_id() -> None:
     assert parse_slot_id("HQ:SB-001:2025-10-15T17:30") == ("HQ", "SB-001", datetime(2025, 10, 15, 17, 30))
+    # Whole-string matches: ``$`` alone would let a trailing newline through.
+    for bad in ("HQ:SB-001:2025-10-15T17:30\n", "HQ:SB-001:2025-10-15T17:30x", " HQ:SB-001:2025-10-15T17:30"):
+        with pytest.raises(SlotIdError):
+            parse_slot_id(bad)
 
 
 def test_staffed_now_and_next_opening(calendar: SiteCalendar) -> None:

@@ -59,3 +59,42 @@ def test_a_feed_that_falls_behind_is_closed_and_others_go_on() -> None:
                 await slow.get()
 
     asyncio.run(run())
+
+
+def test_a_feed_gets_only_the_events_it_wants_and_is_not_woken_for_the_others() -> None:
+    async def run() -> tuple[list[str], int]:
+        bus = FloorBus()
+        async with bus.subscribe("HQ", lambda e: e.queue == "B") as only_b, bus.subscribe("HQ") as every:
+            for number in ("A001", "B001", "A002", "B002"):
+                bus.publish(called("HQ", number))
+            got_every = [(await every.get()).ticket or "" for _ in range(4)]
+            got_b = [(await only_b.get()).ticket or "" for _ in range(2)]
+            # Nothing else was put in the filtered feed: the other queue's events never reached it.
+            return got_b + got_every, only_b._queue.qsize()
+
+    got, left = asyncio.run(run())
+    assert got == ["B001", "B002", "A001", "B001", "A002", "B002"]
+    assert left == 0
+
+
+def test_one_publish_wakes_each_event_loop_once_however_many_feeds_it_holds() -> None:
+    wakeups: list[int] = []
+
+    async def run() -> list[str]:
+        bus = FloorBus()
+        loop = asyncio.get_running_loop()
+        real = loop.call_soon_threadsafe
+
+        def counted(callback, *args, **kwargs):  # type: ignore[no-untyped-def]
+            wakeups.append(1)
+            return real(callback, *args, **kwargs)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        async with bus.subscribe("HQ") as a, bus.subscribe("HQ") as b, bus.subscribe("HQ") as c:
+            publisher = threading.Thread(target=bus.publish, args=(called("HQ", "C001"),))
+            publisher.start()
+            publisher.join()
+            return [(await f.get()).ticket or "" for f in (a, b, c)]
+
+    assert asyncio.run(run()) == ["C001"] * 3
+    assert len(wakeups) == 1

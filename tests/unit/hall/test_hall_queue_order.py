@@ -13,6 +13,7 @@ from hall_server.domain.calendar import SiteCalendar
 from hall_server.domain.queue import (
     PRIORITIES,
     WaitingTicket,
+    count_ahead,
     estimated_wait_s,
     mean_service_s,
     order_waiting,
@@ -131,6 +132,33 @@ def test_ordering_properties(tickets: list[WaitingTicket], cap_minutes: int) -> 
 def test_without_priority_or_bookings_it_is_fifo(tickets: list[WaitingTicket]) -> None:
     plain = [WaitingTicket(t.id, t.seq, t.issued_at) for t in tickets]
     assert ordered_times(order_waiting(plain, NOW, CAP)) == sorted(ordered_times(plain))
+
+
+@settings(deadline=None)  # a loaded CI machine must not turn slowness into failure
+@given(tickets_strategy, st.integers(1, 90), st.integers(0, 30))
+def test_a_place_counted_is_the_place_in_the_ordered_line(
+    tickets: list[WaitingTicket], cap_minutes: int, split: int
+) -> None:
+    cap = timedelta(minutes=cap_minutes)
+    ordered = order_waiting(tickets, NOW, cap)
+    for place, t in enumerate(ordered):
+        assert count_ahead(tickets, t, NOW, cap) == place
+        # Ticket issue counts a new ticket's place over the line read before its number, then over the
+        # tickets numbered meanwhile: the two counts add up to the place in the whole line.
+        before, meanwhile = tickets[:split], tickets[split:]
+        assert count_ahead(before, t, NOW, cap) + count_ahead(meanwhile, t, NOW, cap) == place
+
+
+def test_a_new_ticket_counts_everyone_before_it_by_tier() -> None:
+    line = [ticket(1, 40), ticket(2, 10), ticket(3, 5, "elderly"), ticket(4, 2, window=(-10, 20))]
+    # Overdue t1, booked t4 and the elderly t3 go before a new priority ticket; t2 does not.
+    assert count_ahead(line, ticket(5, 0, "military"), NOW, CAP) == 3
+    assert count_ahead(line, ticket(5, 0), NOW, CAP) == 4
+    assert count_ahead(line, ticket(5, 0, window=(-1, 1)), NOW, CAP) == 2
+    # A ticket is never ahead of itself, and an equal key is not "before".
+    assert count_ahead(line, line[1], NOW, CAP) == 3
+    assert count_ahead([*line, WaitingTicket("twin", 2, line[1].issued_at)], line[1], NOW, CAP) == 3
+    assert count_ahead([], ticket(1, 0), NOW, CAP) == 0
 
 
 def ordered_times(tickets: list[WaitingTicket]) -> list[tuple[datetime, int]]:

@@ -9,6 +9,9 @@ const session = { token: null };
 const charts = {};
 const STATE_LABELS = { busy: "办理中 Busy", idle: "空闲 Idle", paused: "暂停 Paused", closed: "关闭 Closed" };
 let timer = null;
+// The page's language (its <html lang>, or ?lang=): the names the hall sends (departments) are in it.
+const LANG = new URLSearchParams(location.search).get("lang") || document.documentElement.lang || "zh-Hans";
+const departmentName = (body, code) => (code ? (body.department_names || {})[code] || code : "–");
 
 const site = () => $("site").value.trim() || "HQ";
 const minutes = (s) => (s === null || s === undefined ? null : Math.round(s / 6) / 10);
@@ -29,6 +32,7 @@ $("login-form").addEventListener("submit", async (event) => {
       return;
     }
     session.token = reply.token;
+    sessionStorage.setItem("hall.manage.token", reply.token);  // the other /manage/ pages of this tab
     $("who-name").textContent = reply.display_name || form.username.value;
     form.password.value = "";
     start();
@@ -40,6 +44,7 @@ $("login-form").addEventListener("submit", async (event) => {
 
 $("logout").addEventListener("click", async () => {
   try { await api("/auth/logout", { method: "POST", token: session.token }); } catch (e) { /* expired already */ }
+  sessionStorage.removeItem("hall.manage.token");
   location.reload();
 });
 
@@ -74,7 +79,9 @@ function renderLive(live) {
   const longest = Math.max(0, ...live.queues.map((q) => q.longest_wait_s));
   $("tile-waiting").textContent = waiting;
   $("tile-longest").textContent = clock(longest);
-  $("tile-busy").textContent = `${live.windows.filter((w) => w.state === "busy").length} / ${live.windows.length}`;
+  // Busy among the windows open now (a clerk signed in); a closed window is neither busy nor idle.
+  const open = live.windows.filter((w) => w.state !== "closed").length;
+  $("tile-busy").textContent = `${live.windows.filter((w) => w.state === "busy").length} / ${open}`;
   $("tile-kiosks").textContent = `${live.kiosks.offline.length} / ${live.kiosks.total}`;
   $("tile-assist").textContent = live.assist.callers_waiting;
   $("live-queues").tBodies[0].replaceChildren(...live.queues.map((q) => el("tr", {},
@@ -87,7 +94,7 @@ function renderLive(live) {
 }
 
 async function report(name, params) {
-  const query = new URLSearchParams({ site: site(), ...params });
+  const query = new URLSearchParams({ site: site(), lang: LANG, ...params });
   return api(`/stats/${name}?${query}`, { token: session.token });
 }
 
@@ -143,11 +150,13 @@ function drawWindows(body) {
 }
 
 function drawSatisfaction(body) {
-  const rows = body.reviews;
+  // Bars lying down: department names are long, and read whole on the category axis.
+  const rows = [...body.reviews].reverse();
   charts["chart-satisfaction"].setOption({
-    animation: false, tooltip: { trigger: "axis" },
-    xAxis: { type: "category", data: rows.map((r) => r.department || "–") },
-    yAxis: { type: "value", max: 100, name: "%" },
+    animation: false, tooltip: { trigger: "axis" }, grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
+    yAxis: { type: "category", data: rows.map((r) => departmentName(body, r.department)),
+      axisLabel: { width: 230, overflow: "truncate" } },
+    xAxis: { type: "value", max: 100, name: "%" },
     series: [{ name: "满意率 Satisfied", type: "bar", itemStyle: { color: "#1e8449" },
       data: rows.map((r) => (r.satisfaction_share === null ? null : Math.round(r.satisfaction_share * 1000) / 10)) }],
   }, true);
@@ -177,7 +186,7 @@ function fillTables(total, reviews) {
   // The desk's work: open cases, overdue first (the report's order); closed ones are counted in the chart.
   const open = reviews.bad_reviews.filter((b) => b.status === "open").slice(0, 30);
   $("report-bad").tBodies[0].replaceChildren(...open.map((b) => el("tr", { class: b.overdue ? "error" : "" },
-    ...[b.level, b.department || "–", b.overdue ? "已超期 Overdue" : (b.status === "open" ? "待整改 Open" : "已办结 Closed"),
+    ...[b.level, departmentName(reviews, b.department), b.overdue ? "已超期 Overdue" : (b.status === "open" ? "待整改 Open" : "已办结 Closed"),
       b.due, b.working_days_left].map((v) => el("td", {}, v)))));
 }
 

@@ -7,7 +7,9 @@ const FINAL = ["done", "no_show", "transferred"];
 const STATES = {
   waiting: ["等候中", "Waiting"], called: ["请到窗口办理", "Please go to the counter"],
   serving: ["正在办理", "Being served"], done: ["已办结", "Completed"], no_show: ["已过号", "Missed"],
-  transferred: ["已转至其他队列", "Transferred to another queue"],
+  transferred: ["已转办", "Transferred"],
+  // Held at the window (挂起): the clerk calls the same number again when the matter can go on.
+  parked: ["暂缓办理，稍后再叫号", "On hold: you will be called again"],
 };
 const COLOURS = { called: "#b3261e", serving: "#1b7f3b" };
 let audio = null;
@@ -71,7 +73,7 @@ function render(state) {
     rows.push(["前面还有", "People ahead", String(state.people_ahead)]);
     rows.push(["预计等候", "Estimated wait", state.estimated_wait_s ? minutes(state.estimated_wait_s) : "即将叫号 / soon"]);
   }
-  if (state.window && ["called", "serving"].includes(state.status)) {
+  if (state.window && ["called", "serving", "parked"].includes(state.status)) {
     rows.push(["办理窗口", "Window", `${state.window} 号窗口`]);
     if (state.area) rows.push(["区域", "Area", state.area["zh-Hans"]]);
   }

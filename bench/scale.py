@@ -1,0 +1,146 @@
+"""Several hall nodes on PostgreSQL and Redis: what coordination costs, one node against three.
+
+Run: ``python bench/scale.py [--clients 30] [--tickets 1200] [--pg URL] [--redis URL]`` (the URLs default
+to ``$HALL_TEST_POSTGRES_URL`` and ``$HALL_TEST_REDIS_URL``; ``scripts/start-test-postgres.sh`` and
+``scripts/start-test-redis.sh`` print them). Starts ``hall-server serve --demo --redis`` nodes on loopback
+over a throw-away PostgreSQL database (made beside ``--pg``) and an emptied Redis database, first one node
+then three, and has N keep-alive clients, spread over the nodes, take walk-in tickets as fast as they can.
+The request limit stays on, counted in Redis, but set too high to refuse (every client is the demo
+kiosk), so its cost is in the figures; every ticket publishes a floor event that every node receives.
+
+Prints, for one node and for three: tickets/s, p50/p99 latency, and the halls' CPU per ticket (all
+nodes' CPU time over the tickets); and the ratio three-node/one-node CPU per ticket against its budget,
+≤ 1.25 (coordination must be cheap). On a two-core machine three nodes share the cores with the load
+generator and PostgreSQL: tickets/s there says little, CPU per ticket is the figure.
+
+Not yet measured here (issue #15): 3,000 idle kiosk sockets with cross-node routing p99 ≤ 30 ms, and
+the time from a node's death to its callers being served elsewhere (the signaling's side).
+Exits 1 when a budget is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import redis  # noqa: E402
+
+from bench.hall_load import DEMO_TOKEN, NOW, SERVICES, HttpClient, Phase, cpu_seconds  # noqa: E402
+from hall_server.store.scratch_database import scratch_database  # noqa: E402
+
+CPU_RATIO_BUDGET = 1.25
+BENCH_REDIS_DB = 14
+# Limits counted in Redis on every request, never refusing: the bench measures their cost, not them.
+NEVER_REFUSED = ("--rate-limit-burst", "100000000", "--rate-limit-per-s", "100000000")
+
+
+@contextmanager
+def node(db_url: str, redis_url: str, data_dir: Path) -> Iterator[tuple[int, int]]:
+    """A ``hall-server serve`` node: (port, pid)."""
+    env = {**os.environ, "HALL_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "hall_server", "serve", "--port", "0", "--db", db_url, "--redis",
+               redis_url, "--demo", "--no-demo-history", "--now", NOW, *NEVER_REFUSED]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("listening on "):
+                yield int(line.rsplit(":", 1)[1]), proc.pid
+                break
+        else:
+            raise SystemExit("a hall node did not start")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def tickets_over(ports: list[int], clients: int, total: int) -> Phase:
+    """Walk-in tickets as fast as ``clients`` keep-alive clients take them, client i on node i mod n."""
+    phase = Phase(f"{len(ports)} node(s)")
+    numbers: dict[str, list[int]] = defaultdict(list)
+    barrier = asyncio.Barrier(clients)
+    starts: list[float] = []
+
+    async def run(i: int) -> None:
+        client = HttpClient("127.0.0.1", ports[i % len(ports)], DEMO_TOKEN)
+        await client.request("GET", "/api/v1/services/SB-001")
+        await barrier.wait()
+        starts.append(time.perf_counter())
+        try:
+            for j in range(total // clients):
+                begun = time.perf_counter()
+                status, data = await client.request("POST", "/api/v1/tickets",
+                                                    {"service": SERVICES[(i + j) % len(SERVICES)]})
+                phase.latencies.append(time.perf_counter() - begun)
+                if status != 201:
+                    phase.errors += 1
+                    continue
+                numbers[data["queue"]].append(int(data["number"][1:]))
+        finally:
+            await client.close()
+
+    await asyncio.gather(*(run(i) for i in range(clients)))
+    phase.elapsed = time.perf_counter() - min(starts)
+    for queue, seen in sorted(numbers.items()):
+        if len(set(seen)) != len(seen) or sorted(seen) != list(range(1, len(seen) + 1)):
+            phase.anomalies.append(f"queue {queue}: duplicate or skipped numbers")
+    return phase
+
+
+def measure(pg_url: str, redis_url: str, count: int, args: argparse.Namespace) -> Phase:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    client.close()
+    with (scratch_database(pg_url, tag="bench_") as db_url, tempfile.TemporaryDirectory() as tmp,
+          ExitStack() as stack):
+        started = [stack.enter_context(node(db_url, redis_url, Path(tmp))) for _ in range(count)]
+        pids = [pid for _port, pid in started]
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
+        phase = asyncio.run(tickets_over([port for port, _pid in started], args.clients, args.tickets))
+        phase.server_cpu_s = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+    return phase
+
+
+def report(phase: Phase) -> float:
+    tickets = len(phase.latencies) - phase.errors
+    per_ticket_ms = phase.server_cpu_s / tickets * 1000 if tickets else float("inf")
+    print(f"{phase.name:>10}: {phase.throughput:7.0f} tickets/s  p50 {phase.percentile(0.5):6.1f} ms  "
+          f"p99 {phase.percentile(0.99):7.1f} ms  hall CPU {per_ticket_ms:5.2f} ms/ticket  "
+          f"errors {phase.errors}  anomalies {phase.anomalies or 'none'}")
+    return per_ticket_ms
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=30)
+    parser.add_argument("--tickets", type=int, default=1200)
+    parser.add_argument("--pg", default=os.environ.get("HALL_TEST_POSTGRES_URL"))
+    parser.add_argument("--redis", default=os.environ.get("HALL_TEST_REDIS_URL"))
+    args = parser.parse_args()
+    if not args.pg or not args.redis:
+        parser.error("--pg and --redis (or HALL_TEST_POSTGRES_URL and HALL_TEST_REDIS_URL) are needed")
+    redis_url = f"{args.redis.rsplit('/', 1)[0]}/{BENCH_REDIS_DB}"
+    one = report(measure(args.pg, redis_url, 1, args))
+    three_phase = measure(args.pg, redis_url, 3, args)
+    three = report(three_phase)
+    ratio = three / one
+    verdict = "ok" if ratio <= CPU_RATIO_BUDGET else "OVER BUDGET"
+    print(f"CPU per ticket, three nodes / one: {ratio:.2f} (budget ≤ {CPU_RATIO_BUDGET}) {verdict}")
+    return 0 if ratio <= CPU_RATIO_BUDGET and not three_phase.anomalies else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
