@@ -115,7 +115,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
                records: RecordsRegistry | None = None, ticker: Ticker = time.monotonic) -> FastAPI:
     """Build the app; the schema must already be current (``serve`` and the tests upgrade first).
 
-    ``ticker`` is the monotonic time of the rate limits (seconds).
+    ``ticker`` is the monotonic time of the rate limits (seconds); ``settings.redis_url`` also joins
+    the video-help signaling to the other nodes on that Redis.
     """
     install_token_masking()
     # Read before anything opens: a broken voice pack stops the start with one line (ConfigError).
@@ -137,6 +138,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            await _app.state.assist.close()
             await hall.node.close()
             if db is None:
                 database.dispose()
@@ -154,7 +156,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
                            addresses=hall.addresses)
     for prefix, router in own_routers():
         app.include_router(router, prefix=prefix)
-    assist.install(app)
+    assist.install(app, redis_url=settings.redis_url)
     documents.install(app)
     pages.install(app)
     return app

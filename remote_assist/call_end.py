@@ -37,6 +37,7 @@ _REASONS = {
     "kiosk_signaling_lost": "signaling_lost",
     "kiosk_no_media": "media_timeout",
     "no_media": "media_timeout",
+    "node_lost": "signaling_lost",
     "staff_left": "staff_lost",
     "staff_vanished": "staff_lost",
     "staff_gone": "staff_lost",

@@ -34,9 +34,10 @@ class CallLedger:
         self.now = now
         self.open: dict[str, _Open] = {}
 
-    def queued(self, call_id: str, kiosk: str, site: str, skill: str) -> None:
+    def queued(self, call_id: str, kiosk: str, site: str, skill: str, *, tell: bool = True) -> None:
         self.open[call_id] = _Open(site, kiosk, skill)
-        self._tell("assist_queued", call_id, detail=skill)
+        if tell:
+            self._tell("assist_queued", call_id, detail=skill)
 
     def observe(self, out: Iterable[Outbound]) -> None:
         for item in out:

@@ -1,8 +1,10 @@
 """The kiosk's side of a video call: signaling client, aiortc peer connection, data channel ``assist``.
 
 ``KioskPeer.call()`` runs one call from ``call`` to ``ended`` inside the caller's event loop and
-closes the peer connection on every path. ``python -m remote_assist.kiosk_peer`` is the headless
-test call for technicians (DESIGN §6.1, contract), in ``technician_call``.
+closes the peer connection on every path. A caller still waiting when its hall node vanishes
+calls again through the next of its hall URLs (or the same address behind a proxy), and the hall
+keeps its place in line. ``python -m remote_assist.kiosk_peer`` is the headless test call for
+technicians (DESIGN §6.1, contract), in ``technician_call``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import ssl
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import websockets
@@ -46,13 +48,16 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# Close codes of a hall node going away (shutdown, restart): the caller may go on through another.
+NODE_GOING_AWAY = frozenset({1001, 1011, 1012, 1013, 1014})
+
 
 class KioskPeer:
     """One call at a time for one kiosk. Hand in tracks, a printer and a consent prompt."""
 
     def __init__(
         self,
-        hall_url: str,
+        hall_url: str | Sequence[str],
         token: str,
         *,
         media: Callable[[], LocalMedia],
@@ -66,11 +71,19 @@ class KioskPeer:
         no_media_s: float = 10.0,
         signaling_silence_s: float = 5.0,
         ca_file: str = "",
+        # How long a waiting caller whose node vanished tries the hall's addresses again.
+        reconnect_s: float = 20.0,
     ) -> None:
+        urls = [hall_url] if isinstance(hall_url, str) else list(hall_url)
+        if not urls:
+            raise AssistCallError("invalid_hall_url", "no hall URL")
         # The token goes in the first message, not the URL: nothing on the way logs it (DESIGN §4.9).
-        self.url = ws_url(hall_url, "kiosk")
+        self.urls = [ws_url(url, "kiosk") for url in urls]
+        self.url = self.urls[0]
         self._token = token
-        self._tls = tls_context(self.url, ca_file)
+        self._tls = {url: tls_context(url, ca_file) for url in self.urls}
+        self.reconnect_s = reconnect_s
+        self._node_lost = False
         self._media_factory = media
         self._on_event = on_event or (lambda kind, data: None)
         self._requests = StaffRequests(
@@ -98,19 +111,16 @@ class KioskPeer:
         """Call, talk until either side ends, and return the end reason."""
         bound_ice_gathering(self.gather_timeout_s)
         self.stats = CallStats(called_at=time.monotonic())
+        self._ws = await self._connect(self.urls)
         try:
-            self._ws = await websockets.connect(self.url, open_timeout=10, ping_interval=None, max_size=2**17,
-                                                ssl=self._tls)
-        except ssl.SSLError as exc:
-            raise AssistCallError("hall_unreachable", f"the hall's TLS certificate is not trusted "
-                                  f"({exc.reason or exc}); hall.ca_file names the CA that signed it") from exc
-        except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
-            raise AssistCallError("hall_unreachable", f"cannot reach the hall: {exc}") from exc
-        try:
-            await self._send({"type": "auth", "token": self._token})
-            await self._send({"type": "call", "skill": skill, "lang": lang})
+            # A hall that refuses the kiosk closes at once: its reason is read below, not lost here.
+            with contextlib.suppress(ConnectionClosed):
+                await self._send({"type": "auth", "token": self._token})
+                await self._send({"type": "call", "skill": skill, "lang": lang})
             watchdog = self._spawn(self._watch_media())
             await self._receive_loop()
+            while self._node_lost and not self._end.is_set():
+                await self._call_elsewhere(skill, lang)
             watchdog.cancel()
         finally:
             await self._close()
@@ -140,6 +150,52 @@ class KioskPeer:
         return None
 
     # --- signaling ----------------------------------------------------------------------
+    async def _connect(self, urls: Sequence[str]) -> Any:
+        """The first of ``urls`` that answers."""
+        error: Exception | None = None
+        for url in urls:
+            try:
+                ws = await websockets.connect(url, open_timeout=10, ping_interval=None, max_size=2**17,
+                                              ssl=self._tls[url])
+                self.url = url
+                return ws
+            except ssl.SSLError as exc:
+                error = AssistCallError("hall_unreachable", f"the hall's TLS certificate is not trusted "
+                                        f"({exc.reason or exc}); hall.ca_file names the CA that signed it")
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+                error = exc
+        if isinstance(error, AssistCallError):
+            raise error
+        raise AssistCallError("hall_unreachable", f"cannot reach the hall: {error}") from error
+
+    async def _call_elsewhere(self, skill: str, lang: str) -> None:
+        """The node went away while the caller waited: call again through the hall's next address."""
+        self._node_lost = False
+        self._emit("reconnecting", {})
+        with contextlib.suppress(Exception):
+            await self._ws.close()
+        at = self.urls.index(self.url)
+        order = self.urls[at + 1:] + self.urls[: at + 1]
+        deadline = time.monotonic() + self.reconnect_s
+        while time.monotonic() < deadline and not self._end.is_set():
+            try:
+                self._ws = await self._connect(order)
+                resume = {"call_id": self.call_id} if self.call_id else {}
+                await self._send({"type": "auth", "token": self._token})
+                await self._send({"type": "call", "skill": skill, "lang": lang, **resume})
+            except (AssistCallError, ConnectionClosed) as exc:
+                log.info("calling again through the hall's next address failed: %s", exc)
+                await asyncio.sleep(0.5)
+                continue
+            self._emit("reconnected", {})
+            await self._receive_loop()
+            return
+        self._emit("signaling_lost", {})
+        self._finish("signaling_lost")
+
+    def _waiting(self) -> bool:
+        return self.stats.accepted_at is None and not self._end.is_set()
+
     async def _send(self, message: dict[str, Any]) -> None:
         await self._ws.send(json.dumps(message))
 
@@ -155,14 +211,19 @@ class KioskPeer:
                 receive.cancel()
                 with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                     await receive
-                if not self._end.is_set():
+                if self._waiting():
+                    self._node_lost = True
+                elif not self._end.is_set():
                     self._emit("signaling_lost", {})
                     self._finish("signaling_lost")
                 return
             try:
                 raw = receive.result()
-            except ConnectionClosed:
-                self._finish(self.stats.end_reason or "signaling_closed")
+            except ConnectionClosed as exc:
+                if self._waiting() and (exc.rcvd is None or exc.rcvd.code in NODE_GOING_AWAY):
+                    self._node_lost = True
+                else:
+                    self._finish(self.stats.end_reason or "signaling_closed")
                 return
             try:
                 message = protocol.parse_server_message(raw, "kiosk")

@@ -37,7 +37,9 @@ _RELAYED: dict[str, Schema] = {
 }
 
 KIOSK_TO_SERVER: dict[str, Schema] = {
-    "call": {"skill": SKILL, "lang": Field("str", choices=LANGS)},
+    # ``call_id``: the caller's call, kept in line while it moves to another hall node.
+    "call": {"skill": SKILL, "lang": Field("str", choices=LANGS),
+             "call_id": Field("str", required=False, min_len=1, max_len=64)},
     **_RELAYED,
     "hangup": {"call_id": CALL_ID, "reason": Field("str", required=False, choices=HANGUP_REASONS)},
     "pong": {},

@@ -1,9 +1,9 @@
 """Who gets which call: agents with skills, callers in order, ring and wait limits (pure, no I/O).
 
-``CallRouting`` is the interface the signaling relay drives; ``InMemoryRouting`` keeps one node's
-state in dicts. A Redis backend would implement the same methods over shared hashes and a sorted
-queue, and publish the returned ``Outbound`` messages on per-endpoint channels so that the node
-holding each socket delivers them.
+``CallRouting`` is the interface the signaling relay drives; ``InMemoryRouting`` keeps the state in
+dicts. Across nodes (``redis_exchange``) the same class is loaded from Redis for each change: every
+agent and call then names the ``node`` holding its socket, and a caller whose node went away keeps
+its place (``kiosk_lost``) until it calls again through another node or its grace runs out.
 """
 
 from __future__ import annotations
@@ -36,9 +36,11 @@ class RoutingLimits:
     wait_limit_s: float = 300.0  # a caller waiting longer is offered a booking instead
     ring_timeout_s: float = 30.0  # an agent not answering this long counts as a decline
     mean_call_s: float = 240.0  # for the caller's estimated wait
+    # A waiting caller whose node went away keeps its place this long for its call through another node.
+    resume_grace_s: float = 30.0
 
     def __post_init__(self) -> None:
-        if min(self.wait_limit_s, self.ring_timeout_s, self.mean_call_s) <= 0:
+        if min(self.wait_limit_s, self.ring_timeout_s, self.mean_call_s, self.resume_grace_s) <= 0:
             raise ValueError("routing limits must be positive")
 
 
@@ -50,6 +52,7 @@ class Agent:
     skills: frozenset[str] = frozenset()
     idle_since: float = 0.0
     call_id: str | None = None  # ringing or active
+    node: str = ""  # the node holding the agent's socket (several nodes)
 
     @property
     def free(self) -> bool:
@@ -74,6 +77,8 @@ class Call:
     declined_by: set[str] = field(default_factory=set)
     last_position: tuple[int, int] | None = None
     answered_at: float | None = None
+    node: str = ""  # the node holding the kiosk's socket (several nodes)
+    orphaned_at: float | None = None  # the kiosk's node went away; its place is kept for a while
 
 
 @dataclass(frozen=True)
@@ -89,13 +94,14 @@ class CallRouting(Protocol):
     def remove_agent(self, username: str, now: float, reason: str) -> list[Outbound]: ...
     def presence(self, username: str, state: str, skills: list[str], now: float) -> list[Outbound]: ...
     def kiosk_call(
-        self, kiosk: str, site: str, skill: str, lang: str, now: float
+        self, kiosk: str, site: str, skill: str, lang: str, now: float, resume: str | None = None
     ) -> tuple[str, list[Outbound]]: ...
     def accept(self, username: str, call_id: str, now: float) -> list[Outbound]: ...
     def decline(self, username: str, call_id: str, now: float) -> list[Outbound]: ...
     def relay(self, sender: Endpoint, message: dict[str, Any]) -> list[Outbound]: ...
     def hangup(self, sender: Endpoint, call_id: str, reason: str, now: float) -> list[Outbound]: ...
     def kiosk_gone(self, kiosk: str, now: float, reason: str) -> list[Outbound]: ...
+    def kiosk_lost(self, kiosk: str, now: float, reason: str) -> list[Outbound]: ...
     def tick(self, now: float, next_open: Callable[[str], datetime | None]) -> list[Outbound]: ...
     def status(self, site: str | None = None) -> RoutingStatus: ...
     def call_of(self, endpoint: Endpoint) -> str | None: ...
@@ -110,7 +116,9 @@ class InMemoryRouting:
         limits: RoutingLimits | None = None,
         *,
         wait_limit_for: Callable[[str], float | None] | None = None,
+        node: str = "",
     ) -> None:
+        self.node = node
         self.limits = limits or RoutingLimits()
         self._wait_limit_for = wait_limit_for
         self._ice_servers_for = ice_servers_for
@@ -118,9 +126,14 @@ class InMemoryRouting:
         self.calls: dict[str, Call] = {}
         self._seq = itertools.count()
 
+    def load(self, agents: dict[str, Agent], calls: dict[str, Call], last_seq: int) -> None:
+        """Take over state kept elsewhere (Redis); new callers line up after ``last_seq``."""
+        self.agents, self.calls = agents, calls
+        self._seq = itertools.count(last_seq + 1)
+
     # --- agents -------------------------------------------------------------------------
     def add_agent(self, username: str, name: str, now: float) -> list[Outbound]:
-        self.agents[username] = Agent(username=username, name=name, idle_since=now)
+        self.agents[username] = Agent(username=username, name=name, idle_since=now, node=self.node)
         return []
 
     def remove_agent(self, username: str, now: float, reason: str) -> list[Outbound]:
@@ -146,13 +159,26 @@ class InMemoryRouting:
 
     # --- callers ------------------------------------------------------------------------
     def kiosk_call(
-        self, kiosk: str, site: str, skill: str, lang: str, now: float
+        self, kiosk: str, site: str, skill: str, lang: str, now: float, resume: str | None = None
     ) -> tuple[str, list[Outbound]]:
-        if self.call_of(("kiosk", kiosk)) is not None:
-            raise MessageError("call_in_progress", "this kiosk already has a call")
+        """A new caller at the back of the line, or (``resume``: its call's id) one back in its place."""
+        existing = self.call_of(("kiosk", kiosk))
+        out: list[Outbound] = []
+        if existing is not None:
+            call = self.calls[existing]
+            moved = call.orphaned_at is not None or (resume == existing and call.node != self.node)
+            if not moved:
+                raise MessageError("call_in_progress", "this kiosk already has a call")
+            if call.skill == skill and call.state != "active":
+                # Back through another node: the same call, in the same place in line.
+                call.orphaned_at, call.node, call.lang, call.last_position = None, self.node, lang, None
+                return existing, self._dispatch(now)
+            out = self._end(call, "kiosk_left", now, tell_kiosk=False)
         call_id = "c_" + secrets.token_urlsafe(12)
-        self.calls[call_id] = Call(call_id, kiosk, site, skill, lang, queued_at=now, seq=next(self._seq))
-        return call_id, self._dispatch(now)
+        self.calls[call_id] = Call(
+            call_id, kiosk, site, skill, lang, queued_at=now, seq=next(self._seq), node=self.node
+        )
+        return call_id, out + self._dispatch(now)
 
     def accept(self, username: str, call_id: str, now: float) -> list[Outbound]:
         agent = self._agent(username)
@@ -195,11 +221,26 @@ class InMemoryRouting:
             return []
         return self._end(self.calls[call_id], reason, now, tell_kiosk=False)
 
+    def kiosk_lost(self, kiosk: str, now: float, reason: str) -> list[Outbound]:
+        """The kiosk's node went away (or its socket moved to another node): a talk ends, a wait is kept."""
+        call_id = self.call_of(("kiosk", kiosk))
+        if call_id is None:
+            return []
+        call = self.calls[call_id]
+        if call.state == "active":
+            return self._end(call, reason, now, tell_kiosk=False)
+        out = self._withdraw(call, reason)
+        call.state, call.agent, call.orphaned_at, call.last_position = "queued", None, now, None
+        return out + self._dispatch(now)
+
     # --- time ---------------------------------------------------------------------------
     def tick(self, now: float, next_open: Callable[[str], datetime | None]) -> list[Outbound]:
         """Apply the ring timeout and the wait limit."""
         out: list[Outbound] = []
         for call in list(self.calls.values()):
+            if call.orphaned_at is not None and now - call.orphaned_at >= self.limits.resume_grace_s:
+                del self.calls[call.call_id]
+                continue
             if call.state == "ringing" and now - call.ring_started >= self.limits.ring_timeout_s:
                 agent = self.agents.get(call.agent or "")
                 out.append(
@@ -304,7 +345,7 @@ class InMemoryRouting:
         out: list[Outbound] = []
         waiting = sorted((c for c in self.calls.values() if c.state != "active"), key=lambda c: c.seq)
         for call in waiting:
-            if call.state != "queued":
+            if call.state != "queued" or call.orphaned_at is not None:
                 continue
             candidates = [
                 a
@@ -330,7 +371,7 @@ class InMemoryRouting:
             per_skill[call.skill] = position
             agents = sum(1 for a in self.agents.values() if a.state != "away" and call.skill in a.skills)
             eta = int(position * self.limits.mean_call_s / max(1, agents))
-            if call.last_position != (position, eta):
+            if call.last_position != (position, eta) and call.orphaned_at is None:
                 call.last_position = (position, eta)
                 out.append(Outbound(("kiosk", call.kiosk), protocol.queued(call.call_id, position, eta)))
         return out

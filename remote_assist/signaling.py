@@ -2,7 +2,8 @@
 
 ``SignalingHub`` is mounted by the hall server through ``hub.api_router()``; it knows the hall
 only through the plain callables of ``AssistDirectory``. Messages follow ``protocol``; who gets
-a call is decided by a ``CallRouting`` (in memory here).
+a call is decided by the routing behind a ``CallExchange`` (this process's memory, or Redis shared
+by several nodes).
 """
 
 from __future__ import annotations
@@ -13,20 +14,23 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from remote_assist import protocol
-from remote_assist.call_ledger import CallLedger, CallRecorder
+from remote_assist.assist_directory import AssistDirectory
+from remote_assist.call_ledger import CallLedger
+from remote_assist.exchange import CallExchange, LocalExchange
 from remote_assist.protocol import Role
 from remote_assist.ratelimit import TokenBucket
-from remote_assist.routing import CallRouting, Endpoint, InMemoryRouting, Outbound, RoutingLimits
+from remote_assist.routing import Endpoint, InMemoryRouting, Outbound, RoutingLimits
 from remote_assist.schema import MessageError
-from remote_assist.turn import IceConfig
+from remote_assist.signaling_settings import SignalingSettings
+
+__all__ = ["AssistDirectory", "RoutingLimits", "SignalingHub", "SignalingSettings"]
 
 log = logging.getLogger(__name__)
 
@@ -37,75 +41,6 @@ FATAL_CODES = frozenset(
 )
 RELAYED = frozenset({"offer", "answer", "candidate"})
 PING = {"type": "ping"}
-
-
-class KioskLike(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def site(self) -> str: ...
-
-
-class StaffLike(Protocol):
-    @property
-    def username(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def display_name(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class AssistDirectory:
-    """What the relay needs from the hall, as plain callables (sync; run off the event loop)."""
-
-    kiosk_for_token: Callable[[str], KioskLike | None]
-    staff_for_token: Callable[[str], StaffLike | None]
-    site_staffed: Callable[[str, datetime], tuple[bool, datetime | None]]
-    now: Callable[[], datetime]
-    # The site's own wait limit for callers (None: the node's default, RoutingLimits.wait_limit_s).
-    wait_limit_for: Callable[[str], float | None] = lambda _site: None
-    # Each call's transitions, for the hall's statistics (CallLedger).
-    record_call: CallRecorder = lambda _kind, _site, _at, _dims: None
-
-
-@dataclass(frozen=True)
-class SignalingSettings:
-    heartbeat_interval_s: float = 1.5
-    heartbeat_timeout_s: float = 4.0  # plus one tick: a vanished peer is noticed within 5 s
-    # A kiosk with no call has nobody waiting to learn that it vanished: ping it rarely, so that
-    # a node holding a thousand idle kiosk sockets spends its time routing calls.
-    idle_heartbeat_interval_s: float = 15.0
-    idle_heartbeat_timeout_s: float = 40.0
-    max_message_bytes: int = protocol.MAX_MESSAGE_BYTES
-    rate_per_s: float = 20.0
-    rate_burst: int = 60
-    send_timeout_s: float = 3.0
-    # A socket opened without ?token= must send {"type": "auth", "token"} first, within this time.
-    auth_timeout_s: float = 5.0
-    staff_roles: tuple[str, ...] = ("agent", "admin")
-    ice: IceConfig = field(default_factory=IceConfig)
-    limits: RoutingLimits = field(default_factory=RoutingLimits)
-
-    def __post_init__(self) -> None:
-        if not 0 < self.heartbeat_interval_s < self.heartbeat_timeout_s:
-            raise ValueError("heartbeat interval must be positive and shorter than the timeout")
-        if not self.heartbeat_interval_s <= self.idle_heartbeat_interval_s < self.idle_heartbeat_timeout_s:
-            raise ValueError(
-                "the idle heartbeat must be no faster than the call heartbeat, and shorter than its timeout"
-            )
-        if self.max_message_bytes < 1024 or self.rate_per_s <= 0 or self.rate_burst < 1:
-            raise ValueError("message size and rate limits must be positive")
-
-    @property
-    def tick_s(self) -> float:
-        """How often the ticker sends pings and looks for silent sockets."""
-        return min(0.5, self.heartbeat_interval_s / 3)
-
-    @property
-    def vanish_bound_s(self) -> float:
-        """The longest a vanished peer can go unnoticed: the silence limit plus one tick."""
-        return self.heartbeat_timeout_s + self.tick_s
 
 
 class Connection:
@@ -121,6 +56,8 @@ class Connection:
         self.outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self.closed = asyncio.Event()
         self.close_reason = "left"
+        # A kiosk between its "call" and the call's end: it is pinged at the call's pace.
+        self.calling = False
 
     def send(self, message: dict[str, Any]) -> None:
         self.outbox.put_nowait(message)
@@ -133,15 +70,21 @@ class SignalingHub:
         self,
         directory: AssistDirectory,
         settings: SignalingSettings | None = None,
-        routing: CallRouting | None = None,
+        routing: InMemoryRouting | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        *,
+        exchange: Callable[[SignalingHub], CallExchange] | None = None,
     ) -> None:
         self.directory = directory
         self.settings = settings or SignalingSettings()
-        self.routing: CallRouting = routing or InMemoryRouting(
-            self._ice_servers_for, self.settings.limits, wait_limit_for=directory.wait_limit_for
-        )
         self.monotonic = monotonic
+        self.exchange: CallExchange = (
+            exchange(self)
+            if exchange is not None
+            else LocalExchange(routing or self.new_routing(), monotonic)
+        )
+        self._started = False
+        self._start_lock = asyncio.Lock()
         self.connections: dict[Endpoint, Connection] = {}
         self.notes: dict[str, str] = {}
         self._next_open: dict[str, datetime | None] = {}
@@ -163,8 +106,28 @@ class SignalingHub:
 
         return router
 
+    @property
+    def routing(self) -> InMemoryRouting:
+        return self.exchange.routing
+
+    def new_routing(self, node: str = "") -> InMemoryRouting:
+        """An empty routing with this relay's limits (an exchange loads shared state into it)."""
+        limits, wait_limit_for = self.settings.limits, self.directory.wait_limit_for
+        return InMemoryRouting(self._ice_servers_for, limits, wait_limit_for=wait_limit_for, node=node)
+
     def status(self, site: str | None = None) -> dict[str, int]:
-        s = self.routing.status(site)
+        """The counts as this node last saw them (exact on one node)."""
+        return self._counts(self.exchange.cached_status(site))
+
+    async def current_status(self, site: str | None = None) -> dict[str, int]:
+        """The counts of the whole hall, read now."""
+        return self._counts(await self.exchange.status(site))
+
+    async def close(self) -> None:
+        await self.exchange.close()
+
+    @staticmethod
+    def _counts(s: Any) -> dict[str, int]:
         return {
             "agents_online": s.agents_online,
             "callers_waiting": s.callers_waiting,
@@ -175,6 +138,12 @@ class SignalingHub:
     async def serve(self, ws: WebSocket, role: Role) -> None:
         self._loop = asyncio.get_running_loop()
         await ws.accept()
+        try:
+            await self._start_exchange()
+        except MessageError as exc:
+            log.warning("assist %s socket refused: %s", role, exc.code)
+            await self._refuse(ws, exc.code, str(exc))
+            return
         token = ws.query_params.get("token", "") or await self._first_message_token(ws)
         conn = await self._authenticate(ws, role, token)
         if conn is None:
@@ -192,6 +161,16 @@ class SignalingHub:
                 await self._close_socket(ws, 1000)
             else:
                 await self._close_socket(ws, POLICY_VIOLATION, conn.close_reason)
+
+    async def _start_exchange(self) -> None:
+        # Sockets arriving together wait for one start; a failed start is tried again by the next.
+        # Once started this takes no turn of the loop, so sockets keep the order they came in.
+        if self._started:
+            return
+        async with self._start_lock:
+            if not self._started:
+                await self.exchange.start(self._deliver_one, self._replaced)
+                self._started = True
 
     async def _first_message_token(self, ws: WebSocket) -> str:
         """The token of a first ``{"type": "auth", "token"}`` message, so it stays out of URLs and logs."""
@@ -263,8 +242,15 @@ class SignalingHub:
             old.outbox.put_nowait(None)
             await self._drop(old)
         self.connections[conn.endpoint] = conn
-        if role == "staff":
-            self.routing.add_agent(principal.username, principal.display_name, now)
+        try:
+            await self.exchange.attach(conn.endpoint)
+            if role == "staff":
+                username, display = principal.username, principal.display_name
+                await self.exchange.change(lambda r, at: (None, r.add_agent(username, display, at)))
+        except MessageError as exc:
+            del self.connections[conn.endpoint]
+            await self._refuse(ws, exc.code, str(exc))
+            return None
         conn.send({**hello, "heartbeat_s": max(1, round(self.settings.heartbeat_interval_s))})
         self._ensure_ticker()
         log.info("assist %s %s connected", *conn.endpoint)
@@ -331,20 +317,20 @@ class SignalingHub:
     # --- messages -----------------------------------------------------------------------
     async def _handle(self, conn: Connection, message: dict[str, Any]) -> None:
         kind = message["type"]
-        now = self.monotonic()
-        role, name = conn.endpoint
-        out: list[Outbound]
+        endpoint = conn.endpoint
+        role, name = endpoint
+        change = self.exchange.change
         if kind == "pong":
             return
         if kind in RELAYED:
-            out = self.routing.relay(conn.endpoint, message)
+            await change(lambda r, at: (None, r.relay(endpoint, message)))
         elif kind == "hangup":
             reason = message.get("reason", "normal")
             if reason == "normal":
                 reason = f"{role}_hangup"
             if role == "staff" and message.get("note"):
                 self.notes[message["call_id"]] = message["note"]
-            out = self.routing.hangup(conn.endpoint, message["call_id"], reason, now)
+            await change(lambda r, at: (None, r.hangup(endpoint, message["call_id"], reason, at)))
         elif kind == "call":
             staffed, next_open = await asyncio.to_thread(
                 self.directory.site_staffed, conn.site, self.directory.now()
@@ -353,26 +339,46 @@ class SignalingHub:
             if not staffed:
                 conn.send(protocol.unavailable("outside_hours", next_open))
                 return
-            call_id, out = self.routing.kiosk_call(name, conn.site, message["skill"], message["lang"], now)
-            self.ledger.queued(call_id, name, conn.site, message["skill"])
-            log.info("assist call %s from kiosk %s skill %s", call_id, name, message["skill"])
+            site, skill, lang = conn.site, message["skill"], message["lang"]
+
+            def call(r: InMemoryRouting, at: float) -> tuple[tuple[str, bool], list[Outbound]]:
+                before = r.call_of(endpoint)
+                call_id, out = r.kiosk_call(name, site, skill, lang, at, message.get("call_id"))
+                return (call_id, call_id == before), out
+
+            conn.calling = True
+            call_id, resumed = await change(call)
+            # A call resumed through this node was counted as queued by the node it started on.
+            self.ledger.queued(call_id, name, site, skill, tell=not resumed)
+            log.info("assist call %s from kiosk %s skill %s%s", call_id, name, skill, " (resumed)" * resumed)
         elif kind == "presence":
-            out = self.routing.presence(name, message["state"], message["skills"], now)
+            await change(lambda r, at: (None, r.presence(name, message["state"], message["skills"], at)))
         elif kind == "accept":
-            out = self.routing.accept(name, message["call_id"], now)
+            await change(lambda r, at: (None, r.accept(name, message["call_id"], at)))
             log.info("assist call %s accepted by %s", message["call_id"], name)
         elif kind == "decline":
-            out = self.routing.decline(name, message["call_id"], now)
+            await change(lambda r, at: (None, r.decline(name, message["call_id"], at)))
         else:  # pragma: no cover - the schema tables and this switch are kept in step
             raise MessageError("unknown_type", f"unhandled type {kind}")
-        self._deliver(out)
 
-    def _deliver(self, out: list[Outbound]) -> None:
-        self.ledger.observe(out)
-        for item in out:
-            conn = self.connections.get(item.to)
-            if conn is not None:
-                conn.send(item.message)
+    def _deliver_one(self, item: Outbound) -> None:
+        """A message for a socket of this node (or for nobody, when it went meanwhile)."""
+        self.ledger.observe([item])
+        conn = self.connections.get(item.to)
+        if conn is None:
+            return
+        if item.message["type"] in ("ended", "unavailable"):
+            conn.calling = False
+        conn.send(item.message)
+
+    async def _replaced(self, endpoint: Endpoint) -> None:
+        conn = self.connections.get(endpoint)
+        if conn is None:
+            return
+        conn.close_reason = "replaced"
+        conn.send(protocol.error("replaced", "signed in again elsewhere"))
+        conn.outbox.put_nowait(None)
+        await self._drop(conn)
 
     async def _drop(self, conn: Connection) -> None:
         """Forget a connection once; end or requeue whatever call it had."""
@@ -381,15 +387,18 @@ class SignalingHub:
         del self.connections[conn.endpoint]
         conn.closed.set()
         role, name = conn.endpoint
-        now = self.monotonic()
         vanished = conn.close_reason == "vanished"
         reason = f"{role}_{'vanished' if vanished else 'left'}"
+        try:
+            if await self.exchange.detach(conn.endpoint):
+                if role == "kiosk":
+                    await self.exchange.change(lambda r, at: (None, r.kiosk_gone(name, at, reason)))
+                else:
+                    await self.exchange.change(lambda r, at: (None, r.remove_agent(name, at, reason)))
+        except MessageError as exc:
+            log.warning("assist %s %s gone but its calls could not be ended: %s", role, name, exc.code)
         if role == "kiosk":
-            out = self.routing.kiosk_gone(name, now, reason)
             self.ledger.kiosk_gone(name)
-        else:
-            out = self.routing.remove_agent(name, now, reason)
-        self._deliver(out)
         log.info("assist %s %s gone (%s)", role, name, conn.close_reason)
 
     # --- time ---------------------------------------------------------------------------
@@ -407,7 +416,7 @@ class SignalingHub:
         now = self.monotonic()
         settings = self.settings
         for conn in list(self.connections.values()):
-            busy = conn.endpoint[0] == "staff" or self.routing.call_of(conn.endpoint) is not None
+            busy = conn.endpoint[0] == "staff" or conn.calling
             timeout = settings.heartbeat_timeout_s if busy else settings.idle_heartbeat_timeout_s
             interval = settings.heartbeat_interval_s if busy else settings.idle_heartbeat_interval_s
             if now - conn.last_seen > timeout:
@@ -417,7 +426,10 @@ class SignalingHub:
             elif now - max(conn.last_ping, conn.last_seen) >= interval:
                 conn.last_ping = now
                 conn.send(PING)
-        self._deliver(self.routing.tick(now, self._next_open.get))
+        try:
+            await self.exchange.tick(self._next_open.get)
+        except MessageError as exc:
+            log.warning("assist routing tick skipped: %s", exc.code)
 
     def _ice_servers_for(self, peer: str) -> list[dict[str, Any]]:
         return self.settings.ice.servers_for(peer, time.time())

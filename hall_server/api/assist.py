@@ -12,11 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.concurrency import run_in_threadpool
 
 from hall_contract import AssistStatus
 from hall_server.api.auth import KIOSK_OR_STAFF, Caller
 from hall_server.usecases.assist_log import record_call
 from hall_server.usecases.sites import site_profile
+from remote_assist.exchange import CallExchange
+from remote_assist.redis_exchange import RedisExchange
 from remote_assist.settings import signaling_settings_from_env
 from remote_assist.signaling import AssistDirectory, SignalingHub, SignalingSettings
 
@@ -48,9 +51,21 @@ def _site_wait_limit(site: str) -> float | None:
         return None
 
 
-def install(app: FastAPI, settings: SignalingSettings | None = None) -> SignalingHub:
-    """Mount the assist routes on ``app``; the hub is kept on ``app.state.assist``."""
-    hub = SignalingHub(_directory(app), settings or signaling_settings_from_env())
+def install(
+    app: FastAPI, settings: SignalingSettings | None = None, *, redis_url: str | None = None
+) -> SignalingHub:
+    """Mount the assist routes on ``app``; the hub is kept on ``app.state.assist``.
+
+    With ``redis_url`` the callers' line, the agents and the calls are shared with the other nodes
+    on that Redis; without it they live in this process (one node).
+    """
+
+    def shared(hub: SignalingHub) -> CallExchange:
+        assert redis_url is not None
+        return RedisExchange(redis_url, hub.new_routing)
+
+    hub = SignalingHub(_directory(app), settings or signaling_settings_from_env(),
+                       exchange=shared if redis_url else None)
     app.state.assist = hub
     # Revocations reach live sockets through the hall's hook; the relay itself knows nothing of the hall.
     app.state.hall.access.disconnect = hub.disconnect_threadsafe
@@ -59,12 +74,13 @@ def install(app: FastAPI, settings: SignalingSettings | None = None) -> Signalin
     router = APIRouter(prefix="/api/v1")
 
     @router.get("/assist/status", response_model=AssistStatus)
-    def assist_status(request: Request, caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
+    async def assist_status(request: Request, caller: Caller = Depends(KIOSK_OR_STAFF)) -> dict[str, Any]:
         site = caller.site
         staffed, next_open = (True, None)
         if site is not None:
-            staffed, next_open = request.app.state.hall.site_staffed(site, request.app.state.hall.clock.now())
-        counts = hub.status(site)
+            hall = request.app.state.hall
+            staffed, next_open = await run_in_threadpool(hall.site_staffed, site, hall.clock.now())
+        counts = await hub.current_status(site)
         return {
             "staffed_now": staffed,
             "agents_online": counts["agents_online"],
