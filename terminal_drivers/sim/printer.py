@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -110,6 +111,10 @@ class PrinterEngine:
         self._tickets: deque[RenderedTicket] = deque(maxlen=KEEP_TICKETS)
         self.ticket_count = 0
         self._unrendered: list[tuple[int, PrintedTicket, bool]] = []
+        # Tickets are drawn on a thread of their own: the line thread keeps answering status queries
+        # while a ticket is drawn (the first one loads the fonts, which takes seconds on a busy machine).
+        self._renderer: ThreadPoolExecutor | None = None
+        self._rendering: list[Future[None]] = []
         self.error_count = 0
         self.paper: PaperLevel = "ok"
         self.cover_open = False
@@ -127,8 +132,8 @@ class PrinterEngine:
 
     @property
     def tickets(self) -> list[RenderedTicket]:
+        self._render_pending()
         with self._lock:
-            self._render_pending()
             return list(self._tickets)
 
     @property
@@ -172,10 +177,22 @@ class PrinterEngine:
 
     def poll_output(self) -> bytes:
         with self._lock:
-            self._render_pending()
+            if self._unrendered:
+                if self._renderer is None:
+                    self._renderer = ThreadPoolExecutor(1, thread_name_prefix="printer-render")
+                pending, self._unrendered = self._unrendered, []
+                self._rendering = [f for f in self._rendering if not f.done()]
+                self._rendering += [self._renderer.submit(self._render, *item) for item in pending]
         return b""
 
     def control(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
+        if command == "tickets":
+            since = args.get("since", 0)
+            if not isinstance(since, int) or since < 0:
+                raise SimControlError("bad_argument", "since must be a ticket count")
+            self._render_pending()
+            with self._lock:
+                return {"tickets": [t.as_json() for t in self._tickets if t.index > since]}
         with self._lock:
             if command == "paper_near_end":
                 self.paper = "near_end"
@@ -197,12 +214,6 @@ class PrinterEngine:
                 self.cutter_error = True
             elif command == "clear_errors":
                 self.cutter_error = False
-            elif command == "tickets":
-                since = args.get("since", 0)
-                if not isinstance(since, int) or since < 0:
-                    raise SimControlError("bad_argument", "since must be a ticket count")
-                self._render_pending()
-                return {"tickets": [t.as_json() for t in self._tickets if t.index > since]}
             elif command == "errors":
                 return {"errors": [e.as_json() for e in self._errors]}
             elif command != "status":
@@ -383,9 +394,16 @@ class PrinterEngine:
         self._unrendered.append((self.ticket_count, printed, complete))
 
     def _render_pending(self) -> None:
-        while self._unrendered:
-            index, printed, complete = self._unrendered.pop(0)
-            self._render(index, printed, complete)
+        """Every cut ticket drawn, in order: those on the drawing thread first, then those not handed to it.
+        Called without the lock: the drawing thread takes it to add what it drew."""
+        with self._lock:
+            drawing = list(self._rendering)
+        wait(drawing)
+        with self._lock:
+            self._rendering = [f for f in self._rendering if not f.done()]
+            pending, self._unrendered = self._unrendered, []
+        for item in pending:
+            self._render(*item)
 
     def _render(self, index: int, printed: PrintedTicket, complete: bool) -> None:
         ticket = RenderedTicket(
@@ -402,5 +420,6 @@ class PrinterEngine:
             ticket.png_path = self.out_dir / f"{index:04d}.png"
             ticket.txt_path.write_text(ticket.text, encoding="utf-8")
             ticket.png_path.write_bytes(ticket.png)
-        self._tickets.append(ticket)
+        with self._lock:
+            self._tickets.append(ticket)
         log.info("printer: cut ticket %d (%d lines)", index, ticket.text.count("\n"))

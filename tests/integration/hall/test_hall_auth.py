@@ -28,7 +28,7 @@ ROLES = ("counter", "agent", "technician", "admin")
 USERS = {"counter": "counter1", "agent": "agent1", "technician": "tech1", "admin": "admin"}
 SAMPLE_PARAMS = {"ticket_id": "t_missing", "booking_id": "b_missing", "site": "HQ", "counter": "15",
                  "window": "15", "slot_id": "HQ:SB-001:2026-11-26T09:00", "code": "SB-001",
-                 "case_id": "f_missing"}
+                 "case_id": "f_missing", "day": "2030-01-02", "username": "nobody", "name": "no-such-kiosk"}
 
 
 def own_routes(hall: Hall) -> list[tuple[str, str, APIRoute]]:

@@ -168,9 +168,11 @@ def test_qr_block_takes_module_size_and_level() -> None:
 def test_out_dir_gets_numbered_text_and_png(tmp_path: Path) -> None:
     engine = PrinterEngine(out_dir=tmp_path)
     engine.receive(simple_job("一") + simple_job("二"))
-    # Rendering comes after the reply, when the runner polls the engine.
+    # Rendering comes after the reply, when the runner polls the engine (on a drawing thread: the tickets
+    # wait for it).
     assert list(tmp_path.iterdir()) == []
     assert engine.poll_output() == b""
+    assert len(engine.tickets) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0001.png", "0001.txt", "0002.png", "0002.txt"]
     assert "二" in (tmp_path / "0002.txt").read_text(encoding="utf-8")
     assert (tmp_path / "0001.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -294,3 +296,32 @@ def test_status_is_answered_even_behind_a_job_broken_off_mid_command() -> None:
     assert engine.receive(b"y" * 100) == b""
     assert engine.status_queries == 2
     assert engine.receive(b"\x10\x04\x02") == b"\x12"
+
+
+def test_status_is_answered_while_a_cut_ticket_is_still_being_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A printer answers DLE EOT while it prints: drawing a ticket (seconds for the first one, which loads
+    the fonts) must not hold up the line thread's replies."""
+    import threading
+
+    import terminal_drivers.sim.printer as sim_printer
+
+    drawing, release = threading.Event(), threading.Event()
+    real_png = sim_printer.ticket_png
+
+    def slow_png(printed: object) -> bytes:
+        drawing.set()
+        assert release.wait(10)
+        return real_png(printed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sim_printer, "ticket_png", slow_png)
+    engine = PrinterEngine()
+    assert engine.receive(simple_job()) == b""
+    line = threading.Thread(target=engine.poll_output, daemon=True)  # the runner's line thread
+    line.start()
+    line.join(5)
+    assert not line.is_alive()  # handed the drawing on, not drawing itself
+    assert drawing.wait(5)
+    assert len(engine.receive(escpos.status_query(1))) == 1  # answered mid-drawing
+    release.set()
+    [ticket] = engine.tickets  # waits for the drawing
+    assert "排队号 A001" in ticket.text and ticket.png.startswith(b"\x89PNG")
