@@ -120,7 +120,8 @@ class SignalingHub:
         return self._counts(self.exchange.cached_status(site))
 
     async def current_status(self, site: str | None = None) -> dict[str, int]:
-        """The counts of the whole hall, read now."""
+        """The counts of the whole hall, read now (a kiosk may ask before any socket started the relay)."""
+        await self._start_exchange()
         return self._counts(await self.exchange.status(site))
 
     async def close(self) -> None:
