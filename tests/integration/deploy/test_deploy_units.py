@@ -143,7 +143,8 @@ def test_bad_arguments_are_refused_before_anything_is_written(tmp_path: Path, ar
 def test_the_settings_file_reads_the_same_in_the_shell(installed: Path, tmp_path: Path) -> None:
     """install.sh and the docs' commands source hall.env with the shell; a value with spaces must survive."""
     env = (installed / "etc/gov-hall/hall.env").read_text()
-    tls = next(line for line in env.splitlines() if line.startswith("#HALL_SERVE_ARGS="))
+    tls = next(line for line in env.splitlines()
+               if line.startswith("#HALL_SERVE_ARGS=") and "--tls-cert" in line)
     copy = tmp_path / "hall.env"
     copy.write_text(env + tls.removeprefix("#") + "\n")
     script = 'set -a; . "$1"; set +a; printf "%s\\n" "$HALL_DB_URL" "$HALL_SERVE_ARGS"'
