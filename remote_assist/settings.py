@@ -2,7 +2,8 @@
 
 ``HALL_ASSIST_ICE_URLS`` (comma-separated ``stun:``/``turn:`` URLs, none by default),
 ``HALL_ASSIST_TURN_SECRET``, ``HALL_ASSIST_TURN_TTL_S``, ``HALL_ASSIST_WAIT_LIMIT_S``,
-``HALL_ASSIST_RING_TIMEOUT_S``.
+``HALL_ASSIST_RING_TIMEOUT_S``, ``HALL_ASSIST_HEARTBEAT_TIMEOUT_S`` (how long a socket in a call, or an
+agent's, may stay silent before it counts as gone: 4 s; longer for links that stall).
 """
 
 from __future__ import annotations
@@ -37,4 +38,8 @@ def signaling_settings_from_env(env: Mapping[str, str] | None = None) -> Signali
         wait_limit_s=_number(env, "HALL_ASSIST_WAIT_LIMIT_S", 300),
         ring_timeout_s=_number(env, "HALL_ASSIST_RING_TIMEOUT_S", 30),
     )
-    return SignalingSettings(ice=ice, limits=limits)
+    heartbeat = _number(env, "HALL_ASSIST_HEARTBEAT_TIMEOUT_S", SignalingSettings.heartbeat_timeout_s)
+    if heartbeat <= SignalingSettings.heartbeat_interval_s:
+        raise ValueError(f"HALL_ASSIST_HEARTBEAT_TIMEOUT_S must be longer than the "
+                         f"{SignalingSettings.heartbeat_interval_s} s between pings, not {heartbeat}")
+    return SignalingSettings(ice=ice, limits=limits, heartbeat_timeout_s=heartbeat)
