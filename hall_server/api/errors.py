@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hall_contract import ErrorBody, ErrorDetail
@@ -145,6 +146,14 @@ def install_error_handlers(app: FastAPI) -> None:
                                   headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
         log.error("database error in request", exc_info=exc)
         return error_response(500, "internal_error", "the server could not complete the request")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_request: Request, _exc: PoolTimeout) -> JSONResponse:
+        # Every connection of the pool was taken for the whole wait: an overload, answered like a busy
+        # database (the kiosk retries after Retry-After), never a dropped connection.
+        log.warning("database connections all in use: answered 503")
+        return error_response(503, "database_busy", "the database is busy; try again shortly",
+                              headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
 
     @app.exception_handler(Exception)
     async def _last_resort(_request: Request, exc: Exception) -> JSONResponse:

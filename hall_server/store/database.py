@@ -27,7 +27,9 @@ class Database:
     of up to 100 ms and would wreck tail latency.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 20, busy_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 20, busy_timeout_s: float = 10.0, pool_timeout_s: float = 30.0
+    ) -> None:
         try:
             parsed = make_url(url)
         except ArgumentError as exc:
@@ -43,15 +45,15 @@ class Database:
                 # Owner-only before SQLite writes a byte; its -wal and -shm files take the same mode.
                 private_file(Path(parsed.database).expanduser())
                 self.engine = create_engine(
-                    url, pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=30,
+                    url, pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=pool_timeout_s,
                     connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
                     hide_parameters=True,
                 )
                 _configure_sqlite(self.engine, busy_timeout_s)
             else:
                 self.engine = create_engine(
-                    url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30, pool_pre_ping=True,
-                    hide_parameters=True,
+                    url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout_s,
+                    pool_pre_ping=True, hide_parameters=True,
                 )
         except (ArgumentError, NoSuchModuleError) as exc:
             raise ConfigError(f"unusable database URL: {exc}") from exc

@@ -64,3 +64,26 @@ def test_a_locked_database_answers_503_and_reads_go_on(busy_hall: tuple[str, str
         other.execute("ROLLBACK")
         other.close()
     assert httpx.post(f"{url}/tickets", json={"service": "SB-001"}, headers=auth).status_code == 201
+
+
+def test_every_connection_taken_answers_503_and_the_hall_goes_on(
+    tmp_path: Path, clock: SettableClock
+) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'hall.sqlite3'}", pool_size=1, pool_timeout_s=0.5)
+    schema.upgrade(db)
+    token = seed_demo(db, clock.now(), tmp_path)
+    app = create_app(Settings(db_url=db.url, data_dir=tmp_path), clock=clock, db=db)
+    auth = {"Authorization": f"Bearer {token}"}
+    with ServerThread(app) as url:
+        held = [db.engine.connect() for _ in range(3)]  # the pool's one and its two overflow connections
+        try:
+            reply = httpx.post(f"{url}/api/v1/tickets", json={"service": "SB-001"}, headers=auth, timeout=30)
+            assert reply.status_code == 503, reply.text
+            assert reply.json()["error"]["code"] == "database_busy"
+            assert reply.headers["retry-after"] == "1"
+        finally:
+            for conn in held:
+                conn.close()
+        again = httpx.post(f"{url}/api/v1/tickets", json={"service": "SB-001"}, headers=auth, timeout=30)
+        assert again.status_code == 201, again.text
+    db.dispose()
