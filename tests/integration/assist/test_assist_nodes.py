@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ from remote_assist.kiosk_peer import KioskPeer
 from remote_assist.media import synthetic_media
 from remote_assist.staff_peer import StaffPeer
 
-from .conftest import Peer
+from .conftest import Peer, free_port
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -39,39 +38,6 @@ LOGGED_HALL = (
     "import logging, sys; logging.basicConfig(level=logging.INFO, format='%(name)s %(message)s'); "
     "from hall_server.cli import main; sys.exit(main(sys.argv[1:]))"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A throw-away redis-server on a loopback port, without persistence."""
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @dataclass
