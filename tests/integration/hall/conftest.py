@@ -109,6 +109,10 @@ class Hall:
     def kiosk(self) -> httpx.Client:
         return self.client(self.kiosk_token)
 
+    def page(self, path: str) -> httpx.Response:
+        """A web page of the hall (``/t/...``) with the API clients' timeout: the suite runs beside others."""
+        return httpx.get(self.url + path, timeout=30)
+
     def staff_token(self, username: str) -> str:
         if username not in self._staff_tokens:
             reply = self.client().post("/auth/login", json={"username": username, "password": DEMO_PASSWORD})

@@ -108,7 +108,7 @@ def test_the_public_ticket_answer_has_no_priority_and_no_booking_id(hall: Hall) 
     public = hall.client().get(f"/tickets/{issued['id']}")
     assert public.status_code == 200
     assert "priority" not in public.json() and "booking_id" not in public.json()
-    page = httpx.get(f"{hall.url}/t/{issued['id']}")
+    page = hall.page(f"/t/{issued['id']}")
     assert page.status_code == 200 and "pregnant" not in page.text and "孕" not in page.text
 
 

@@ -87,7 +87,7 @@ def test_made_up_tokens_count_against_the_address(hall_with: Callable[..., Hall]
         assert hall.client(f"guess-{n}").get("/services").status_code == 401
     assert_rate_limited(hall.client("guess-3").get("/services"), retry_after=1)
     assert_rate_limited(hall.client().get("/tickets/t_unknown"), retry_after=1)
-    page = httpx.get(f"{hall.url}/t/t_unknown")
+    page = hall.page("/t/t_unknown")
     assert page.status_code == 429 and page.headers["retry-after"] == "1"
 
 

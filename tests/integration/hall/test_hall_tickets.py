@@ -148,28 +148,26 @@ def test_queue_listing_for_counter_staff(hall: Hall) -> None:
 
 
 def test_tracking_page_renders_for_a_phone(hall: Hall, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
-    import httpx
 
     take(hall)
     ticket = take(hall)
-    page = httpx.get(f"{hall.url}/t/{ticket['id']}")
+    page = hall.page(f"/t/{ticket['id']}")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "B002" in html and "等候中" in html and "Waiting" in html and "前面还有" in html
     assert 'http-equiv="refresh"' in html
     (artifacts_dir / "hall_tracking_page.html").write_text(html, "utf-8")
-    missing = httpx.get(f"{hall.url}/t/t_unknown")
+    missing = hall.page("/t/t_unknown")
     assert missing.status_code == 404 and "Ticket not found" in missing.text
 
 
 def test_tracking_page_follows_the_ticket_to_the_counter_and_stops_refreshing(hall: Hall) -> None:
-    import httpx
 
     ticket = take(hall)
     counter(hall, "call-next", name="23")
-    called = httpx.get(f"{hall.url}/t/{ticket['id']}").text
+    called = hall.page(f"/t/{ticket['id']}").text
     assert "请到窗口办理" in called and "Please go to the counter" in called and "<dd>23</dd>" in called
     assert 'http-equiv="refresh"' in called
     counter(hall, "complete", name="23")
-    done = httpx.get(f"{hall.url}/t/{ticket['id']}").text
+    done = hall.page(f"/t/{ticket['id']}").text
     assert "已办结" in done and 'http-equiv="refresh"' not in done
