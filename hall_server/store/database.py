@@ -37,6 +37,8 @@ class Database:
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
+        # The connection of the write transaction this thread is in, for reads made inside it.
+        self._in_write = threading.local()
         try:
             if self.is_sqlite:
                 if not parsed.database or parsed.database == ":memory:" or "mode=memory" in url:
@@ -60,7 +62,17 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A connection in a transaction meant for reading."""
+        """A connection in a transaction meant for reading.
+
+        Inside a write transaction of the same thread, that transaction's own connection: a second one
+        from the pool would wait for a connection while this one may hold a row lock (a queue's number)
+        that the writers holding every other connection wait for, until the pool's timeout answers 503
+        to all of them. The read also sees what the write has done so far.
+        """
+        current: Connection | None = getattr(self._in_write, "conn", None)
+        if current is not None:
+            yield current
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
@@ -76,10 +88,12 @@ class Database:
         with lock, self.engine.connect() as conn:
             conn.execution_options(hall_write=True)
             conn.info[_AFTER_COMMIT] = pending
+            self._in_write.conn = conn
             try:
                 with conn.begin():
                     yield conn
             finally:
+                self._in_write.conn = None
                 # ``info`` outlives this checkout (it belongs to the pooled connection).
                 conn.info.pop(_AFTER_COMMIT, None)
         for work in pending:
