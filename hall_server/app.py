@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import anyio.to_thread
@@ -24,6 +24,7 @@ from hall_server.notices.notifier import notifier_for
 from hall_server.records.registry import RecordsRegistry
 from hall_server.state.hall_state import HallState
 from hall_server.state.request_limits import Ticker
+from hall_server.state.task_stop import stop_tasks, within
 from hall_server.state.voice_packs import VoicePacks
 from hall_server.store import idempotency
 from hall_server.store.database import Database
@@ -134,12 +135,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
-            await _app.state.assist.close()
-            await hall.node.close()
+            # Each step bounded: a node told to stop is gone within seconds, whatever hangs.
+            await stop_tasks(tasks, "the hall's periodic work")
+            await within(_app.state.assist.close(), "video help's relay")
+            await within(hall.node.close(), "the node's shared pieces")
             if db is None:
                 database.dispose()
 

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from hall_server.state.access_news import AccessNews
 from hall_server.state.access_watch import Party
 from hall_server.state.redis_link import RESUBSCRIBE_AFTER_S, RedisLink
+from hall_server.state.task_stop import stop_tasks
 
 log = logging.getLogger(__name__)
 PIECE = "access news"
@@ -30,6 +31,7 @@ class RedisAccessNews(AccessNews):
         self.channel = link.key("access")
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        self._closing = False
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen())
@@ -37,10 +39,9 @@ class RedisAccessNews(AccessNews):
             await asyncio.wait_for(self._subscribed.wait(), 5.0)
 
     async def close(self) -> None:
+        self._closing = True
         if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+            await stop_tasks([self._task], "the access news")
 
     def tell(self, party: Party, reason: str, digest: str | None) -> None:
         if not self.link.available:
@@ -54,7 +55,7 @@ class RedisAccessNews(AccessNews):
 
     async def _listen(self) -> None:
         lost = False
-        while True:
+        while not self._closing:
             client = self.link.listener()
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
@@ -64,7 +65,7 @@ class RedisAccessNews(AccessNews):
                     await asyncio.to_thread(self.gap)
                     self.link.worked(PIECE)
                     lost = False
-                while True:
+                while not self._closing:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None and message.get("type") == "message":
                         await self._heard(message["data"])

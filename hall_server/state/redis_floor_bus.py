@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from hall_server.state.floor_bus import FloorBus, FloorEvent
 from hall_server.state.redis_link import RESUBSCRIBE_AFTER_S, RedisLink
+from hall_server.state.task_stop import stop_tasks
 
 log = logging.getLogger(__name__)
 PIECE = "floor events"
@@ -53,6 +54,7 @@ class RedisFloorBus(FloorBus):
         self._outbox: asyncio.Queue[FloorEvent] = asyncio.Queue(OUTBOX_LIMIT)
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = asyncio.Event()
+        self._closing = False
 
     def channel(self, site: str) -> str:
         return self.link.key("floor", site)
@@ -66,10 +68,8 @@ class RedisFloorBus(FloorBus):
 
     async def close(self) -> None:
         loop, self._loop = self._loop, None
-        for task in self._tasks:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        self._closing = True
+        await stop_tasks(self._tasks, "the floor bus")
         while not self._outbox.empty():
             self._deliver(self._outbox.get_nowait())
         if loop is not None:
@@ -109,7 +109,7 @@ class RedisFloorBus(FloorBus):
 
     async def _listen(self) -> None:
         lost = False
-        while True:
+        while not self._closing:
             client = self.link.listener()
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
@@ -119,7 +119,7 @@ class RedisFloorBus(FloorBus):
                     self._drop_all()
                     self.link.worked(PIECE)
                     lost = False
-                while True:
+                while not self._closing:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None and message.get("type") == "pmessage":
                         self._heard(message["data"])

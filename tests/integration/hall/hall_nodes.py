@@ -76,12 +76,15 @@ class Node:
         self.proc.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM, as systemd stops a node: gone within 15 s (its shutdown is bounded), else killed and
+        said, so that no node outlives the test."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+                raise AssertionError("the hall node did not stop within 15 s of SIGTERM") from None
 
 
 def start_node(db_url: str, redis_url: str, data_dir: Path, name: str, *extra: str) -> Node:
