@@ -46,6 +46,9 @@ from remote_assist.routing_codec import (
 from remote_assist.schema import MessageError, decode_object
 
 log = logging.getLogger(__name__)
+# How long closing waits for the node's loops, and the longest pause between attempts to subscribe again.
+_STOP_WITHIN_S = 3.0
+_RESUBSCRIBE_MAX_S = 5.0
 
 # Set the endpoint's node and answer the node it had.
 _SWAP = (
@@ -122,6 +125,7 @@ class RedisExchange:
         self.clock = clock
         self._redis: aioredis.Redis | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
         self._deliver: Deliver = lambda item: None
         self._replaced: Replaced | None = None
         self._status = RoutingStatus(0, 0, 0, 0)
@@ -164,10 +168,16 @@ class RedisExchange:
         log.info("assist node %s joined through Redis", self.node)
 
     async def close(self) -> None:
+        # Bounded: redis-py's reads under a timeout have swallowed a cancel, and a node told to stop
+        # waited on its listener for good. The loops also end by themselves once ``_closing`` is set.
+        self._closing = True
         for task in self._tasks:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=_STOP_WITHIN_S)
+            if pending:
+                log.warning("assist node %s: %d task(s) did not stop within %.0f s", self.node, len(pending),
+                            _STOP_WITHIN_S)
         if self._redis is None:
             return
         # Leaving on purpose: the other nodes end this node's calls at once, not after the expiry.
@@ -187,7 +197,7 @@ class RedisExchange:
 
     async def _beat_forever(self) -> None:
         failing = False
-        while True:
+        while not self._closing:
             await asyncio.sleep(self.beat_s)
             try:
                 await self._beat_once()
@@ -198,15 +208,21 @@ class RedisExchange:
                 failing = True
 
     async def _listen(self) -> None:
-        while True:
+        pause = 0.0  # seconds between attempts to subscribe again while Redis is away; 0 while it works
+        while not self._closing:
             try:
                 message = await self._pubsub.get_message(timeout=1.0)
             except RedisError as exc:
-                log.warning("assist node %s lost its Redis channel: %s", self.node, type(exc).__name__)
-                await asyncio.sleep(0.5)
+                if not pause:  # said once, not at every attempt
+                    log.warning("assist node %s lost its Redis channel: %s", self.node, type(exc).__name__)
+                pause = min(_RESUBSCRIBE_MAX_S, max(0.5, pause * 2))
+                await asyncio.sleep(pause)
                 with contextlib.suppress(RedisError):
                     await self._pubsub.subscribe(self._channel(self.node))
                 continue
+            if pause:
+                log.info("assist node %s has its Redis channel again", self.node)
+                pause = 0.0
             if message is not None and message.get("type") == "message":
                 await self.receive(message["data"])
 

@@ -87,9 +87,15 @@ class Node:
         self.proc.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM, as systemd stops a node: it must be gone within 20 s (its shutdown is bounded), and is
+        killed if not, so that no node outlives the test."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=20)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise AssertionError("the hall node did not stop within 20 s of SIGTERM") from None
 
     def staff_url(self, username: str = "agent1") -> str:
         reply = httpx.post(f"{self.http}/api/v1/auth/login",

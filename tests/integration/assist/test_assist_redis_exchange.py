@@ -134,3 +134,21 @@ async def test_a_dead_nodes_talk_ends_as_node_lost_and_its_waiting_caller_resume
     assert [(item.to, item.message["type"], item.message["call_id"]) for item in told] == [
         (("staff", "agent1"), "incoming", waiting), (("kiosk", "k2"), "queued", waiting)]
     assert told[1].message["position"] == 1
+
+
+async def test_a_lost_redis_is_said_once_and_closing_still_ends_at_once(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    node = Node(redis_url, "C")
+    await node.start()
+    with caplog.at_level(logging.INFO, "remote_assist.redis_exchange"):
+        redis.Redis.from_url(redis_url).shutdown(nosave=True)
+        await asyncio.sleep(4)  # the listener tries again several times meanwhile
+        lost = [r for r in caplog.records if "lost its Redis channel" in r.getMessage()]
+        assert len(lost) == 1
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        await node.exchange.close()
+        # Bounded by the exchange's own limit (3 s), whatever its loops were doing: not a speed figure,
+        # a node that must stop (the bound is generous for a crowded machine).
+        assert loop.time() - began < 10
