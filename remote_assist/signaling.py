@@ -170,7 +170,7 @@ class SignalingHub:
             return
         async with self._start_lock:
             if not self._started:
-                await self.exchange.start(self._deliver_one, self._replaced)
+                await self.exchange.start(self._deliver_one, self._replaced, self.ledger.lost)
                 self._started = True
 
     async def _first_message_token(self, ws: WebSocket) -> str:
@@ -390,16 +390,19 @@ class SignalingHub:
         role, name = conn.endpoint
         vanished = conn.close_reason == "vanished"
         reason = f"{role}_{'vanished' if vanished else 'left'}"
+        moved = False
         try:
             if await self.exchange.detach(conn.endpoint):
                 if role == "kiosk":
                     await self.exchange.change(lambda r, at: (None, r.kiosk_gone(name, at, reason)))
                 else:
                     await self.exchange.change(lambda r, at: (None, r.remove_agent(name, at, reason)))
+            else:
+                moved = True
         except MessageError as exc:
             log.warning("assist %s %s gone but its calls could not be ended: %s", role, name, exc.code)
         if role == "kiosk":
-            self.ledger.kiosk_gone(name)
+            self.ledger.kiosk_gone(name, moved=moved)
         log.info("assist %s %s gone (%s)", role, name, conn.close_reason)
 
     # --- time ---------------------------------------------------------------------------
