@@ -43,6 +43,10 @@ def is_loopback_url(url: str) -> bool:
 @dataclass(frozen=True)
 class HallConfig:
     url: str = "http://127.0.0.1:8000"
+    # Several addresses of one hall (its nodes, or proxies before them), instead of ``url``: a request
+    # whose connection fails goes to the next, and the one that answers stays in use. ``url`` is then
+    # the first of them.
+    urls: tuple[str, ...] = ()
     # Required: without it the hall refuses every call, so a kiosk without one does not start.
     token: str = ""
     site: str = "HQ"
@@ -59,14 +63,23 @@ class HallConfig:
                 "hall.token", "missing: give this kiosk's token (hall-server kiosk add NAME --site SITE)",
                 code="hall_token_missing",
             )
-        if self.url.startswith("http://") and not self.allow_insecure and not is_loopback_url(self.url):
-            raise ConfigError(
-                "hall.url", "plain http:// to a hall on another machine: use https:// (and hall.ca_file "
-                "for a private CA), or set hall.allow_insecure = true on a trusted network",
-                code="hall_insecure_url",
-            )
+        if self.urls:
+            object.__setattr__(self, "url", self.urls[0])
+        for url in self.addresses:
+            if url.startswith("http://") and not self.allow_insecure and not is_loopback_url(url):
+                raise ConfigError(
+                    "hall.urls" if self.urls else "hall.url", f"plain http:// to a hall on another machine "
+                    f"({url}): use https:// (and hall.ca_file for a private CA), or set "
+                    "hall.allow_insecure = true on a trusted network",
+                    code="hall_insecure_url",
+                )
         if self.ca_file and not Path(self.ca_file).expanduser().is_file():
             raise ConfigError("hall.ca_file", f"no such file: {self.ca_file}", code="hall_ca_file_missing")
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """The hall's addresses, in the order they are tried."""
+        return self.urls or (self.url,)
 
 
 @dataclass(frozen=True)
@@ -229,6 +242,30 @@ def _printers(data: dict[str, Any]) -> PrintersConfig:
     return PrintersConfig(a4 if "a4" in table and a4.enabled else None)
 
 
+def _hall_urls(hall: dict[str, Any]) -> tuple[str, ...]:
+    """``hall.urls`` taken out of the table and checked: distinct http(s) URLs, and no ``hall.url``."""
+    if "urls" not in hall:
+        return ()
+    urls = hall.pop("urls")
+
+    def refuse(message: str) -> ConfigError:
+        return ConfigError("hall.urls", message, code="hall_urls_invalid")
+
+    if "url" in hall:
+        raise refuse("give hall.url (one address) or hall.urls (several), not both")
+    if not isinstance(urls, list) or not urls:
+        raise refuse('must be a list of one or more URLs, e.g. ["https://a.example", "https://b.example"]')
+    for n, url in enumerate(urls, 1):
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise refuse(f"address {n} must be a string starting with http:// or https://")
+        if not urlsplit(url).hostname:
+            raise refuse(f"address {n} names no host: {url}")
+    cleaned = tuple(url.rstrip("/") for url in urls)
+    if len(set(cleaned)) != len(cleaned):
+        raise refuse("the same address is listed twice")
+    return cleaned
+
+
 def parse_config(data: dict[str, Any]) -> KioskConfig:
     """A KioskConfig from parsed TOML; raises ConfigError naming the first bad key."""
     top_known = {"hall", "screen", "timeouts", "devices", "handwriting", "printers", "voice",
@@ -236,9 +273,13 @@ def parse_config(data: dict[str, Any]) -> KioskConfig:
     for key in data:
         if key not in top_known:
             raise ConfigError(key, "unknown setting")
-    hall_values = _values(HallConfig, _section(data, "hall"), "hall.")
+    hall_table = dict(_section(data, "hall"))
+    urls = _hall_urls(hall_table)
+    hall_values = _values(HallConfig, hall_table, "hall.")
     if not hall_values.get("url", HallConfig.url).startswith(("http://", "https://")):
         raise ConfigError("hall.url", "must start with http:// or https://")
+    if urls:
+        hall_values["urls"] = urls
     screen: ScreenConfig = _build(ScreenConfig, _section(data, "screen"), "screen.")
     if screen.width < 320 or screen.height < 240:
         raise ConfigError("screen.width", "screen must be at least 320x240")

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -49,7 +49,9 @@ from hall_contract import (
     Ticket,
     TicketBody,
 )
+from kiosk.hall_addresses import HallAddresses
 from kiosk.hall_certificate import Certificate, certificate_of, certificate_problem
+from kiosk.hall_errors import HallError, HallUnreachable
 from kiosk.hall_tls import untrusted_hall
 
 log = logging.getLogger(__name__)
@@ -64,32 +66,6 @@ NOT_RETRIED_429 = frozenset({"kiosk_quota"})
 API_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 
 
-class HallError(Exception):
-    """The hall server refused a call: ``code`` is its stable snake_case error code
-    (hall_contract.refusals), or ``bad_response`` for an answer that breaks the contract."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str = "",
-        *,
-        status: int | None = None,
-        details: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(f"{code}: {message}" if message else code)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.details: dict[str, Any] = dict(details or {})
-
-
-class HallUnreachable(HallError):
-    """The hall server could not be reached (connection refused, timeout, 5xx after retries)."""
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__("hall_unreachable", message)
-
-
 def new_idempotency_key() -> str:
     """One key per citizen action; the same key is sent again on every retry of that action."""
     return uuid.uuid4().hex
@@ -100,11 +76,14 @@ def api_lang(lang: str) -> str:
 
 
 class HallClient:
-    """Typed calls to the hall server for one kiosk (its bearer token names the kiosk and site)."""
+    """Typed calls to the hall server for one kiosk (its bearer token names the kiosk and site).
+
+    ``base_url`` is the hall's address, or several (nodes): a connection that fails moves to the next.
+    """
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         token: str,
         timeout: float = 5.0,
         *,
@@ -113,11 +92,9 @@ class HallClient:
         sleep: Callable[[float], None] = time.sleep,
         ca_file: str = "",
     ) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"hall URL must start with http:// or https://, got {base_url!r}")
         if timeout <= 0:
             raise ValueError("timeout must be positive")
-        self.base_url = base_url.rstrip("/")
+        self.addresses = HallAddresses(base_url)
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff_s = backoff_s
@@ -131,6 +108,10 @@ class HallClient:
         self._http.headers["Accept"] = "application/json"
         # The hall's private CA alone; given per request, where REQUESTS_CA_BUNDLE cannot replace it.
         self._verify: str | bool = ca_file or True
+
+    @property
+    def base_url(self) -> str:
+        return self.addresses.current
 
     def close(self) -> None:
         self._http.close()
@@ -168,7 +149,6 @@ class HallClient:
         accept: str | None = None,
     ) -> requests.Response:
         """The retries: the first answer that another try cannot change, or HallUnreachable."""
-        url = f"{self.base_url}{API_PREFIX}{path}"
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         if accept:
             headers["Accept"] = accept
@@ -182,8 +162,9 @@ class HallClient:
             if attempt:
                 self._sleep(self.backoff_s * (2 ** (attempt - 1)))
             try:
-                response = self._http.request(method, url, params=query, json=payload, headers=headers,
-                                              timeout=self.timeout, verify=self._verify)
+                response = self.addresses.send(lambda base: self._http.request(
+                    method, f"{base}{API_PREFIX}{path}", params=query, json=payload, headers=headers,
+                    timeout=self.timeout, verify=self._verify))
             except requests.exceptions.SSLError as exc:  # not retried: the same certificate comes back
                 raise HallUnreachable(f"{method} {path}: {untrusted_hall(exc)}") from exc
             except requests.RequestException as exc:

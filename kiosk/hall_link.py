@@ -41,7 +41,7 @@ class HallLink:
 
             cfg = self._config.hall
             # Short, few retries: the kiosk shows "hall unreachable" quickly rather than hanging.
-            self._client = HallClient(cfg.url, cfg.token, timeout=cfg.timeout_s, retries=1,
+            self._client = HallClient(cfg.addresses, cfg.token, timeout=cfg.timeout_s, retries=1,
                                       ca_file=cfg.ca_file)
         return self._client
 

@@ -2,7 +2,9 @@
 
 The relay shows its routing's outbound messages to ``CallLedger.observe``: an ``accepted`` to the kiosk is
 the answer, an ``ended`` (or a wait-limit ``unavailable``) closes the call; a kiosk that vanishes closes
-its call too. A call closed before it was answered was abandoned.
+its call too. A call closed before it was answered was abandoned. Across nodes, a waiting caller whose
+socket went to another node is that node's to tell; one whose node went away and who never came back is
+told ``lost`` by the one node whose routing change ended its call.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from remote_assist.routing import Outbound
+from remote_assist.routing import Call, Outbound
 
 # (kind, site, at, dimensions): the hall stores it; the relay never waits for it.
 CallRecorder = Callable[[str, str, datetime, dict[str, Any]], None]
@@ -51,9 +53,18 @@ class CallLedger:
             elif message["type"] in ("ended", "unavailable"):
                 self._close(call_id, str(message.get("reason", "ended")))
 
-    def kiosk_gone(self, kiosk: str) -> None:
+    def kiosk_gone(self, kiosk: str, *, moved: bool = False) -> None:
+        """The kiosk's socket went; ``moved``: to another node, where its waiting call goes on."""
         for call_id in [c for c, call in self.open.items() if call.kiosk == kiosk]:
-            self._close(call_id, "kiosk_gone")
+            if moved and not self.open[call_id].answered:
+                del self.open[call_id]
+            else:
+                self._close(call_id, "kiosk_gone")
+
+    def lost(self, call: Call) -> None:
+        """A caller whose node went away ended without coming back: abandoned."""
+        self.open[call.call_id] = _Open(call.site, call.kiosk, call.skill)
+        self._close(call.call_id, "node_lost")
 
     def _close(self, call_id: str, reason: str) -> None:
         kind = "assist_ended" if self.open[call_id].answered else "assist_abandoned"

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from remote_assist.routing import Endpoint, InMemoryRouting, Outbound, RoutingStatus
+from remote_assist.routing import Call, Endpoint, InMemoryRouting, Outbound, RoutingStatus
 
 T = TypeVar("T")
 Change = Callable[[InMemoryRouting, float], tuple[T, list[Outbound]]]
@@ -20,6 +20,8 @@ Change = Callable[[InMemoryRouting, float], tuple[T, list[Outbound]]]
 Deliver = Callable[[Outbound], None]
 # Called on this node when the endpoint's socket signed in again on another node.
 Replaced = Callable[[Endpoint], Awaitable[None]]
+# Called on exactly one node for a caller whose node went away and who never came back to its place.
+Abandoned = Callable[[Call], None]
 
 # Reasons a call carries when the node of one side went away (stable, see call_end).
 NODE_LOST = "node_lost"  # to the agent: the kiosk's node went away
@@ -37,7 +39,9 @@ class CallExchange(Protocol):
         """A routing of this node's settings (the whole state only for ``LocalExchange``)."""
         ...
 
-    async def start(self, deliver: Deliver, replaced: Replaced) -> None: ...
+    async def start(
+        self, deliver: Deliver, replaced: Replaced, abandoned: Abandoned | None = None
+    ) -> None: ...
     async def close(self) -> None: ...
     async def attach(self, endpoint: Endpoint) -> None:
         """This node now holds ``endpoint``'s socket (a socket elsewhere is told it was replaced)."""
@@ -68,7 +72,8 @@ class LocalExchange:
     def routing(self) -> InMemoryRouting:
         return self._routing
 
-    async def start(self, deliver: Deliver, replaced: Replaced) -> None:
+    async def start(self, deliver: Deliver, replaced: Replaced, abandoned: Abandoned | None = None) -> None:
+        # One node: no caller is ever left behind by a node that went away.
         self._deliver = deliver
 
     async def close(self) -> None:

@@ -172,8 +172,10 @@ class KioskPeer:
         """The node went away while the caller waited: call again through the hall's next address."""
         self._node_lost = False
         self._emit("reconnecting", {})
+        # Dropped, not closed: a node that froze never answers the close handshake, and waiting for
+        # it (the socket's 10 s close timeout) would keep the caller from its place for nothing.
         with contextlib.suppress(Exception):
-            await self._ws.close()
+            self._ws.transport.abort()
         at = self.urls.index(self.url)
         order = self.urls[at + 1:] + self.urls[: at + 1]
         deadline = time.monotonic() + self.reconnect_s

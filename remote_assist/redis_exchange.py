@@ -6,6 +6,7 @@ node that holds its socket, with ``seq`` numbering the callers' line; ``lock`` s
 connected endpoint to its node; ``node:<id>`` expires unless its node beats, and ``nodes`` lists
 the nodes to watch; ``tick`` is a short lease so one node at a time applies timers. A message for
 a socket on another node is published on ``to:<id>``, the channel that node listens on.
+``abandoned:<call id>`` (kept a day) marks a lost caller's call as told abandoned, by one node only.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from remote_assist.exchange import (
     KIOSK_MOVED,
     NODE_LOST,
     STAFF_NODE_LOST,
+    Abandoned,
     Change,
     Deliver,
     Replaced,
     T,
 )
-from remote_assist.routing import Endpoint, InMemoryRouting, Outbound, RoutingStatus
+from remote_assist.routing import Call, Endpoint, InMemoryRouting, Outbound, RoutingStatus
 from remote_assist.routing_codec import (
     CodecError,
     decode_agent,
@@ -61,6 +63,9 @@ _RELEASE = (
     "return 0"
 )
 
+
+# How long a lost caller's call stays marked as told: far past any grace, and then forgotten.
+ABANDONED_MARK_MS = 24 * 3600 * 1000
 
 # The records as read (agents, calls) and the line's last number: what a change is compared with.
 Stored = tuple[dict[str, str], dict[str, str], int]
@@ -128,6 +133,7 @@ class RedisExchange:
         self._closing = False
         self._deliver: Deliver = lambda item: None
         self._replaced: Replaced | None = None
+        self._abandoned: Abandoned | None = None
         self._status = RoutingStatus(0, 0, 0, 0)
         self._pubsub: Any = None
 
@@ -148,8 +154,8 @@ class RedisExchange:
         return self._redis
 
     # --- life ---------------------------------------------------------------------------
-    async def start(self, deliver: Deliver, replaced: Replaced) -> None:
-        self._deliver, self._replaced = deliver, replaced
+    async def start(self, deliver: Deliver, replaced: Replaced, abandoned: Abandoned | None = None) -> None:
+        self._deliver, self._replaced, self._abandoned = deliver, replaced, abandoned
         # A bounded pool: a thousand sockets signing in together wait for a connection instead of
         # opening a thousand (and running into the open-file limit of the node or of Redis).
         pool = aioredis.BlockingConnectionPool.from_url(
@@ -273,6 +279,9 @@ class RedisExchange:
             )
             async with lock:
                 routing, stored = await self._load()
+                # No node's ledger holds a caller whose node went away: whichever change ends its
+                # call (grace or wait limit run out, the kiosk gone again) tells it abandoned.
+                orphans = [c for c in routing.calls.values() if c.orphaned_at is not None]
                 result, out = change(routing, self.clock())
                 await self._save(routing, stored)
         except LockError as exc:
@@ -280,7 +289,24 @@ class RedisExchange:
         except RedisError as exc:
             raise MessageError("relay_unavailable", "the relay cannot reach Redis") from exc
         await self._send(out)
+        await self.abandon([c for c in orphans if c.call_id not in routing.calls])
         return result
+
+    async def abandon(self, calls: list[Call]) -> None:
+        """Tell each call abandoned unless a node already did (a lock outlived by a slow change)."""
+        if not calls or self._abandoned is None:
+            return
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for call in calls:
+                    pipe.set(self._key(f"abandoned:{call.call_id}"), self.node, nx=True, px=ABANDONED_MARK_MS)
+                first = await pipe.execute()
+        except RedisError:
+            log.warning("assist node %s could not mark %d lost callers abandoned", self.node, len(calls))
+            return
+        for call, mine in zip(calls, first, strict=True):
+            if mine:
+                self._abandoned(call)
 
     async def _load(self) -> tuple[InMemoryRouting, Stored]:
         async with self.redis.pipeline(transaction=False) as pipe:

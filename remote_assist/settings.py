@@ -3,7 +3,9 @@
 ``HALL_ASSIST_ICE_URLS`` (comma-separated ``stun:``/``turn:`` URLs, none by default),
 ``HALL_ASSIST_TURN_SECRET``, ``HALL_ASSIST_TURN_TTL_S``, ``HALL_ASSIST_WAIT_LIMIT_S``,
 ``HALL_ASSIST_RING_TIMEOUT_S``, ``HALL_ASSIST_HEARTBEAT_TIMEOUT_S`` (how long a socket in a call, or an
-agent's, may stay silent before it counts as gone: 4 s; longer for links that stall).
+agent's, may stay silent before it counts as gone: 4 s; longer for links that stall),
+``HALL_ASSIST_RESUME_GRACE_S`` (how long a caller whose node went away keeps its place in line: 30 s;
+past it the call counts as abandoned).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def signaling_settings_from_env(env: Mapping[str, str] | None = None) -> Signali
     limits = RoutingLimits(
         wait_limit_s=_number(env, "HALL_ASSIST_WAIT_LIMIT_S", 300),
         ring_timeout_s=_number(env, "HALL_ASSIST_RING_TIMEOUT_S", 30),
+        resume_grace_s=_number(env, "HALL_ASSIST_RESUME_GRACE_S", 30),
     )
     heartbeat = _number(env, "HALL_ASSIST_HEARTBEAT_TIMEOUT_S", SignalingSettings.heartbeat_timeout_s)
     if heartbeat <= SignalingSettings.heartbeat_interval_s:

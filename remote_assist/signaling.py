@@ -23,7 +23,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from remote_assist import protocol
 from remote_assist.assist_directory import AssistDirectory
 from remote_assist.call_ledger import CallLedger
-from remote_assist.exchange import CallExchange, LocalExchange
+from remote_assist.exchange import NODE_LOST, CallExchange, LocalExchange
 from remote_assist.protocol import Role
 from remote_assist.ratelimit import TokenBucket
 from remote_assist.routing import Endpoint, InMemoryRouting, Outbound, RoutingLimits
@@ -40,6 +40,7 @@ FATAL_CODES = frozenset(
     {"invalid_json", "not_an_object", "message_too_large", "binary_not_supported", "rate_limited"}
 )
 RELAYED = frozenset({"offer", "answer", "candidate"})
+SERVER_STOPPING = 1012  # the code the ASGI server gives a socket it closes because it shuts down
 PING = {"type": "ping"}
 
 
@@ -91,6 +92,8 @@ class SignalingHub:
         self._ticker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.ledger = CallLedger(directory.record_call, directory.now)
+        # This node is shutting down (an upgrade, a restart): its waiting callers keep their place.
+        self.stopping = False
 
     # --- mounting -----------------------------------------------------------------------
     def api_router(self) -> APIRouter:
@@ -170,7 +173,7 @@ class SignalingHub:
             return
         async with self._start_lock:
             if not self._started:
-                await self.exchange.start(self._deliver_one, self._replaced)
+                await self.exchange.start(self._deliver_one, self._replaced, self.ledger.lost)
                 self._started = True
 
     async def _first_message_token(self, ws: WebSocket) -> str:
@@ -273,6 +276,7 @@ class SignalingHub:
                     return
                 event = receive.result()
                 if event["type"] == "websocket.disconnect":
+                    self.stopping |= event.get("code") == SERVER_STOPPING
                     return
                 now = self.monotonic()
                 conn.last_seen = now
@@ -390,16 +394,24 @@ class SignalingHub:
         role, name = conn.endpoint
         vanished = conn.close_reason == "vanished"
         reason = f"{role}_{'vanished' if vanished else 'left'}"
+        moved = False
         try:
-            if await self.exchange.detach(conn.endpoint):
+            if self.stopping and role == "kiosk" and not isinstance(self.exchange, LocalExchange):
+                # Lost, not gone: the kiosk calls again through another node and keeps its place.
+                moved = True
+                if await self.exchange.detach(conn.endpoint):
+                    await self.exchange.change(lambda r, at: (None, r.kiosk_lost(name, at, NODE_LOST)))
+            elif await self.exchange.detach(conn.endpoint):
                 if role == "kiosk":
                     await self.exchange.change(lambda r, at: (None, r.kiosk_gone(name, at, reason)))
                 else:
                     await self.exchange.change(lambda r, at: (None, r.remove_agent(name, at, reason)))
+            else:
+                moved = True
         except MessageError as exc:
             log.warning("assist %s %s gone but its calls could not be ended: %s", role, name, exc.code)
         if role == "kiosk":
-            self.ledger.kiosk_gone(name)
+            self.ledger.kiosk_gone(name, moved=moved)
         log.info("assist %s %s gone (%s)", role, name, conn.close_reason)
 
     # --- time ---------------------------------------------------------------------------

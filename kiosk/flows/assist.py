@@ -113,7 +113,7 @@ class AssistCall:
 
     def __init__(
         self,
-        hall_url: str,
+        hall_url: str | Sequence[str],
         token: str,
         *,
         media: Callable[[], LocalMedia],

@@ -102,7 +102,8 @@ class MaintenanceScreen(KioskScreen):
             lines.append(line + reason)
         self.device_lines = lines
         hall_state = _("connected") if app.hall_online else _("not reachable")
-        url = app.kiosk_config.hall.url
+        # The address in use, when the hall has several (hall.urls): the technician sees which node answers.
+        url = getattr(app.hall, "base_url", None) or app.kiosk_config.hall.url
         self.hall_line = _("Hall server {url}: {state}").format(url=url, state=hall_state)
         errors = list(app.recent_errors)
         for slot in devices.slots if devices is not None else ():

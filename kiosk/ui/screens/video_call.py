@@ -129,7 +129,7 @@ class VideoCallScreen(KioskScreen):
         # The media stack's one-off set-up runs beside the call's queueing (it is paid once).
         app.warm_media()
         self.call = AssistCall(
-            cfg.hall.url,
+            cfg.hall.addresses,
             cfg.hall.token,
             media=default_media(f"{cfg.hall.site} kiosk"),
             printer=devices,

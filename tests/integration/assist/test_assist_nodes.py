@@ -1,7 +1,8 @@
 """Video help across two real hall-server processes sharing PostgreSQL and a real Redis.
 
 A kiosk on node A talks with an agent on node B; a caller waiting on A when A is killed calls again
-through B and keeps its place; the agent sees A's call end as ``node_lost``; junk on a node's Redis
+through B and keeps its place; the agent sees A's call end as ``node_lost``; a caller who never comes
+back from a killed node is counted abandoned once, by one of the nodes left; junk on a node's Redis
 channel is dropped with a log line.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -22,8 +24,12 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from sqlalchemy import select
+from websockets.exceptions import ConnectionClosed
 
 from hall_server.demo import DEMO_PASSWORD
+from hall_server.store import models as m
+from hall_server.store.database import Database
 from hall_server.store.scratch_database import scratch_database
 from remote_assist.kiosk_peer import KioskPeer
 from remote_assist.media import synthetic_media
@@ -51,6 +57,7 @@ class Node:
     port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def http(self) -> str:
@@ -63,7 +70,7 @@ class Node:
     def start(self) -> None:
         env = {**os.environ, "HALL_DATA_DIR": str(self.data_dir), "HALL_ASSIST_RING_TIMEOUT_S": "60",
                # Two nodes, aiortc peers and CI's other runs share two cores: a peer's pong may come late.
-               "HALL_ASSIST_HEARTBEAT_TIMEOUT_S": "15"}
+               "HALL_ASSIST_HEARTBEAT_TIMEOUT_S": "15", **self.env}
         with self.log.open("w") as err:
             self.proc = subprocess.Popen(
                 # The relay's own log lines (nodes joining, junk dropped, calls resumed) go to the log file.
@@ -131,6 +138,26 @@ def nodes(tmp_path: Path, redis_url: str) -> Iterator[tuple[Node, Node]]:
             b.stop()
             # Shown by pytest when the test failed: what each node's relay did.
             for node, name in ((a, "A"), (b, "B")):
+                if node.log.exists():
+                    print(f"--- node {name}\n{node.log.read_text()}")
+
+
+@pytest.fixture
+def three_nodes(tmp_path: Path, redis_url: str) -> Iterator[tuple[Node, Node, Node]]:
+    """Three nodes whose lost callers keep their place 3 s (instead of 30) before counting abandoned."""
+    shared = os.environ.get("HALL_TEST_DB_URL")
+    if not shared:
+        pytest.skip("several hall nodes share PostgreSQL: set HALL_TEST_DB_URL")
+    with scratch_database(shared) as db_url:
+        trio = tuple(Node(db_url, redis_url, tmp_path / "data", tmp_path / f"node-{name}.log",
+                          env={"HALL_ASSIST_RESUME_GRACE_S": "3"}) for name in "abc")
+        try:
+            for node in trio:
+                node.start()
+            yield trio  # type: ignore[misc]
+        finally:
+            for node, name in zip(trio, "ABC", strict=True):
+                node.stop()
                 if node.log.exists():
                     print(f"--- node {name}\n{node.log.read_text()}")
 
@@ -282,3 +309,131 @@ async def test_junk_on_a_nodes_channel_is_dropped_with_a_log_line(
     await agent.close()
     client.close()
 
+
+
+async def answer_pings(peer: Peer) -> None:
+    with contextlib.suppress(ConnectionClosed):
+        async for raw in peer.ws:
+            if json.loads(raw)["type"] == "ping":
+                await peer.send({"type": "pong"})
+
+
+def call_events(db_url: str, call_id: str) -> list[tuple[str, str | None, str | None]]:
+    db = Database(db_url, pool_size=1)
+    try:
+        with db.read() as conn:
+            rows = conn.execute(select(m.events.c.kind, m.events.c.kiosk, m.events.c.detail)
+                                .where(m.events.c.subject == call_id).order_by(m.events.c.id))
+            return [(r.kind, r.kiosk, r.detail) for r in rows]
+    finally:
+        db.dispose()
+
+
+async def events_of_call(db_url: str, call_id: str, count: int) -> list[tuple[str, str | None, str | None]]:
+    """The call's stored events once there are ``count`` (the ledger writes off the relay's loop)."""
+    for _ in range(600):
+        events = await asyncio.to_thread(call_events, db_url, call_id)
+        if len(events) >= count:
+            break
+        await asyncio.sleep(0.1)
+    return events
+
+
+async def test_a_caller_who_never_comes_back_from_a_killed_node_counts_once_as_abandoned(
+    three_nodes: tuple[Node, Node, Node]
+) -> None:
+    a, b, c = three_nodes
+    c.add_kiosk("kiosk-02")
+    # B and C both run the relay's timers, as long as each holds a socket: either may see the place lapse.
+    agent = await Peer.connect(await asyncio.to_thread(b.staff_url))
+    await agent.expect("welcome")
+    other_kiosk = await Peer.connect(c.kiosk_url("kiosk-02"))
+    await other_kiosk.expect("welcome")
+    keep_alive = [asyncio.create_task(answer_pings(peer)) for peer in (agent, other_kiosk)]
+    try:
+        async with asyncio.timeout(90):
+            caller = await Peer.connect(a.kiosk_url())
+            await caller.send({"type": "call", "skill": "general", "lang": "zh-Hans"})
+            call_id = (await caller.expect("queued"))["call_id"]
+            await events_of_call(a.db_url, call_id, 1)
+            await asyncio.to_thread(a.kill)
+            # A's liveness key lapses (5 s), the caller's place is kept 3 s, and it never calls again.
+            await events_of_call(a.db_url, call_id, 2)
+            await asyncio.sleep(3)  # a dozen more ticks of both B and C
+            events = await asyncio.to_thread(call_events, a.db_url, call_id)
+            assert events == [("assist_queued", "kiosk-01", "general"),
+                              ("assist_abandoned", "kiosk-01", "node_lost")]
+            async with httpx.AsyncClient(timeout=30) as client:
+                login = await client.post(f"{c.http}/api/v1/auth/login",
+                                          json={"username": "manager1", "password": DEMO_PASSWORD})
+                reply = await client.get(f"{c.http}/api/v1/stats/assist", params={"site": "HQ"},
+                                         headers={"Authorization": f"Bearer {login.json()['token']}"})
+            assert reply.status_code == 200, reply.text
+            totals = reply.json()["totals"]
+            assert (totals["calls"], totals["answered"], totals["abandoned"]) == (1, 0, 1)
+    finally:
+        for task in keep_alive:
+            task.cancel()
+        await agent.close()
+        await other_kiosk.close()
+
+
+async def test_a_caller_who_moves_to_another_node_while_waiting_is_counted_once_as_answered(
+    nodes: tuple[Node, Node], agent_on_b: StaffPeer
+) -> None:
+    a, b = nodes
+    async with asyncio.timeout(60):
+        first = await Peer.connect(a.kiosk_url())
+        await first.send({"type": "call", "skill": "general", "lang": "zh-Hans"})
+        call_id = (await first.expect("queued"))["call_id"]
+        # The same kiosk signs in through B while A lives on (its link to A broke, say): A lets go of
+        # the socket, and the call, still waiting, is B's to count.
+        again = await Peer.connect(b.kiosk_url())
+        await again.expect("welcome")
+        await again.send({"type": "call", "skill": "general", "lang": "zh-Hans", "call_id": call_id})
+        assert (await again.expect("queued"))["call_id"] == call_id
+        await agent_on_b.send({"type": "presence", "state": "available", "skills": ["general"]})
+        await agent_on_b.expect("presence")
+        assert (await agent_on_b.expect("incoming"))["call_id"] == call_id
+        await agent_on_b.send({"type": "accept", "call_id": call_id})
+        await again.expect("accepted")
+        await again.send({"type": "hangup", "call_id": call_id})
+        await agent_on_b.expect("ended")
+        await events_of_call(a.db_url, call_id, 3)
+        await asyncio.sleep(1)  # anything A would have told late
+        events = await asyncio.to_thread(call_events, a.db_url, call_id)
+        # Each node stores its events off the relay's loop, two at once may land in either order.
+        assert sorted(kind for kind, _kiosk, _detail in events) == [
+            "assist_answered", "assist_ended", "assist_queued"], events
+        await again.close()
+        with contextlib.suppress(ConnectionClosed):
+            await first.close()
+
+
+async def test_a_caller_waiting_on_a_node_stopped_on_purpose_keeps_its_place_through_the_other(
+    nodes: tuple[Node, Node], agent_on_b: StaffPeer
+) -> None:
+    a, b = nodes
+    b.add_kiosk("kiosk-02")
+    first = Caller([a.http, b.http], a.tokens["kiosk-01"])
+    try:
+        async with asyncio.timeout(90):
+            first.start()
+            queued = await first.saw("queued", position=1)
+            second = await Peer.connect(b.kiosk_url("kiosk-02"))
+            await second.send({"type": "call", "skill": "general", "lang": "zh-Hans"})
+            # SIGTERM, as systemd stops a node for an upgrade: its server closes the sockets (1012).
+            await asyncio.to_thread(a.stop)
+            await first.saw("reconnected")
+            back = next(i for i, (kind, _) in enumerate(first.events) if kind == "reconnected")
+            again = await first.saw("queued", after=back)
+            assert (again["call_id"], again["position"]) == (queued["call_id"], 1)
+            await agent_on_b.send({"type": "presence", "state": "available", "skills": ["general"]})
+            incoming = await agent_on_b.expect("incoming")
+            assert (incoming["call_id"], incoming["kiosk"]) == (queued["call_id"], "kiosk-01")
+            # The stopped node handed the call over: it did not count it abandoned on its way out.
+            assert [kind for kind, _k, _d in await asyncio.to_thread(call_events, a.db_url, queued["call_id"])
+                    ] == ["assist_queued"]
+            await second.close()
+    finally:
+        await first.stop()

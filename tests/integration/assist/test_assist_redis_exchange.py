@@ -1,34 +1,37 @@
-"""RedisExchange against a real redis-server: two nodes in one process, delivery, junk, a node's death."""
+"""RedisExchange against a real redis-server: nodes in one process, delivery, junk, a node's death, and
+a caller lost with its node told abandoned by one node only."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import redis
 
 from remote_assist.redis_exchange import RedisExchange
-from remote_assist.routing import Endpoint, InMemoryRouting, Outbound
+from remote_assist.routing import Call, Endpoint, InMemoryRouting, Outbound
 
 
 class Node:
     """One exchange with what it delivered and which sockets it was told to close."""
 
-    def __init__(self, url: str, name: str, **timing: float) -> None:
+    def __init__(self, url: str, name: str, clock: Callable[[], float] = time.time, **timing: float) -> None:
         self.exchange = RedisExchange(url, lambda node: InMemoryRouting(lambda peer: [], node=node),
-                                      node=name, **timing)
+                                      node=name, clock=clock, **timing)
         self.inbox: asyncio.Queue[Outbound] = asyncio.Queue()
         self.replaced: list[Endpoint] = []
         self.told_replaced = asyncio.Event()
+        self.abandoned: list[Call] = []
 
     async def start(self) -> None:
         async def replaced(endpoint: Endpoint) -> None:
             self.replaced.append(endpoint)
             self.told_replaced.set()
 
-        await self.exchange.start(self.inbox.put_nowait, replaced)
+        await self.exchange.start(self.inbox.put_nowait, replaced, self.abandoned.append)
 
     async def next(self, kind: str) -> Outbound:
         async with asyncio.timeout(5):
@@ -134,6 +137,41 @@ async def test_a_dead_nodes_talk_ends_as_node_lost_and_its_waiting_caller_resume
     assert [(item.to, item.message["type"], item.message["call_id"]) for item in told] == [
         (("staff", "agent1"), "incoming", waiting), (("kiosk", "k2"), "queued", waiting)]
     assert told[1].message["position"] == 1
+
+
+async def test_a_caller_lost_with_its_node_who_never_comes_back_is_told_abandoned_by_one_node_only(
+    redis_url: str
+) -> None:
+    now = [1000.0]
+    a = Node(redis_url, "A", beat_s=30, node_ttl_s=60)
+    # B and C apply the hall's timers on every tick (no lease between them): only the lock keeps them apart.
+    b, c = (Node(redis_url, name, clock=lambda: now[0], tick_lease_s=0.001) for name in ("B", "C"))
+    for node in (a, b, c):
+        await node.start()
+    try:
+        lost = await _call(a, "k1")
+        stays = await _call(b, "k2")
+        client = redis.Redis.from_url(redis_url)
+        client.delete("assist:node:A")
+        client.close()
+        await b.exchange.tick(lambda site: None)
+        assert b.abandoned == [] and c.abandoned == []  # its place is kept for a while
+        now[0] += 29
+        await asyncio.gather(b.exchange.tick(lambda site: None), c.exchange.tick(lambda site: None))
+        assert b.abandoned == [] and c.abandoned == []
+        now[0] += 2
+        await asyncio.sleep(0.01)
+        await asyncio.gather(b.exchange.tick(lambda site: None), c.exchange.tick(lambda site: None))
+        told = b.abandoned + c.abandoned
+        assert [(call.call_id, call.kiosk, call.site, call.skill) for call in told] == [
+            (lost, "k1", "HQ", "general")]
+        # A change that outlived the lock and ended the same call again tells nobody a second time.
+        await asyncio.gather(b.exchange.abandon(told), c.exchange.abandon(told))
+        assert len(b.abandoned + c.abandoned) == 1
+        assert stays in (await b.exchange._load())[0].calls  # the caller on a live node waits on
+    finally:
+        for node in (a, b, c):
+            await node.exchange.close()
 
 
 async def test_a_lost_redis_is_said_once_and_closing_still_ends_at_once(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import stat
+from dataclasses import replace
 
 import pytest
+
+from kiosk.hall_addresses import HallAddresses
 
 pytestmark = pytest.mark.ui
 
@@ -89,3 +93,28 @@ def test_the_pin_lockout_survives_reopening_the_screen(kiosk):
     _enter_pin(kiosk, kiosk.app.kiosk_config.technician_pin)
     kiosk.wait_until(lambda: screen.unlocked, what="maintenance unlocked after the lockout")
     kiosk.tap(kiosk.find(id="leave"))
+
+
+def test_maintenance_names_the_hall_address_in_use_when_the_first_is_down(kiosk):
+    with socket.socket() as probe:  # a loopback port nobody listens on: the first address is down
+        probe.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    app, client = kiosk.app, kiosk.app.hall
+    configured = app.kiosk_config, client.addresses
+    # As from hall.urls = [down, up]: the configuration's first address is the one that is down.
+    hall = replace(app.kiosk_config.hall, urls=(down, kiosk.hall.url))
+    app.kiosk_config = replace(app.kiosk_config, hall=hall)
+    client.addresses = HallAddresses(app.kiosk_config.hall.addresses)
+    try:
+        screen = _unlock_by_corner(kiosk)
+        _enter_pin(kiosk, app.kiosk_config.technician_pin)
+        kiosk.wait_until(lambda: screen.unlocked, what="maintenance unlocked")
+        kiosk.tap(kiosk.find(id="test_hall"))
+        kiosk.wait_until(lambda: screen.result == "大厅服务器连接正常。", timeout=20, what="hall answered")
+        assert screen.hall_line.startswith(f"大厅服务器 {kiosk.hall.url}：")
+        assert client.base_url == kiosk.hall.url
+        kiosk.screenshot("maintenance_hall_address_in_use")
+        kiosk.tap(kiosk.find(id="leave"))
+        kiosk.wait_for_screen("attract")
+    finally:
+        app.kiosk_config, client.addresses = configured

@@ -1,5 +1,6 @@
-"""The kiosk's way to its hall through the config loader: plain http:// only to this machine (or where the
-operator says the network is trusted), and a CA file that must exist."""
+"""The kiosk's way to its hall through the config loader: one address or several (``hall.urls``), plain
+http:// only to this machine (or where the operator says the network is trusted), and a CA file that must
+exist."""
 
 from __future__ import annotations
 
@@ -82,3 +83,47 @@ def test_the_example_file_documents_both_keys() -> None:
     text = example.read_text(encoding="utf-8")
     assert "ca_file = " in text and "allow_insecure = false" in text
     assert load_config(example).hall.allow_insecure is False
+
+
+def test_several_hall_addresses_are_tried_in_the_order_given_and_url_is_the_first() -> None:
+    hall = parse_config(_config(urls=["https://hall-a.example/", "https://hall-b.example:8443"])).hall
+    assert hall.addresses == ("https://hall-a.example", "https://hall-b.example:8443")
+    assert hall.url == "https://hall-a.example"
+    assert parse_config(_config(url="https://hall.example")).hall.addresses == ("https://hall.example",)
+
+
+@pytest.mark.parametrize("urls", [
+    [], "https://hall.example", [1], ["https://a.example", None], ["ftp://hall.example"], ["https://"],
+    ["hall.example"], ["https://a.example", "https://a.example/"], {"a": "https://a.example"},
+])
+def test_a_bad_list_of_hall_addresses_is_refused_with_its_code(urls: object) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(_config(urls=urls))
+    assert (caught.value.key, caught.value.code) == ("hall.urls", "hall_urls_invalid")
+
+
+def test_hall_url_and_hall_urls_together_are_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(_config(url="https://a.example", urls=["https://b.example"]))
+    assert (caught.value.key, caught.value.code) == ("hall.urls", "hall_urls_invalid")
+
+
+def test_every_listed_address_must_be_safe_to_send_a_token_to() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(_config(urls=["https://a.example", "http://10.0.0.6:8000"]))
+    assert (caught.value.key, caught.value.code) == ("hall.urls", "hall_insecure_url")
+    assert "http://10.0.0.6:8000" in str(caught.value)
+    allowed = parse_config(_config(urls=["http://10.0.0.5:8000", "http://10.0.0.6:8000"],
+                                   allow_insecure=True))
+    assert allowed.hall.addresses == ("http://10.0.0.5:8000", "http://10.0.0.6:8000")
+
+
+def test_the_kiosk_does_not_start_on_a_bad_list_of_hall_addresses(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('technician_pin = "5820"\n[hall]\nurls = []\ntoken = "kt-test"\n')
+    result = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config)], capture_output=True,
+                            text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("kiosk: bad config: hall.urls: must be a list")
+    assert line.endswith(" [hall_urls_invalid]")
