@@ -109,6 +109,7 @@ _STAFF_ONLY = {
     "follow_up_closed": "HTTP 409: assigning or answering a follow-up case that is closed (the 好差评 desk)",
     "follow_up_already_answered": "HTTP 409: assigning or answering a follow-up case answered already (desk)",
     "follow_up_not_answered": "HTTP 409: closing a follow-up case before it is answered (the 好差评 desk)",
+    "invalid_cursor": "HTTP 422: a page cursor that no page of the list gave (the 好差评 desk's list)",
     "answer_required": "an empty answer to a follow-up case (the 好差评 desk)",
     "answer_too_long": "an answer to a follow-up case over its length (the 好差评 desk)",
     "stats_range_too_long": "a statistics report over more than 366 days (managers)",

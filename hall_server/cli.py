@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import getpass
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -325,9 +327,20 @@ def _staff_change(args: argparse.Namespace) -> None:
     print(f"staff {args.username} {done[args.action]}")
 
 
+def _command_line_actor() -> str:
+    """Who ran the command, as the audit names them: ``cli:`` and the OS account (a staff name has no
+    colon, so the two cannot be taken for each other)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in the environment and no passwd entry (a bare container)
+        user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return f"cli:{user}"[:64]
+
+
 def _calendar_load(args: argparse.Namespace) -> None:
     from hall_server.domain.holidays import CalendarFileError, parse_calendar_text
-    from hall_server.store import calendars
+    from hall_server.store import audit, calendars
+    from hall_server.usecases.admin_calendar import year_counts
 
     try:
         text = args.file.read_text("utf-8")
@@ -338,9 +351,13 @@ def _calendar_load(args: argparse.Namespace) -> None:
     except CalendarFileError as exc:
         raise UsageError(str(exc)) from exc
     _settings, db = _open(args.db)
+    now = SystemClock().now()
     try:
+        # Audited as the management page's load is, in the same transaction, by the operator's account.
         with db.write() as conn:
-            calendars.store_year(conn, year.year, text, SystemClock().now())
+            calendars.store_year(conn, year.year, text, now)
+            audit.log_admin(conn, now, _command_line_actor(), "calendar", "load_year", str(year.year),
+                            {**year_counts(year), "file": str(args.file.resolve())})
     finally:
         db.dispose()
     print(f"calendar {year.year} loaded: {len(year.holidays)} holiday days, "

@@ -17,7 +17,7 @@ from hall_server.api.languages import Lang
 from hall_server.domain.follow_ups import MAX_ANSWER_CHARS
 from hall_server.middleware.idempotency import run_creating
 from hall_server.usecases import follow_up_desk, reviews
-from hall_server.usecases.follow_up_desk import StatusFilter
+from hall_server.usecases.follow_up_desk import DESK_PAGE, MAX_DESK_PAGE, StatusFilter
 
 router = APIRouter(tags=["reviews"])
 
@@ -63,11 +63,15 @@ def follow_ups(
     status: StatusFilter = Query("open"),
     site: str | None = Query(None, pattern=SITE_PATTERN),
     lang: Lang = Query("zh-Hans"),
+    limit: int = Query(DESK_PAGE, ge=1, le=MAX_DESK_PAGE),
+    cursor: str | None = Query(None, min_length=1, max_length=400),
     caller: Caller = Depends(MANAGER),
 ) -> dict[str, Any]:
     """Follow-up cases of bad reviews with deadline, working days left and dated steps (``pending``: open
-    or answered), overdue first, and the departments' names in ``lang``; who rated is never shown."""
-    return follow_up_desk.follow_ups_answer(hall_of(request), status, site, lang)
+    or answered), overdue first, and the departments' names in ``lang``; who rated is never shown. A page
+    of ``limit`` cases; ``next_cursor`` (None at the end) as ``cursor`` gives the next (422
+    ``invalid_cursor`` for one no page gave); ``total`` and ``overdue`` count the whole list."""
+    return follow_up_desk.follow_ups_answer(hall_of(request), status, site, lang, limit, cursor)
 
 
 @router.get("/reviews/follow-ups/assignees")

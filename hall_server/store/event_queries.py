@@ -62,7 +62,7 @@ def span_counts(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str
     columns = [E.c[name] for name in by]
     query = (select(*columns, E.c.span_s, func.count().label("n"))
              .where(scope.where(*kinds), E.c.span_s.is_not(None)).group_by(*columns, E.c.span_s))
-    return list(conn.execute(query))
+    return list(conn.execute(query).all())
 
 
 def span_sums(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str) -> list[Any]:
@@ -70,18 +70,18 @@ def span_sums(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str) 
     columns = [E.c[name] for name in by]
     query = (select(*columns, func.sum(E.c.span_s).label("total"))
              .where(scope.where(*kinds), E.c.span_s.is_not(None)).group_by(*columns))
-    return list(conn.execute(query))
+    return list(conn.execute(query).all())
 
 
 def kind_counts(conn: Connection, scope: Scope, kinds: tuple[str, ...], *by: str) -> list[Any]:
     """Events of ``kinds`` counted by kind and the given columns (e.g. ``"kiosk", "detail"``)."""
     columns = [E.c.kind, *(E.c[name] for name in by)]
     query = select(*columns, func.count().label("n")).where(scope.where(*kinds)).group_by(*columns)
-    return list(conn.execute(query))
+    return list(conn.execute(query).all())
 
 
 def event_rows(conn: Connection, scope: Scope, kinds: tuple[str, ...], *columns: str) -> list[Any]:
     """The events of ``kinds`` with their epoch time ``at_s`` and the named columns, in time order."""
     query = (select(epoch(E.c.at).label("at_s"), E.c.kind, *(E.c[name] for name in columns))
              .where(scope.where(*kinds)).order_by(E.c.at, E.c.id))
-    return list(conn.execute(query))
+    return list(conn.execute(query).all())

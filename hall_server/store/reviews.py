@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, false, func, insert, or_, select, tuple_, update
 
 from hall_server.store import models as m
 
@@ -93,13 +94,65 @@ def follow_ups(conn: Connection, status: str | tuple[str, ...] | None,
                site: str | None) -> list[FollowUpCase]:
     """Cases of one status (or of several), earliest due first."""
     query = select(*_CASE_COLUMNS).join(R, R.c.id == F.c.review_id).order_by(F.c.due, F.c.created_at, F.c.id)
+    return [FollowUpCase(*row) for row in conn.execute(_filtered(query, status, site))]
+
+
+class DeskPlace(NamedTuple):
+    """Where a case stands in the desk's order (overdue, open, answered, closed; then due, opened, id): a
+    page of the desk continues after the last one's place."""
+
+    rank: int
+    due: date
+    created_at: datetime
+    id: str
+
+
+def _overdue(today: Mapping[str, date]) -> ColumnElement[bool]:
+    """Open past its due date, each site's today as its calendar has it."""
+    past = [and_(F.c.site == site, F.c.due < day) for site, day in today.items()]
+    return and_(F.c.status == "open", or_(*past) if past else false())
+
+
+def _rank(today: Mapping[str, date]) -> ColumnElement[int]:
+    return case((_overdue(today), 0), (F.c.status == "open", 1), (F.c.status == "answered", 2), else_=3)
+
+
+def _filtered(query: Any, status: str | tuple[str, ...] | None, site: str | None) -> Any:
     if isinstance(status, str):
         query = query.where(F.c.status == status)
     elif status is not None:
         query = query.where(F.c.status.in_(status))
-    if site is not None:
-        query = query.where(F.c.site == site)
-    return [FollowUpCase(*row) for row in conn.execute(query)]
+    return query if site is None else query.where(F.c.site == site)
+
+
+def follow_up_sites(conn: Connection) -> list[str]:
+    return list(conn.scalars(select(F.c.site).distinct()))
+
+
+def follow_up_page(conn: Connection, status: str | tuple[str, ...] | None, site: str | None,
+                   today: Mapping[str, date], after: DeskPlace | None,
+                   limit: int) -> list[tuple[FollowUpCase, DeskPlace]]:
+    """Up to ``limit`` cases in the desk's order after ``after`` (keyset: a case opened meanwhile neither
+    repeats nor hides one), each with its place. ``today``: each site's date, for overdue."""
+    rank = _rank(today).label("rank")
+    query = _filtered(select(*_CASE_COLUMNS, rank).join(R, R.c.id == F.c.review_id), status, site)
+    if after is not None:
+        query = query.where(tuple_(_rank(today), F.c.due, F.c.created_at, F.c.id) > tuple(after))
+    query = query.order_by(rank, F.c.due, F.c.created_at, F.c.id).limit(limit)
+    found = []
+    for row in conn.execute(query):
+        case_ = FollowUpCase(*row[:-1])
+        found.append((case_, DeskPlace(row.rank, case_.due, case_.created_at, case_.id)))
+    return found
+
+
+def follow_up_counts(conn: Connection, status: str | tuple[str, ...] | None, site: str | None,
+                     today: Mapping[str, date]) -> tuple[int, int]:
+    """How many cases the filter holds, and how many of them are overdue."""
+    query = _filtered(select(func.count(), func.coalesce(func.sum(case((_overdue(today), 1), else_=0)), 0))
+                      .select_from(F), status, site)
+    total, overdue = conn.execute(query).one()
+    return int(total), int(overdue)
 
 
 def follow_up(conn: Connection, case_id: str) -> FollowUpCase | None:

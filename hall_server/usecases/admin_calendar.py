@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from hall_server.domain.holidays import CLOSED_DAY_NAMES, CalendarFileError, parse_calendar_text
+from hall_server.domain.holidays import CLOSED_DAY_NAMES, CalendarFileError, YearCalendar, parse_calendar_text
 from hall_server.state.hall_state import HallState
 from hall_server.store import calendars, overrides
 from hall_server.usecases.admin_change import actor_of, audited
@@ -61,6 +61,13 @@ def remove_day(hall: HallState, caller: Caller, day: date) -> dict[str, Any]:
     return {"date": key, "removed": True}
 
 
+def year_counts(year: YearCalendar) -> dict[str, int]:
+    """What a holiday file's audit row (area ``calendar``, action ``load_year``) says it held; the page's
+    load and ``hall-server calendar load`` write the same."""
+    return {"year": year.year, "holidays": len(year.holidays),
+            "adjusted_workdays": len(year.adjusted_workdays)}
+
+
 def load_holidays(hall: HallState, caller: Caller, text: str) -> dict[str, Any]:
     """Load an operator holiday file (calendar/<year>.toml, as text); it overrides the built-in year.
 
@@ -70,8 +77,7 @@ def load_holidays(hall: HallState, caller: Caller, text: str) -> dict[str, Any]:
         year = parse_calendar_text(text, source="request")
     except CalendarFileError as exc:
         raise Refusal(exc.code, exc.message, details={"line": exc.line}) from exc
-    counts = {"year": year.year, "holidays": len(year.holidays),
-              "adjusted_workdays": len(year.adjusted_workdays)}
+    counts = year_counts(year)
 
     def change(conn: Any) -> tuple[None, dict[str, Any]]:
         calendars.store_year(conn, year.year, text, hall.now())

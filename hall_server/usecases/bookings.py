@@ -24,7 +24,7 @@ from hall_server.domain.sites import SiteSettings
 from hall_server.state.hall_state import HallState
 from hall_server.store import bookings, retention
 from hall_server.usecases.caller import Caller
-from hall_server.usecases.catalogue import ServiceEntry, refuse_switched_off, require_service, service_entry
+from hall_server.usecases.catalogue import ServiceEntry, offered_entry, refuse_switched_off, require_service
 from hall_server.usecases.creating import Create, Created
 from hall_server.usecases.event_log import booking_event, caller_kiosk
 from hall_server.usecases.id_numbers import valid_id_number
@@ -47,10 +47,11 @@ REFUSAL_TEXT = {
 }
 
 
-def describe(row: bookings.Booking, lang: str) -> dict[str, Any]:
-    """The booking as docs/api.md shows it (ID number and name masked)."""
+def describe(hall: HallState, row: bookings.Booking, lang: str) -> dict[str, Any]:
+    """The booking as docs/api.md shows it (ID number and name masked), the service's name and where as
+    the administration edited them."""
     tz = known_site(row.site).tz
-    entry = service_entry(row.service)
+    entry = offered_entry(hall, row.service)
     return {
         "id": row.id,
         "status": row.status,
@@ -189,7 +190,7 @@ def new_booking(
     def create(conn: Connection) -> Created:
         row = take_slot(conn, req, name=name, phone=phone, channel=channel, created_by=caller.scope,
                         kiosk=caller_kiosk(caller))
-        return 201, describe(row, lang)
+        return 201, describe(hall, row, lang)
 
     return create
 
@@ -205,7 +206,7 @@ def booking_answer(hall: HallState, caller: Caller, booking_id: str, lang: str) 
     """A booking by id; Refusal ``booking_not_found`` also for a kiosk of another site."""
     with hall.db.read() as conn:
         row = visible(bookings.get(conn, booking_id), caller)
-    return describe(row, lang)
+    return describe(hall, row, lang)
 
 
 def cancel_in(conn: Connection, row: bookings.Booking, now: datetime, *, kiosk: str | None = None

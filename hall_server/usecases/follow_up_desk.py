@@ -4,7 +4,10 @@ transaction (docs/statistics.md), so /stats/reviews follows the desk."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import json
+import re
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, select
@@ -15,7 +18,6 @@ from hall_server.domain.follow_ups import (
     check_answer,
     check_assign,
     check_close,
-    desk_order,
     is_overdue,
     working_days_left,
 )
@@ -28,6 +30,11 @@ from hall_server.usecases.caller import Caller
 from hall_server.usecases.catalogue import department_names
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
+
+# A page of the desk: enough for a day's bad reviews in a large hall; a longer list is paged by cursor.
+DESK_PAGE = 50
+MAX_DESK_PAGE = 200
+_CASE_ID = re.compile(r"f_[A-Za-z0-9_-]{1,38}")
 
 StatusFilter = Literal["open", "answered", "closed", "pending", "all"]
 _STATUSES: dict[str, str | tuple[str, ...] | None] = {
@@ -55,19 +62,46 @@ def case_answer(hall: HallState, case: store.FollowUpCase, department: str | Non
     }
 
 
-def follow_ups_answer(hall: HallState, status: StatusFilter, site: str | None,
-                      lang: str = "zh-Hans") -> dict[str, Any]:
-    """The cases of one status (``pending``: open or answered), overdue first, then open ones by due date,
-    then answered, then closed."""
+def follow_ups_answer(hall: HallState, status: StatusFilter, site: str | None, lang: str = "zh-Hans",
+                      limit: int = DESK_PAGE, cursor: str | None = None) -> dict[str, Any]:
+    """A page of the cases of one status (``pending``: open or answered), overdue first, then open ones by
+    due date, then answered, then closed (``desk_order``); ``next_cursor`` continues it (None at the end),
+    ``total`` and ``overdue`` count the whole list. Refusals: unknown_site, invalid_cursor."""
     if site is not None:
         known_site(site)
+    after = None if cursor is None else read_cursor(cursor)
     with hall.db.read() as conn:
-        rows = store.follow_ups(conn, _STATUSES[status], site)
-        departments = events.follow_up_departments(conn, [r.id for r in rows])
-    cases = [case_answer(hall, r, departments.get(r.id)) for r in rows]
-    cases.sort(key=lambda c: desk_order(c["status"], c["overdue"], c["due"], c["created_at"]))
+        sites = [site] if site is not None else store.follow_up_sites(conn)
+        today = {s: hall.calendars.site(s).local(hall.now()).date() for s in sites}
+        page = store.follow_up_page(conn, _STATUSES[status], site, today, after, limit + 1)
+        total, overdue = store.follow_up_counts(conn, _STATUSES[status], site, today)
+        departments = events.follow_up_departments(conn, [r.id for r, _ in page[:limit]])
+    cases = [case_answer(hall, r, departments.get(r.id)) for r, _ in page[:limit]]
+    more = len(page) > limit
     reasons = {r.code: r.label(lang) for level in review_levels() for r in level.reasons}
-    return {"follow_ups": cases, "department_names": department_names(lang), "reason_labels": reasons}
+    return {"follow_ups": cases, "next_cursor": write_cursor(page[limit - 1][1]) if more else None,
+            "total": total, "overdue": overdue, "department_names": department_names(lang),
+            "reason_labels": reasons}
+
+
+def write_cursor(place: store.DeskPlace) -> str:
+    """The place of a page's last case, opaque to the client."""
+    text = json.dumps([place.rank, place.due.isoformat(), place.created_at.isoformat(), place.id])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str) -> store.DeskPlace:
+    """A cursor ``write_cursor`` made; anything else is refused ``invalid_cursor``."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        rank, due, created_at, case_id = json.loads(text)
+        place = store.DeskPlace(rank, date.fromisoformat(due), datetime.fromisoformat(created_at), case_id)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise Refusal("invalid_cursor", "the cursor is not one a page of this list gave") from exc
+    if (type(place.rank) is not int or place.rank not in range(4) or place.created_at.tzinfo is None
+            or not isinstance(place.id, str) or not _CASE_ID.fullmatch(place.id)):
+        raise Refusal("invalid_cursor", "the cursor is not one a page of this list gave")
+    return place
 
 
 def assignees_answer(hall: HallState) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def list_own(
     for row in rows:
         session_name, cutoff = _slot_facts(hall, row, lang)
         movable = _movable(row, cutoff, now)
-        held.append({**describe(row, lang), "session_name": session_name, "movable": movable,
+        held.append({**describe(hall, row, lang), "session_name": session_name, "movable": movable,
                      "move_cutoff": cutoff.astimezone(known_site(site).tz).isoformat()})
     return {"bookings": held}
 
@@ -110,7 +110,7 @@ def cancel(
     def create(conn: Connection) -> Created:
         found = bookings.get(conn, booking_id)
         row = visible(found, caller) if person is None else _owned(found, caller, person)
-        return 200, describe(cancel_in(conn, row, hall.now(), kiosk=caller_kiosk(caller)), lang)
+        return 200, describe(hall, cancel_in(conn, row, hall.now(), kiosk=caller_kiosk(caller)), lang)
 
     return create
 
@@ -154,6 +154,6 @@ def move(
         retention.erase_booking(conn, row.id, now, "moved")
         new_session, _cutoff = _slot_facts(hall, new, lang)
         log.info("booking %s moved to %s as %s by %s", row.id, new.slot_id, new.id, caller.scope)
-        return 201, {**describe(new, lang), "session_name": new_session, "replaces": row.id}
+        return 201, {**describe(hall, new, lang), "session_name": new_session, "replaces": row.id}
 
     return create

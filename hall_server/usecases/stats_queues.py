@@ -63,24 +63,40 @@ class Figures:
 
 
 def _figures(hall: HallState, scope: Scope, by: Grouping, *group: str) -> dict[tuple[Any, ...], Figures]:
-    """Figures per bucket and ``group`` columns (queue, or window and clerk)."""
+    """Figures per bucket and ``group`` columns (queue, or window and clerk).
+
+    On SQLite, counts are grouped by day and histograms by detail too, whatever the grouping, and Python
+    adds these finer groups up (counts and histograms add): in the column order of SQLite's report index
+    (site, kind, day, queue, detail, span_s) the groups come in index order, so SQLite reads them off the
+    index instead of sorting every event of the range. PostgreSQL has no such index and aggregates by hash:
+    there the extra columns only multiply the groups it expects, and it sorts instead (docs/statistics.md,
+    "Speed")."""
     columns = (*bucket_columns(by), *group)
+    in_index_order = hall.db.is_sqlite
+    counted = (*dict.fromkeys(("day", *bucket_columns(by))), *group) if in_index_order else columns
+    durations_by = (*columns, "detail") if in_index_order else columns
     found: dict[tuple[Any, ...], Figures] = defaultdict(Figures)
 
     def key(row: Any) -> tuple[Any, ...]:
         return (*bucket_key(by, row), *(getattr(row, name) for name in group))
 
     with hall.db.read() as conn:
-        for row in event_queries.kind_counts(conn, scope, COUNTED, *columns, "detail"):
+        for row in event_queries.kind_counts(conn, scope, COUNTED, *counted, "detail"):
             if row.kind == "ticket_issued":
                 name = "transferred_in" if row.detail == "transfer" else "issued"
             else:
                 name = COUNT_NAMES[row.kind]
             found[key(row)].counts[name] += row.n
-        for row in event_queries.span_counts(conn, scope, ("ticket_called",), *columns):
-            found[key(row)].waits.add(row.span_s, row.n)
-        for row in event_queries.span_counts(conn, scope, ("ticket_completed",), *columns):
-            found[key(row)].services.add(row.span_s, row.n)
+        for kind, durations in (("ticket_called", "waits"), ("ticket_completed", "services")):
+            # A long range by day brings hundreds of thousands of rows: each group's histogram is looked up
+            # once, by the row's leading columns, not built from a key per row.
+            histograms: dict[tuple[Any, ...], Histogram] = {}
+            for row in event_queries.span_counts(conn, scope, (kind,), *durations_by):
+                head = tuple(row[:len(columns)])
+                histogram = histograms.get(head)
+                if histogram is None:
+                    histogram = histograms[head] = getattr(found[key(row)], durations)
+                histogram.add(row.span_s, row.n)
         if "window" in group:
             held = ("ticket_completed", "ticket_no_show", "ticket_transferred")
             for row in event_queries.span_sums(conn, scope, held, *columns):

@@ -120,3 +120,38 @@ async def test_the_desk_lists_by_deadline_and_a_case_is_assigned_answered_and_cl
     with hall_server.app.state.hall.db.read() as conn:
         untouched = conn.execute(select(e.c.kind).where(e.c.subject == overdue)).scalars().all()
     assert untouched == ["follow_up_opened"]
+
+
+async def test_a_long_list_comes_in_pages_and_more_brings_the_next(
+    hall_server: HallServer, browser: Any, artifacts_dir: Path
+) -> None:
+    overdue, soon, fresh = bad_reviews(hall_server)
+    page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    # Two cases a page, so three make two pages.
+    await page.goto(f"{hall_server.url}/manage/desk.html?limit=2")
+    await page.fill("input[name=username]", "manager1")
+    await page.fill("input[name=password]", "demo1234")
+    await page.click("#login-form button[type=submit]")
+    await page.select_option("#filter", "all")
+    await page.wait_for_function("document.querySelectorAll('#cases tbody tr').length === 2")
+    await page.wait_for_selector("#more:not([hidden])")
+    assert await page.eval_on_selector_all("#cases tbody tr", "rows => rows.map(r => r.dataset.case)") == [
+        overdue, soon]
+    assert await page.inner_text("#counts") == "显示 shown 2 / 3 件 cases · 1 件超期 overdue"
+    await page.screenshot(path=str(artifacts_dir / "desk-page-one.png"), full_page=True)
+    await page.click("#more")
+    await page.wait_for_function("document.querySelectorAll('#cases tbody tr').length === 3")
+    assert await page.eval_on_selector_all("#cases tbody tr", "rows => rows.map(r => r.dataset.case)") == [
+        overdue, soon, fresh]
+    assert await page.is_hidden("#more")
+    assert await page.inner_text("#counts") == "3 件 cases · 1 件超期 overdue"
+
+    # A step on a case of page two keeps both pages shown.
+    await page.click(f"tr[data-case='{fresh}']")
+    await page.select_option("#assignee", "counter1")
+    await page.click("#assign-form button[type=submit]")
+    await page.wait_for_function(
+        f"document.querySelector(\"tr[data-case='{fresh}']\").innerText.includes('counter1')")
+    assert len(await page.query_selector_all("#cases tbody tr")) == 3 and await page.is_hidden("#more")
+    await page.screenshot(path=str(artifacts_dir / "desk-page-two.png"), full_page=True)
+    await page.close()

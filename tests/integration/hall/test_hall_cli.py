@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
 from hall_server.state.calendar_book import CalendarBook
+from hall_server.store import audit
 from hall_server.store.database import Database
 
 pytestmark = pytest.mark.db
@@ -159,6 +161,12 @@ def test_calendar_load_from_a_file(db_url: str, tmp_path: Path) -> None:
     finally:
         db.dispose()
     assert plan.calendar_confirmed and plan.holiday is not None and plan.holiday.key == "spring_festival"
+    # Audited as the management page's load, by the operator's OS account, with the file loaded.
+    entries = calendar_audit(db_url)
+    assert [(e.actor, e.area, e.action, e.target, e.detail) for e in entries] == [
+        (f"cli:{getpass.getuser()}", "calendar", "load_year", "2027",
+         {"year": 2027, "holidays": 8, "adjusted_workdays": 0, "file": str(good.resolve())})]
+    assert abs((entries[0].at - datetime.now(UTC)).total_seconds()) < 120
     bad = tmp_path / "2028.toml"
     bad.write_text("year = 2028\n[[holidays]]\nstart = 2028-01-01\n")
     result = run("calendar", "load", str(bad), db=db_url, data_dir=tmp_path)
@@ -166,6 +174,16 @@ def test_calendar_load_from_a_file(db_url: str, tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
     missing = run("calendar", "load", str(tmp_path / "nope.toml"), db=db_url, data_dir=tmp_path)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+    assert calendar_audit(db_url) == entries
+
+
+def calendar_audit(db_url: str) -> list[audit.AdminAuditEntry]:
+    db = Database(db_url, pool_size=1)
+    try:
+        with db.read() as conn:
+            return audit.admin_recent(conn, 10, "calendar")
+    finally:
+        db.dispose()
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ days left, assigned, answered and closed (each dated, each an event once), the r
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -153,3 +155,82 @@ def test_wrong_steps_are_refused_with_stable_codes_and_change_nothing(hall: Hall
     only = desk.get("/reviews/follow-ups").json()["follow_ups"]
     assert [(c["id"], c["status"], c["assignee"], c["answer"]) for c in only] == [(case, "open", None, None)]
     assert [r[0] for r in case_events(hall, case)] == ["follow_up_opened"]
+
+
+def pages(desk: httpx.Client, status: str, limit: int) -> list[list[str]]:
+    """The ids of every page of one list, following ``next_cursor`` to the end."""
+    found: list[list[str]] = []
+    params: dict[str, Any] = {"status": status, "site": "HQ", "limit": limit}
+    while True:
+        reply = desk.get("/reviews/follow-ups", params=params)
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert len(body["follow_ups"]) <= limit
+        found.append([c["id"] for c in body["follow_ups"]])
+        if body["next_cursor"] is None:
+            return found
+        params["cursor"] = body["next_cursor"]
+
+
+def test_the_lists_come_in_pages_in_the_desk_order_and_a_case_opened_meanwhile_is_not_listed_twice(
+        hall: Hall) -> None:
+    def opened(day: int, minute: int) -> str:
+        # A minute apart: cases due the same day list by when they were opened.
+        hall.clock.set(local(2026, 11, day, 9, minute))
+        return bad_review(hall, 2, "long_wait")
+
+    overdue = [opened(16, 0), opened(16, 1)]  # Monday: due Monday the 23rd
+    done = [opened(24, 0), opened(24, 1), opened(24, 2)]
+    answered = opened(24, 3)
+    waiting = [opened(25, 0), opened(25, 1)]  # Wednesday: the first two are overdue
+    desk = signed_in(hall)
+    for case in (*done, answered):
+        assert desk.post(f"/reviews/follow-ups/{case}/answer", json={"answer": "已回访"}).status_code == 200
+    for case in done:
+        assert desk.post(f"/reviews/follow-ups/{case}/close").status_code == 200
+
+    whole = desk.get("/reviews/follow-ups", params={"status": "all", "limit": 200}).json()
+    assert [c["id"] for c in whole["follow_ups"]] == [*overdue, *waiting, answered, *done]
+    assert (whole["total"], whole["overdue"], whole["next_cursor"]) == (8, 2, None)
+    assert pages(desk, "all", 3) == [[*overdue, waiting[0]], [waiting[1], answered, done[0]], done[1:]]
+    assert pages(desk, "closed", 2) == [done[:2], done[2:]]
+    assert pages(desk, "all", 8) == [[*overdue, *waiting, answered, *done]]
+    first = desk.get("/reviews/follow-ups", params={"status": "closed", "limit": 1}).json()
+    assert (first["total"], first["overdue"], len(first["follow_ups"])) == (3, 0, 1)
+
+    # A bad review comes in while the manager reads page one: an open case, it sorts before the page's last
+    # (answered) case, so page two neither repeats that case (as an offset would) nor shows the new one.
+    page_one = desk.get("/reviews/follow-ups", params={"status": "all", "limit": 5}).json()
+    newer = opened(25, 30)
+    page_two = desk.get("/reviews/follow-ups", params={"status": "all", "limit": 5,
+                                                      "cursor": page_one["next_cursor"]}).json()
+    assert [c["id"] for c in page_one["follow_ups"]] == [*overdue, *waiting, answered]
+    assert [c["id"] for c in page_two["follow_ups"]] == done
+    assert page_two["next_cursor"] is None and page_two["total"] == 9
+    assert pages(desk, "all", 5) == [[*overdue, *waiting, newer], [answered, *done]]
+
+
+def test_a_bad_page_parameter_is_refused_with_a_stable_code(hall: Hall) -> None:
+    bad_review(hall, 1, "slow")
+    desk = hall.staff("manager1")
+    for limit in ("0", "201", "-1", "x", ""):
+        assert refused(desk.get("/reviews/follow-ups", params={"limit": limit})) == (422, "invalid_request")
+    cursor = desk.get("/reviews/follow-ups", params={"limit": 1}).json()
+    assert cursor["next_cursor"] is None and len(cursor["follow_ups"]) == 1
+
+    def encoded(value: Any) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    wrong = ["%%%", "bm90IGpzb24", encoded([1, 2]),
+             encoded([9, "2026-11-23", "2026-11-16T02:00:00+00:00", "f_a"]),
+             encoded([1, "2026-13-01", "2026-11-16T02:00:00+00:00", "f_a"]),
+             encoded([1, "2026-11-23", "2026-11-16T02:00:00", "f_a"]),
+             encoded([1, "2026-11-23", "2026-11-16T02:00:00+00:00", "x y"]),
+             encoded([True, "2026-11-23", "2026-11-16T02:00:00+00:00", "f_a"]), "x" * 401]
+    for value in wrong:
+        assert refused(desk.get("/reviews/follow-ups", params={"cursor": value})) == (
+            422, "invalid_request" if len(value) > 400 else "invalid_cursor"), value
+    # A well-made cursor past every case: an empty last page.
+    last = encoded([3, "2999-01-01", "2999-01-01T00:00:00+00:00", "f_zzz"])
+    beyond = desk.get("/reviews/follow-ups", params={"status": "all", "cursor": last})
+    assert beyond.status_code == 200 and beyond.json()["follow_ups"] == [] and beyond.json()["total"] == 1

@@ -245,3 +245,27 @@ def test_two_kiosks_moving_into_the_last_place_only_one_wins(hall: Hall) -> None
     with hall.db.read() as conn:
         counted = conn.execute(select(m.slot_counters.c.booked).where(m.slot_counters.c.slot_id == THU_10))
         assert counted.scalar_one() == 1
+
+
+def test_every_booking_answer_names_the_service_and_place_as_an_admin_edited_them(hall: Hall) -> None:
+    me = person(5)
+    booked = book(hall, THU_9, me).json()
+    shipped = booked["service"]["name"]
+    edit = {"texts": {"zh-Hans": {"name": "养老保险权益记录单（已修改）", "where": "二楼C区 1-4号窗口"},
+                      "en": {"name": "Pension Statement (edited)"}}}
+    assert hall.staff("admin").put("/admin/services/SB-001", json=edit).status_code == 200
+    assert shipped != "养老保险权益记录单（已修改）"
+
+    kiosk = hall.kiosk()
+    made = book(hall, "HQ:SB-001:2026-11-27T09:00", person(6)).json()
+    read = kiosk.get(f"/bookings/{booked['id']}").json()
+    english = kiosk.get(f"/bookings/{booked['id']}", params={"lang": "en"}).json()
+    listed = mine(kiosk, owner(me)).json()["bookings"]
+    moved = move(kiosk, booked["id"], THU_10, owner(me)).json()
+    cancelled = kiosk.request("DELETE", f"/bookings/{moved['id']}", json=owner(me)).json()
+    for answer in (made, read, *listed, moved, cancelled):
+        assert answer["service"] == {"code": "SB-001", "name": "养老保险权益记录单（已修改）"}, answer
+        assert answer["where"] == "二楼C区 1-4号窗口"
+    # A language the admin left alone keeps its shipped place; the edited name is the one asked.
+    assert english["service"]["name"] == "Pension Statement (edited)"
+    assert english["where"] == kiosk.get("/services/SB-001", params={"lang": "en"}).json()["guide"]["where"]

@@ -18,7 +18,9 @@ const REFUSALS = {
   answer_required: "请填写答复 Write the answer first",
   answer_too_long: "答复过长 The answer is too long",
 };
-const desk = { token: null, cases: [], names: {}, reasons: {}, selected: null };
+// Cases a page (the API's limit, 1-200); ?limit= asks for other pages, as a long list is paged by cursor.
+const PAGE = Math.min(200, Math.max(1, Number(new URLSearchParams(location.search).get("limit")) || 50));
+const desk = { token: null, cases: [], names: {}, reasons: {}, selected: null, next: null, total: 0, overdue: 0 };
 
 const site = () => $("site").value.trim() || "HQ";
 const when = (iso) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : "");
@@ -34,12 +36,19 @@ async function start() {
   await load();
 }
 
-async function load() {
-  const query = new URLSearchParams({ status: $("filter").value, site: site(), lang: LANG });
+// The first page again (as many cases as were shown, after a step changed one), or with ``more`` the page
+// after the last case shown.
+async function load(more = false) {
+  const limit = more ? PAGE : Math.min(200, Math.max(PAGE, desk.cases.length));
+  const query = new URLSearchParams({ status: $("filter").value, site: site(), lang: LANG, limit });
+  if (more) query.set("cursor", desk.next);
   try {
     const body = await api(`/reviews/follow-ups?${query}`, { token: desk.token });
     $("desk-error").textContent = "";
-    desk.cases = body.follow_ups;
+    desk.cases = more ? [...desk.cases, ...body.follow_ups] : body.follow_ups;
+    desk.next = body.next_cursor;
+    desk.total = body.total;
+    desk.overdue = body.overdue;
     desk.names = body.department_names;
     desk.reasons = body.reason_labels;
     renderList();
@@ -57,8 +66,9 @@ const reasons = (codes) => codes.map((c) => desk.reasons[c] || c).join("、") ||
 const state = (c) => (c.overdue ? "已超期 Overdue" : STATES[c.status] || c.status);
 
 function renderList() {
-  const overdue = desk.cases.filter((c) => c.overdue).length;
-  $("counts").textContent = `${desk.cases.length} 件 cases · ${overdue} 件超期 overdue`;
+  const shown = desk.cases.length < desk.total ? `显示 shown ${desk.cases.length} / ` : "";
+  $("counts").textContent = `${shown}${desk.total} 件 cases · ${desk.overdue} 件超期 overdue`;
+  $("more").hidden = !desk.next;
   $("cases").tBodies[0].replaceChildren(...desk.cases.map((c) => el("tr", {
     "data-case": c.id, class: [c.overdue ? "overdue" : "", c.id === desk.selected ? "selected" : ""].join(" "),
     onclick: () => { desk.selected = c.id; renderList(); renderCase(c); },
@@ -111,8 +121,10 @@ $("answer-form").addEventListener("submit", (event) => {
   act("answer", { answer: $("answer").value });
 });
 $("close-case").addEventListener("click", () => act("close", {}));
+$("more").addEventListener("click", () => load(true));
 function reload() {
   desk.selected = null;
+  desk.cases = [];
   $("case").hidden = true;
   load();
 }
