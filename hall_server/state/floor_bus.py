@@ -56,6 +56,8 @@ class FeedClosed(Exception):
 
 
 Wants = Callable[[FloorEvent], bool]
+# Which feeds of a site an event is handed to (see FloorBus._deliver).
+Audience = Literal["all", "own_only", "shared"]
 
 
 class Feed:
@@ -119,14 +121,15 @@ class FloorBus:
         """Hand ``event`` to every feed of its site; safe from any thread, never blocks on a slow reader."""
         self._deliver(event)
 
-    def _deliver(self, event: FloorEvent, own: bool = True) -> None:
-        """Hand ``event`` to this process's feeds of its site (``own``: made by this node)."""
+    def _deliver(self, event: FloorEvent, audience: Audience = "all") -> None:
+        """Hand ``event`` to this process's feeds of its site: all of them, or only the ``own_only`` ones,
+        or only the others (``shared``: those that hear every node)."""
         # One wake-up per event loop, not per feed: each wake-up from another thread costs a system call,
         # and hundreds of phones follow one site (the hall's work per call stays flat as they come).
         by_loop: dict[asyncio.AbstractEventLoop, list[Feed]] = {}
         with self._lock:
             for feed in self._feeds.get(event.site, ()):
-                if own or not feed.own_only:
+                if audience == "all" or feed.own_only == (audience == "own_only"):
                     by_loop.setdefault(feed.loop, []).append(feed)
         for loop, feeds in by_loop.items():
             try:
