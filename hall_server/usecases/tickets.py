@@ -85,7 +85,13 @@ def counters_open(conn: Connection, hall: HallState, site: str, queue: str, now:
     and the estimate assumes one). With nobody signed in anywhere (the demo, a hall whose clerks do not
     sign in yet) the session's planned ``counters`` for the queue stand in, as before windows existed.
     """
-    staffed = windows.staffed(conn, site)
+    return counters_serving(hall, site, queue, now, windows.staffed(conn, site))
+
+
+def counters_serving(
+    hall: HallState, site: str, queue: str, now: datetime, staffed: list[tuple[str, bool]]
+) -> int:
+    """``counters_open`` from the (number, paused) of the windows with a clerk signed in, read already."""
     if staffed:
         plan = known_site(site)
         return sum(1 for number, paused in staffed
@@ -197,15 +203,14 @@ def issue(
     queue = queue or entry.queue
     settings = known_site(site).settings
     cap = wait_cap(site)
-    numbered, rows = tickets.line_as_numbered(conn, site, day, queue)
+    numbered, rows, staffed, recent = tickets.line_for_issue(conn, site, day, queue)
     mine = WaitingTicket(
         id=tickets.new_ticket_id(), seq=numbered + 1, issued_at=now,
         priority=cast(OptionalPriority, priority),
         booking_window=check_in_window(slot_start, settings) if slot_start else None,
     )
     ahead = count_ahead([_waiting_ticket(hall, site, r) for r in rows], mine, now, cap)
-    counters = counters_open(conn, hall, site, queue, now)
-    recent = tickets.recent_service_seconds(conn, site, day, queue)
+    counters = counters_serving(hall, site, queue, now, staffed)
     draft = tickets.Ticket(
         id=mine.id, site=site, queue=queue, day=day, seq=0, number="", service=entry.code,
         priority=priority, booking_id=booking_id, slot_start=slot_start, status="waiting", counter=None,
