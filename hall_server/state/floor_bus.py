@@ -98,6 +98,17 @@ class Feed:
             raise FeedClosed
         return event
 
+    def ready(self) -> list[FloorEvent]:
+        """The events queued already, taken without waiting (the end, if it came, stays for ``get``)."""
+        taken: list[FloorEvent] = []
+        while not self._queue.empty():
+            event = self._queue.get_nowait()
+            if event is None:
+                self._queue.put_nowait(None)  # room: events were just taken, or this was the only one
+                break
+            taken.append(event)
+        return taken
+
 
 def _hand_out(feeds: list[Feed], event: FloorEvent) -> None:
     for feed in feeds:
