@@ -142,7 +142,14 @@ class FloorBus:
             for feed in self._feeds.get(event.site, ()):
                 if audience == "all" or feed.own_only == (audience == "own_only"):
                     by_loop.setdefault(feed.loop, []).append(feed)
+        try:
+            here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread
+            here = None
         for loop, feeds in by_loop.items():
+            if loop is here:  # handed out on the feeds' own loop: no wake-up through its self-pipe
+                loop.call_soon(_hand_out, feeds, event)
+                continue
             try:
                 loop.call_soon_threadsafe(_hand_out, feeds, event)
             except RuntimeError:  # the loop has closed: its streams are gone

@@ -98,19 +98,19 @@ class RedisFloorBus(FloorBus):
             self._drop_all()
 
     def publish(self, event: FloorEvent) -> None:
-        """Handed at once to the feeds of this node's own events; queued for the publisher on the server's
-        loop for every node's others (a worker thread never waits on Redis)."""
-        self._deliver(event, "own_only")
+        """Handed to the feeds of this node's own events and queued for the publisher, for every node's
+        other feeds, in one hop to the server's loop (a worker thread never waits on Redis)."""
         loop = self._loop
         if loop is None:
-            self._deliver(event, "shared")
+            self._deliver(event)
             return
         try:
             loop.call_soon_threadsafe(self._queue_out, event)
         except RuntimeError:  # the loop has closed: the server is stopping
-            self._deliver(event, "shared")
+            self._deliver(event)
 
     def _queue_out(self, event: FloorEvent) -> None:
+        self._deliver(event, "own_only")
         try:
             self._outbox.put_nowait(event)
         except asyncio.QueueFull:
