@@ -72,7 +72,8 @@ async def _watch_access(hall: HallState, every_s: float = 0.3) -> None:
     while True:
         try:
             await anyio.to_thread.run_sync(hall.check_access)
-            await hall.in_writer(hall.access.flush_uses)
+            if hall.access.uses_due():  # mostly not: a kiosk's use is written once a minute
+                await hall.in_writer(hall.access.flush_uses)
         except SQLAlchemyError:
             log.warning("access check failed; retrying", exc_info=True)
         await asyncio.sleep(every_s)
