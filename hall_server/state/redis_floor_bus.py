@@ -126,8 +126,8 @@ class RedisFloorBus(FloorBus):
             if own_only:
                 yield feed
                 return
-            await self._on_bus_loop(self._join(site))
-            try:
+            try:  # joined inside: a stream cancelled while waiting for Redis's word still leaves
+                await self._on_bus_loop(self._join(site))
                 yield feed
             finally:
                 await self._on_bus_loop(self._leave(site))
