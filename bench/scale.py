@@ -6,7 +6,10 @@ to ``$HALL_TEST_POSTGRES_URL`` and ``$HALL_TEST_REDIS_URL``; ``scripts/start-tes
 over a throw-away PostgreSQL database (made beside ``--pg``) and an emptied Redis database, first one node
 then three, and has N keep-alive clients, spread over the nodes, take walk-in tickets as fast as they can.
 The request limit stays on, counted in Redis, but set too high to refuse (every client is the demo
-kiosk), so its cost is in the figures; every ticket publishes a floor event that every node receives.
+kiosk), so its cost is in the figures; every ticket publishes a floor event on Redis, received by the
+nodes that have a stream of its site open (none here: no calling screen is connected, so the figures
+hold the publishing, not the fan-out; a screen of the site on each node adds one message per ticket and
+node).
 
 Prints, for one node and for three: tickets/s, p50/p99 latency, and the halls' CPU per ticket (all
 nodes' CPU time over the tickets); and the ratio three-node/one-node CPU per ticket against its budget,

@@ -73,7 +73,8 @@ async def _watch_access(hall: HallState, every_s: float = 0.3) -> None:
     while True:
         try:
             await anyio.to_thread.run_sync(hall.check_access)
-            await hall.in_writer(hall.access.flush_uses)
+            if hall.access.uses_due():  # mostly not: a kiosk's use is written once a minute
+                await hall.in_writer(hall.access.flush_uses)
         except SQLAlchemyError:
             log.warning("access check failed; retrying", exc_info=True)
         await asyncio.sleep(every_s)
@@ -104,7 +105,10 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     )
     from hall_server.web import calling_screens, pad_page, tracking
 
-    api = [sessions, catalogue, sites, calendar, bookings, tickets, ticket_stream, counters, windows,
+    # Each request is matched against the routers in this order, route by route (a dozen regular
+    # expressions per router): the kiosks' most frequent requests (a walk-in ticket, the catalogue) and
+    # the phones' ticket look-ups come first. No path of one router is matched by another's.
+    api = [tickets, catalogue, sessions, sites, calendar, bookings, ticket_stream, counters, windows,
            identity, records, documents, reviews, fleet, calls, pad, stats, admin_catalogue, admin_calendar,
            admin_access]
     phone_pages = [("", tracking.router), ("", documents.page_router), ("", calling_screens.router),

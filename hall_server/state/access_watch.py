@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from hall_server.store import access
 from hall_server.store.database import Database
 
@@ -50,10 +52,16 @@ class AccessWatch:
                 access.mark_kiosks_used(conn, due)
         return len(due)
 
-    def poll(self) -> access.AccessChanges:
+    def uses_due(self) -> bool:
+        """Whether ``flush_uses`` has anything to write now (asked on the event loop, without a thread)."""
+        now = self._ticker()
+        with self._lock:
+            return any(now - self._written.get(name, -USE_WRITE_EVERY_S) >= USE_WRITE_EVERY_S
+                       for name in self._used)
+
+    def poll(self, conn: Connection) -> access.AccessChanges:
         """Kiosks and accounts changed since the last poll (none on the first: it only finds the mark)."""
-        with self.db.read() as conn:
-            changes = access.changes_after(conn, self._mark, report=self._started)
+        changes = access.changes_after(conn, self._mark, report=self._started)
         self._started = True
         self._mark = changes.mark
         return changes

@@ -33,6 +33,7 @@ class CalendarBook:
         self._holidays: HolidayCalendar | None = None
         self._loaded_mark: datetime | None = None
         self._checked = 0.0
+        self._refreshing = False
         self._sites: dict[str, SiteCalendar] = {}
         # Session boundaries fall on whole minutes, so a walk-in answer holds for the whole minute.
         self._walk_in: OrderedDict[tuple[str, datetime], WalkIn] = OrderedDict()
@@ -49,14 +50,20 @@ class CalendarBook:
         with self._lock:
             fresh = self._holidays is not None and now - self._checked < _RECHECK_S
             fresh = fresh and (view is None or view.mark == self._days_mark)
-            if fresh:
+            if fresh or (self._holidays is not None and self._refreshing):
+                # Fresh, or another thread is checking: one check at a time, not one per request.
                 assert self._holidays is not None
                 return self._holidays
-        with self._db.read() as conn:
-            mark = calendars.latest_load(conn)
-            rebuild = (self._holidays is None or mark != self._loaded_mark
-                       or (view is not None and view.mark != self._days_mark))
-            years = calendars.stored_years(conn) if rebuild else []
+            self._refreshing = True
+        try:
+            with self._db.read() as conn:
+                mark = calendars.latest_load(conn)
+                rebuild = (self._holidays is None or mark != self._loaded_mark
+                           or (view is not None and view.mark != self._days_mark))
+                years = calendars.stored_years(conn) if rebuild else []
+        finally:
+            with self._lock:
+                self._refreshing = False
         with self._lock:
             if rebuild:
                 holidays = HolidayCalendar()

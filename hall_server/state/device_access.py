@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from hall_server.store import devices
 from hall_server.store.credentials import token_digest
 from hall_server.store.database import Database
@@ -85,9 +87,8 @@ class DeviceAccess:
             except RuntimeError:  # that stream's loop has closed: nothing to end
                 pass
 
-    def poll(self) -> list[str]:
+    def poll(self, conn: Connection) -> list[str]:
         """Devices whose token changed since the last poll (none on the first: it only finds the mark)."""
-        with self.db.read() as conn:
-            names, self._mark = devices.changed_after(conn, self._mark, report=self._started)
+        names, self._mark = devices.changed_after(conn, self._mark, report=self._started)
         self._started = True
         return names

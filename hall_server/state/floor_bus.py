@@ -56,6 +56,8 @@ class FeedClosed(Exception):
 
 
 Wants = Callable[[FloorEvent], bool]
+# Which feeds of a site an event is handed to (see FloorBus._deliver).
+Audience = Literal["all", "own_only", "shared"]
 
 
 class Feed:
@@ -96,6 +98,17 @@ class Feed:
             raise FeedClosed
         return event
 
+    def ready(self) -> list[FloorEvent]:
+        """The events queued already, taken without waiting (the end, if it came, stays for ``get``)."""
+        taken: list[FloorEvent] = []
+        while not self._queue.empty():
+            event = self._queue.get_nowait()
+            if event is None:
+                self._queue.put_nowait(None)  # room: events were just taken, or this was the only one
+                break
+            taken.append(event)
+        return taken
+
 
 def _hand_out(feeds: list[Feed], event: FloorEvent) -> None:
     for feed in feeds:
@@ -119,16 +132,24 @@ class FloorBus:
         """Hand ``event`` to every feed of its site; safe from any thread, never blocks on a slow reader."""
         self._deliver(event)
 
-    def _deliver(self, event: FloorEvent, own: bool = True) -> None:
-        """Hand ``event`` to this process's feeds of its site (``own``: made by this node)."""
+    def _deliver(self, event: FloorEvent, audience: Audience = "all") -> None:
+        """Hand ``event`` to this process's feeds of its site: all of them, or only the ``own_only`` ones,
+        or only the others (``shared``: those that hear every node)."""
         # One wake-up per event loop, not per feed: each wake-up from another thread costs a system call,
         # and hundreds of phones follow one site (the hall's work per call stays flat as they come).
         by_loop: dict[asyncio.AbstractEventLoop, list[Feed]] = {}
         with self._lock:
             for feed in self._feeds.get(event.site, ()):
-                if own or not feed.own_only:
+                if audience == "all" or feed.own_only == (audience == "own_only"):
                     by_loop.setdefault(feed.loop, []).append(feed)
+        try:
+            here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread
+            here = None
         for loop, feeds in by_loop.items():
+            if loop is here:  # handed out on the feeds' own loop: no wake-up through its self-pipe
+                loop.call_soon(_hand_out, feeds, event)
+                continue
             try:
                 loop.call_soon_threadsafe(_hand_out, feeds, event)
             except RuntimeError:  # the loop has closed: its streams are gone

@@ -182,12 +182,14 @@ class HallState:
 
     def check_access(self) -> None:
         """Act on revocations written since the last check, by this process or by a command."""
-        changes = self.access.poll()
+        with self.db.read() as conn:  # one transaction for both, several times a second on every node
+            changes = self.access.poll(conn)
+            changed_devices = self.devices.poll(conn)
         for name in changes.kiosks:
             self.access_lost(("kiosk", name), "token_revoked")
         for name in changes.staff:
             self.access_lost(("staff", name), "account_changed")
-        for name in self.devices.poll():
+        for name in changed_devices:
             self.devices.lost(name)
 
     def staff_session_ttl(self) -> timedelta:

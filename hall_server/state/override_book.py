@@ -42,27 +42,41 @@ class OverrideBook:
         self._lock = threading.Lock()
         self._view: OverrideView | None = None
         self._checked = 0.0
+        self._refreshing = False
+        self._changes = 0  # invalidations so far: a check begun before one must not count as fresh
 
     def invalidate(self) -> None:
         with self._lock:
             self._checked = 0.0
+            self._changes += 1
 
     def view(self) -> OverrideView:
         now = time.monotonic()
         with self._lock:
-            if self._view is not None and now - self._checked < _RECHECK_S:
-                return self._view
-        with self._db.read() as conn:
-            mark = overrides.mark(conn)
-            if self._view is not None and self._view.mark == mark:
-                view = self._view
-            else:
-                services = overrides.current(conn, "service")
-                view = OverrideView(
-                    mark, services_with(default_catalogue(), services), disabled_services(services),
-                    overrides.current(conn, "window"),
-                    {date.fromisoformat(key): body for key, body in overrides.current(conn, "day").items()},
-                )
+            current = self._view
+            if current is not None and (now - self._checked < _RECHECK_S or self._refreshing):
+                # Fresh, or another thread is reading the mark: every request of the moment used to
+                # read it at once, each on a connection of its own beside its transaction's.
+                return current
+            self._refreshing = True
+            changes = self._changes
+        try:
+            with self._db.read() as conn:
+                mark = overrides.mark(conn)
+                if current is not None and current.mark == mark:
+                    view = current
+                else:
+                    services = overrides.current(conn, "service")
+                    days = overrides.current(conn, "day")
+                    view = OverrideView(
+                        mark, services_with(default_catalogue(), services), disabled_services(services),
+                        overrides.current(conn, "window"),
+                        {date.fromisoformat(key): body for key, body in days.items()},
+                    )
+        finally:
+            with self._lock:
+                self._refreshing = False
         with self._lock:
-            self._view, self._checked = view, now
+            self._view = view
+            self._checked = now if changes == self._changes else 0.0
         return view

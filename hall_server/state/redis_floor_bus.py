@@ -1,7 +1,12 @@
-"""The floor bus of several nodes: each event is published on its site's Redis channel, and every node
-hands what its subscription receives to its own feeds (calling screens, phone pages, pads on any node).
+"""The floor bus of several nodes: each event is published on its site's Redis channel, and a node
+subscribes to a site's channel while one of its feeds hears every node (a calling screen, a window display,
+a rating pad, a phone page); feeds of a node's own events only (turn notices) get them at once, in memory.
 
-Redis lost: events made here still reach this node's feeds (published locally), and every feed is
+A node with no such feed of a site receives none of that site's messages: with the screens of a site on
+one node, the others do not pay for its events (each received message costs the receiving node about
+as much as a small request).
+
+Redis lost: events made here still reach this node's feeds (handed out locally), and every feed is
 dropped when the subscription breaks and again when it is back, so each reader reads the state again
 (from the database, which every node shares) rather than miss what another node published meanwhile.
 """
@@ -11,13 +16,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from contextlib import suppress
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from typing import Any
 
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from hall_server.state.floor_bus import FloorBus, FloorEvent
+from hall_server.state.floor_bus import Feed, FloorBus, FloorEvent, Wants
 from hall_server.state.redis_link import RESUBSCRIBE_AFTER_S, RedisLink
 from hall_server.state.task_stop import stop_tasks
 
@@ -25,6 +32,8 @@ log = logging.getLogger(__name__)
 PIECE = "floor events"
 # Events waiting for the publisher while Redis is slow: past this, this node's feeds get them directly.
 OUTBOX_LIMIT = 10_000
+# How long a new feed waits for Redis to confirm its site's subscription before it is handed out anyway.
+SUBSCRIBE_WAIT_S = 2.0
 
 
 def event_message(event: FloorEvent, node: str = "") -> str:
@@ -45,7 +54,8 @@ def message_event(data: bytes | str) -> tuple[FloorEvent, str]:
 
 
 class RedisFloorBus(FloorBus):
-    """Publishes on ``hall:floor:<site>``; one pattern subscription per node fans out to its feeds."""
+    """Publishes on ``hall:floor:<site>``; subscribes to a site's channel while a feed of it hears every
+    node, and fans what it receives out to those feeds."""
 
     def __init__(self, link: RedisLink) -> None:
         super().__init__()
@@ -53,16 +63,28 @@ class RedisFloorBus(FloorBus):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._outbox: asyncio.Queue[FloorEvent] = asyncio.Queue(OUTBOX_LIMIT)
         self._tasks: list[asyncio.Task[None]] = []
-        self._subscribed = asyncio.Event()
+        self._subscribed = asyncio.Event()  # the listener's connection is up (its own channel confirmed)
         self._closing = False
+        self._pubsub: PubSub | None = None
+        # On the bus's loop only: feeds hearing every node, by site; the sites asked of the current
+        # connection; those Redis confirmed (their messages reach this node from then on).
+        self._sharing: dict[str, int] = {}
+        self._asked: set[str] = set()
+        self._heard_sites: set[str] = set()
+        self._confirmed: dict[str, asyncio.Event] = {}
 
     def channel(self, site: str) -> str:
         return self.link.key("floor", site)
 
+    def _control_channel(self) -> str:
+        # Nobody publishes here: it keeps the subscription's connection (and its health check) up while
+        # no site is heard.
+        return self.link.key("floor-node", self.link.node)
+
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._send())]
-        # Serve only once subscribed: an event published before would reach no feed of this node.
+        # Serve only once subscribed: a site asked for before would wait for the connection.
         with suppress(TimeoutError):
             await asyncio.wait_for(self._subscribed.wait(), 5.0)
 
@@ -71,12 +93,13 @@ class RedisFloorBus(FloorBus):
         self._closing = True
         await stop_tasks(self._tasks, "the floor bus")
         while not self._outbox.empty():
-            self._deliver(self._outbox.get_nowait())
+            self._deliver(self._outbox.get_nowait(), "shared")
         if loop is not None:
             self._drop_all()
 
     def publish(self, event: FloorEvent) -> None:
-        """Queued for the publisher on the server's loop: a worker thread never waits on Redis."""
+        """Handed to the feeds of this node's own events and queued for the publisher, for every node's
+        other feeds, in one hop to the server's loop (a worker thread never waits on Redis)."""
         loop = self._loop
         if loop is None:
             self._deliver(event)
@@ -87,50 +110,119 @@ class RedisFloorBus(FloorBus):
             self._deliver(event)
 
     def _queue_out(self, event: FloorEvent) -> None:
+        self._deliver(event, "own_only")
         try:
             self._outbox.put_nowait(event)
         except asyncio.QueueFull:
-            self._deliver(event)
+            self._deliver(event, "shared")
+
+    @asynccontextmanager
+    async def subscribe(
+        self, site: str, wants: Wants | None = None, *, own_only: bool = False
+    ) -> AsyncIterator[Feed]:
+        """As ``FloorBus.subscribe``; a feed hearing every node is handed out only once this node is
+        subscribed to the site's channel (or Redis is lost: then it hears this node's events)."""
+        async with super().subscribe(site, wants, own_only=own_only) as feed:
+            if own_only:
+                yield feed
+                return
+            try:  # joined inside: a stream cancelled while waiting for Redis's word still leaves
+                await self._on_bus_loop(self._join(site))
+                yield feed
+            finally:
+                await self._on_bus_loop(self._leave(site))
+
+    async def _on_bus_loop(self, work: Coroutine[Any, Any, None]) -> None:
+        loop = self._loop
+        if loop is None:
+            work.close()
+        elif asyncio.get_running_loop() is loop:
+            await work
+        else:  # a feed on another loop: the subscription's connection belongs to the bus's
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, loop))
+
+    async def _join(self, site: str) -> None:
+        self._sharing[site] = self._sharing.get(site, 0) + 1
+        pubsub = self._pubsub
+        if site in self._heard_sites or pubsub is None:
+            return  # already heard, or Redis lost (events made here are handed out locally meanwhile)
+        confirmed = self._confirmed.setdefault(site, asyncio.Event())
+        if site not in self._asked:
+            self._asked.add(site)
+            try:
+                await pubsub.subscribe(self.channel(site))
+            except (RedisError, OSError):
+                return  # the listener notices the broken connection and drops every feed
+        with suppress(TimeoutError):
+            await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_WAIT_S)
+
+    async def _leave(self, site: str) -> None:
+        left = self._sharing.get(site, 0) - 1
+        if left > 0:
+            self._sharing[site] = left
+            return
+        self._sharing.pop(site, None)
+        self._confirmed.pop(site, None)
+        pubsub = self._pubsub
+        if pubsub is not None and site in self._asked:
+            self._asked.discard(site)
+            self._heard_sites.discard(site)
+            with suppress(RedisError, OSError):
+                await pubsub.unsubscribe(self.channel(site))
+
+    def _site_of(self, channel: bytes | str) -> str | None:
+        name = channel.decode() if isinstance(channel, bytes) else channel
+        prefix = self.channel("")
+        return name[len(prefix):] if name.startswith(prefix) else None
 
     async def _send(self) -> None:
         while True:
             event = await self._outbox.get()
-            if not self._subscribed.is_set() or not self.link.available:
-                # This node hears nothing from Redis now: its own feeds get the event directly.
-                self._deliver(event)
+            heard = event.site in self._heard_sites and self.link.available
+            if not heard:
+                # This node does not hear the site from Redis now: its own feeds get the event directly.
+                self._deliver(event, "shared")
                 if not self.link.available:
                     continue
             try:
                 await self.link.aio.publish(self.channel(event.site), event_message(event, self.link.node))
             except (RedisError, OSError) as exc:
                 self.link.failed(PIECE, exc)
-                if self._subscribed.is_set():
-                    self._deliver(event)
+                if heard:
+                    self._deliver(event, "shared")
 
     async def _listen(self) -> None:
         lost = False
         while not self._closing:
             client = self.link.listener()
-            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            pubsub = client.pubsub()
             try:
-                await pubsub.psubscribe(self.channel("*"))
-                self._subscribed.set()
-                if lost:  # events of other nodes went by meanwhile: every reader reads the state again
-                    self._drop_all()
-                    self.link.worked(PIECE)
-                    lost = False
+                # In one step: a site joined from now on is asked of this connection by its joiner.
+                self._pubsub, self._asked = pubsub, set(self._sharing)
+                await pubsub.subscribe(self._control_channel(), *(self.channel(s) for s in self._asked))
                 while not self._closing:
                     message = await pubsub.get_message(timeout=5.0)
-                    if message is not None and message.get("type") == "pmessage":
+                    if message is None:
+                        continue
+                    kind = message.get("type")
+                    if kind == "message":
                         self._heard(message["data"])
+                        continue
+                    up = kind in ("subscribe", "unsubscribe") and self._confirm(message["channel"],
+                                                                                kind == "subscribe")
+                    if up and lost:
+                            # Events of other nodes went by meanwhile: every reader reads the state again.
+                            self._drop_all()
+                            self.link.worked(PIECE)
+                            lost = False
             except (RedisError, OSError) as exc:
-                self._subscribed.clear()
+                self._disconnected()
                 self.link.failed(PIECE, exc)
                 if not lost:
                     self._drop_all()
                 lost = True
             except Exception:  # the node's only ear on the other nodes: it must not go deaf for good
-                self._subscribed.clear()
+                self._disconnected()
                 log.exception("the floor bus's subscription failed; subscribing again")
                 self._drop_all()
                 lost = True
@@ -141,11 +233,40 @@ class RedisFloorBus(FloorBus):
                     await client.aclose()
             await asyncio.sleep(RESUBSCRIBE_AFTER_S)
 
+    def _confirm(self, channel: bytes | str, subscribed: bool) -> bool:
+        """Redis confirmed a (un)subscription; True for the connection's own channel (it is up)."""
+        name = channel.decode() if isinstance(channel, bytes) else channel
+        if name == self._control_channel():
+            if subscribed:
+                self._subscribed.set()
+            return subscribed
+        site = self._site_of(name)
+        if site is None:
+            return False
+        if subscribed:
+            self._heard_sites.add(site)
+            waiting = self._confirmed.get(site)
+            if waiting is not None:
+                waiting.set()
+        else:
+            self._heard_sites.discard(site)
+        return False
+
+    def _disconnected(self) -> None:
+        self._subscribed.clear()
+        self._pubsub = None
+        self._heard_sites.clear()
+        self._asked.clear()
+        for waiting in self._confirmed.values():
+            waiting.set()  # nobody waits on a lost connection: the feed is dropped and comes back
+        self._confirmed.clear()
+
     def _heard(self, data: bytes | str) -> None:
         try:
-            event, node = message_event(data)
+            event, _node = message_event(data)
         except (ValueError, KeyError, TypeError):
             log.warning("a floor message on Redis is not an event; ignored")
             return
-        # One object for every feed of this node: the call board makes each frame once per event.
-        self._deliver(event, own=node == self.link.node)
+        # One object for every feed of this node: the call board makes each frame once per event. The
+        # feeds of own events only had this node's already, in memory.
+        self._deliver(event, "shared")

@@ -15,6 +15,10 @@ class WaitingTicketCache:
         self._limit = limit
         self._converted: dict[Hashable, WaitingTicket] = {}
 
+    def known(self, key: Hashable) -> WaitingTicket | None:
+        """The ticket converted already, or None (no conversion: the caller's loop stays a lookup)."""
+        return self._converted.get(key)
+
     def get(self, key: Hashable, convert: Callable[[], WaitingTicket]) -> WaitingTicket:
         found = self._converted.get(key)
         if found is None:

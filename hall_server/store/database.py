@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, NoSuchModuleError
 
 from hall_server.config import ConfigError
 from hall_server.store.private_files import private_file
@@ -53,10 +54,14 @@ class Database:
                 )
                 _configure_sqlite(self.engine, busy_timeout_s)
             else:
+                # The pool keeps a few connections beyond the writers' slots (HallState.in_writer) for
+                # the reads made beside them (a cache's check, the access watch): with exactly as many,
+                # each such read opened an overflow connection, closed again when handed back.
                 self.engine = create_engine(
-                    url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout_s,
-                    pool_pre_ping=True, hide_parameters=True,
+                    url, pool_size=pool_size + POOL_HEADROOM, max_overflow=pool_size,
+                    pool_timeout=pool_timeout_s, hide_parameters=True,
                 )
+                _ping_when_idle(self.engine, IDLE_PING_S)
         except (ArgumentError, NoSuchModuleError) as exc:
             raise ConfigError(f"unusable database URL: {exc}") from exc
 
@@ -104,6 +109,11 @@ class Database:
 
 
 _AFTER_COMMIT = "hall_after_commit"
+# Connections the PostgreSQL pool keeps beyond its size setting, and how long one may lie unused before
+# it is tested on checkout.
+POOL_HEADROOM = 5
+IDLE_PING_S = 1.0
+_IDLE_SINCE = "hall_idle_since"
 
 
 def after_commit(conn: Connection, work: Callable[[], None]) -> None:
@@ -133,3 +143,26 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("hall_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """Test a pooled connection on checkout only when it lay unused ``idle_s`` or longer.
+
+    A test on every checkout (``pool_pre_ping``) was one more round trip for every request. A connection
+    handed back a moment ago was alive then; one the server dropped while in use fails its statement,
+    and SQLAlchemy then renews every connection of the pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < idle_s:
+            return  # new, or handed back a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # the pool drops this connection and checks out another
+            raise DisconnectionError("a pooled connection did not answer its test") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection
@@ -36,19 +37,27 @@ from hall_server.usecases.sites import known_site
 OptionalPriority = Priority | None
 
 
-def _waiting_ticket(hall: HallState, site: str, row: tickets.WaitingRow) -> WaitingTicket:
-    def convert() -> WaitingTicket:
-        settings = known_site(site).settings
-        slot_start = row.slot_start
-        return WaitingTicket(
-            id=row.id,
-            seq=row.seq,
-            issued_at=tickets.instant(row.issued_at),
-            priority=cast(OptionalPriority, row.priority),
-            booking_window=check_in_window(tickets.instant(slot_start), settings) if slot_start else None,
-        )
+def _waiting_tickets(hall: HallState, site: str, rows: list[tickets.WaitingRow]) -> list[WaitingTicket]:
+    """The rows as ordering needs them, each converted once per process (``WaitingTicketCache``)."""
+    cache = hall.waiting_tickets
+    known = cache.known
+    out = []
+    for row in rows:
+        found = known((site, row))
+        out.append(found if found is not None else cache.get((site, row), partial(_converted, site, row)))
+    return out
 
-    return hall.waiting_tickets.get((site, row), convert)
+
+def _converted(site: str, row: tickets.WaitingRow) -> WaitingTicket:
+    settings = known_site(site).settings
+    slot_start = row.slot_start
+    return WaitingTicket(
+        id=row.id,
+        seq=row.seq,
+        issued_at=tickets.instant(row.issued_at),
+        priority=cast(OptionalPriority, row.priority),
+        booking_window=check_in_window(tickets.instant(slot_start), settings) if slot_start else None,
+    )
 
 
 def wait_cap(site: str) -> timedelta:
@@ -60,7 +69,7 @@ def waiting_tickets(
     conn: Connection, hall: HallState, site: str, day: date, queue: str
 ) -> list[WaitingTicket]:
     """A queue's waiting tickets as ordering needs them, in no particular order."""
-    return [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_order(conn, site, day, queue)]
+    return _waiting_tickets(hall, site, tickets.waiting_for_order(conn, site, day, queue))
 
 
 def ordered_waiting(
@@ -73,7 +82,7 @@ def ordered_for_window(
     conn: Connection, hall: HallState, site: str, day: date, window: str, now: datetime
 ) -> list[WaitingTicket]:
     """The tickets transferred to one window, in the order it calls them (before its queues)."""
-    items = [_waiting_ticket(hall, site, row) for row in tickets.waiting_for_window(conn, site, day, window)]
+    items = _waiting_tickets(hall, site, tickets.waiting_for_window(conn, site, day, window))
     return order_waiting(items, now, wait_cap(site))
 
 
@@ -85,7 +94,13 @@ def counters_open(conn: Connection, hall: HallState, site: str, queue: str, now:
     and the estimate assumes one). With nobody signed in anywhere (the demo, a hall whose clerks do not
     sign in yet) the session's planned ``counters`` for the queue stand in, as before windows existed.
     """
-    staffed = windows.staffed(conn, site)
+    return counters_serving(hall, site, queue, now, windows.staffed(conn, site))
+
+
+def counters_serving(
+    hall: HallState, site: str, queue: str, now: datetime, staffed: list[tuple[str, bool]]
+) -> int:
+    """``counters_open`` from the (number, paused) of the windows with a clerk signed in, read already."""
     if staffed:
         plan = known_site(site)
         return sum(1 for number, paused in staffed
@@ -197,15 +212,14 @@ def issue(
     queue = queue or entry.queue
     settings = known_site(site).settings
     cap = wait_cap(site)
-    numbered, rows = tickets.line_as_numbered(conn, site, day, queue)
+    numbered, rows, staffed, recent = tickets.line_for_issue(conn, site, day, queue)
     mine = WaitingTicket(
         id=tickets.new_ticket_id(), seq=numbered + 1, issued_at=now,
         priority=cast(OptionalPriority, priority),
         booking_window=check_in_window(slot_start, settings) if slot_start else None,
     )
-    ahead = count_ahead([_waiting_ticket(hall, site, r) for r in rows], mine, now, cap)
-    counters = counters_open(conn, hall, site, queue, now)
-    recent = tickets.recent_service_seconds(conn, site, day, queue)
+    ahead = count_ahead(_waiting_tickets(hall, site, rows), mine, now, cap)
+    counters = counters_serving(hall, site, queue, now, staffed)
     draft = tickets.Ticket(
         id=mine.id, site=site, queue=queue, day=day, seq=0, number="", service=entry.code,
         priority=priority, booking_id=booking_id, slot_start=slot_start, status="waiting", counter=None,
@@ -219,7 +233,7 @@ def issue(
     row = tickets.insert_ticket(conn, replace(draft, seq=seq, number=ticket_number(queue, seq)))
     if seq > numbered + 1:
         meanwhile = tickets.waiting_numbered_between(conn, site, day, queue, numbered, seq)
-        ahead += count_ahead([_waiting_ticket(hall, site, r) for r in meanwhile], replace(mine, seq=seq),
+        ahead += count_ahead(_waiting_tickets(hall, site, meanwhile), replace(mine, seq=seq),
                              now, cap)
     wait = estimated_wait_s(ahead, counters, recent, settings.default_service_seconds)
     return Issued(row, Place(ahead, wait))

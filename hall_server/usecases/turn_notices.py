@@ -85,9 +85,14 @@ async def _watch_site(hall: HallState, notifier: TurnNotifier, site: str) -> Non
                     event: FloorEvent = await feed.get()
                 except FeedClosed:
                     break
-                if event.kind not in MOVES:
+                # The moves that came meanwhile are looked at together: the lines are read once for
+                # them all, not once per ticket issued (while one look ran, a busy hall issued dozens).
+                moves = [e for e in (event, *feed.ready()) if e.kind in MOVES]
+                if not moves:
                     continue
-                moved = {event.queue} if event.queue in queues else queues
+                moved: set[str] = set()
+                for move in moves:
+                    moved |= {move.queue} if move.queue in queues else queues
                 try:
                     await hall.in_writer(partial(notify_due, hall, notifier, site, moved))
                 except SQLAlchemyError:

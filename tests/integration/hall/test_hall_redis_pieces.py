@@ -1,5 +1,6 @@
 """The shared pieces of a node against a real Redis, two "nodes" in one process: buckets and throttles
-spent by one are spent for the other, garbage on the channels changes nothing, a lost Redis falls back to
+spent by one are spent for the other, garbage on the channels changes nothing, a node receives a site's
+floor events only while it has a feed of them, a lost Redis falls back to
 memory and is said once."""
 
 from __future__ import annotations
@@ -137,6 +138,39 @@ async def test_a_feed_of_own_events_gets_only_those_made_on_its_node(url: str) -
             assert (await asyncio.wait_for(every.get(), 5)).window == "16"
             assert (await asyncio.wait_for(every.get(), 5)).window == "15"
             assert (await asyncio.wait_for(own.get(), 5)).window == "15"
+    finally:
+        await other.aclose()
+        await bus.close()
+        await link.close()
+
+
+async def test_a_node_receives_a_sites_events_only_while_a_feed_of_it_hears_every_node(url: str) -> None:
+    link = RedisLink(url)
+    bus = RedisFloorBus(link)
+    await bus.start()
+    other = redis.asyncio.Redis.from_url(url)
+    channel = bus.channel("HQ")
+    try:
+        elsewhere = FloorEvent("window_paused", "HQ", AT, window="16")
+        async with bus.subscribe("HQ", own_only=True) as own:
+            # Nobody on this node follows other nodes' HQ events: Redis has no receiver for them.
+            assert await other.publish(channel, event_message(elsewhere, "another-node")) == 0
+            bus.publish(FloorEvent("window_opened", "HQ", AT, window="15"))
+            assert (await asyncio.wait_for(own.get(), 5)).window == "15"
+            await asyncio.sleep(0.2)  # published meanwhile: a feed opened now starts after it
+            async with bus.subscribe("HQ") as every:
+                assert await other.publish(channel, event_message(elsewhere, "another-node")) == 1
+                assert (await asyncio.wait_for(every.get(), 5)).window == "16"
+                bus.publish(FloorEvent("window_closed", "HQ", AT, window="17"))
+                assert (await asyncio.wait_for(every.get(), 5)).window == "17"
+                assert (await asyncio.wait_for(own.get(), 5)).window == "17"
+                assert own.ready() == []  # its own event once, not again from Redis
+            for _ in range(100):  # the last feed gone, the node unsubscribes
+                if await other.publish(channel, event_message(elsewhere, "another-node")) == 0:
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the node still receives HQ's events with no feed of them")
     finally:
         await other.aclose()
         await bus.close()

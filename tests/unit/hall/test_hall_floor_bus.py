@@ -98,3 +98,25 @@ def test_one_publish_wakes_each_event_loop_once_however_many_feeds_it_holds() ->
 
     assert asyncio.run(run()) == ["C001"] * 3
     assert len(wakeups) == 1
+
+
+def test_ready_takes_the_queued_events_without_waiting_and_leaves_the_end_for_get() -> None:
+    async def run() -> None:
+        bus = FloorBus()
+        async with bus.subscribe("HQ") as feed:
+            assert feed.ready() == []
+            for number in ("A001", "A002", "A003"):
+                bus.publish(called("HQ", number))
+            await asyncio.sleep(0)  # the hand-out runs on the loop
+            assert (await feed.get()).ticket == "A001"
+            assert [e.ticket for e in feed.ready()] == ["A002", "A003"]
+            assert feed.ready() == []
+            bus.publish(called("HQ", "A004"))
+            await asyncio.sleep(0)
+            feed.end()
+            assert [e.ticket for e in feed.ready()] == ["A004"]
+            assert feed.ready() == []
+            with pytest.raises(FeedClosed):
+                await asyncio.wait_for(feed.get(), 1)
+
+    asyncio.run(run())
