@@ -211,10 +211,10 @@ class RedisFloorBus(FloorBus):
                     up = kind in ("subscribe", "unsubscribe") and self._confirm(message["channel"],
                                                                                 kind == "subscribe")
                     if up and lost:
-                            # Events of other nodes went by meanwhile: every reader reads the state again.
-                            self._drop_all()
-                            self.link.worked(PIECE)
-                            lost = False
+                        # Events of other nodes went by meanwhile: every reader reads the state again.
+                        self._drop_all()
+                        self.link.worked(PIECE)
+                        lost = False
             except (RedisError, OSError) as exc:
                 self._disconnected()
                 self.link.failed(PIECE, exc)

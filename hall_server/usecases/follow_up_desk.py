@@ -96,11 +96,11 @@ def read_cursor(cursor: str) -> store.DeskPlace:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         rank, due, created_at, case_id = json.loads(text)
         place = store.DeskPlace(rank, date.fromisoformat(due), datetime.fromisoformat(created_at), case_id)
+        if (type(place.rank) is not int or place.rank not in range(4) or place.created_at.tzinfo is None
+                or not isinstance(place.id, str) or not _CASE_ID.fullmatch(place.id)):
+            raise ValueError("not a place in the desk's order")
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise Refusal("invalid_cursor", "the cursor is not one a page of this list gave") from exc
-    if (type(place.rank) is not int or place.rank not in range(4) or place.created_at.tzinfo is None
-            or not isinstance(place.id, str) or not _CASE_ID.fullmatch(place.id)):
-        raise Refusal("invalid_cursor", "the cursor is not one a page of this list gave")
     return place
 
 
