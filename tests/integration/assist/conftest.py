@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import uvicorn
 import websockets
 from fastapi import FastAPI
 
 from remote_assist.routing import RoutingLimits
 from remote_assist.signaling import AssistDirectory, SignalingHub, SignalingSettings
+from tests.integration.hall.hall_nodes import OwnRedis
 
 NEXT_OPEN = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
@@ -146,34 +144,11 @@ class Peer:
         await self.ws.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A throw-away redis-server on a loopback port, without persistence."""
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
+    """A throw-away redis-server on a loopback port, without persistence (the hall's nodes tests' own)."""
+    own = OwnRedis(tmp_path)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield own.url
     finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=10)
+        own.stop()

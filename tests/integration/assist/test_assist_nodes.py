@@ -34,8 +34,9 @@ from hall_server.store.scratch_database import scratch_database
 from remote_assist.kiosk_peer import KioskPeer
 from remote_assist.media import synthetic_media
 from remote_assist.staff_peer import StaffPeer
+from tests.integration.hall.hall_nodes import free_port
 
-from .conftest import Peer, free_port
+from .conftest import Peer
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
