@@ -145,7 +145,9 @@ def _control_address(url: str) -> tuple[str, int]:
 # -- running -----------------------------------------------------------------------------------------
 
 
-def _wait_for_signal() -> None:
+def _stop_on_signal() -> threading.Event:
+    """The event SIGINT or SIGTERM sets, its handlers installed now: before the simulator says it is
+    ready, or a supervisor's SIGTERM right after would kill it without closing (its link left behind)."""
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -153,8 +155,7 @@ def _wait_for_signal() -> None:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    while not stop.wait(0.5):
-        pass
+    return stop
 
 
 def _say(line: str) -> None:
@@ -165,6 +166,7 @@ def _run(
     servers: dict[str, DeviceServer], control_url: str | None, announce: Callable[[str | None], None]
 ) -> int:
     control: ControlServer | None = None
+    stop = _stop_on_signal()
     try:
         if control_url is not None:
             host, port = _control_address(control_url)
@@ -174,7 +176,8 @@ def _run(
                 raise UsageError(f"cannot listen on {control_url}: {exc.strerror or exc}") from exc
             control.start()
         announce(control.url if control else None)
-        _wait_for_signal()
+        while not stop.wait(0.5):
+            pass
     finally:
         if control is not None:
             control.close()
