@@ -2,6 +2,7 @@
 
 order_waiting(tickets, now, wait_cap) -> list[WaitingTicket]   who is called next, first
 count_ahead(tickets, ticket, now, wait_cap) -> int   how many of them go before ticket
+is_plain(ticket, now, wait_cap) / plain_go_before(new_ticket, now, wait_cap)   the bulk of a line, counted
 ticket_number("A", 7) -> "A007";  estimated_wait_s(people_ahead, counters, recent_service_s, default_s)
 queue_phase(now, sessions, waiting) -> "open" | "walk_in_stopped" | "closed"
 """
@@ -92,6 +93,21 @@ def count_ahead(
         if key < mine and other.id != me:
             ahead += 1
     return ahead
+
+
+def is_plain(ticket: WaitingTicket, now: datetime, wait_cap: timedelta) -> bool:
+    """A plain ticket: a walk-in without priority class, issued no later than ``now`` and not yet waited
+    ``wait_cap``. Most of a line is plain, and plain tickets all stand alike before a new ticket
+    (``plain_go_before``): issuing counts them in the database instead of reading each."""
+    return (ticket.priority is None and ticket.booking_window is None and ticket.rank == 0
+            and now - wait_cap < ticket.issued_at <= now)
+
+
+def plain_go_before(ticket: WaitingTicket, now: datetime, wait_cap: timedelta) -> bool:
+    """Whether every plain ticket numbered before ``ticket`` (a new one, issued at ``now``) is called
+    before it: yes for a walk-in of the last tier; no for a priority class or a booking inside its window,
+    which pass them all. A plain ticket's key is (1, 1, 0, 2, issued ≤ now, smaller number)."""
+    return _order_key(ticket, now, wait_cap)[:4] == (1, 1, 0, 2)
 
 
 OrderKey = tuple[int, int, int, int, datetime, int]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
@@ -147,22 +147,35 @@ class IssueView(NamedTuple):
     """What issuing a ticket reads of its queue's day, in one statement (``line_for_issue``)."""
 
     numbered: int  # the last number given (0 before the first)
-    line: list[WaitingRow]  # the waiting tickets, as ``waiting_for_order`` gives them
+    plain: int  # how many waiting tickets are plain (``domain.queue.is_plain``): counted, not read
+    line: list[WaitingRow]  # the other waiting tickets, as ``waiting_for_order`` gives them
     staffed: list[tuple[str, bool]]  # (number, paused) of the site's windows with a clerk signed in
     recent_service_s: list[float]  # durations of the queue's latest services that day, oldest first
 
 
-def line_for_issue(conn: Connection, site: str, day: date, queue: str, limit: int = 20) -> IssueView:
+# domain.queue.is_plain in SQL (tickets of a queue's own line have rank 0).
+_PLAIN = "(priority IS NULL AND slot_start IS NULL AND issued_at > %(fresh_after)s AND issued_at <= %(now)s)"
+
+
+def line_for_issue(
+    conn: Connection, site: str, day: date, queue: str, now: datetime, wait_cap: timedelta, limit: int = 20
+) -> IssueView:
     """The last number a queue's day has given (0 before the first) and its waiting tickets, with what
     the estimated wait needs (``windows.staffed``, ``recent_service_seconds``), read in one statement
     without taking the counter row's lock: one round trip where there were three, on every ticket issued.
 
+    The plain tickets of the line (walk-ins without priority, waiting less than the cap: most of a long
+    line) are only counted: they all stand alike before a new ticket (``domain.queue.plain_go_before``),
+    so reading and ordering each of them, hundreds on a busy day, was most of a ticket's cost.
+
     One statement reads one snapshot: a number is taken in the transaction that stores its ticket, so
     the line holds every waiting ticket up to that number and none after it.
     """
+    own_line = ("FROM tickets WHERE site = %(site)s AND day = %(day)s AND queue = %(key)s "
+                "AND for_window IS NULL AND status = 'waiting' AND ")
     sql = (
-        "SELECT 'w', id, seq, issued_at, priority, slot_start FROM tickets WHERE site = %(site)s "
-        "AND day = %(day)s AND queue = %(key)s AND for_window IS NULL AND status = 'waiting' "
+        f"SELECT 'w', id, seq, issued_at, priority, slot_start {own_line} NOT {_PLAIN} "
+        f"UNION ALL SELECT 'p', NULL, count(*), NULL, NULL, NULL {own_line} {_PLAIN} "
         "UNION ALL SELECT 'n', NULL, last_number, NULL, NULL, NULL FROM ticket_counters "
         "WHERE site = %(site)s AND queue = %(key)s AND day = %(day)s "
         "UNION ALL SELECT 's', number, paused, NULL, NULL, NULL FROM window_states "
@@ -172,15 +185,17 @@ def line_for_issue(conn: Connection, site: str, day: date, queue: str, limit: in
         "AND queue = %(key)s AND status = 'done' AND started_at IS NOT NULL "
         "ORDER BY finished_at DESC LIMIT %(limit)s) AS recent"
     )
-    numbered = 0
+    numbered = plain = 0
     line: list[WaitingRow] = []
     staffed: list[tuple[str, bool]] = []
     served: list[tuple[datetime, datetime]] = []
-    for kind, key, number, start, priority, end in _run(
-        conn, sql, {"site": site, "day": day, "key": queue, "limit": limit}
-    ):
+    params = {"site": site, "day": day, "key": queue, "limit": limit, "now": now,
+              "fresh_after": now - wait_cap}
+    for kind, key, number, start, priority, end in _run(conn, sql, params):
         if kind == "w":
             line.append(WaitingRow(key, number, start, priority, end))
+        elif kind == "p":
+            plain = int(number)
         elif kind == "n":
             numbered = int(number)
         elif kind == "s":
@@ -188,7 +203,8 @@ def line_for_issue(conn: Connection, site: str, day: date, queue: str, limit: in
         else:
             served.append((instant(end), instant(start)))
     served.sort()
-    return IssueView(numbered, line, staffed, [(end - start).total_seconds() for end, start in served])
+    return IssueView(numbered, plain, line, staffed,
+                     [(end - start).total_seconds() for end, start in served])
 
 
 def waiting_numbered_between(
@@ -223,8 +239,16 @@ def _run(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
     if conn.dialect.name == "sqlite":
         for name in params:
             sql = sql.replace(f"%({name})s", f":{name}")
-        params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+        params = {k: _sqlite_value(v) for k, v in params.items()}
     return list(conn.exec_driver_sql(sql, params).fetchall())
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A parameter as SQLite holds its column: an instant as the UTC text ``UtcDateTime`` stores (so that
+    text comparison is time comparison), a day as ISO text."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def instant(value: Any) -> datetime:

@@ -16,6 +16,7 @@ from hall_server.domain.queue import (
     count_ahead,
     estimated_wait_s,
     order_waiting,
+    plain_go_before,
     ticket_number,
 )
 from hall_server.state.floor_bus import FloorEvent
@@ -204,7 +205,8 @@ def issue(
     taken: counting a place over a long line inside that lock held every other ticket of the queue back
     (about 260 tickets/s and a p99 of seconds on PostgreSQL). The line is read as of the last number
     given (one statement, one snapshot); the tickets numbered between that read and ours have all
-    committed once we hold the row, and are counted then.
+    committed once we hold the row, and are counted then. Of the line read, the plain tickets (most of
+    it, ``domain.queue.is_plain``) are only counted, by the database.
     """
     cal = hall.calendars.site(site)
     day = cal.local(now).date()
@@ -212,13 +214,14 @@ def issue(
     queue = queue or entry.queue
     settings = known_site(site).settings
     cap = wait_cap(site)
-    numbered, rows, staffed, recent = tickets.line_for_issue(conn, site, day, queue)
+    numbered, plain, rows, staffed, recent = tickets.line_for_issue(conn, site, day, queue, now, cap)
     mine = WaitingTicket(
         id=tickets.new_ticket_id(), seq=numbered + 1, issued_at=now,
         priority=cast(OptionalPriority, priority),
         booking_window=check_in_window(slot_start, settings) if slot_start else None,
     )
-    ahead = count_ahead(_waiting_tickets(hall, site, rows), mine, now, cap)
+    ahead = (plain if plain_go_before(mine, now, cap) else 0) + count_ahead(
+        _waiting_tickets(hall, site, rows), mine, now, cap)
     counters = counters_serving(hall, site, queue, now, staffed)
     draft = tickets.Ticket(
         id=mine.id, site=site, queue=queue, day=day, seq=0, number="", service=entry.code,

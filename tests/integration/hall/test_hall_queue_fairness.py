@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from hall_server.store import tickets as store_tickets
+
 from .conftest import DEFAULT_NOW, Hall
 
 pytestmark = pytest.mark.db
@@ -102,3 +104,34 @@ def test_a_transferred_citizen_keeps_their_place_in_the_new_queue(hall: Hall) ->
     assert line(hall, "C") == ["C002", "C004", "C001", "C003"]
     assert clerk.post("/windows/15/sign-out", params=HQ).status_code == 200
     assert serve_all(hall, "25") == ["C002", "C004", "C001", "C003"]
+
+
+def test_a_new_tickets_place_counts_overdue_priority_and_a_clock_behind_exactly(hall: Hall) -> None:
+    """Issue counts the line's plain walk-ins in the database and reads only the rest: a ticket issued by
+    a node whose clock runs ahead is behind a later ticket of this node, overdue and priority tickets
+    are read one by one; each place given at issue is the place the line then shows."""
+    kiosk = hall.kiosk()
+
+    def issued(minute: int, **extra: object) -> tuple[str, int]:
+        hall.clock.set(DEFAULT_NOW + timedelta(minutes=minute))
+        reply = kiosk.post("/tickets", json={"service": "SB-001", **extra})
+        assert reply.status_code == 201, reply.text
+        answer = reply.json()
+        assert people_ahead(hall, answer["id"]) == answer["people_ahead"]
+        return str(answer["number"]), int(answer["people_ahead"])
+
+    assert issued(0) == ("B001", 0)
+    assert issued(1, priority="elderly") == ("B002", 0)
+    assert issued(5) == ("B003", 2)
+    # This node's clock is a minute behind the one that issued B003: B003 is not ahead of B004.
+    assert issued(4) == ("B004", 2)
+    # At 10:31 B001 has waited past the cap: first of all, even of the priority classes.
+    assert issued(31) == ("B005", 4)
+    assert issued(31, priority="military") == ("B006", 2)
+    assert line(hall, "B") == ["B001", "B002", "B006", "B004", "B003", "B005"]
+    # What issue reads of that line at 10:31: the walk-ins B003 to B005 counted, the other three read.
+    now = DEFAULT_NOW + timedelta(minutes=31)
+    with hall.db.read() as conn:
+        view = store_tickets.line_for_issue(conn, "HQ", now.date(), "B", now, CAP)
+    assert view.numbered == 6 and view.plain == 3
+    assert sorted(row.seq for row in view.line) == [1, 2, 6]

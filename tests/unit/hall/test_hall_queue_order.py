@@ -15,8 +15,10 @@ from hall_server.domain.queue import (
     WaitingTicket,
     count_ahead,
     estimated_wait_s,
+    is_plain,
     mean_service_s,
     order_waiting,
+    plain_go_before,
     queue_phase,
     ticket_number,
 )
@@ -147,6 +149,40 @@ def test_a_place_counted_is_the_place_in_the_ordered_line(
         # tickets numbered meanwhile: the two counts add up to the place in the whole line.
         before, meanwhile = tickets[:split], tickets[split:]
         assert count_ahead(before, t, NOW, cap) + count_ahead(meanwhile, t, NOW, cap) == place
+
+
+@settings(deadline=None)  # a loaded CI machine must not turn slowness into failure
+@given(tickets_strategy,
+       st.lists(st.tuples(st.integers(1, 10), st.sampled_from([None, "elderly"])), max_size=3),
+       st.integers(0, 90), st.sampled_from([None, *PRIORITIES]),
+       st.one_of(st.none(), st.tuples(st.integers(-60, 60), st.integers(0, 60))))
+def test_a_new_tickets_place_is_the_plain_count_plus_the_others_counted(
+    tickets: list[WaitingTicket], ahead_of_now: list[tuple[int, str | None]], cap_minutes: int,
+    priority: str | None, window: tuple[int, int] | None,
+) -> None:
+    """Ticket issue counts the plain tickets in the database and reads only the others: the sum is the
+    new ticket's place in the whole line, whatever its class, for any cap, and when the line holds
+    tickets issued after ``now`` (by a node whose clock runs ahead)."""
+    cap = timedelta(minutes=cap_minutes)
+    line = tickets + [ticket(len(tickets) + i + 1, -minutes, prio)
+                      for i, (minutes, prio) in enumerate(ahead_of_now)]
+    new = ticket(len(line) + 1, 0, priority, None if window is None else (window[0], window[0] + window[1]))
+    plain = [t for t in line if is_plain(t, NOW, cap)]
+    others = [t for t in line if not is_plain(t, NOW, cap)]
+    counted = (len(plain) if plain_go_before(new, NOW, cap) else 0) + count_ahead(others, new, NOW, cap)
+    assert counted == ids(order_waiting([*line, new], NOW, cap)).index(new.id)
+
+
+def test_plain_tickets_are_walk_ins_inside_the_cap_issued_by_now() -> None:
+    assert is_plain(ticket(1, 10), NOW, CAP)
+    assert not is_plain(ticket(1, 30), NOW, CAP)  # waited the cap: overdue, first of all
+    assert not is_plain(ticket(1, -1), NOW, CAP)  # issued after now (a clock ahead)
+    assert not is_plain(ticket(1, 10, "elderly"), NOW, CAP)
+    assert not is_plain(ticket(1, 10, window=(20, 40)), NOW, CAP)  # a booking, even outside its window
+    assert plain_go_before(ticket(9, 0), NOW, CAP)
+    assert plain_go_before(ticket(9, 0, window=(5, 20)), NOW, CAP)  # checked in early: a walk-in's tier
+    assert not plain_go_before(ticket(9, 0, "pregnant"), NOW, CAP)
+    assert not plain_go_before(ticket(9, 0, window=(-5, 20)), NOW, CAP)
 
 
 def test_a_new_ticket_counts_everyone_before_it_by_tier() -> None:
