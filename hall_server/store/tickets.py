@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -97,7 +97,8 @@ def new_ticket_id() -> str:
 
 
 def insert_ticket(conn: Connection, ticket: Ticket) -> Ticket:
-    conn.execute(_INSERT_TICKET, asdict(ticket))
+    # The fields as they are (``asdict`` deep-copied each of them: a tenth of a ticket's issue).
+    conn.execute(_INSERT_TICKET, dict(vars(ticket)))
     return ticket
 
 

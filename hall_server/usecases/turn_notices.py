@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, exists, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from hall_server.domain.sites import packaged_site_codes
@@ -41,12 +41,29 @@ def _record(conn: Connection, ticket_id: str, site: str, ahead: int, now: dateti
     return True
 
 
+def _with_phones_waiting(conn: Connection, site: str, day: date, queues: set[str]) -> set[str]:
+    """Of ``queues``, those where a ticket waits whose booking gave a phone and has had no notice yet: the
+    only lines worth ordering (one statement; ordering a line of hundreds on every move was a tenth of
+    a busy hall's ticket issue)."""
+    t, b, n = m.tickets, m.bookings, m.ticket_notices
+    query = (
+        select(t.c.queue).distinct().join(b, b.c.id == t.c.booking_id)
+        .where(t.c.site == site, t.c.day == day, t.c.queue.in_(sorted(queues)), t.c.status == "waiting",
+               b.c.phone.is_not(None), b.c.phone != "", ~exists().where(n.c.ticket_id == t.c.id))
+    )
+    return {str(queue) for queue in conn.execute(query).scalars()}
+
+
 def due_notices(hall: HallState, site: str, queues: set[str]) -> list[TurnNotice]:
     """Notices due now in ``queues`` of ``site``, each recorded as sent (the caller sends them)."""
     limit = known_site(site).settings.notice_people_ahead
     now = hall.now()
     day = hall.calendars.site(site).local(now).date()
     due: list[TurnNotice] = []
+    with hall.db.read() as conn:
+        queues = _with_phones_waiting(conn, site, day, queues)
+    if not queues:  # most moves: nobody who gave a phone waits, no line needs ordering
+        return due
     with hall.db.write() as conn:
         for queue in sorted(queues):
             order = ordered_waiting(conn, hall, site, day, queue, now)
