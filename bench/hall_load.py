@@ -102,6 +102,7 @@ class Phase:
     errors: int = 0
     anomalies: list[str] = field(default_factory=list)
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+    numbers: dict[str, list[int]] = field(default_factory=dict)  # ticket numbers given, by queue
 
     @property
     def throughput(self) -> float:
