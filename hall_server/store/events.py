@@ -65,14 +65,25 @@ class UnknownEvent(ValueError):
 def append(conn: Connection, kind: EventKind, site: str, at: datetime,
            **dimensions: str | int | None) -> None:
     """Add one event in ``conn``'s transaction; the hall-time day and hour are stored for grouping."""
+    append_row(conn, event_row(kind, site, at, **dimensions))
+
+
+def event_row(kind: EventKind, site: str, at: datetime, **dimensions: str | int | None) -> dict[str, object]:
+    """The row ``append`` adds, every column but the id, always in the same order (for a statement that
+    writes it with others: ``store.tickets.insert_issued``)."""
     if kind not in KINDS:
         raise UnknownEvent(f"unknown event kind {kind!r}")
     unknown = set(dimensions) - set(DIMENSIONS)
     if unknown:
         raise UnknownEvent(f"unknown event dimensions {sorted(unknown)}")
     local = site_local(site, at)
-    conn.execute(_INSERT, {**dict.fromkeys(DIMENSIONS), **dimensions, "kind": kind, "site": site, "at": at,
-                           "day": local.date(), "hour": local.hour, "demo": 0})
+    return {**dict.fromkeys(DIMENSIONS), **dimensions, "kind": kind, "site": site, "at": at,
+            "day": local.date(), "hour": local.hour, "demo": 0}
+
+
+def append_row(conn: Connection, row: dict[str, object]) -> None:
+    """Add an ``event_row`` in ``conn``'s transaction."""
+    conn.execute(_INSERT, row)
 
 
 def append_many(conn: Connection, rows: list[dict[str, object]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
@@ -72,6 +73,7 @@ def _next_seq_statement(dialect: str) -> Any:
 # Built once: the ticket path runs these statements for every ticket issued.
 _NEXT_SEQ = {name: _next_seq_statement(name) for name in ("sqlite", "postgresql")}
 _INSERT_TICKET = insert(T)
+_INSERT_EVENT = insert(m.events)
 _RECENT_SERVICE = (
     select(T.c.started_at, T.c.finished_at)
     .where(
@@ -100,6 +102,42 @@ def insert_ticket(conn: Connection, ticket: Ticket) -> Ticket:
     # The fields as they are (``asdict`` deep-copied each of them: a tenth of a ticket's issue).
     conn.execute(_INSERT_TICKET, dict(vars(ticket)))
     return ticket
+
+
+def insert_issued(conn: Connection, ticket: Ticket, event: dict[str, object], after: int) -> list[WaitingRow]:
+    """Store a new ticket with its issue event (``events.event_row``) and read the waiting tickets of its
+    line numbered after ``after`` and before it (those numbered while its place was being counted), as
+    ``waiting_for_order`` gives them.
+
+    Runs inside the counter row's lock, which every other ticket of the queue waits for: on PostgreSQL
+    it is one statement where there were three round trips. The statement starts once the number is
+    taken, so its snapshot holds every ticket numbered before ours (all committed by then)."""
+    if conn.dialect.name != "postgresql":
+        insert_ticket(conn, ticket)
+        conn.execute(_INSERT_EVENT, event)
+        if ticket.seq <= after + 1:
+            return []
+        return waiting_numbered_between(conn, ticket.site, ticket.day, ticket.queue, after, ticket.seq)
+    fields = vars(ticket)
+    params = {**{f"t_{k}": v for k, v in fields.items()}, **{f"e_{k}": v for k, v in event.items()},
+              "after": after}
+    sql = _issued_statement(tuple(fields), tuple(event))
+    return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
+
+
+@cache
+def _issued_statement(ticket_columns: tuple[str, ...], event_columns: tuple[str, ...]) -> str:
+    def values(prefix: str, columns: tuple[str, ...]) -> str:
+        names = ", ".join(f'"{c}"' for c in columns)
+        return f"({names}) VALUES ({', '.join(f'%({prefix}{c})s' for c in columns)})"
+
+    return (
+        f"WITH ticket AS (INSERT INTO tickets {values('t_', ticket_columns)}), "
+        f"event AS (INSERT INTO events {values('e_', event_columns)}) "
+        "SELECT id, seq, issued_at, priority, slot_start FROM tickets WHERE site = %(t_site)s "
+        "AND day = %(t_day)s AND queue = %(t_queue)s AND for_window IS NULL AND status = 'waiting' "
+        "AND seq > %(after)s AND seq < %(t_seq)s"
+    )
 
 
 def get(conn: Connection, ticket_id: str) -> Ticket | None:

@@ -21,9 +21,18 @@ def ticket_event(conn: Connection, kind: events.EventKind, row: tickets.Ticket, 
                  detail: str | None = None) -> None:
     """Record ``kind`` for ticket ``row`` as it was before the transition (its queue, service and
     department; the window that acts) with the seconds the transition closes."""
-    events.append(conn, kind, row.site, at, queue=row.queue, service=row.service,
-                  department=department_of(row.service), window=window or row.counter, clerk=clerk,
-                  subject=row.id, related=related, detail=detail, span_s=span_of(conn, kind, row, at))
+    events.append_row(conn, ticket_event_row(conn, kind, row, at, window=window, clerk=clerk,
+                                             related=related, detail=detail))
+
+
+def ticket_event_row(conn: Connection, kind: events.EventKind, row: tickets.Ticket, at: datetime, *,
+                     window: str | None = None, clerk: str | None = None, related: str | None = None,
+                     detail: str | None = None) -> dict[str, object]:
+    """The event row ``ticket_event`` adds, for a statement that writes it with the ticket's own."""
+    return events.event_row(kind, row.site, at, queue=row.queue, service=row.service,
+                            department=department_of(row.service), window=window or row.counter,
+                            clerk=clerk, subject=row.id, related=related, detail=detail,
+                            span_s=span_of(conn, kind, row, at))
 
 
 def span_of(conn: Connection, kind: events.EventKind, row: tickets.Ticket, at: datetime) -> int | None:

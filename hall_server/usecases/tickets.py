@@ -31,7 +31,7 @@ from hall_server.usecases.catalogue import (
     require_service,
 )
 from hall_server.usecases.creating import Create, Created
-from hall_server.usecases.event_log import ticket_event
+from hall_server.usecases.event_log import ticket_event_row
 from hall_server.usecases.refusal import Refusal
 from hall_server.usecases.sites import known_site
 
@@ -228,16 +228,12 @@ def issue(
         priority=priority, booking_id=booking_id, slot_start=slot_start, status="waiting", counter=None,
         issued_at=now, called_at=None, started_at=None, finished_at=None, transferred_to=None,
     )
-    # The event names the ticket by id, not number: written before the number is taken, it is not one
-    # more statement inside the counter row's lock.
-    ticket_event(conn, "ticket_issued", draft, now, related=booking_id, detail=origin)
-
+    event = ticket_event_row(conn, "ticket_issued", draft, now, related=booking_id, detail=origin)
     seq = tickets.next_seq(conn, site, queue, day)
-    row = tickets.insert_ticket(conn, replace(draft, seq=seq, number=ticket_number(queue, seq)))
-    if seq > numbered + 1:
-        meanwhile = tickets.waiting_numbered_between(conn, site, day, queue, numbered, seq)
-        ahead += count_ahead(_waiting_tickets(hall, site, meanwhile), replace(mine, seq=seq),
-                             now, cap)
+    row = replace(draft, seq=seq, number=ticket_number(queue, seq))
+    meanwhile = tickets.insert_issued(conn, row, event, after=numbered)
+    if meanwhile:
+        ahead += count_ahead(_waiting_tickets(hall, site, meanwhile), replace(mine, seq=seq), now, cap)
     wait = estimated_wait_s(ahead, counters, recent, settings.default_service_seconds)
     return Issued(row, Place(ahead, wait))
 
