@@ -143,6 +143,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
             await stop_tasks(tasks, "the hall's periodic work")
             await within(_app.state.assist.close(), "video help's relay")
             await within(hall.node.close(), "the node's shared pieces")
+            hall.close()
             if db is None:
                 database.dispose()
 

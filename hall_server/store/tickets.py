@@ -9,7 +9,6 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from hall_server.store import models as m
 
@@ -56,22 +55,7 @@ class Waiting(NamedTuple):
     booking_id: str | None
 
 
-def _next_seq_statement(dialect: str) -> Any:
-    counters = m.ticket_counters
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        dialect_insert(counters)
-        .values(site=bindparam("site"), queue=bindparam("queue"), day=bindparam("day"), last_number=1)
-        .on_conflict_do_update(
-            index_elements=[counters.c.site, counters.c.queue, counters.c.day],
-            set_={"last_number": counters.c.last_number + 1},
-        )
-        .returning(counters.c.last_number)
-    )
-
-
 # Built once: the ticket path runs these statements for every ticket issued.
-_NEXT_SEQ = {name: _next_seq_statement(name) for name in ("sqlite", "postgresql")}
 _INSERT_TICKET = insert(T)
 _INSERT_EVENT = insert(m.events)
 _RECENT_SERVICE = (
@@ -89,9 +73,14 @@ _RECENT_SERVICE = (
 
 
 def next_seq(conn: Connection, site: str, queue: str, day: date) -> int:
-    """Take the next number of a queue's day in one statement (the row lock serializes takers)."""
-    stmt = _NEXT_SEQ["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
-    return int(conn.execute(stmt, {"site": site, "queue": queue, "day": day}).scalar_one())
+    """Take the next number of a queue's day in one statement (the row lock serializes takers).
+
+    Written for the driver, as the other statements of ticket issue, without SQLAlchemy's compiled
+    statement cache in the way."""
+    sql = ("INSERT INTO ticket_counters (site, queue, day, last_number) "
+           "VALUES (%(site)s, %(queue)s, %(day)s, 1) ON CONFLICT (site, queue, day) "
+           "DO UPDATE SET last_number = ticket_counters.last_number + 1 RETURNING last_number")
+    return int(_run(conn, sql, {"site": site, "queue": queue, "day": day})[0][0])
 
 
 def new_ticket_id() -> str:
