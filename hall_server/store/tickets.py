@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from hall_server.store import models as m
 
@@ -73,14 +74,15 @@ _RECENT_SERVICE = (
 
 
 def next_seq(conn: Connection, site: str, queue: str, day: date) -> int:
-    """Take the next number of a queue's day in one statement (the row lock serializes takers).
+    """Take the next number of a queue's day in one statement (the row lock serializes takers)."""
+    return int(_run(conn, _NEXT_SEQ, {"site": site, "queue": queue, "day": day})[0][0])
 
-    Written for the driver, as the other statements of ticket issue, without SQLAlchemy's compiled
-    statement cache in the way."""
-    sql = ("INSERT INTO ticket_counters (site, queue, day, last_number) "
-           "VALUES (%(site)s, %(queue)s, %(day)s, 1) ON CONFLICT (site, queue, day) "
-           "DO UPDATE SET last_number = ticket_counters.last_number + 1 RETURNING last_number")
-    return int(_run(conn, sql, {"site": site, "queue": queue, "day": day})[0][0])
+
+# Written for the driver, as the other statements of ticket issue (``line_and_number`` sends it in a
+# pipeline), without SQLAlchemy's compiled statement cache in the way.
+_NEXT_SEQ = ("INSERT INTO ticket_counters (site, queue, day, last_number) VALUES (%(site)s, %(queue)s, "
+             "%(day)s, 1) ON CONFLICT (site, queue, day) DO UPDATE SET last_number = "
+             "ticket_counters.last_number + 1 RETURNING last_number")
 
 
 def new_ticket_id() -> str:
@@ -199,27 +201,73 @@ def line_for_issue(
     One statement reads one snapshot: a number is taken in the transaction that stores its ticket, so
     the line holds every waiting ticket up to that number and none after it.
     """
-    own_line = ("FROM tickets WHERE site = %(site)s AND day = %(day)s AND queue = %(key)s "
-                "AND for_window IS NULL AND status = 'waiting' AND ")
-    sql = (
-        f"SELECT 'w', id, seq, issued_at, priority, slot_start {own_line} NOT {_PLAIN} "
-        f"UNION ALL SELECT 'p', NULL, count(*), NULL, NULL, NULL {own_line} {_PLAIN} "
-        "UNION ALL SELECT 'n', NULL, last_number, NULL, NULL, NULL FROM ticket_counters "
-        "WHERE site = %(site)s AND queue = %(key)s AND day = %(day)s "
-        "UNION ALL SELECT 's', number, paused, NULL, NULL, NULL FROM window_states "
-        "WHERE site = %(site)s AND clerk IS NOT NULL "
-        "UNION ALL SELECT 'r', NULL, NULL, started_at, NULL, finished_at FROM "
-        "(SELECT started_at, finished_at FROM tickets WHERE site = %(site)s AND day = %(day)s "
-        "AND queue = %(key)s AND status = 'done' AND started_at IS NOT NULL "
-        "ORDER BY finished_at DESC LIMIT %(limit)s) AS recent"
-    )
+    return _issue_view(_run(conn, _LINE_SQL, _line_params(site, day, queue, now, wait_cap, limit)))
+
+
+def line_and_number(
+    conn: Connection, site: str, day: date, queue: str, now: datetime, wait_cap: timedelta
+) -> tuple[IssueView, int]:
+    """``line_for_issue``, then ``next_seq``: on PostgreSQL sent together, one round trip (with the
+    transaction's BEGIN) where there were three. The two statements run one after the other, each with
+    its own snapshot, so the line is read before the number's row is locked, as apart."""
+    line_params = _line_params(site, day, queue, now, wait_cap, 20)
+    seq_params = {"site": site, "queue": queue, "day": day}
+    if conn.dialect.name != "postgresql":
+        return _issue_view(_run(conn, _LINE_SQL, line_params)), int(_run(conn, _NEXT_SEQ, seq_params)[0][0])
+    line_rows, seq_rows = _pipelined(conn, [(_LINE_SQL, line_params), (_NEXT_SEQ, seq_params)])
+    return _issue_view(line_rows), int(seq_rows[0][0])
+
+
+def _pipelined(conn: Connection, statements: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
+    """Driver statements sent at once in psycopg's pipeline mode, in ``conn``'s transaction: one round
+    trip, each statement run in turn with its own snapshot; the rows of each. A failure is raised as
+    SQLAlchemy raises it (``DBAPIError`` and its kinds), parameters hidden, as from ``exec_driver_sql``."""
+    raw: Any = conn.connection.dbapi_connection
+    cursors = []
+    try:
+        with raw.pipeline():
+            for sql, params in statements:
+                cursor = raw.cursor()
+                cursor.execute(sql, params)
+                cursors.append(cursor)
+        return [cursor.fetchall() for cursor in cursors]
+    except raw.Error as exc:
+        raise DBAPIError.instance(statements[0][0], None, exc, raw.Error, hide_parameters=True,
+                                  dialect=conn.dialect) from exc
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+# domain.queue.is_plain in SQL (tickets of a queue's own line have rank 0).
+_PLAIN = "(priority IS NULL AND slot_start IS NULL AND issued_at > %(fresh_after)s AND issued_at <= %(now)s)"
+_OWN_LINE = ("FROM tickets WHERE site = %(site)s AND day = %(day)s AND queue = %(key)s "
+             "AND for_window IS NULL AND status = 'waiting' AND ")
+_LINE_SQL = (
+    f"SELECT 'w', id, seq, issued_at, priority, slot_start {_OWN_LINE} NOT {_PLAIN} "
+    f"UNION ALL SELECT 'p', NULL, count(*), NULL, NULL, NULL {_OWN_LINE} {_PLAIN} "
+    "UNION ALL SELECT 'n', NULL, last_number, NULL, NULL, NULL FROM ticket_counters "
+    "WHERE site = %(site)s AND queue = %(key)s AND day = %(day)s "
+    "UNION ALL SELECT 's', number, paused, NULL, NULL, NULL FROM window_states "
+    "WHERE site = %(site)s AND clerk IS NOT NULL "
+    "UNION ALL SELECT 'r', NULL, NULL, started_at, NULL, finished_at FROM "
+    "(SELECT started_at, finished_at FROM tickets WHERE site = %(site)s AND day = %(day)s "
+    "AND queue = %(key)s AND status = 'done' AND started_at IS NOT NULL "
+    "ORDER BY finished_at DESC LIMIT %(limit)s) AS recent"
+)
+
+
+def _line_params(site: str, day: date, queue: str, now: datetime, wait_cap: timedelta,
+                 limit: int) -> dict[str, Any]:
+    return {"site": site, "day": day, "key": queue, "limit": limit, "now": now, "fresh_after": now - wait_cap}
+
+
+def _issue_view(rows: list[Any]) -> IssueView:
     numbered = plain = 0
     line: list[WaitingRow] = []
     staffed: list[tuple[str, bool]] = []
     served: list[tuple[datetime, datetime]] = []
-    params = {"site": site, "day": day, "key": queue, "limit": limit, "now": now,
-              "fresh_after": now - wait_cap}
-    for kind, key, number, start, priority, end in _run(conn, sql, params):
+    for kind, key, number, start, priority, end in rows:
         if kind == "w":
             line.append(WaitingRow(key, number, start, priority, end))
         elif kind == "p":

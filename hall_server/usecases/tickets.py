@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, NamedTuple, cast
@@ -201,12 +200,13 @@ def issue(
     a ticket in a queue other than its service's own is a transfer's.
 
     The number's counter row stays locked until the transaction commits (no number is ever skipped, even
-    when the transaction rolls back), so everything that reads the line is done before the number is
-    taken: counting a place over a long line inside that lock held every other ticket of the queue back
-    (about 260 tickets/s and a p99 of seconds on PostgreSQL). The line is read as of the last number
-    given (one statement, one snapshot); the tickets numbered between that read and ours have all
-    committed once we hold the row, and are counted then. Of the line read, the plain tickets (most of
-    it, ``domain.queue.is_plain``) are only counted, by the database.
+    when the transaction rolls back), so the line is read in the statement before the number is taken
+    (on PostgreSQL both go in one round trip) and only a statement follows inside the lock: counting a
+    place over a long line inside that lock held every other ticket of the queue back (about 260
+    tickets/s and a p99 of seconds on PostgreSQL). The line is read as of the last number given (one
+    statement, one snapshot); the tickets numbered between that read and ours have all committed once we
+    hold the row, and are read with our insert. Of the line, the plain tickets (most of it,
+    ``domain.queue.is_plain``) are only counted, by the database; the others are few.
     """
     cal = hall.calendars.site(site)
     day = cal.local(now).date()
@@ -214,27 +214,23 @@ def issue(
     queue = queue or entry.queue
     settings = known_site(site).settings
     cap = wait_cap(site)
-    numbered, plain, rows, staffed, recent = tickets.line_for_issue(conn, site, day, queue, now, cap)
+    view, seq = tickets.line_and_number(conn, site, day, queue, now, cap)
+    row = tickets.Ticket(
+        id=tickets.new_ticket_id(), site=site, queue=queue, day=day, seq=seq,
+        number=ticket_number(queue, seq), service=entry.code, priority=priority, booking_id=booking_id,
+        slot_start=slot_start, status="waiting", counter=None, issued_at=now, called_at=None,
+        started_at=None, finished_at=None, transferred_to=None,
+    )
+    event = ticket_event_row(conn, "ticket_issued", row, now, related=booking_id, detail=origin)
+    meanwhile = tickets.insert_issued(conn, row, event, after=view.numbered)
     mine = WaitingTicket(
-        id=tickets.new_ticket_id(), seq=numbered + 1, issued_at=now,
-        priority=cast(OptionalPriority, priority),
+        id=row.id, seq=seq, issued_at=now, priority=cast(OptionalPriority, priority),
         booking_window=check_in_window(slot_start, settings) if slot_start else None,
     )
-    ahead = (plain if plain_go_before(mine, now, cap) else 0) + count_ahead(
-        _waiting_tickets(hall, site, rows), mine, now, cap)
-    counters = counters_serving(hall, site, queue, now, staffed)
-    draft = tickets.Ticket(
-        id=mine.id, site=site, queue=queue, day=day, seq=0, number="", service=entry.code,
-        priority=priority, booking_id=booking_id, slot_start=slot_start, status="waiting", counter=None,
-        issued_at=now, called_at=None, started_at=None, finished_at=None, transferred_to=None,
-    )
-    event = ticket_event_row(conn, "ticket_issued", draft, now, related=booking_id, detail=origin)
-    seq = tickets.next_seq(conn, site, queue, day)
-    row = replace(draft, seq=seq, number=ticket_number(queue, seq))
-    meanwhile = tickets.insert_issued(conn, row, event, after=numbered)
-    if meanwhile:
-        ahead += count_ahead(_waiting_tickets(hall, site, meanwhile), replace(mine, seq=seq), now, cap)
-    wait = estimated_wait_s(ahead, counters, recent, settings.default_service_seconds)
+    ahead = (view.plain if plain_go_before(mine, now, cap) else 0) + count_ahead(
+        _waiting_tickets(hall, site, view.line + meanwhile), mine, now, cap)
+    counters = counters_serving(hall, site, queue, now, view.staffed)
+    wait = estimated_wait_s(ahead, counters, view.recent_service_s, settings.default_service_seconds)
     return Issued(row, Place(ahead, wait))
 
 
