@@ -1,6 +1,8 @@
 """Hall server under load: concurrent clients taking walk-in tickets and booking scarce slots.
 
-Run: ``python bench/hall_load.py [--clients 50] [--tickets 1500] [--pg URL [--only-pg]]``. Starts its own
+Run: ``python bench/hall_load.py [--clients 50] [--tickets 1500] [--pg URL [--only-pg]]
+[--idempotency-keys]``. With ``--idempotency-keys`` every ticket carries an ``Idempotency-Key`` as a
+kiosk's does (its look-up and its record are two more statements a ticket). Starts its own
 ``hall-server serve`` on loopback (SQLite in a temporary directory; with ``--pg`` also on a throw-away
 PostgreSQL database made beside the given one; rate limiting off, as all clients share one kiosk
 token) and drives it with N keep-alive HTTP clients:
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,8 +56,9 @@ SCARCE_CAPACITY = 5
 class HttpClient:
     """A minimal keep-alive HTTP/1.1 client: the load generator must cost less CPU than the server."""
 
-    def __init__(self, host: str, port: int, token: str) -> None:
+    def __init__(self, host: str, port: int, token: str, keyed: bool = False) -> None:
         self.host, self.port, self.token = host, port, token
+        self.keyed = keyed  # an Idempotency-Key on every POST, as a kiosk sends with each ticket
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -63,9 +67,10 @@ class HttpClient:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
         payload = json.dumps(body).encode() if body is not None else b""
+        key = f"Idempotency-Key: {uuid.uuid4().hex}\r\n" if self.keyed and method == "POST" else ""
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {self.token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+            f"{key}Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
         )
         self.writer.write(head.encode() + payload)
         status_line = await self.reader.readline()
@@ -113,10 +118,10 @@ class Phase:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
 
-async def warmed_up(port: int, barrier: asyncio.Barrier) -> HttpClient:
+async def warmed_up(port: int, barrier: asyncio.Barrier, keyed: bool = False) -> HttpClient:
     """A connected client that has made one untimed request, released when every client is ready:
     kiosks keep their connections, so connection set-up is not part of a ticket's latency."""
-    client = HttpClient("127.0.0.1", port, DEMO_TOKEN)
+    client = HttpClient("127.0.0.1", port, DEMO_TOKEN, keyed)
     await client.request("GET", "/api/v1/services/SB-001")
     await barrier.wait()
     return client
@@ -129,7 +134,7 @@ async def _timed(client: HttpClient, phase: Phase, method: str, path: str, body:
     return status, data
 
 
-async def tickets_phase(port: int, clients: int, total: int) -> Phase:
+async def tickets_phase(port: int, clients: int, total: int, keyed: bool = False) -> Phase:
     phase = Phase("walk-in tickets")
     numbers: dict[str, list[int]] = defaultdict(list)
     per_client = total // clients
@@ -139,7 +144,7 @@ async def tickets_phase(port: int, clients: int, total: int) -> Phase:
     starts: list[float] = []
 
     async def run(i: int) -> None:
-        client = await warmed_up(port, barrier)
+        client = await warmed_up(port, barrier, keyed)
         starts.append(time.perf_counter())
         try:
             for j in range(per_client):
@@ -162,7 +167,7 @@ async def tickets_phase(port: int, clients: int, total: int) -> Phase:
     return phase
 
 
-async def paced_phase(port: int, clients: int, rate: float, seconds: float) -> Phase:
+async def paced_phase(port: int, clients: int, rate: float, seconds: float, keyed: bool = False) -> Phase:
     """Tickets offered at a fixed rate; latency counts from each request's scheduled time, so a stalled
     server cannot hide its backlog (no coordinated omission)."""
     phase = Phase(f"tickets @{rate:.0f}/s")
@@ -172,7 +177,7 @@ async def paced_phase(port: int, clients: int, rate: float, seconds: float) -> P
     starts: list[float] = []
 
     async def run(i: int) -> None:
-        client = await warmed_up(port, barrier)
+        client = await warmed_up(port, barrier, keyed)
         starts.append(time.perf_counter())
         loop = asyncio.get_running_loop()
         begin = loop.time() + i * interval / clients
@@ -315,9 +320,10 @@ def run_against(label: str, pg_url: str | None, args: argparse.Namespace) -> lis
             load_before = os.getloadavg()[0]
             cpu_before = cpu_seconds(pid)
             if run_phase == "saturation":
-                phase = asyncio.run(tickets_phase(port, args.clients, args.tickets))
+                phase = asyncio.run(tickets_phase(port, args.clients, args.tickets, args.idempotency_keys))
             elif run_phase == "paced":
-                phase = asyncio.run(paced_phase(port, args.clients, TICKETS_PER_S_BUDGET, args.seconds))
+                phase = asyncio.run(paced_phase(port, args.clients, TICKETS_PER_S_BUDGET, args.seconds,
+                                                args.idempotency_keys))
             else:
                 phase = asyncio.run(booking_phase(port, args.clients, staff_token(port)))
             phase.server_cpu_s = cpu_seconds(pid) - cpu_before
@@ -335,6 +341,8 @@ def main() -> int:
     )
     parser.add_argument("--seconds", type=float, default=3.0, help="paced phase length (1,500 tickets)")
     parser.add_argument("--only-pg", action="store_true", help="skip the SQLite run")
+    parser.add_argument("--idempotency-keys", action="store_true",
+                        help="an Idempotency-Key on every ticket, as kiosks send (two more statements each)")
     args = parser.parse_args()
     results: list[tuple[str, Phase]] = []
     if not args.only_pg:
