@@ -9,9 +9,9 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
 
 from hall_server.store import models as m
+from hall_server.store.database import pipelined
 
 T = m.tickets
 OPEN_STATUSES = ("waiting", "called", "serving")
@@ -183,10 +183,6 @@ class IssueView(NamedTuple):
     recent_service_s: list[float]  # durations of the queue's latest services that day, oldest first
 
 
-# domain.queue.is_plain in SQL (tickets of a queue's own line have rank 0).
-_PLAIN = "(priority IS NULL AND slot_start IS NULL AND issued_at > %(fresh_after)s AND issued_at <= %(now)s)"
-
-
 def line_for_issue(
     conn: Connection, site: str, day: date, queue: str, now: datetime, wait_cap: timedelta, limit: int = 20
 ) -> IssueView:
@@ -214,29 +210,8 @@ def line_and_number(
     seq_params = {"site": site, "queue": queue, "day": day}
     if conn.dialect.name != "postgresql":
         return _issue_view(_run(conn, _LINE_SQL, line_params)), int(_run(conn, _NEXT_SEQ, seq_params)[0][0])
-    line_rows, seq_rows = _pipelined(conn, [(_LINE_SQL, line_params), (_NEXT_SEQ, seq_params)])
+    line_rows, seq_rows = pipelined(conn, [(_LINE_SQL, line_params), (_NEXT_SEQ, seq_params)])
     return _issue_view(line_rows), int(seq_rows[0][0])
-
-
-def _pipelined(conn: Connection, statements: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
-    """Driver statements sent at once in psycopg's pipeline mode, in ``conn``'s transaction: one round
-    trip, each statement run in turn with its own snapshot; the rows of each. A failure is raised as
-    SQLAlchemy raises it (``DBAPIError`` and its kinds), parameters hidden, as from ``exec_driver_sql``."""
-    raw: Any = conn.connection.dbapi_connection
-    cursors = []
-    try:
-        with raw.pipeline():
-            for sql, params in statements:
-                cursor = raw.cursor()
-                cursor.execute(sql, params)
-                cursors.append(cursor)
-        return [cursor.fetchall() for cursor in cursors]
-    except raw.Error as exc:
-        raise DBAPIError.instance(statements[0][0], None, exc, raw.Error, hide_parameters=True,
-                                  dialect=conn.dialect) from exc
-    finally:
-        for cursor in cursors:
-            cursor.close()
 
 
 # domain.queue.is_plain in SQL (tickets of a queue's own line have rank 0).

@@ -12,8 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DataError
 
 from hall_server.store import models as m
-from hall_server.store import tickets as store_tickets
-from hall_server.store.database import Database
+from hall_server.store.database import Database, pipelined
 
 pytestmark = pytest.mark.db
 
@@ -71,14 +70,14 @@ def test_a_failure_inside_a_pipeline_is_raised_as_sqlalchemys_and_the_write_roll
         pytest.skip("statements are sent together on PostgreSQL only; SQLite runs them one by one")
     with pytest.raises(DataError) as caught, database.write() as conn:
         _add_staff(conn, "lost")
-        store_tickets._pipelined(conn, [("SELECT 1", {}), ("SELECT 1 / %(zero)s", {"zero": 0})])
+        pipelined(conn, [("SELECT 1", {}), ("SELECT 1 / %(zero)s", {"zero": 0})])
     assert "division by zero" in str(caught.value)
     with database.read() as conn:
         assert _staff_count(conn) == 0
     # The pool's connection is whole again: the next write works.
     with database.write() as conn:
         _add_staff(conn, "kept")
-        rows = store_tickets._pipelined(conn, [("SELECT %(n)s::int", {"n": 7}), ("SELECT 8", {})])
+        rows = pipelined(conn, [("SELECT %(n)s::int", {"n": 7}), ("SELECT 8", {})])
     assert rows == [[(7,)], [(8,)]]
     with database.read() as conn:
         assert _staff_count(conn) == 1
