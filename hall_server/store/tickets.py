@@ -206,10 +206,10 @@ def line_and_number(
     """``line_for_issue``, then ``next_seq``: on PostgreSQL sent together, one round trip (with the
     transaction's BEGIN) where there were three. The two statements run one after the other, each with
     its own snapshot, so the line is read before the number's row is locked, as apart."""
+    if conn.dialect.name != "postgresql":
+        return line_for_issue(conn, site, day, queue, now, wait_cap), next_seq(conn, site, queue, day)
     line_params = _line_params(site, day, queue, now, wait_cap, 20)
     seq_params = {"site": site, "queue": queue, "day": day}
-    if conn.dialect.name != "postgresql":
-        return _issue_view(_run(conn, _LINE_SQL, line_params)), int(_run(conn, _NEXT_SEQ, seq_params)[0][0])
     line_rows, seq_rows = pipelined(conn, [(_LINE_SQL, line_params), (_NEXT_SEQ, seq_params)])
     return _issue_view(line_rows), int(seq_rows[0][0])
 
