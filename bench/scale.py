@@ -1,16 +1,15 @@
 """Several hall nodes on PostgreSQL and Redis: what coordination costs, one node against three.
 
 Run: ``python bench/scale.py [--clients 30] [--tickets 1200] [--warm-up 600] [--rounds 3] [--pg URL]
-[--redis URL]`` (the URLs default
-to ``$HALL_TEST_POSTGRES_URL`` and ``$HALL_TEST_REDIS_URL``; ``scripts/start-test-postgres.sh`` and
-``scripts/start-test-redis.sh`` print them). Starts ``hall-server serve --demo --redis`` nodes on loopback
-over a throw-away PostgreSQL database (made beside ``--pg``) and an emptied Redis database, first one node
-then three, and has N keep-alive clients, spread over the nodes, take walk-in tickets as fast as they can.
-The request limit stays on, counted in Redis, but set too high to refuse (every client is the demo
-kiosk), so its cost is in the figures; every ticket publishes a floor event on Redis, received by the
-nodes that have a stream of its site open (none here: no calling screen is connected, so the figures
-hold the publishing, not the fan-out; a screen of the site on each node adds one message per ticket and
-node).
+[--redis URL]`` (the URLs default to ``$HALL_TEST_POSTGRES_URL`` and ``$HALL_TEST_REDIS_URL``;
+``scripts/start-test-postgres.sh`` and ``scripts/start-test-redis.sh`` print them). Starts
+``hall-server serve --demo --redis`` nodes on loopback over a throw-away PostgreSQL database (made
+beside ``--pg``) and an emptied Redis database, first one node then three, and has N keep-alive
+clients, spread over the nodes, take walk-in tickets as fast as they can. The request limit stays on,
+counted in Redis, but set too high to refuse (every client is the demo kiosk), so its cost is in the
+figures; every ticket publishes a floor event on Redis, received by the nodes that have a stream of its
+site open (none here: no calling screen is connected, so the figures hold the publishing, not the
+fan-out; a screen of the site on each node adds one message per ticket and node).
 
 Each node first issues a warm-up round of untimed tickets (``--warm-up``, 600): a node's first tickets
 pay for its start (connections, statements prepared on each, caches), which three nodes pay three

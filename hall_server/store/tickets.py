@@ -111,7 +111,8 @@ def insert_issued(conn: Connection, ticket: Ticket, event: dict[str, object], af
         return waiting_numbered_between(conn, ticket.site, ticket.day, ticket.queue, after, ticket.seq)
     fields = vars(ticket)
     params = {**{f"t_{k}": v for k, v in fields.items()}, **{f"e_{k}": v for k, v in event.items()},
-              "after": after}
+              "site": ticket.site, "day": ticket.day, "key": ticket.queue, "after": after,
+              "before": ticket.seq}
     sql = _issued_statement(tuple(fields), tuple(event))
     return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
 
@@ -124,10 +125,7 @@ def _issued_statement(ticket_columns: tuple[str, ...], event_columns: tuple[str,
 
     return (
         f"WITH ticket AS (INSERT INTO tickets {values('t_', ticket_columns)}), "
-        f"event AS (INSERT INTO events {values('e_', event_columns)}) "
-        "SELECT id, seq, issued_at, priority, slot_start FROM tickets WHERE site = %(t_site)s "
-        "AND day = %(t_day)s AND queue = %(t_queue)s AND for_window IS NULL AND status = 'waiting' "
-        "AND seq > %(after)s AND seq < %(t_seq)s"
+        f"event AS (INSERT INTO events {values('e_', event_columns)}) {_waiting_select(_NUMBERED_BETWEEN)}"
     )
 
 
@@ -263,10 +261,10 @@ def waiting_numbered_between(
 ) -> list[WaitingRow]:
     """A queue's waiting tickets numbered after ``after`` and before ``before`` (those numbered while a
     new ticket's place was being counted), as ``waiting_for_order`` gives them."""
-    return _driver_rows(
-        conn, "queue = %(key)s AND for_window IS NULL AND seq > %(after)s AND seq < %(before)s",
-        site, day, queue, {"after": after, "before": before},
-    )
+    return _driver_rows(conn, _NUMBERED_BETWEEN, site, day, queue, {"after": after, "before": before})
+
+
+_NUMBERED_BETWEEN = "queue = %(key)s AND for_window IS NULL AND seq > %(after)s AND seq < %(before)s"
 
 
 def waiting_for_window(conn: Connection, site: str, day: date, window: str) -> list[WaitingRow]:
@@ -277,12 +275,17 @@ def waiting_for_window(conn: Connection, site: str, day: date, window: str) -> l
 def _driver_rows(
     conn: Connection, condition: str, site: str, day: date, key: str, more: dict[str, Any] | None = None
 ) -> list[WaitingRow]:
-    sql = (
+    params: dict[str, Any] = {"site": site, "day": day, "key": key, **(more or {})}
+    return [WaitingRow._make(r) for r in _run(conn, _waiting_select(condition), params)]
+
+
+def _waiting_select(condition: str) -> str:
+    """The statement of ``WaitingRow``s of a site's day that meet ``condition`` (parameters ``site``,
+    ``day`` and the condition's own)."""
+    return (
         "SELECT id, seq, issued_at, priority, slot_start FROM tickets "
         f"WHERE site = %(site)s AND day = %(day)s AND {condition} AND status = 'waiting'"
     )
-    params: dict[str, Any] = {"site": site, "day": day, "key": key, **(more or {})}
-    return [WaitingRow._make(r) for r in _run(conn, sql, params)]
 
 
 def _run(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
