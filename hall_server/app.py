@@ -132,6 +132,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        database.open_on_loop()
         await hall.node.start()
         tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall)),
                  asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter))),
@@ -143,7 +144,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
             await stop_tasks(tasks, "the hall's periodic work")
             await within(_app.state.assist.close(), "video help's relay")
             await within(hall.node.close(), "the node's shared pieces")
-            hall.close()
+            await hall.writers.close()
+            await database.close_on_loop()
             if db is None:
                 database.dispose()
 

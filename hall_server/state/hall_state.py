@@ -6,11 +6,9 @@ Remote assistance relies on ``kiosk_for_token``, ``staff_for_token``, ``site_sta
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -27,6 +25,7 @@ from hall_server.state.override_book import OverrideBook
 from hall_server.state.redis_pieces import redis_pieces
 from hall_server.state.request_limits import Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
+from hall_server.state.writers import Writers
 from hall_server.store import identities
 from hall_server.store.credentials import token_digest
 from hall_server.store.database import Database
@@ -70,23 +69,15 @@ class HallState:
         self._kiosk_cache: dict[str, tuple[float, KioskIdentity]] = {}
         self._staff_cache: dict[str, tuple[float, StaffIdentity, datetime]] = {}
         self._cache_lock = threading.Lock()
-        # Writes run on threads of the hall's own, first come first served (the executor's queue). Not on
-        # anyio's worker threads: their hand-off (limiter, run-vars, cancel scopes) was an eighth of a
-        # ticket's CPU. SQLite takes one writer at a time: one thread, and writers queue in order instead
-        # of as threads fighting over the database lock.
-        self._writers = ThreadPoolExecutor(max_workers=settings.db_pool_size if not db.is_sqlite else 1,
-                                           thread_name_prefix="hall-writer")
+        # Writes first come first served (not anyio's worker threads: their hand-off was an eighth of a
+        # ticket's CPU), as many at once as the pool has connections; SQLite's one at a time.
+        self.writers = Writers(db, settings.db_pool_size)
 
     async def in_writer(self, work: Callable[[], T]) -> T:
-        """Run blocking write work off the event loop, queued fairly behind other writers.
-
-        Cancelled while queued, the work never starts; once started it runs to its end (its transaction
-        commits or rolls back whole) and only the waiting for it stops."""
-        return await asyncio.get_running_loop().run_in_executor(self._writers, work)
-
-    def close(self) -> None:
-        """Take no more writes: those queued are dropped; one running ends on its own."""
-        self._writers.shutdown(wait=False, cancel_futures=True)
+        """Run blocking write work (``state.writers``: on the loop with PostgreSQL, else on a thread),
+        queued fairly behind other writers. Cancelled while queued, the work never starts; once started
+        it runs to its end (its transaction commits or rolls back whole) and only the waiting stops."""
+        return await self.writers.run(work)
 
     def cached_identity(self, token: str) -> KioskIdentity | StaffIdentity | DeviceIdentity | None:
         """A kiosk, staff or device identity known without asking the database, or None."""

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util.concurrency import await_, in_greenlet
 
 from hall_server.config import ConfigError
 from hall_server.store.private_files import private_file
@@ -38,8 +42,13 @@ class Database:
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
-        # The connection of the write transaction this thread is in, for reads made inside it.
-        self._in_write = threading.local()
+        # The connection of the write transaction this thread (or greenlet: each has its own context)
+        # is in, for reads made inside it.
+        self._in_write: ContextVar[Connection | None] = ContextVar(f"in_write_{id(self)}", default=None)
+        self._pool = (pool_size, pool_timeout_s)
+        # PostgreSQL's engine on the asyncio driver, for work run on the event loop (``open_on_loop``).
+        self._loop_engine: AsyncEngine | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         try:
             if self.is_sqlite:
                 if not parsed.database or parsed.database == ":memory:" or "mode=memory" in url:
@@ -74,11 +83,11 @@ class Database:
         that the writers holding every other connection wait for, until the pool's timeout answers 503
         to all of them. The read also sees what the write has done so far.
         """
-        current: Connection | None = getattr(self._in_write, "conn", None)
+        current = self._in_write.get()
         if current is not None:
             yield current
             return
-        with self.engine.connect() as conn, conn.begin():
+        with self._engine().connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
@@ -90,19 +99,49 @@ class Database:
         """
         lock = self._write_lock if self._write_lock is not None else nullcontext()
         pending: list[Callable[[], None]] = []
-        with lock, self.engine.connect() as conn:
+        with lock, self._engine().connect() as conn:
             conn.execution_options(hall_write=True)
             conn.info[_AFTER_COMMIT] = pending
-            self._in_write.conn = conn
+            entered = self._in_write.set(conn)
             try:
                 with conn.begin():
                     yield conn
             finally:
-                self._in_write.conn = None
+                self._in_write.reset(entered)
                 # ``info`` outlives this checkout (it belongs to the pooled connection).
                 conn.info.pop(_AFTER_COMMIT, None)
         for work in pending:
             work()
+
+    def open_on_loop(self) -> None:
+        """PostgreSQL: open an engine on the asyncio driver for the running event loop, used by the work
+        run there in a greenlet (``state.writers``; ``read`` and ``write`` choose it by themselves). Its
+        connections belong to this loop; ``close_on_loop`` before the loop ends. Nothing on SQLite."""
+        if self.is_sqlite or self._loop_engine is not None:
+            return
+        size, timeout_s = self._pool
+        # As many connections as writers may run at once (``Writers``' slots): none wait for one.
+        self._loop_engine = create_async_engine(self.url, pool_size=size, max_overflow=0,
+                                                pool_timeout=timeout_s, hide_parameters=True)
+        _ping_when_idle(self._loop_engine.sync_engine, IDLE_PING_S)
+        self._loop = asyncio.get_running_loop()
+
+    def on_this_loop(self) -> bool:
+        """Whether work run on the running loop in a greenlet has an engine of this loop to use."""
+        return self._loop_engine is not None and self._loop is asyncio.get_running_loop()
+
+    async def close_on_loop(self) -> None:
+        engine, self._loop_engine, self._loop = self._loop_engine, None, None
+        if engine is not None:
+            await engine.dispose()
+
+    def _engine(self) -> Engine:
+        """The engine for the calling code: inside a greenlet of the loop the one on the asyncio driver
+        (a blocking call there would stop the whole loop), anywhere else the blocking one."""
+        engine = self._loop_engine
+        if engine is not None and in_greenlet():
+            return engine.sync_engine
+        return self.engine
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -121,21 +160,39 @@ def pipelined(conn: Connection, statements: list[tuple[str, dict[str, Any]]]) ->
     only, in ``conn``'s transaction (with its BEGIN when they come first): one round trip, each statement
     run in turn with its own snapshot; the rows of each. A failure is raised as
     SQLAlchemy raises it (``DBAPIError`` and its kinds), parameters hidden, as from ``exec_driver_sql``."""
-    raw: Any = conn.connection.dbapi_connection
-    cursors = []
+    raw: Any = conn.connection.driver_connection
     try:
-        with raw.pipeline():
-            for sql, params in statements:
-                cursor = raw.cursor()
-                cursor.execute(sql, params)
-                cursors.append(cursor)
-        return [cursor.fetchall() for cursor in cursors]
+        if conn.dialect.is_async:
+            return await_(_pipelined_async(raw, statements))
+        cursors = []
+        try:
+            with raw.pipeline():
+                for sql, params in statements:
+                    cursor = raw.cursor()
+                    cursor.execute(sql, params)
+                    cursors.append(cursor)
+            return [cursor.fetchall() for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()
     except raw.Error as exc:
         raise DBAPIError.instance(statements[0][0], None, exc, raw.Error, hide_parameters=True,
                                   dialect=conn.dialect) from exc
+
+
+async def _pipelined_async(raw: Any, statements: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
+    """``pipelined`` on psycopg's asyncio connection."""
+    cursors = []
+    try:
+        async with raw.pipeline():
+            for sql, params in statements:
+                cursor = raw.cursor()
+                await cursor.execute(sql, params)
+                cursors.append(cursor)
+        return [await cursor.fetchall() for cursor in cursors]
     finally:
         for cursor in cursors:
-            cursor.close()
+            await cursor.close()
 
 
 def after_commit(conn: Connection, work: Callable[[], None]) -> None:

@@ -64,7 +64,7 @@ def test_after_a_failed_write_reads_take_their_own_connection_again(database: Da
 def test_a_failure_inside_a_pipeline_is_raised_as_sqlalchemys_and_the_write_rolls_back(
     database: Database,
 ) -> None:
-    """Ticket issue sends its first statements together on PostgreSQL (psycopg's pipeline mode, beside
+    """A kiosk's Idempotency-Key is looked up with the BEGIN on PostgreSQL (psycopg's pipeline mode, beside
     SQLAlchemy): a failure there must reach the error handlers as any other database error does."""
     if database.is_sqlite:
         pytest.skip("statements are sent together on PostgreSQL only; SQLite runs them one by one")
