@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
@@ -11,7 +12,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from hall_server.store import models as m
-from hall_server.store.database import pipelined
 
 T = m.tickets
 OPEN_STATUSES = ("waiting", "called", "serving")
@@ -75,12 +75,12 @@ _RECENT_SERVICE = (
 
 def next_seq(conn: Connection, site: str, queue: str, day: date) -> int:
     """Take the next number of a queue's day in one statement (the row lock serializes takers)."""
-    return int(_run(conn, _NEXT_SEQ, {"site": site, "queue": queue, "day": day})[0][0])
+    return int(_run(conn, _NEXT_SEQ, {"site": site, "key": queue, "day": day})[0][0])
 
 
-# Written for the driver, as the other statements of ticket issue (``line_and_number`` sends it in a
-# pipeline), without SQLAlchemy's compiled statement cache in the way.
-_NEXT_SEQ = ("INSERT INTO ticket_counters (site, queue, day, last_number) VALUES (%(site)s, %(queue)s, "
+# Written for the driver, as the other statements of ticket issue (``issue_into_line`` makes it part of
+# its own), without SQLAlchemy's compiled statement cache in the way.
+_NEXT_SEQ = ("INSERT INTO ticket_counters (site, queue, day, last_number) VALUES (%(site)s, %(key)s, "
              "%(day)s, 1) ON CONFLICT (site, queue, day) DO UPDATE SET last_number = "
              "ticket_counters.last_number + 1 RETURNING last_number")
 
@@ -95,37 +95,70 @@ def insert_ticket(conn: Connection, ticket: Ticket) -> Ticket:
     return ticket
 
 
-def insert_issued(conn: Connection, ticket: Ticket, event: dict[str, object], after: int) -> list[WaitingRow]:
-    """Store a new ticket with its issue event (``events.event_row``) and read the waiting tickets of its
-    line numbered after ``after`` and before it (those numbered while its place was being counted), as
-    ``waiting_for_order`` gives them.
+def issue_into_line(
+    conn: Connection, draft: Ticket, event: dict[str, object], now: datetime, wait_cap: timedelta,
+    number_of: Callable[[int], str],
+) -> tuple[IssueView, Ticket, list[WaitingRow]]:
+    """Number and store ``draft`` (its ``seq`` and ``number`` are filled in here) with its issue event
+    (``events.event_row``), and read what its place is counted from: its line as it was before the number
+    was taken (``line_for_issue``), the ticket as stored, and the waiting tickets numbered meanwhile
+    (after the line's last number and before ours), as ``waiting_for_order`` gives them.
 
-    Runs inside the counter row's lock, which every other ticket of the queue waits for: on PostgreSQL
-    it is one statement where there were three round trips. The statement starts once the number is
-    taken, so its snapshot holds every ticket numbered before ours (all committed by then)."""
+    The number's counter row stays locked until the transaction commits, and every other ticket of the
+    queue waits for it: so the line is read before the number is taken, never inside the lock.
+
+    On PostgreSQL this is one statement, one round trip: it reads the line in its snapshot, then takes
+    the number and stores the ticket and its event. The tickets numbered between that snapshot and our
+    number (their transactions held the lock we waited for) have all committed once we hold it, and a
+    second statement reads them, only when there are any. Where these were three statements sent in a
+    pipeline and then one more, psycopg's pipeline mode cost more CPU than the round trips it saved.
+    The number is formatted in the statement as ``number_of`` formats it (``domain.queue.ticket_number``),
+    and checked against it: were they ever to differ, the ticket is refused (rolled back), never printed
+    with a number the rest of the hall would not give it."""
     if conn.dialect.name != "postgresql":
+        view = line_for_issue(conn, draft.site, draft.day, draft.queue, now, wait_cap)
+        seq = next_seq(conn, draft.site, draft.queue, draft.day)
+        ticket = replace(draft, seq=seq, number=number_of(seq))
         insert_ticket(conn, ticket)
         conn.execute(_INSERT_EVENT, event)
-        if ticket.seq <= after + 1:
-            return []
-        return waiting_numbered_between(conn, ticket.site, ticket.day, ticket.queue, after, ticket.seq)
-    fields = vars(ticket)
-    params = {**{f"t_{k}": v for k, v in fields.items()}, **{f"e_{k}": v for k, v in event.items()},
-              "site": ticket.site, "day": ticket.day, "key": ticket.queue, "after": after,
-              "before": ticket.seq}
-    sql = _issued_statement(tuple(fields), tuple(event))
-    return [WaitingRow._make(r) for r in conn.exec_driver_sql(sql, params).fetchall()]
+    else:
+        fields = vars(draft)
+        params = {**_line_params(draft.site, draft.day, draft.queue, now, wait_cap, 20),
+                  **{f"t_{k}": v for k, v in fields.items() if k not in _NUMBERED},
+                  **{f"e_{k}": v for k, v in event.items()}}
+        sql = _issue_statement(tuple(k for k in fields if k not in _NUMBERED), tuple(event))
+        rows = conn.exec_driver_sql(sql, params).fetchall()
+        view = _issue_view([r for r in rows if r[0] != "q"])
+        number, seq = next((r[1], int(r[2])) for r in rows if r[0] == "q")
+        if number != number_of(seq):
+            raise RuntimeError(f"ticket number {number!r} formatted otherwise than {number_of(seq)!r}")
+        ticket = replace(draft, seq=seq, number=number)
+    if seq <= view.numbered + 1:
+        return view, ticket, []
+    return view, ticket, waiting_numbered_between(conn, ticket.site, ticket.day, ticket.queue,
+                                                  view.numbered, seq)
+
+
+_NUMBERED = ("seq", "number")
 
 
 @cache
-def _issued_statement(ticket_columns: tuple[str, ...], event_columns: tuple[str, ...]) -> str:
-    def values(prefix: str, columns: tuple[str, ...]) -> str:
-        names = ", ".join(f'"{c}"' for c in columns)
-        return f"({names}) VALUES ({', '.join(f'%({prefix}{c})s' for c in columns)})"
+def _issue_statement(ticket_columns: tuple[str, ...], event_columns: tuple[str, ...]) -> str:
+    def names(columns: tuple[str, ...]) -> str:
+        return ", ".join(f'"{c}"' for c in columns)
 
+    def values(prefix: str, columns: tuple[str, ...]) -> str:
+        return ", ".join(f"%({prefix}{c})s" for c in columns)
+
+    # A scalar subquery in VALUES, not INSERT ... SELECT: in VALUES each parameter takes its column's type.
+    seq = "last_number"
+    number = f"(SELECT %(key)s || lpad({seq}::text, greatest(3, length({seq}::text)), '0') FROM num)"
     return (
-        f"WITH ticket AS (INSERT INTO tickets {values('t_', ticket_columns)}), "
-        f"event AS (INSERT INTO events {values('e_', event_columns)}) {_waiting_select(_NUMBERED_BETWEEN)}"
+        f"WITH num AS ({_NEXT_SEQ}), "
+        f"ticket AS (INSERT INTO tickets ({names(ticket_columns)}, seq, number) "
+        f"VALUES ({values('t_', ticket_columns)}, (SELECT {seq} FROM num), {number}) RETURNING number, seq), "
+        f"event AS (INSERT INTO events ({names(event_columns)}) VALUES ({values('e_', event_columns)})) "
+        f"{_LINE_SQL} UNION ALL SELECT 'q', number, seq, NULL, NULL, NULL FROM ticket"
     )
 
 
@@ -196,20 +229,6 @@ def line_for_issue(
     the line holds every waiting ticket up to that number and none after it.
     """
     return _issue_view(_run(conn, _LINE_SQL, _line_params(site, day, queue, now, wait_cap, limit)))
-
-
-def line_and_number(
-    conn: Connection, site: str, day: date, queue: str, now: datetime, wait_cap: timedelta
-) -> tuple[IssueView, int]:
-    """``line_for_issue``, then ``next_seq``: on PostgreSQL sent together, one round trip (with the
-    transaction's BEGIN) where there were three. The two statements run one after the other, each with
-    its own snapshot, so the line is read before the number's row is locked, as apart."""
-    if conn.dialect.name != "postgresql":
-        return line_for_issue(conn, site, day, queue, now, wait_cap), next_seq(conn, site, queue, day)
-    line_params = _line_params(site, day, queue, now, wait_cap, 20)
-    seq_params = {"site": site, "queue": queue, "day": day}
-    line_rows, seq_rows = pipelined(conn, [(_LINE_SQL, line_params), (_NEXT_SEQ, seq_params)])
-    return _issue_view(line_rows), int(seq_rows[0][0])
 
 
 # domain.queue.is_plain in SQL (tickets of a queue's own line have rank 0).

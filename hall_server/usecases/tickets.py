@@ -200,13 +200,13 @@ def issue(
     a ticket in a queue other than its service's own is a transfer's.
 
     The number's counter row stays locked until the transaction commits (no number is ever skipped, even
-    when the transaction rolls back), so the line is read in the statement before the number is taken
-    (on PostgreSQL both go in one round trip) and only a statement follows inside the lock: counting a
-    place over a long line inside that lock held every other ticket of the queue back (about 260
-    tickets/s and a p99 of seconds on PostgreSQL). The line is read as of the last number given (one
-    statement, one snapshot); the tickets numbered between that read and ours have all committed once we
-    hold the row, and are read with our insert. Of the line, the plain tickets (most of it,
-    ``domain.queue.is_plain``) are only counted, by the database; the others are few.
+    when the transaction rolls back), so the line is read before the number is taken (on PostgreSQL in
+    the same statement, ``store.tickets.issue_into_line``) and the place is counted after: counting it
+    over a long line inside that lock held every other ticket of the queue back (about 260 tickets/s and
+    a p99 of seconds on PostgreSQL). The line is read as of the last number given (one statement, one
+    snapshot); the tickets numbered between that read and ours have all committed once we hold the row,
+    and are read after it. Of the line, the plain tickets (most of it, ``domain.queue.is_plain``) are
+    only counted, by the database; the others are few.
     """
     cal = hall.calendars.site(site)
     day = cal.local(now).date()
@@ -214,17 +214,16 @@ def issue(
     queue = queue or entry.queue
     settings = known_site(site).settings
     cap = wait_cap(site)
-    view, seq = tickets.line_and_number(conn, site, day, queue, now, cap)
-    row = tickets.Ticket(
-        id=tickets.new_ticket_id(), site=site, queue=queue, day=day, seq=seq,
-        number=ticket_number(queue, seq), service=entry.code, priority=priority, booking_id=booking_id,
-        slot_start=slot_start, status="waiting", counter=None, issued_at=now, called_at=None,
-        started_at=None, finished_at=None, transferred_to=None,
+    draft = tickets.Ticket(
+        id=tickets.new_ticket_id(), site=site, queue=queue, day=day, seq=0, number="", service=entry.code,
+        priority=priority, booking_id=booking_id, slot_start=slot_start, status="waiting", counter=None,
+        issued_at=now, called_at=None, started_at=None, finished_at=None, transferred_to=None,
     )
-    event = ticket_event_row(conn, "ticket_issued", row, now, related=booking_id, detail=origin)
-    meanwhile = tickets.insert_issued(conn, row, event, after=view.numbered)
+    event = ticket_event_row(conn, "ticket_issued", draft, now, related=booking_id, detail=origin)
+    view, row, meanwhile = tickets.issue_into_line(conn, draft, event, now, cap,
+                                                   partial(ticket_number, queue))
     mine = WaitingTicket(
-        id=row.id, seq=seq, issued_at=now, priority=cast(OptionalPriority, priority),
+        id=row.id, seq=row.seq, issued_at=now, priority=cast(OptionalPriority, priority),
         booking_window=check_in_window(slot_start, settings) if slot_start else None,
     )
     ahead = (view.plain if plain_go_before(mine, now, cap) else 0) + count_ahead(

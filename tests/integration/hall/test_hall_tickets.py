@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
+
+from hall_server.store import models as m
 
 from .conftest import Hall, local
 
@@ -45,6 +48,17 @@ def test_other_queues_number_on_their_own_and_english_names(hall: Hall) -> None:
     codes = {s["queue"]: s["code"] for s in hall.kiosk().get("/services").json()["services"]}
     other = take(hall, codes["A"])
     assert other["number"] == "A001"
+
+
+def test_numbers_past_999_grow_a_digit_as_printed(hall: Hall) -> None:
+    """On PostgreSQL the number is formatted in the issuing statement: the same rule as on SQLite
+    (``domain.queue.ticket_number``), at least three digits and more when needed."""
+    first = take(hall)
+    with hall.db.write() as conn:
+        conn.execute(update(m.ticket_counters).where(m.ticket_counters.c.queue == "B").values(last_number=998))
+    issued = [take(hall) for _ in range(3)]
+    assert (first["number"], [t["number"] for t in issued]) == ("B001", ["B999", "B1000", "B1001"])
+    assert [t["people_ahead"] for t in issued] == [1, 2, 3]
 
 
 def test_unknown_service_and_unknown_ticket(hall: Hall) -> None:
