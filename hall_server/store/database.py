@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.util.concurrency import await_, in_greenlet
+from sqlalchemy.util.concurrency import in_greenlet
 
 from hall_server.config import ConfigError
 from hall_server.store.private_files import private_file
@@ -153,46 +153,6 @@ _AFTER_COMMIT = "hall_after_commit"
 POOL_HEADROOM = 5
 IDLE_PING_S = 1.0
 _IDLE_SINCE = "hall_idle_since"
-
-
-def pipelined(conn: Connection, statements: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
-    """Driver statements (``%(name)s`` parameters) sent at once in psycopg's pipeline mode, PostgreSQL
-    only, in ``conn``'s transaction (with its BEGIN when they come first): one round trip, each statement
-    run in turn with its own snapshot; the rows of each. A failure is raised as
-    SQLAlchemy raises it (``DBAPIError`` and its kinds), parameters hidden, as from ``exec_driver_sql``."""
-    raw: Any = conn.connection.driver_connection
-    try:
-        if conn.dialect.is_async:
-            return await_(_pipelined_async(raw, statements))
-        cursors = []
-        try:
-            with raw.pipeline():
-                for sql, params in statements:
-                    cursor = raw.cursor()
-                    cursor.execute(sql, params)
-                    cursors.append(cursor)
-            return [cursor.fetchall() for cursor in cursors]
-        finally:
-            for cursor in cursors:
-                cursor.close()
-    except raw.Error as exc:
-        raise DBAPIError.instance(statements[0][0], None, exc, raw.Error, hide_parameters=True,
-                                  dialect=conn.dialect) from exc
-
-
-async def _pipelined_async(raw: Any, statements: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
-    """``pipelined`` on psycopg's asyncio connection."""
-    cursors = []
-    try:
-        async with raw.pipeline():
-            for sql, params in statements:
-                cursor = raw.cursor()
-                await cursor.execute(sql, params)
-                cursors.append(cursor)
-        return [await cursor.fetchall() for cursor in cursors]
-    finally:
-        for cursor in cursors:
-            await cursor.close()
 
 
 def after_commit(conn: Connection, work: Callable[[], None]) -> None:

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, insert, select
 
 from hall_server.store import models as m
-from hall_server.store.database import pipelined
 
 
 @dataclass(frozen=True)
@@ -23,12 +22,12 @@ _FIND = ("SELECT request_hash, status_code, body FROM idempotency_keys "
 
 
 def find(conn: Connection, scope: str, key: str) -> StoredResult | None:
-    """The first result under ``key``, if any. Usually the first statement of a creating request's
-    transaction: on PostgreSQL it goes with the transaction's BEGIN, one round trip where there were two
-    (each kiosk ticket carries a key)."""
+    """The first result under ``key``, if any (each kiosk ticket carries a key). On PostgreSQL written
+    for the driver: sent with the transaction's BEGIN in psycopg's pipeline mode it measured the same, and
+    the pipeline reached past SQLAlchemy to the driver's connection."""
     if conn.dialect.name == "postgresql":
-        rows = pipelined(conn, [(_FIND, {"scope": scope, "key": key})])[0]
-        return StoredResult(*rows[0]) if rows else None
+        row = conn.exec_driver_sql(_FIND, {"scope": scope, "key": key}).first()
+        return StoredResult(*row) if row else None
     t = m.idempotency_keys
     row = conn.execute(select(t.c.request_hash, t.c.status_code, t.c.body)
                        .where(t.c.scope == scope, t.c.key == key)).first()

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import DataError
 
 from hall_server.store import models as m
-from hall_server.store.database import Database, pipelined
+from hall_server.store.database import Database
 
 pytestmark = pytest.mark.db
 
@@ -59,25 +58,3 @@ def test_after_a_failed_write_reads_take_their_own_connection_again(database: Da
         # Two reads on one thread are two checkouts again: no write transaction is remembered.
         assert after is not second
         assert _staff_count(after) == 0
-
-
-def test_a_failure_inside_a_pipeline_is_raised_as_sqlalchemys_and_the_write_rolls_back(
-    database: Database,
-) -> None:
-    """A kiosk's Idempotency-Key is looked up with the BEGIN on PostgreSQL (psycopg's pipeline mode, beside
-    SQLAlchemy): a failure there must reach the error handlers as any other database error does."""
-    if database.is_sqlite:
-        pytest.skip("statements are sent together on PostgreSQL only; SQLite runs them one by one")
-    with pytest.raises(DataError) as caught, database.write() as conn:
-        _add_staff(conn, "lost")
-        pipelined(conn, [("SELECT 1", {}), ("SELECT 1 / %(zero)s", {"zero": 0})])
-    assert "division by zero" in str(caught.value)
-    with database.read() as conn:
-        assert _staff_count(conn) == 0
-    # The pool's connection is whole again: the next write works.
-    with database.write() as conn:
-        _add_staff(conn, "kept")
-        rows = pipelined(conn, [("SELECT %(n)s::int", {"n": 7}), ("SELECT 8", {})])
-    assert rows == [[(7,)], [(8,)]]
-    with database.read() as conn:
-        assert _staff_count(conn) == 1

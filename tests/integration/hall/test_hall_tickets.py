@@ -55,7 +55,8 @@ def test_numbers_past_999_grow_a_digit_as_printed(hall: Hall) -> None:
     (``domain.queue.ticket_number``), at least three digits and more when needed."""
     first = take(hall)
     with hall.db.write() as conn:
-        conn.execute(update(m.ticket_counters).where(m.ticket_counters.c.queue == "B").values(last_number=998))
+        counters = m.ticket_counters
+        conn.execute(update(counters).where(counters.c.queue == "B").values(last_number=998))
     issued = [take(hall) for _ in range(3)]
     assert (first["number"], [t["number"] for t in issued]) == ("B001", ["B999", "B1000", "B1001"])
     assert [t["people_ahead"] for t in issued] == [1, 2, 3]

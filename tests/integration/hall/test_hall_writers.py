@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Connection, func, insert, select
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from hall_server.state.writers import Writers
 from hall_server.store import models as m
-from hall_server.store.database import Database, after_commit, pipelined
+from hall_server.store.database import Database, after_commit
 
 pytestmark = pytest.mark.db
 
@@ -91,7 +91,9 @@ async def test_writes_interleaved_on_the_loop_each_read_their_own_transaction(
     assert _names(database) == {"one", "two"}
 
 
-async def test_a_caller_gone_mid_write_leaves_the_write_to_commit(database: Database, writers: Writers) -> None:
+async def test_a_caller_gone_mid_write_leaves_the_write_to_commit(
+    database: Database, writers: Writers,
+) -> None:
     started = threading.Event()
     told: list[str] = []
 
@@ -103,8 +105,7 @@ async def test_a_caller_gone_mid_write_leaves_the_write_to_commit(database: Data
             after_commit(conn, lambda: told.append("committed"))
 
     caller = asyncio.ensure_future(writers.run(slow_write))
-    while not started.is_set():
-        await asyncio.sleep(0.01)
+    await _until(started.is_set)
     caller.cancel()
     with pytest.raises(asyncio.CancelledError):
         await caller
@@ -125,8 +126,7 @@ async def test_a_write_cancelled_while_queued_never_starts(database: Database, w
 
     # Fill every slot (SQLite's one thread, PostgreSQL's two), then queue one more and cancel it.
     busy = [asyncio.ensure_future(writers.run(lambda n=n: write(n, 0.4))) for n in ("a", "b")]
-    while not started.is_set():
-        await asyncio.sleep(0.01)
+    await _until(started.is_set)
     queued = asyncio.ensure_future(writers.run(lambda: write("never", 0)))
     await asyncio.sleep(0.05)
     queued.cancel()
@@ -149,8 +149,7 @@ async def test_closed_writers_take_no_more_work_and_let_the_running_end(
             _pause(database, conn, 0.2)
 
     running = asyncio.ensure_future(writers.run(write))
-    while not started.is_set():
-        await asyncio.sleep(0.01)
+    await _until(started.is_set)
     await writers.close()
     await running
     with pytest.raises(asyncio.CancelledError):
@@ -158,28 +157,28 @@ async def test_closed_writers_take_no_more_work_and_let_the_running_end(
     assert _names(database) == {"last"}
 
 
-async def test_a_pipeline_on_the_loop_fails_as_sqlalchemys_and_rolls_back(
+async def test_a_failed_statement_on_the_loop_is_sqlalchemys_error_and_rolls_back(
     database: Database, writers: Writers,
 ) -> None:
-    """``pipelined`` on the asyncio driver (a kiosk's Idempotency-Key is looked up so, with the BEGIN)."""
-    if database.is_sqlite:
-        pytest.skip("statements are sent together on PostgreSQL only; SQLite runs them one by one")
+    """On the asyncio driver a database error reaches the error handlers as any other does (SQLAlchemy's
+    ``DataError`` here), the write rolls back, and the pooled connection serves the next write."""
 
     def failing() -> None:
         with database.write() as conn:
             _add_staff(conn, "lost")
-            pipelined(conn, [("SELECT 1", {}), ("SELECT 1 / %(zero)s", {"zero": 0})])
+            conn.exec_driver_sql("SELECT 1 / %(zero)s" if not database.is_sqlite else "SELECT abs(:n)",
+                                 {"zero": 0} if not database.is_sqlite else {"n": -(2**63)})
 
-    with pytest.raises(DataError) as caught:
+    with pytest.raises(DataError if not database.is_sqlite else OperationalError) as caught:
         await writers.run(failing)
-    assert "division by zero" in str(caught.value)
+    assert ("division by zero" if not database.is_sqlite else "integer overflow") in str(caught.value)
 
-    def working() -> list[list[object]]:
+    def working() -> int:
         with database.write() as conn:
             _add_staff(conn, "kept")
-            return pipelined(conn, [("SELECT %(n)s::int", {"n": 7}), ("SELECT 8", {})])
+            return int(conn.exec_driver_sql("SELECT 7").scalar_one())
 
-    assert await writers.run(working) == [[(7,)], [(8,)]]
+    assert await writers.run(working) == 7
     with database.read() as conn:
         assert conn.execute(select(func.count()).select_from(m.staff)).scalar_one() == 1
 
