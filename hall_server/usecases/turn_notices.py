@@ -10,6 +10,7 @@ from contextlib import suppress
 from datetime import date, datetime
 from functools import partial
 
+import anyio.to_thread
 from sqlalchemy import Connection, exists, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -79,17 +80,14 @@ def due_notices(hall: HallState, site: str, queues: set[str]) -> list[TurnNotice
     return due
 
 
-def notify_due(hall: HallState, notifier: TurnNotifier, site: str, queues: set[str]) -> int:
-    """Record and send the notices due; returns how many went out."""
-    if not notifier.available:
-        return 0
-    sent = due_notices(hall, site, queues)
-    for notice in sent:
+def send_notices(notifier: TurnNotifier, notices: list[TurnNotice]) -> int:
+    """Hand recorded notices to the gateway; returns how many went out."""
+    for notice in notices:
         try:
             notifier.notify(notice)
         except Exception:  # a gateway's failure must not stop the watcher; the notice is not resent
             log.warning("turn notice for ticket %s could not be sent", notice.ticket, exc_info=True)
-    return len(sent)
+    return len(notices)
 
 
 async def _watch_site(hall: HallState, notifier: TurnNotifier, site: str) -> None:
@@ -111,9 +109,13 @@ async def _watch_site(hall: HallState, notifier: TurnNotifier, site: str) -> Non
                 for move in moves:
                     moved |= {move.queue} if move.queue in queues else queues
                 try:
-                    await hall.in_writer(partial(notify_due, hall, notifier, site, moved))
+                    due = await hall.in_writer(partial(due_notices, hall, site, moved))
                 except SQLAlchemyError:
                     log.warning("turn notices of %s failed; next move retries", site, exc_info=True)
+                    continue
+                # Off the loop (where PostgreSQL's writes run): a gateway should return at once, but
+                # one that does not must hold up this watcher only, never the hall's requests.
+                await anyio.to_thread.run_sync(send_notices, notifier, due)
 
 
 async def watch_turns(hall: HallState, notifier: TurnNotifier) -> None:
