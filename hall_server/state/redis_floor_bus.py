@@ -105,6 +105,13 @@ class RedisFloorBus(FloorBus):
             self._deliver(event)
             return
         try:
+            here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread
+            here = None
+        if loop is here:  # a write on the loop itself (PostgreSQL's): no wake-up through the self-pipe
+            loop.call_soon(self._queue_out, event)
+            return
+        try:
             loop.call_soon_threadsafe(self._queue_out, event)
         except RuntimeError:  # the loop has closed: the server is stopping
             self._deliver(event)
