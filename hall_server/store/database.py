@@ -45,6 +45,8 @@ class Database:
         # The connection of the write transaction this thread (or greenlet: each has its own context)
         # is in, for reads made inside it.
         self._in_write: ContextVar[Connection | None] = ContextVar(f"in_write_{id(self)}", default=None)
+        # PostgreSQL: the connection of the read this thread (or greenlet) is in.
+        self._in_read: ContextVar[Connection | None] = ContextVar(f"in_read_{id(self)}", default=None)
         self._pool = (pool_size, pool_timeout_s)
         # PostgreSQL's engine on the asyncio driver, for work run on the event loop (``open_on_loop``).
         self._loop_engine: AsyncEngine | None = None
@@ -83,12 +85,25 @@ class Database:
         that the writers holding every other connection wait for, until the pool's timeout answers 503
         to all of them. The read also sees what the write has done so far.
         """
-        current = self._in_write.get()
+        current = self._in_write.get() or self._in_read.get()
         if current is not None:
             yield current
             return
-        with self._engine().connect() as conn, conn.begin():
-            yield conn
+        with self._engine().connect() as conn:
+            if self.is_sqlite:
+                with conn.begin():
+                    yield conn
+                return
+            # Each statement its own transaction: at PostgreSQL's READ COMMITTED each statement sees a
+            # snapshot of its own anyway, and a read of one statement makes one round trip, not three
+            # (BEGIN, the statement, COMMIT). A read made inside this one (a cache's recheck) is the
+            # same to it on this connection as on another, and takes none from the pool.
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            entered = self._in_read.set(conn)
+            try:
+                yield conn
+            finally:
+                self._in_read.reset(entered)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -120,8 +135,9 @@ class Database:
         if self.is_sqlite or self._loop_engine is not None:
             return
         size, timeout_s = self._pool
-        # As many connections as writers may run at once (``Writers``' slots): none wait for one.
-        self._loop_engine = create_async_engine(self.url, pool_size=size, max_overflow=0,
+        # As many connections as works may run at once on the loop (``Writers``' slots), and a few for
+        # what runs beside them (a write's first look at a cache that is out of date).
+        self._loop_engine = create_async_engine(self.url, pool_size=size + POOL_HEADROOM, max_overflow=0,
                                                 pool_timeout=timeout_s, hide_parameters=True)
         _ping_when_idle(self._loop_engine.sync_engine, IDLE_PING_S)
         self._loop = asyncio.get_running_loop()

@@ -52,9 +52,33 @@ def test_a_read_inside_a_write_is_the_writes_own_connection(database: Database) 
 
 def test_after_a_failed_write_reads_take_their_own_connection_again(database: Database) -> None:
     with pytest.raises(RuntimeError), database.write() as conn:
+        written = conn
         _add_staff(conn, "rolled-back")
         raise RuntimeError("refused")
     with database.read() as after, database.read() as second:
-        # Two reads on one thread are two checkouts again: no write transaction is remembered.
-        assert after is not second
+        # No write transaction is remembered: the read has a connection of its own, and a read inside it
+        # is a second checkout on SQLite (its reads are transactions), the same one on PostgreSQL (not).
+        assert after is not written
+        assert (second is after) is (not database.is_sqlite)
         assert _staff_count(after) == 0
+
+
+def test_a_read_on_postgresql_sends_each_statement_alone_and_a_write_stays_one_transaction(
+    database: Database,
+) -> None:
+    """At READ COMMITTED each statement has a snapshot of its own, so a read makes no transaction of its
+    statements: one round trip a statement, no BEGIN and COMMIT, and a read inside it is the same on its
+    connection. The connection goes back to the pool as it came: the next write on it is one transaction
+    again."""
+    if database.is_sqlite:
+        pytest.skip("SQLite's reads keep their transaction: it costs no round trip there")
+    for _ in range(2):  # the second time on the pooled connection the first read and write used
+        with database.read() as conn:
+            conn.exec_driver_sql("SELECT pg_sleep(0.01)")
+            # now() is the transaction's start: the statement's own time when it is its own transaction
+            assert conn.exec_driver_sql("SELECT now() = statement_timestamp()").scalar_one() is True
+            with database.read() as inner:  # a read inside takes no second connection from the pool
+                assert inner is conn and database.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        with database.write() as conn:
+            conn.exec_driver_sql("SELECT pg_sleep(0.01)")
+            assert conn.exec_driver_sql("SELECT now() = statement_timestamp()").scalar_one() is False
