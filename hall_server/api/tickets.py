@@ -30,7 +30,9 @@ async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh
 
 
 @router.get("/tickets/{ticket_id}", response_model=PublicTicketAnswer)
-def get_ticket(request: Request, ticket_id: str = TICKET_ID, lang: Lang = Query("zh-Hans")) -> dict[str, Any]:
+async def get_ticket(request: Request, ticket_id: str = TICKET_ID,
+                     lang: Lang = Query("zh-Hans")) -> dict[str, Any]:
     """A ticket by its unguessable id (public: the tracking page and the citizen's phone use it)."""
     hall = hall_of(request)
-    return tickets.ticket_answer(hall, ticket_id, hall.now(), lang, str(request.base_url))
+    base_url = str(request.base_url)
+    return await hall.in_reader(lambda: tickets.ticket_answer(hall, ticket_id, hall.now(), lang, base_url))

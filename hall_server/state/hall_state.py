@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import anyio.to_thread
+
 from hall_server.clock import Clock
 from hall_server.config import DEMO_KIOSK_TOKEN, Settings
 from hall_server.records.registry import RecordsRegistry, demo_registry
@@ -78,6 +80,14 @@ class HallState:
         queued fairly behind other writers. Cancelled while queued, the work never starts; once started
         it runs to its end (its transaction commits or rolls back whole) and only the waiting stops."""
         return await self.writers.run(work)
+
+    async def in_reader(self, work: Callable[[], T]) -> T:
+        """Run blocking read work: with PostgreSQL on the loop beside the writes (one queue, as many at
+        once as the loop's pool has connections), saving a worker thread's waking for each round trip;
+        with SQLite on a worker thread, where reads run beside the one writer."""
+        if self.db.on_this_loop():
+            return await self.writers.run(work)
+        return await anyio.to_thread.run_sync(work)
 
     def cached_identity(self, token: str) -> KioskIdentity | StaffIdentity | DeviceIdentity | None:
         """A kiosk, staff or device identity known without asking the database, or None."""
