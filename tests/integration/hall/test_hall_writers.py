@@ -67,20 +67,25 @@ async def test_writes_interleaved_on_the_loop_each_read_their_own_transaction(
     """Two writes at once (on PostgreSQL two greenlets of one thread, taking turns at every statement):
     a read inside each is that write's own connection, sees its own row and not the other's."""
     both_inserted = asyncio.Event()
-    inserted = 0
+    inserted = read = 0
     loop = asyncio.get_running_loop()
 
     def write(name: str) -> tuple[str, set[str]]:
-        nonlocal inserted
+        nonlocal inserted, read
         with database.write() as conn:
             _add_staff(conn, name)
             inserted += 1
             if inserted == 2:
                 loop.call_soon_threadsafe(both_inserted.set)
-            _pause(database, conn, 0.2)  # the other write runs meanwhile (on PostgreSQL)
+            # On PostgreSQL both rows exist, uncommitted, before either write reads, and neither commits
+            # before both have read (SQLite runs one write after the other: nothing to wait for).
+            _until_in_write(database, conn, lambda: inserted == 2)
             with database.read() as inner:
                 assert inner is conn
-                return name, set(inner.execute(select(m.staff.c.username)).scalars())
+                seen = set(inner.execute(select(m.staff.c.username)).scalars())
+            read += 1
+            _until_in_write(database, conn, lambda: read == 2)
+            return name, seen
 
     results = await asyncio.gather(writers.run(lambda: write("one")), writers.run(lambda: write("two")))
     for name, seen in results:
@@ -181,6 +186,18 @@ async def test_a_failed_statement_on_the_loop_is_sqlalchemys_error_and_rolls_bac
     assert await writers.run(working) == 7
     with database.read() as conn:
         assert conn.execute(select(func.count()).select_from(m.staff)).scalar_one() == 1
+
+
+def _until_in_write(database: Database, conn: Connection, condition: Callable[[], bool]) -> None:
+    """On PostgreSQL, wait inside a write on the loop (each pause lets the other greenlets run) until
+    ``condition`` holds; at once on SQLite."""
+    if database.is_sqlite:
+        return
+    for _ in range(500):
+        if condition():
+            return
+        _pause(database, conn, 0.01)
+    raise AssertionError("the other write never came")
 
 
 async def _until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
