@@ -51,6 +51,15 @@ class FloorEvent:
     to_window: str | None = None  # "transferred" to another window (first in that window's line)
 
 
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the calling thread, or None on a worker thread: work handed to a loop from its
+    own thread needs no wake-up through its self-pipe (``call_soon``, not ``call_soon_threadsafe``)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class FeedClosed(Exception):
     """The feed was dropped for falling behind (or the bus closed): reconnect and read the state again."""
 
@@ -142,10 +151,7 @@ class FloorBus:
             for feed in self._feeds.get(event.site, ()):
                 if audience == "all" or feed.own_only == (audience == "own_only"):
                     by_loop.setdefault(feed.loop, []).append(feed)
-        try:
-            here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:  # a worker thread
-            here = None
+        here = running_loop()
         for loop, feeds in by_loop.items():
             if loop is here:  # handed out on the feeds' own loop: no wake-up through its self-pipe
                 loop.call_soon(_hand_out, feeds, event)

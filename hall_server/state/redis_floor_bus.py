@@ -24,7 +24,7 @@ from typing import Any
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from hall_server.state.floor_bus import Feed, FloorBus, FloorEvent, Wants
+from hall_server.state.floor_bus import Feed, FloorBus, FloorEvent, Wants, running_loop
 from hall_server.state.redis_link import RESUBSCRIBE_AFTER_S, RedisLink
 from hall_server.state.task_stop import stop_tasks
 
@@ -104,11 +104,7 @@ class RedisFloorBus(FloorBus):
         if loop is None:
             self._deliver(event)
             return
-        try:
-            here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:  # a worker thread
-            here = None
-        if loop is here:  # a write on the loop itself (PostgreSQL's): no wake-up through the self-pipe
+        if loop is running_loop():  # a write on the loop itself (PostgreSQL's): no wake-up needed
             loop.call_soon(self._queue_out, event)
             return
         try:

@@ -30,7 +30,8 @@ DRAIN_S = 5.0
 
 
 class Writers:
-    """Runs blocking write work, first come first served, at most ``slots`` at once.
+    """Runs blocking write work (and with PostgreSQL the reads run on the loop, ``HallState.in_reader``),
+    first come first served, at most ``slots`` at once.
 
     Cancelled while queued, the work never starts; once started it runs to its end (its transaction
     commits or rolls back whole, and what it hands to ``after_commit`` runs) and only the waiting for it

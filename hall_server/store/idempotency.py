@@ -23,8 +23,10 @@ _FIND = ("SELECT request_hash, status_code, body FROM idempotency_keys "
 
 def find(conn: Connection, scope: str, key: str) -> StoredResult | None:
     """The first result under ``key``, if any (each kiosk ticket carries a key). On PostgreSQL written
-    for the driver: sent with the transaction's BEGIN in psycopg's pipeline mode it measured the same, and
-    the pipeline reached past SQLAlchemy to the driver's connection."""
+    for the driver, as ticket issue's statements. Against the look-up sent with the BEGIN in psycopg's
+    pipeline mode (which reached past SQLAlchemy to the driver's connection), runs taken in turn: through
+    SQLAlchemy's compiled statement a keyed ticket cost more hall CPU (2.53-2.92 against 2.42-2.77 ms),
+    written for the driver the same (2.12-2.28 against 2.02-2.66 ms)."""
     if conn.dialect.name == "postgresql":
         row = conn.exec_driver_sql(_FIND, {"scope": scope, "key": key}).first()
         return StoredResult(*row) if row else None

@@ -114,8 +114,10 @@ async def _watch_site(hall: HallState, notifier: TurnNotifier, site: str) -> Non
                     log.warning("turn notices of %s failed; next move retries", site, exc_info=True)
                     continue
                 # Off the loop (where PostgreSQL's writes run): a gateway should return at once, but
-                # one that does not must hold up this watcher only, never the hall's requests.
-                await anyio.to_thread.run_sync(send_notices, notifier, due)
+                # one that does not must hold up this watcher only, never the hall's requests. Most
+                # moves have no notice due: no thread for them.
+                if due:
+                    await anyio.to_thread.run_sync(send_notices, notifier, due)
 
 
 async def watch_turns(hall: HallState, notifier: TurnNotifier) -> None:
