@@ -42,6 +42,8 @@ class ServiceSearchScreen(FlowScreen):
         self._hall_order: tuple[str, str, list[str]] | None = None
         # The number of the latest search sent to the hall: only its answer is applied.
         self._latest_search = 0
+        # The number of the latest search the hall has answered (or failed).
+        self._answered_search = 0
 
     def search_panel(self, *, cols: int = 9, rows: int = 3, **kwargs: Any) -> BoxLayout:
         """The hint, the letters typed so far and the keyboard; typing refills ``service_list``.
@@ -80,6 +82,12 @@ class ServiceSearchScreen(FlowScreen):
         super().reset_visit()
         self._hall_order = None
         self._latest_search += 1
+        self._answered_search = self._latest_search
+
+    @property
+    def searching(self) -> bool:
+        """The hall has not yet answered the latest letters: its order may still replace the list."""
+        return self._answered_search < self._latest_search
 
     def _show_found(self, found: list[Service]) -> None:
         assert self.service_list is not None
@@ -104,15 +112,25 @@ class ServiceSearchScreen(FlowScreen):
         sends a new search, and only the latest answer is applied."""
         number = self._latest_search = self._latest_search + 1
 
+        def answered() -> None:
+            self._answered_search = max(self._answered_search, number)
+
         def done(found: Catalogue) -> None:
+            answered()
             still = (number == self._latest_search and self.keyboard is not None
                      and self.keyboard.value == typed and self.app.lang == lang
                      and self.app.current_screen == self.name)
-            if still:
-                self._hall_order = (typed, lang, [s.code for s in found.services])
+            if not still:
+                return
+            self._hall_order = (typed, lang, [s.code for s in found.services])
+            ranked = [s.code for s in self._in_order(self._hall_order[2])]
+            # The same services in the same order: the buttons stay, so a finger already on one
+            # is not left on a button that has just been replaced.
+            if ranked != list(self.service_buttons):
                 self.fill_services()
 
         def failed(exc: BaseException) -> None:
+            answered()
             # The kiosk's own order stays on screen.
             self.app.background_request_failed(exc)
             reason = getattr(exc, "code", type(exc).__name__)

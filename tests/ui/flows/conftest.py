@@ -18,6 +18,16 @@ def tap_in_list(kiosk: Any, scroll: Any, widget: Any) -> Any:
     return kiosk.tap(widget)
 
 
+def tap_service(kiosk: Any, screen: Any, code: str | None = None) -> str:
+    """Touch a service in a service-search screen's list (the first one unless ``code``) once the
+    hall has answered the letters typed: its order may replace the list's buttons."""
+    kiosk.wait_until(lambda: screen.service_buttons and not screen.searching and not screen.busy,
+                     timeout=15, what="the hall's order of the services")
+    code = code or next(iter(screen.service_buttons))
+    tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    return code
+
+
 def identify_with_card(kiosk: Any, back_to: str, card: str = "zhang_wei") -> None:
     """On the identify screen, place a test card on the reader and wait to come back. The card
     stays on the reader: lifting it ends the identity (the next test's reset lifts it)."""
@@ -108,6 +118,7 @@ def hall_service(kiosk: Any, code: str, lang: str) -> Any:
 def flow_helpers() -> Any:
     class Helpers:
         tap_in_list = staticmethod(tap_in_list)
+        tap_service = staticmethod(tap_service)
         hall_service = staticmethod(hall_service)
         identify_with_card = staticmethod(identify_with_card)
         shots = staticmethod(shots)

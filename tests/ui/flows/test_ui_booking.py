@@ -23,9 +23,7 @@ def _open_booking(kiosk):
 def _to_evening_slot(kiosk, screen, h):
     for letter in "SB":
         kiosk.tap(screen.keyboard.key(letter))
-    kiosk.wait_until(lambda: screen.service_buttons, what="services matching SB")
-    code = next(iter(screen.service_buttons))
-    h.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    h.tap_service(kiosk, screen)
     kiosk.wait_until(lambda: screen.step == "day" and screen.day_cells, timeout=15, what="the calendar")
     kiosk.tap(screen.day_cells[WEDNESDAY])
     kiosk.wait_until(lambda: screen.step == "slot" and screen.slot_buttons, timeout=15, what="slots")
@@ -43,8 +41,7 @@ def test_calendar_shows_sessions_holidays_and_cutoffs(kiosk, flow_helpers):
     assert screen.search_label.text == "已输入：SB"
     assert all("SB" in s.pinyin_initials.upper() or "SB" in s.code for s in screen.catalogue.services
                if s.code in screen.service_buttons)
-    code = next(iter(screen.service_buttons))
-    flow_helpers.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    flow_helpers.tap_service(kiosk, screen)
     kiosk.wait_until(lambda: screen.step == "day" and screen.day_cells, timeout=15, what="the calendar")
     wednesday = screen.day_cells[WEDNESDAY]
     assert "夜市" in wednesday.text and not wednesday.disabled and wednesday.kind == "evening"

@@ -38,8 +38,7 @@ def test_search_by_initials_and_read_a_guide(kiosk, flow_helpers, guides_cache):
     )
     kiosk.tap(screen.keyboard.key("back"))
     assert screen.keyboard.value == "SHB"
-    code = found[0]
-    flow_helpers.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    flow_helpers.tap_service(kiosk, screen, found[0])
     kiosk.wait_until(lambda: screen.step == "guide" and not screen.busy, timeout=15, what="the guide page")
     guide = screen.service.guide
     assert guide is not None and guide.materials

@@ -63,3 +63,46 @@ def test_only_the_latest_search_answer_is_applied(kiosk, monkeypatch):
     gate.set()
     kiosk.pump(10)
     assert list(screen.service_buttons) == ["SB-001"], "the late answer for S does not replace it"
+
+
+def test_the_halls_answer_keeps_the_buttons_when_it_changes_nothing(kiosk, monkeypatch):
+    """The hall's order replaces the list only when it differs: a finger already on a service is
+    not left on a button that has just been swapped for an identical one."""
+    import asyncio
+
+    screen = _open(kiosk, "tile_ticket", "ticket")
+    hall = kiosk.app.hall
+    original = hall.call
+    gate = asyncio.Event()
+    order: list[str] = []  # the order the hall is made to answer in
+
+    async def ranked_as_told(fn, *args, **kwargs):
+        found = await original(fn, *args, **kwargs)
+        if fn == hall.services and args and args[0]:
+            await gate.wait()
+            known = {s.code: s for s in found.services}
+            found = found.model_copy(update={"services": [known[c] for c in order if c in known]})
+        return found
+
+    monkeypatch.setattr(hall, "call", ranked_as_told)
+    _type(kiosk, screen, "SB")
+    assert screen.searching
+    shown = dict(screen.service_buttons)
+    assert len(shown) > 1
+    order[:] = list(shown)
+    gate.set()
+    kiosk.wait_until(lambda: not screen.searching, timeout=10, what="the hall's answer")
+    kiosk.pump(3)
+    assert screen.service_buttons == shown
+    assert all(screen.service_buttons[c] is shown[c] for c in shown), "the same buttons stay"
+
+    gate.clear()
+    kiosk.tap(screen.keyboard.key("back"))  # S: a search the hall has not answered before
+    assert screen.searching
+    order[:] = list(reversed(list(screen.service_buttons)))
+    before = dict(screen.service_buttons)
+    gate.set()
+    kiosk.wait_until(lambda: not screen.searching, timeout=10, what="the hall's answer")
+    kiosk.pump(3)
+    assert list(screen.service_buttons) == order, "a different order replaces the list"
+    assert all(screen.service_buttons[c] is not before[c] for c in order)

@@ -21,9 +21,7 @@ def _open_ticket(kiosk):
 def _choose_service(kiosk, screen, h, letters="SB"):
     for letter in letters:
         kiosk.tap(screen.keyboard.key(letter))
-    kiosk.wait_until(lambda: screen.service_buttons, what=f"services matching {letters}")
-    code = next(iter(screen.service_buttons))
-    h.tap_in_list(kiosk, screen.service_list, screen.service_buttons[code])
+    code = h.tap_service(kiosk, screen)
     kiosk.wait_until(lambda: screen.step == "priority", what="the priority question")
     return code
 
