@@ -50,6 +50,11 @@ class OverrideBook:
             self._checked = 0.0
             self._changes += 1
 
+    @property
+    def ready(self) -> bool:
+        """Whether a view has been made (the hall makes one as it starts)."""
+        return self._view is not None
+
     def view(self) -> OverrideView:
         now = time.monotonic()
         with self._lock:
