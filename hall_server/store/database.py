@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import AsyncExitStack, ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -150,22 +150,24 @@ class Database:
         return self._loop_engine is not None and self._loop is asyncio.get_running_loop()
 
     async def fill_pools(self) -> None:
-        """PostgreSQL: open the pools' connections now, as many as writes may run at once on each, so
-        that the first requests of the day do not each wait for a connection to be made (a SCRAM
-        handshake: about 5 ms of the hall's CPU and 9 ms of waiting a connection, fifty of them behind
-        the first fifty requests). A database that does not answer is logged and left to the requests,
-        which answer 503 as they would have."""
+        """PostgreSQL: open the pools' connections now (the loop's, as many as writes may run at once,
+        and a few of the blocking one's), so that the first requests of the day do not each wait for a
+        connection to be made (a SCRAM handshake: about 5 ms of the hall's CPU and 9 ms of waiting a
+        connection, fifty of them behind the first fifty requests). A database that does not answer is
+        logged and left to the requests, which answer 503 as they would have."""
         if self.is_sqlite:
             return
         size = self._pool[0]
         try:
             async with asyncio.timeout(FILL_TIMEOUT_S):
                 if self._loop_engine is not None:
-                    opened = [await self._loop_engine.connect() for _ in range(size)]
-                    for conn in opened:
-                        await conn.close()
-                await asyncio.to_thread(self._fill_blocking, size)
+                    async with AsyncExitStack() as opened:
+                        for _ in range(size):
+                            await opened.enter_async_context(self._loop_engine.connect())
+                # The blocking pool serves the reads of staff and screens, a few at a time.
+                await asyncio.to_thread(self._fill_blocking, min(size, POOL_HEADROOM))
         except (OSError, TimeoutError, SQLAlchemyError) as exc:
+            # Those opened so far are back in their pool.
             log.warning("the database's connections were not opened ahead: %s", type(exc).__name__)
 
     def _fill_blocking(self, size: int) -> None:
