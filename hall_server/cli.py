@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-demo-history", action="store_true",
                        help="with --demo, leave out the 30 past days of activity (tests and benchmarks that "
                             "start many halls: the month takes seconds to write)")
+    serve.add_argument("--db-pool-size", metavar="N", type=int,
+                       help="PostgreSQL: writes run at once, and connections each of the node's two pools "
+                            "keeps (default 20; opened as the node starts)")
     serve.add_argument("--redis", metavar="URL",
                        help="redis://HOST:PORT/N shared with the other nodes of this hall (PostgreSQL only)")
     serve.add_argument("--rate-limit-burst", metavar="N", type=int,
@@ -112,8 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(url: str | None, *, demo: bool = False, redis_url: str | None = None) -> tuple[Settings, Database]:
+def _open(url: str | None, *, demo: bool = False, redis_url: str | None = None,
+          pool_size: int | None = None) -> tuple[Settings, Database]:
     settings = Settings.from_env(url, demo=demo, redis_url=redis_url)
+    if pool_size is not None:
+        settings = Settings(**{**settings.__dict__, "db_pool_size": pool_size})
     db = Database(settings.db_url, pool_size=settings.db_pool_size,
                   busy_timeout_s=settings.db_busy_timeout_s)
     schema.upgrade(db)
@@ -147,7 +153,7 @@ def _serve(args: argparse.Namespace) -> None:
         raise UsageError(f"--port: out of range: {args.port}")
     clock = _clock(args.now)
     tls = check_tls_files(args.tls_cert, args.tls_key)
-    settings, db = _open(args.db, demo=args.demo, redis_url=args.redis)
+    settings, db = _open(args.db, demo=args.demo, redis_url=args.redis, pool_size=args.db_pool_size)
     if settings.redis_url is not None:
         from hall_server.state.redis_link import RedisLink
 

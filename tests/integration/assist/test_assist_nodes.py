@@ -76,7 +76,8 @@ class Node:
             self.proc = subprocess.Popen(
                 # The relay's own log lines (nodes joining, junk dropped, calls resumed) go to the log file.
                 [sys.executable, "-c", LOGGED_HALL, "serve", "--port", str(self.port), "--db", self.db_url,
-                 "--redis", self.redis_url, "--demo", "--no-demo-history", "--now", NOW, "--no-rate-limit"],
+                 "--db-pool-size", "4", "--redis", self.redis_url, "--demo", "--no-demo-history",
+                 "--now", NOW, "--no-rate-limit"],
                 stdout=subprocess.PIPE, stderr=err, text=True, env=env,
             )
         assert self.proc.stdout is not None

@@ -91,8 +91,10 @@ def start_node(db_url: str, redis_url: str, data_dir: Path, name: str, *extra: s
     """A node serving the demo hall (the first seeds it; the others find it seeded)."""
     out, err = data_dir / f"{name}.out", data_dir / f"{name}.log"
     env = {**os.environ, "HALL_DATA_DIR": str(data_dir)}
-    command = [*HALL, "serve", "--port", "0", "--db", db_url, "--redis", redis_url, "--demo",
-               "--no-demo-history", "--now", NOW, "--log-level", "info", *extra]
+    # A small pool each: a node opens its connections as it starts, and the tests of the other worker
+    # share the same PostgreSQL (100 connections).
+    command = [*HALL, "serve", "--port", "0", "--db", db_url, "--db-pool-size", "4", "--redis", redis_url,
+               "--demo", "--no-demo-history", "--now", NOW, "--log-level", "info", *extra]
     with out.open("wb") as stdout, err.open("wb") as stderr:
         proc = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
     deadline = time.monotonic() + 90

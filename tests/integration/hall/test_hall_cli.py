@@ -33,7 +33,9 @@ def serving(db_url: str, data_dir: Path, *extra: str) -> Iterator[tuple[subproce
     env = {**os.environ, "HALL_DATA_DIR": str(data_dir)}
     now = "2026-11-25T10:00:00+08:00"
     proc = subprocess.Popen(
-        [*HALL, "serve", "--port", "0", "--db", db_url, "--demo", "--now", now, *extra],
+        # A small pool: a serving node opens its connections as it starts, beside the other tests' ones.
+        [*HALL, "serve", "--port", "0", "--db", db_url, "--db-pool-size", "4", "--demo", "--now", now,
+         *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -193,6 +195,7 @@ def calendar_audit(db_url: str) -> list[audit.AdminAuditEntry]:
         ["serve", "--now", "yesterday", "--db", "sqlite:///:memory:"],
         ["serve", "--now", "2026-11-25T10:00:00", "--db", "sqlite:///:memory:"],
         ["serve", "--port", "70000", "--db", "sqlite:///:memory:"],
+        ["serve", "--db-pool-size", "0", "--db", "sqlite:///:memory:"],
         ["serve", "--now", "9999-12-31T23:00:00+08:00", "--db", "sqlite:///:memory:"],
         [
             "staff",
