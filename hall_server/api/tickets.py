@@ -25,7 +25,9 @@ async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh
     hall = hall_of(request)
     create = tickets.walk_in_ticket(hall, caller, site=body.site, service=body.service,
                                     priority=body.priority, lang=lang, base_url=str(request.base_url))
-    reply = await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create))
+    # A walk-in ticket is one statement (``store.tickets.issue_into_line``).
+    reply = await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create),
+                                   one_statement=True)
     return reply
 
 

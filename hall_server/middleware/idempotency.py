@@ -52,11 +52,14 @@ def _replay(stored: idempotency.StoredResult, fingerprint: str) -> Response:
 
 
 def run_creating(hall: HallState, request: Request, caller: Caller, body: BaseModel | None,
-                 create: Create) -> Response:
-    """Run ``create`` in a write transaction, honouring the caller's ``Idempotency-Key``."""
+                 create: Create, *, one_statement: bool = False) -> Response:
+    """Run ``create`` in a write transaction, honouring the caller's ``Idempotency-Key``.
+
+    ``one_statement``: ``create`` writes with one statement (``Database.write_one``), which then needs no
+    transaction of its own when no key is to be remembered with it."""
     key = _key(request)
     if key is None:
-        with hall.db.write() as conn:
+        with hall.db.write_one() if one_statement else hall.db.write() as conn:
             status, result = create(conn)
         return JSONResponse(result, status_code=status)
     fingerprint = _fingerprint(request, body)
@@ -79,7 +82,8 @@ def run_creating(hall: HallState, request: Request, caller: Caller, body: BaseMo
 
 
 async def create_in_writer(hall: HallState, request: Request, caller: Caller, body: BaseModel | None,
-                           prepare: Callable[[], Create]) -> Response:
+                           prepare: Callable[[], Create], *, one_statement: bool = False) -> Response:
     """``run_creating`` queued behind the other writers as a coroutine (in arrival order; one at a time on
     SQLite) rather than as a pool thread; ``prepare`` runs first in the same thread, as it may read."""
-    return await hall.in_writer(lambda: run_creating(hall, request, caller, body, prepare()))
+    return await hall.in_writer(
+        lambda: run_creating(hall, request, caller, body, prepare(), one_statement=one_statement))

@@ -131,6 +131,37 @@ class Database:
         for work in pending:
             work()
 
+    @contextmanager
+    def write_one(self) -> Iterator[Connection]:
+        """A write made of one statement (reads may come before and after it): on PostgreSQL that statement
+        commits by itself as it ends (autocommit). The write costs no BEGIN and no COMMIT round trip, and
+        the row locks the statement takes are released as it ends, not when the event loop next gets
+        round to sending COMMIT: a queue's number row, which every ticket of the queue waits for, was held
+        that much longer under load. A second writing statement here would commit apart from the first:
+        that work belongs in ``write``. On SQLite the same as ``write``.
+
+        Work handed to ``after_commit`` runs when the block ends, also when it ends in an exception: what
+        the statement wrote is committed by then (a refusal raised before it registers nothing).
+        """
+        if self.is_sqlite:
+            with self.write() as conn:
+                yield conn
+            return
+        pending: list[Callable[[], None]] = []
+        try:
+            with self._engine().connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.info[_AFTER_COMMIT] = pending
+                entered = self._in_write.set(conn)
+                try:
+                    yield conn
+                finally:
+                    self._in_write.reset(entered)
+                    conn.info.pop(_AFTER_COMMIT, None)
+        finally:
+            for work in pending:
+                work()
+
     def open_on_loop(self) -> None:
         """PostgreSQL: open an engine on the asyncio driver for the running event loop, used by the work
         run there in a greenlet (``state.writers``; ``read`` and ``write`` choose it by themselves). Its

@@ -113,8 +113,9 @@ def issue_into_line(
     second statement reads them, only when there are any. Where these were three statements sent in a
     pipeline and then one more, psycopg's pipeline mode cost more CPU than the round trips it saved.
     The number is formatted in the statement as ``number_of`` formats it (``domain.queue.ticket_number``),
-    and checked against it: were they ever to differ, the ticket is refused (rolled back), never printed
-    with a number the rest of the hall would not give it."""
+    and checked against it: were they ever to differ, the request fails and nothing is printed (in a
+    transaction the ticket is rolled back; written alone, ``Database.write_one``, it stays with the number
+    the database gave it, which is the number the rest of the hall reads)."""
     if conn.dialect.name != "postgresql":
         view = line_for_issue(conn, draft.site, draft.day, draft.queue, now, wait_cap)
         seq = next_seq(conn, draft.site, draft.queue, draft.day)
