@@ -2,10 +2,10 @@
 
 Run: ``python bench/hall_load.py [--clients 50] [--tickets 1500] [--pg URL [--only-pg]]
 [--idempotency-keys]``. With ``--idempotency-keys`` every ticket carries an ``Idempotency-Key`` as a
-kiosk's does (its look-up and its record are two more statements a ticket). Starts its own
-``hall-server serve`` on loopback (SQLite in a temporary directory; with ``--pg`` also on a throw-away
-PostgreSQL database made beside the given one; rate limiting off, as all clients share one kiosk
-token) and drives it with N keep-alive HTTP clients:
+kiosk's does (on PostgreSQL the ticket's statement records the key, and one more stores its answer).
+Starts its own ``hall-server serve`` on loopback (SQLite in a temporary directory; with ``--pg`` also on
+a throw-away PostgreSQL database made beside the given one; rate limiting off, as all clients share one
+kiosk token) and drives it with N keep-alive HTTP clients:
 
 - walk-in tickets as fast as the clients can take them (saturation: the throughput budget); nobody
   is served meanwhile, so 1,500 tickets over six queues leave lines of 250, several times the

@@ -26,8 +26,9 @@ async def take_ticket(body: TicketBody, request: Request, lang: Lang = Query("zh
     create = tickets.walk_in_ticket(hall, caller, site=body.site, service=body.service,
                                     priority=body.priority, lang=lang, base_url=str(request.base_url))
     # A walk-in ticket is one statement (``store.tickets.issue_into_line``).
+    again = tickets.answer_again(hall, lang, str(request.base_url))
     reply = await create_in_writer(hall, request, caller, body, lambda: answered_as(TicketAnswer, create),
-                                   one_statement=True)
+                                   one_statement=again)
     return reply
 
 

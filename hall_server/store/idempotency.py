@@ -36,6 +36,67 @@ def find(conn: Connection, scope: str, key: str) -> StoredResult | None:
     return None if row is None else StoredResult(row.request_hash, row.status_code, row.body)
 
 
+# ``status_code`` of a key recorded by its creation's own statement whose answer is not stored yet; its
+# ``body`` is then the id of what was made (``hold``).
+PENDING = 0
+_HELD = "hall_idempotency_held"
+
+
+@dataclass
+class Held:
+    """A key to be recorded by the one statement that creates (``hold``)."""
+
+    scope: str
+    key: str
+    request_hash: str
+    at: datetime
+    recorded: bool = False
+
+
+def hold(conn: Connection, scope: str, key: str, request_hash: str, now: datetime) -> None:
+    """Have the creating statement about to run on ``conn`` record ``key`` as it creates (PostgreSQL, in
+    ``Database.write_one``): the key and the thing made are then committed together by that statement,
+    the answer stored after it (``answer``). The statement takes it with ``held``."""
+    conn.info[_HELD] = Held(scope, key, request_hash, now)
+
+
+def held(conn: Connection) -> Held | None:
+    """The key the creating statement must record, marked recorded as it is taken; None without one."""
+    found: Held | None = conn.info.get(_HELD)
+    if found is not None:
+        found.recorded = True
+    return found
+
+
+def release(conn: Connection) -> Held | None:
+    """Forget the key held on ``conn`` (its connection goes back to the pool); what ``hold`` put there."""
+    found: Held | None = conn.info.pop(_HELD, None)
+    return found
+
+
+def held_columns(prefix: str) -> tuple[str, str]:
+    """The column list and the VALUES of a key's pending record, for a creating statement whose own
+    parameters give the made thing's id as ``made_id_param`` (``held_params`` gives the others)."""
+    columns = "scope, key, request_hash, status_code, body, created_at"
+    values = (f"%({prefix}scope)s, %({prefix}key)s, %({prefix}hash)s, {PENDING}, %({prefix}made)s, "
+              f"%({prefix}at)s")
+    return columns, values
+
+
+def held_params(found: Held, prefix: str, made_id: str) -> dict[str, object]:
+    return {f"{prefix}scope": found.scope, f"{prefix}key": found.key, f"{prefix}hash": found.request_hash,
+            f"{prefix}made": made_id, f"{prefix}at": found.at}
+
+
+_ANSWER = ("UPDATE idempotency_keys SET status_code = %(status)s, body = %(body)s "
+           "WHERE scope = %(scope)s AND key = %(key)s AND status_code = " + str(PENDING))
+
+
+def answer(conn: Connection, scope: str, key: str, status_code: int, body: str) -> None:
+    """Store the answer of a key recorded pending by its creating statement (PostgreSQL)."""
+    conn.exec_driver_sql(_ANSWER, {"status": status_code, "body": body, "scope": scope, "key": key})
+
+
 def remember(conn: Connection, scope: str, key: str, request_hash: str, status_code: int, body: str,
              now: datetime) -> None:
     conn.execute(insert(m.idempotency_keys).values(scope=scope, key=key, request_hash=request_hash,

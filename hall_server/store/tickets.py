@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from hall_server.store import idempotency
 from hall_server.store import models as m
 
 T = m.tickets
@@ -124,10 +125,12 @@ def issue_into_line(
         conn.execute(_INSERT_EVENT, event)
     else:
         fields = vars(draft)
+        key = idempotency.held(conn)
         params = {**_line_params(draft.site, draft.day, draft.queue, now, wait_cap, 20),
                   **{f"t_{k}": v for k, v in fields.items() if k not in _NUMBERED},
-                  **{f"e_{k}": v for k, v in event.items()}}
-        sql = _issue_statement(tuple(k for k in fields if k not in _NUMBERED), tuple(event))
+                  **{f"e_{k}": v for k, v in event.items()},
+                  **(idempotency.held_params(key, "k_", draft.id) if key is not None else {})}
+        sql = _issue_statement(tuple(k for k in fields if k not in _NUMBERED), tuple(event), key is not None)
         rows = conn.exec_driver_sql(sql, params).fetchall()
         view = _issue_view([r for r in rows if r[0] != "q"])
         number, seq = next((r[1], int(r[2])) for r in rows if r[0] == "q")
@@ -144,7 +147,7 @@ _NUMBERED = ("seq", "number")
 
 
 @cache
-def _issue_statement(ticket_columns: tuple[str, ...], event_columns: tuple[str, ...]) -> str:
+def _issue_statement(ticket_columns: tuple[str, ...], event_columns: tuple[str, ...], keyed: bool) -> str:
     def names(columns: tuple[str, ...]) -> str:
         return ", ".join(f'"{c}"' for c in columns)
 
@@ -159,8 +162,16 @@ def _issue_statement(ticket_columns: tuple[str, ...], event_columns: tuple[str, 
         f"ticket AS (INSERT INTO tickets ({names(ticket_columns)}, seq, number) "
         f"VALUES ({values('t_', ticket_columns)}, (SELECT {seq} FROM num), {number}) RETURNING number, seq), "
         f"event AS (INSERT INTO events ({names(event_columns)}) VALUES ({values('e_', event_columns)})) "
+        f"{_held_key() if keyed else ''}"
         f"{_LINE_SQL} UNION ALL SELECT 'q', number, seq, NULL, NULL, NULL FROM ticket"
     )
+
+
+def _held_key() -> str:
+    """The Idempotency-Key's pending record, written by the statement that makes the ticket
+    (``store.idempotency.hold``): a repeated key fails the whole statement, which then takes no number."""
+    columns, values = idempotency.held_columns("k_")
+    return f", held AS (INSERT INTO idempotency_keys ({columns}) VALUES ({values})) "
 
 
 def get(conn: Connection, ticket_id: str) -> Ticket | None:

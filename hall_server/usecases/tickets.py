@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, NamedTuple, cast
@@ -258,6 +259,20 @@ def walk_in_ticket(
         return 201, describe(conn, hall, row, now, lang, base_url, place)
 
     return create
+
+
+def answer_again(hall: HallState, lang: str, base_url: str) -> Callable[[Connection, str], Created]:
+    """The answer to a repeated ``POST /tickets`` whose first answer was not stored (its request still
+    running, or its node lost after the ticket was made): the ticket as ``walk_in_ticket`` describes it,
+    its place counted now."""
+
+    def again(conn: Connection, ticket_id: str) -> Created:
+        row = tickets.get(conn, ticket_id)
+        if row is None:  # erased since (the data kept has its limits)
+            raise Refusal("ticket_not_found", "no such ticket")
+        return 201, describe(conn, hall, row, hall.now(), lang, base_url)
+
+    return again
 
 
 def ticket_answer(hall: HallState, ticket_id: str, now: datetime, lang: str, base_url: str) -> dict[str, Any]:

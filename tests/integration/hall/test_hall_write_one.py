@@ -4,18 +4,20 @@ any other."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Connection, event, func, insert, select
+from sqlalchemy import Connection, event, func, insert, select, update
 
+from hall_server.store import idempotency
 from hall_server.store import models as m
 from hall_server.store.database import Database, after_commit
 
-from .conftest import Hall
+from .conftest import Hall, local
 
 pytestmark = pytest.mark.db
 
@@ -77,7 +79,7 @@ def _numbering(database: Database) -> Iterator[list[bool]]:
             event.remove(engine, "before_cursor_execute", before)
 
 
-def test_a_walk_in_ticket_is_one_statement_and_a_keyed_one_a_transaction(hall: Hall) -> None:
+def test_a_walk_in_ticket_is_one_statement_with_its_key_or_without(hall: Hall) -> None:
     kiosk = hall.kiosk()
     with _numbering(hall.db) as seen:
         plain = kiosk.post("/tickets", json={"service": "SB-001"})
@@ -88,8 +90,54 @@ def test_a_walk_in_ticket_is_one_statement_and_a_keyed_one_a_transaction(hall: H
     with _numbering(hall.db) as seen:
         keyed = kiosk.post("/tickets", json={"service": "SB-001"}, headers=key)
     assert keyed.status_code == 201, keyed.text
-    # The key is remembered with the ticket, in the same transaction.
-    assert seen == [True]
+    # On PostgreSQL the statement records the key with the ticket; SQLite remembers it in the transaction.
+    assert seen == [hall.db.is_sqlite]
+    with hall.db.read() as conn:
+        status, body = conn.execute(select(m.idempotency_keys.c.status_code, m.idempotency_keys.c.body)
+                                    .where(m.idempotency_keys.c.key == key["Idempotency-Key"])).one()
+    assert status == 201 and json.loads(body) == keyed.json()  # the answer stored after it
     again = kiosk.post("/tickets", json={"service": "SB-001"}, headers=key)
-    assert again.json()["number"] == keyed.json()["number"]
+    assert again.json() == keyed.json() and again.headers["Idempotent-Replayed"] == "true"
     assert int(keyed.json()["number"][1:]) == int(plain.json()["number"][1:]) + 1
+
+
+def _answer_lost(hall: Hall, key: str, ticket_id: str) -> None:
+    """The key's record as a node lost between the ticket's statement and the answer's leaves it."""
+    t = m.idempotency_keys
+    with hall.db.write() as conn:
+        conn.execute(update(t).where(t.c.key == key).values(status_code=idempotency.PENDING, body=ticket_id))
+
+
+def test_a_repeat_whose_answer_was_never_stored_is_answered_from_the_ticket(hall: Hall) -> None:
+    if hall.db.is_sqlite:
+        pytest.skip("SQLite remembers the key and its answer in the ticket's own transaction")
+    kiosk = hall.kiosk()
+    key = str(uuid.uuid4())
+    first = kiosk.post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": key})
+    assert first.status_code == 201, first.text
+    _answer_lost(hall, key, first.json()["id"])
+    again = kiosk.post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": key})
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    for field in ("id", "number", "queue", "status", "tracking_url", "people_ahead"):
+        assert again.json()[field] == first.json()[field], field
+    other = kiosk.post("/tickets", json={"service": "MA-001"}, headers={"Idempotency-Key": key})
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused", other.text
+    with hall.db.read() as conn:
+        made = conn.execute(select(func.count()).select_from(m.tickets)).scalar_one()
+    assert made == 1  # no second ticket, nor a number taken for one
+
+
+def test_a_repeat_after_the_queue_closed_is_answered_with_its_ticket(hall: Hall) -> None:
+    """Its ticket was made while the queue was open: a retry that comes after the close gets it, not a
+    refusal (on PostgreSQL the key is not looked up before the ticket's statement, so the refusal is
+    where a repeat is found)."""
+    kiosk = hall.kiosk()
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = kiosk.post("/tickets", json={"service": "SB-001"}, headers=key)
+    assert first.status_code == 201, first.text
+    hall.clock.set(local(2026, 11, 25, 21, 30))  # after the Wednesday evening session
+    again = kiosk.post("/tickets", json={"service": "SB-001"}, headers=key)
+    assert again.status_code == 201 and again.json()["number"] == first.json()["number"], again.text
+    fresh = kiosk.post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert (fresh.status_code, fresh.json()["error"]["code"]) == (409, "queue_closed"), fresh.text
