@@ -75,8 +75,8 @@ def release(conn: Connection) -> Held | None:
 
 
 def held_columns(prefix: str) -> tuple[str, str]:
-    """The column list and the VALUES of a key's pending record, for a creating statement whose own
-    parameters give the made thing's id as ``made_id_param`` (``held_params`` gives the others)."""
+    """The column list and the VALUES of a key's pending record, for the creating statement that writes
+    it; its parameters, named with ``prefix``, come from ``held_params``."""
     columns = "scope, key, request_hash, status_code, body, created_at"
     values = (f"%({prefix}scope)s, %({prefix}key)s, %({prefix}hash)s, {PENDING}, %({prefix}made)s, "
               f"%({prefix}at)s")
@@ -84,6 +84,7 @@ def held_columns(prefix: str) -> tuple[str, str]:
 
 
 def held_params(found: Held, prefix: str, made_id: str) -> dict[str, object]:
+    """The parameters of ``held_columns``' VALUES: the key, and ``made_id`` (the id of what is made)."""
     return {f"{prefix}scope": found.scope, f"{prefix}key": found.key, f"{prefix}hash": found.request_hash,
             f"{prefix}made": made_id, f"{prefix}at": found.at}
 
