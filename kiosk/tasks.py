@@ -26,10 +26,16 @@ class TaskRunner:
         Without ``on_error`` a failure reaches the outermost guard (logged, "out of service").
         """
 
-        async def wrapped() -> Any:
-            return await coro
+        # A coroutine becomes the task itself: one cancelled before its first step is then closed by
+        # the task (a coroutine wrapped in another was never started, and warned "never awaited").
+        if asyncio.iscoroutine(coro):
+            task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        else:
 
-        task = asyncio.ensure_future(wrapped())
+            async def wrapped() -> Any:
+                return await coro
+
+            task = asyncio.ensure_future(wrapped())
         self._tasks.add(task)
 
         def finished(done: asyncio.Task[Any]) -> None:
