@@ -122,7 +122,7 @@ def changed_after(conn: Connection, mark: datetime | None, *, report: bool = Tru
     with ``report`` false only the mark is found."""
     newest = conn.execute(select(func.max(D.c.token_changed_at))).scalar()
     next_mark = max([at for at in (newest, mark) if at is not None], default=None)
-    if not report:
+    if not report or (mark is not None and next_mark == mark):  # mostly: nothing changed
         return [], next_mark
     after = D.c.token_changed_at.is_not(None) if mark is None else D.c.token_changed_at > mark
     return list(conn.execute(select(D.c.name).where(after)).scalars()), next_mark
