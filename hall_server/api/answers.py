@@ -25,7 +25,9 @@ class PublicTicketAnswer(PublicTicket):
 def answered_as(model: type[BaseModel], create: Create) -> Create:
     """``create`` with its answer checked against ``model`` inside the write transaction: FastAPI does not
     apply a route's response_model to the Response a creating route returns (an idempotent replay must
-    send the first answer's very bytes), so the check is here; a mismatch rolls back as internal_error."""
+    send the first answer's very bytes), so the check is here; a mismatch answers internal_error (in a
+    write transaction rolled back; after a write of one statement, ``Database.write_one``, what it wrote
+    stays)."""
 
     def checked(conn: Connection) -> Created:
         status, result = create(conn)
