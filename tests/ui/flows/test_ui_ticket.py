@@ -283,9 +283,11 @@ def test_the_hall_counts_the_visit_with_its_function_and_its_end(kiosk, flow_hel
     screen = _open_ticket(kiosk)
     _choose_service(kiosk, screen, flow_helpers)
     kiosk.tap(screen.priority_buttons[None])
-    kiosk.wait_until(lambda: screen.step == "done", timeout=30, what="ticket issued")
+    # The finish button takes touches once the slip is printed (the step is busy until then).
+    kiosk.wait_until(lambda: screen.step == "done" and screen.print_outcome is not None and not screen.busy,
+                     timeout=30, what="ticket issued and printed")
     kiosk.tap(screen.finish_button)
-    kiosk.wait_for_screen("review")
+    kiosk.wait_for_screen("review", timeout=15)
     kiosk.app.end_visit()
     counted = kiosk.wait_until(lambda: ticket_visits() != before and ticket_visits(), timeout=15,
                                what="the visit counted by the hall")
