@@ -42,9 +42,13 @@ def _fingerprint(request: Request, body: BaseModel | None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _replay(stored: idempotency.StoredResult, fingerprint: str) -> Response:
+def _same_request(stored: idempotency.StoredResult, fingerprint: str) -> None:
     if stored.request_hash != fingerprint:
         raise Refusal("idempotency_key_reused", "this Idempotency-Key was used with another request")
+
+
+def _replay(stored: idempotency.StoredResult, fingerprint: str) -> Response:
+    _same_request(stored, fingerprint)
     return Response(
         stored.body,
         status_code=stored.status_code,
@@ -127,8 +131,7 @@ def _one_statement_keyed(hall: HallState, scope: str, key: str, fingerprint: str
             raise
     if stored.status_code != idempotency.PENDING:
         return _replay(stored, fingerprint)
-    if stored.request_hash != fingerprint:
-        raise Refusal("idempotency_key_reused", "this Idempotency-Key was used with another request")
+    _same_request(stored, fingerprint)
     with hall.db.read() as conn:
         status, result = resume(conn, stored.body)
     return Response(_text(result), status_code=status, media_type="application/json",
