@@ -12,6 +12,12 @@ from hall_server.state.redis_limits import RedisLoginLimits, RedisRateLimiter
 from hall_server.state.redis_link import RedisLink
 from hall_server.state.request_limits import RateLimiter
 
+# The request limit's largest lease: a sixteenth of the burst, 64 at most. What a node holds leased and
+# unspent for a caller (one lease, a second at most) is out of the caller's reach on the other nodes, so
+# a caller at its limit may be refused on one node a little early; one far below it never notices.
+LEASE_SHARE = 16
+LEASE_MOST = 64
+
 
 @dataclass
 class RedisPieces(NodePieces):
@@ -33,8 +39,9 @@ def redis_pieces(settings: Settings, url: str) -> RedisPieces:
     link.check()
     return RedisPieces(
         floor=RedisFloorBus(link),
-        request_limits=RedisRateLimiter(link, "requests", settings.rate_limit_burst,
-                                        settings.rate_limit_per_s),
+        request_limits=RedisRateLimiter(
+            link, "requests", settings.rate_limit_burst, settings.rate_limit_per_s,
+            lease_most=min(LEASE_MOST, settings.rate_limit_burst // LEASE_SHARE)),
         login_limits=RedisLoginLimits(link, settings),
         access_news=RedisAccessNews(link),
         shared=True,
