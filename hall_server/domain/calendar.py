@@ -22,6 +22,9 @@ from hall_server.domain.holidays import DayStatus, Holiday, HolidayCalendar
 from hall_server.domain.sites import SessionRule, Site
 
 SEARCH_DAYS = 60
+# Day plans kept per site calendar (a year and more): a plan is asked for on every ticket and in every
+# search for the next opening, and only changes with the holiday calendar.
+_PLANS_KEPT = 500
 _SLOT_ID = re.compile(r"([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]{1,32}):(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})")
 
 
@@ -151,6 +154,8 @@ class SiteCalendar:
         self._department_of = department_of or _default_department_of
         self._service_bookable = service_bookable or _default_service_bookable
         self.tz: tzinfo = site.tz
+        # day -> (the holiday calendar's version it was made from, the plan)
+        self._plans: dict[date, tuple[int, DayPlan]] = {}
 
     def _at(self, day: date, minute: int) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=self.tz) + timedelta(minutes=minute)
@@ -179,6 +184,17 @@ class SiteCalendar:
         return PlannedSession(rule, day, start, end, cutoff, walk_in_until)
 
     def day_plan(self, day: date) -> DayPlan:
+        version = self.holidays.version  # read first: a plan made while the calendar changes is not kept
+        kept = self._plans.get(day)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        plan = self._make_plan(day)
+        if len(self._plans) >= _PLANS_KEPT:
+            self._plans.clear()
+        self._plans[day] = (version, plan)
+        return plan
+
+    def _make_plan(self, day: date) -> DayPlan:
         status = self.holidays.day(day)
         sessions = sorted(
             (self._planned(rule, day) for rule in self.site.sessions if self._runs_on(rule, status)),

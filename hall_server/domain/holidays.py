@@ -276,12 +276,14 @@ class HolidayCalendar:
         self._years: dict[int, YearCalendar] = {}
         self._days: dict[date, DayStatus] = {}
         self._use_package = use_package
+        self.version = 0  # grows with each change: what is worked out from the calendar is kept until then
         for year in years:
             self.add(year)
 
     def add(self, year: YearCalendar) -> None:
         """Install (or replace) one year's operator calendar."""
         self._years = {**self._years, year.year: year}
+        self.version += 1
 
     def override_day(self, day: date, *, workday: bool, names: Mapping[str, str] | None = None) -> None:
         """One day decided by the hall's administration over every year's data: an extra closed day
@@ -289,6 +291,7 @@ class HolidayCalendar:
         # A closed day is a holiday of its own, so that no session runs on it, weekend ones included.
         holiday = None if workday else Holiday("closed", MappingProxyType(dict(names or CLOSED_DAY_NAMES)))
         self._days[day] = DayStatus(day, workday, holiday, workday and day.weekday() >= 5, True)
+        self.version += 1
 
     def source(self, year: int) -> str | None:
         """ "operator", "package" or None (no data: weekday rules, unconfirmed)."""

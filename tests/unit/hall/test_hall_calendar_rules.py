@@ -208,3 +208,15 @@ def test_site_in_another_time_zone(holidays: HolidayCalendar) -> None:
 
     urumqi = SiteCalendar(replace(site, timezone_name="Asia/Urumqi"), holidays, department_of=lambda _: None)
     assert urumqi.day_plan(date(2025, 10, 15)).sessions[1].start.utcoffset().total_seconds() == 6 * 3600  # type: ignore[union-attr]
+
+
+def test_a_day_plan_follows_the_holiday_calendar_when_it_changes(calendar: SiteCalendar) -> None:
+    # Plans are kept between calls (one is asked for on every ticket); a change of the calendar is seen.
+    wednesday = date(2025, 10, 15)
+    assert calendar.day_plan(wednesday) is calendar.day_plan(wednesday)
+    assert calendar.staffed_at(at("2025-10-15 10:00"))[0] is True
+    calendar.holidays.override_day(wednesday, workday=False)
+    assert [s.kind for s in calendar.day_plan(wednesday).sessions] == ["self_service"]
+    assert calendar.staffed_at(at("2025-10-15 10:00")) == (False, at("2025-10-16 09:00"))
+    calendar.holidays.override_day(date(2025, 10, 18), workday=True)  # a Saturday worked as a weekday
+    assert [s.kind for s in calendar.day_plan(date(2025, 10, 18)).sessions][:2] == ["self_service", "regular"]
