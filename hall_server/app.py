@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -125,26 +124,14 @@ def own_routers() -> list[tuple[str, APIRouter]]:
     return [(API_PREFIX, module.router) for module in api] + phone_pages
 
 
-def _freeze_start() -> None:
-    """What a serving process made as it started (modules, the catalogue with its pinyin, the app, the
-    pools: some 430,000 objects) lives as long as the process: collected once, then moved out of the
-    collector's sight. Otherwise the first full collection came with the first requests and held the event
-    loop 170-190 ms, and each later one (whenever long-lived objects grow by a quarter) walks them all
-    again; frozen, a full collection walks only what came after (10-20 ms measured at 500 tickets/s).
-    Reference counting still frees frozen objects that are dropped; only their cycles stay."""
-    gc.collect()
-    gc.freeze()
-
-
 def create_app(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
                records: RecordsRegistry | None = None, ticker: Ticker = time.monotonic,
-               fill_pools: bool = False, freeze_start: bool = False) -> FastAPI:
+               fill_pools: bool = False) -> FastAPI:
     """Build the app; the schema must already be current (``serve`` and the tests upgrade first).
 
     ``ticker`` is the monotonic time of the rate limits (seconds); ``settings.redis_url`` also joins
     the video-help signaling to the other nodes on that Redis. ``fill_pools`` (``serve``) opens the
     database's connections before the first request is taken (``Database.fill_pools``).
-    ``freeze_start`` (``serve``) keeps what the start made out of the garbage collector's passes.
     """
     install_token_masking()
     # Read before anything opens: a broken voice pack stops the start with one line (ConfigError).
@@ -165,8 +152,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
         tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall)),
                  asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter))),
                  asyncio.create_task(_sweep_missed_bookings(hall))]
-        if freeze_start:
-            _freeze_start()
         try:
             yield
         finally:

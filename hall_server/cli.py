@@ -180,7 +180,7 @@ def _serve(args: argparse.Namespace) -> None:
         print(f"demo rating pad: /rate/HQ/15#token={DEMO_DEVICES[0].token}", flush=True)
         if not args.no_demo_history:
             _demo_history(db, clock.now())
-    app = create_app(settings, clock=clock, db=db, fill_pools=True, freeze_start=True)
+    app = create_app(settings, clock=clock, db=db, fill_pools=True)
     # Objects made at start-up live as long as the process: keep them out of every later collection,
     # and collect young objects less often, so garbage collection does not stall requests.
     gc.collect()

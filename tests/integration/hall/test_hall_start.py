@@ -1,10 +1,8 @@
 """What a hall makes as it starts, so that its first requests do not wait for it: the catalogue with the
-day's overrides, (``hall-server serve``, PostgreSQL) its database connections, and (``serve``) what it
-made kept out of the garbage collector's full passes."""
+day's overrides, and (``hall-server serve``, PostgreSQL) its database connections."""
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import pytest
@@ -47,24 +45,3 @@ def test_serve_opens_the_database_connections_before_the_first_request(
         assert opened >= size + POOL_HEADROOM
     else:
         assert opened < size
-
-
-@pytest.mark.parametrize("freeze", [True, False])
-def test_serve_keeps_what_the_start_made_out_of_the_collectors_passes(
-    database: Database, clock: SettableClock, tmp_path: Path, freeze: bool
-) -> None:
-    gc.unfreeze()  # the permanent generation is the process's: start from none
-    app = create_app(make_settings(database.url, tmp_path), clock=clock, db=database, freeze_start=freeze)
-    try:
-        with ServerThread(app):
-            catalogue = app.state.hall.overrides.view().catalogue  # made at start
-            frozen = gc.get_freeze_count()
-            walked = {id(obj) for obj in gc.get_objects()}  # what a full collection walks
-        if freeze:
-            assert frozen > 10_000
-            assert id(catalogue) not in walked
-        else:
-            assert frozen == 0
-            assert id(catalogue) in walked
-    finally:
-        gc.unfreeze()
