@@ -12,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -120,11 +121,14 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
     node = _free_port()
     dead = [_free_port(), _free_port()]
     env = {**os.environ, "HALL_DATA_DIR": str(tmp / "data")}
+    # The hall's log goes to a file and its output is read to the end: a pipe nobody empties fills up
+    # (64 KiB) and stops the hall at its next log line, whatever it was doing.
+    log = (tmp / "hall.log").open("w")
     hall = subprocess.Popen(
         [sys.executable, "-m", "hall_server", "serve", "--port", str(node), "--db",
          f"sqlite:///{tmp / 'hall.sqlite3'}", "--demo", "--no-demo-history", "--now", NOW,
          "--trusted-proxy", "127.0.0.1/32"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     nginx: subprocess.Popen[str] | None = None
     try:
         assert hall.stdout is not None
@@ -132,7 +136,8 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
             if line.startswith("listening on "):
                 break
         else:
-            raise AssertionError(hall.stderr.read() if hall.stderr else "hall did not start")
+            raise AssertionError((tmp / "hall.log").read_text() or "hall did not start")
+        threading.Thread(target=hall.stdout.read, daemon=True).start()
         https_port = _free_port()
         # The dead nodes come first: each request meets one before the live node (round robin).
         prefix = _prefix(tmp, [dead[0], node, dead[1]], https_port, _free_port())
@@ -155,6 +160,7 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
             nginx.wait(timeout=20)
         hall.terminate()
         hall.wait(timeout=20)
+        log.close()
 
 
 def test_json_through_the_proxy_over_tls_passes_over_dead_nodes(proxied: Proxied) -> None:
