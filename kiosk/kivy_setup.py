@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from kivy.config import Config
 from kivy.core.text import DEFAULT_FONT, LabelBase
 
+import gov_fonts
 from kiosk.config import KioskConfig
 
-ROOT = Path(__file__).resolve().parent.parent
-FONT_DIR = ROOT / "assets" / "fonts"
-FONT_REGULAR = FONT_DIR / "NotoSansCJKsc-Regular.otf"
-FONT_BOLD = FONT_DIR / "NotoSansCJKsc-Bold.otf"
+FONT_REGULAR = gov_fonts.REGULAR
+FONT_BOLD = gov_fonts.BOLD
 
 
 def configure_kivy(config: KioskConfig) -> None:

@@ -16,16 +16,17 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import av
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack, VideoStreamTrack
 from PIL import Image, ImageDraw, ImageFont
 
+import gov_fonts
+
 log = logging.getLogger(__name__)
 
-FONT = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "NotoSansCJKsc-Regular.otf"
+FONT = gov_fonts.REGULAR
 BARS = [
     (235, 235, 235),
     (235, 235, 16),

@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FONTS = (ROOT / "assets/fonts/NotoSansCJKsc-Regular.otf", ROOT / "assets/fonts/NotoSansCJKsc-Bold.otf")
+FONTS = (ROOT / "gov_fonts/NotoSansCJKsc-Regular.otf", ROOT / "gov_fonts/NotoSansCJKsc-Bold.otf")
 OUTPUT = ROOT / "kiosk/flows/name_candidates.json"
 FORMAT = 2
 NAME_COUNT_FLOOR = 20

@@ -22,9 +22,10 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
-REGULAR_FONT = FONT_DIR / "NotoSansCJKsc-Regular.otf"
-BOLD_FONT = FONT_DIR / "NotoSansCJKsc-Bold.otf"
+import gov_fonts
+
+REGULAR_FONT = gov_fonts.REGULAR
+BOLD_FONT = gov_fonts.BOLD
 # Bump when the way pieces are cut changes, so old caches are not read as new ones.
 _CUT_VERSION = "4"
 _REST_PIECE_SIZE = 1000

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from fpdf import FPDF
 
+import gov_fonts
+
 # The kiosk ships this face (DESIGN §7); a page in a system font would prove nothing about names.
-FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansCJKsc-Regular.otf"
+FONT = gov_fonts.REGULAR
 TITLE = "A4 打印测试页 Test page"
 RARE_CHARACTERS = "堃 喆 镕 䶮 龑"
 PLAIN_MARK = "Kiosk A4 test page"

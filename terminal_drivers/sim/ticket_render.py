@@ -10,18 +10,17 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 import qrcode
 import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont
 
+import gov_fonts
 from terminal_drivers.printer.columns import ASCII_CELL_DOTS, char_width
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
-FONT_REGULAR = FONT_DIR / "NotoSansCJKsc-Regular.otf"
-FONT_BOLD = FONT_DIR / "NotoSansCJKsc-Bold.otf"
+FONT_REGULAR = gov_fonts.REGULAR
+FONT_BOLD = gov_fonts.BOLD
 
 GLYPH_DOTS = 24
 LINE_SPACING_DOTS = 30  # ESC 2 default: 1/6 inch at 180 dpi, about 3.75 mm

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import gov_fonts
 from kiosk.flows import name_input
 from kiosk.flows.name_input import (
     LATIN,
@@ -25,7 +26,7 @@ from kiosk.flows.name_input import (
 )
 
 ROOT = Path(__file__).resolve().parents[3]
-FONTS = (ROOT / "assets/fonts/NotoSansCJKsc-Regular.otf", ROOT / "assets/fonts/NotoSansCJKsc-Bold.otf")
+FONTS = (gov_fonts.REGULAR, gov_fonts.BOLD)
 
 
 def _generator():
