@@ -150,10 +150,14 @@ install_hall() {
 install_kiosk() {
     if live; then
         apt-get update -q
-        # cage and Xwayland: the compositor the kiosk runs full screen in; the rest: what the kiosk uses
-        # (SDL, touch, handwriting, voice, CUPS, Chinese fonts) and what pycups builds with.
+        # cage and Xwayland: the compositor the kiosk runs full screen in; udev: the device nodes of the
+        # touch screen, the serial devices and the GPU, and the groups input and render the unit runs in
+        # (a minimal Debian has neither; systemd refuses to start a unit with a group that does not
+        # exist); seatd: cage's seat, for the group video (the unit opens no login session:
+        # deploy/systemd/gov-kiosk.service says why); the rest: what the kiosk uses (SDL, touch,
+        # handwriting, voice, CUPS, Chinese fonts) and what pycups builds with.
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-            cage xwayland python3 python3-venv python3-dev gcc libcups2-dev \
+            cage xwayland udev seatd python3 python3-venv python3-dev gcc libcups2-dev \
             libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libsdl2-2.0-0 libsdl2-image-2.0-0 \
             libsdl2-ttf-2.0-0 libsdl2-mixer-2.0-0 libzinnia0 tegaki-zinnia-simplified-chinese \
             espeak-ng cups fonts-noto-cjk ca-certificates
@@ -167,6 +171,7 @@ install_kiosk() {
         "$ROOT/etc/systemd/system/graphical.target.wants/gov-kiosk.service"
     if ! live; then return; fi
     systemctl daemon-reload
+    systemctl enable --now seatd.service
     systemctl set-default graphical.target
     # A wrong setting stops here, with the key named, rather than in a restart loop on the screen.
     if ! runuser -u kiosk -- "$APP/current/venv/bin/python" -c \

@@ -115,6 +115,22 @@ def test_the_kiosk_is_a_watched_notify_service_restarted_on_crash(installed: Pat
     assert service["PrivateTmp"] == "yes"
 
 
+def test_the_kiosk_stays_in_its_control_group_with_a_runtime_directory_it_can_write(installed: Path) -> None:
+    # Faults a real systemd showed: a PAM login session moved cage and the kiosk into a logind scope,
+    # where systemd ignored the kiosk's READY=1; /run/user under ProtectSystem=strict was read-only.
+    unit = _unit(installed, "gov-kiosk.service")
+    service = unit["Service"]
+    assert "PAMName" not in service
+    for key in ("Wants", "After"):
+        assert "seatd.service" in unit["Unit"][key].split(), key
+    assert service["RuntimeDirectory"] == "gov-kiosk" and service["RuntimeDirectoryMode"] == "0700"
+    environment = " ".join(line.split("=", 1)[1] for line in
+                           (installed / "etc/systemd/system/gov-kiosk.service").read_text().splitlines()
+                           if line.startswith("Environment="))
+    assert "XDG_RUNTIME_DIR=/run/gov-kiosk" in environment.split()
+    assert "LIBSEAT_BACKEND=seatd" in environment.split()
+
+
 def test_settings_an_operator_edited_are_kept_on_reinstall(tmp_path: Path) -> None:
     assert _install(tmp_path, "hall").returncode == 0
     env = tmp_path / "etc/gov-hall/hall.env"
