@@ -123,6 +123,20 @@ class SerialDevice:
             raise DeviceDisconnected(f"{self.url} is offline; retrying soon")
         await self._connect()
 
+    def _offline_reason(self) -> str | None:
+        """What ``open`` logged when the device was not there (a polling loop's first ``_note_failure``)."""
+        return self._health.reason if self._health.state == "offline" else None
+
+    def _note_failure(self, exc: DeviceError, noted: str | None) -> str | None:
+        """Log a polling loop's failure when it is news, and return the cause now noted: not the cause
+        ``noted`` again at every poll of a dead line, nor the refusals of calls between two attempts to
+        reopen the port (which would alternate with the cause and defeat the comparison)."""
+        between_attempts = isinstance(exc, DeviceDisconnected) and not (self._port.is_open or self._closed)
+        if exc.code == noted or (noted is not None and between_attempts):
+            return noted
+        self._log.info("%s %s: %s", self.device_label, self.url, exc.code)
+        return exc.code
+
     async def _lost(self, exc: DeviceError) -> None:
         """The port failed under an operation: close it so the next call reconnects."""
         await self._port.close()

@@ -108,7 +108,7 @@ class IdCardReader(SerialDevice):
         removed.
         """
         present = False
-        last_code: str | None = None
+        last_code = self._offline_reason()  # what ``open`` logged already
         while not self._closed:
             event: CardEvent | None = None
             try:
@@ -120,9 +120,7 @@ class IdCardReader(SerialDevice):
                         event = CardRemoved()
                 last_code = None
             except DeviceError as exc:
-                if exc.code != last_code:  # log changes, not every poll of a dead line
-                    log.info("ID reader %s: %s", self.url, exc.code)
-                last_code = exc.code
+                last_code = self._note_failure(exc, last_code)
                 if present and self._health.state == "offline":
                     event = CardRemoved()
             if event is not None:

@@ -80,14 +80,18 @@ class Scanner(SerialDevice):
 
     async def scans(self) -> AsyncIterator[bytes]:
         """Every scan, forever; survives unplugs (health shows offline meanwhile)."""
+        last_code = self._offline_reason()  # what ``open`` logged already
         while not self._closed:
             try:
-                yield await self.read_scan(self.trigger_window_s if self.trigger else 3600.0)
+                scan = await self.read_scan(self.trigger_window_s if self.trigger else 3600.0)
             except DeviceTimeout:
                 continue
             except DeviceError as exc:
-                log.info("scanner %s: %s", self.url, exc.code)
+                last_code = self._note_failure(exc, last_code)
                 await asyncio.sleep(max(self.reconnect_interval, 0.05))
+                continue
+            last_code = None
+            yield scan
 
     async def diag(self) -> dict[str, Any]:
         """Settings and health for a technician (never a payload)."""
