@@ -24,6 +24,7 @@ from hall_server.notices.notifier import notifier_for
 from hall_server.records.registry import RecordsRegistry
 from hall_server.state.hall_state import HallState
 from hall_server.state.request_limits import Ticker
+from hall_server.state.retry_log import RetryLog
 from hall_server.state.task_stop import stop_tasks, within
 from hall_server.state.voice_packs import VoicePacks
 from hall_server.store import idempotency
@@ -56,35 +57,41 @@ def _ready_catalogue(hall: HallState) -> None:
 
 async def _sweep_periodically(hall: HallState, every_s: float = 3600.0) -> None:
     """At start and then hourly: forget old idempotency keys, erase bookings' expired personal data."""
+    retries = RetryLog(log, "the periodic sweep")
     while True:
         try:
             await hall.in_writer(lambda: sweep_idempotency_keys(hall))
             await hall.in_writer(lambda: forget_old_identity_data(hall))
             await hall.in_writer(lambda: retention.erase_expired(hall))
-        except SQLAlchemyError:
-            log.warning("periodic sweep failed; retrying later", exc_info=True)
+            retries.succeeded()
+        except SQLAlchemyError as exc:
+            retries.failed(exc)
         await asyncio.sleep(every_s)
 
 
 async def _sweep_missed_bookings(hall: HallState, every_s: float = 60.0) -> None:
     """Every minute: bookings whose check-in window closed unused become missed (usecases/missed_bookings)."""
+    retries = RetryLog(log, "the missed-booking sweep")
     while True:
         try:
             await hall.in_writer(lambda: missed_bookings.sweep_missed(hall))
-        except SQLAlchemyError:
-            log.warning("missed-booking sweep failed; retrying later", exc_info=True)
+            retries.succeeded()
+        except SQLAlchemyError as exc:
+            retries.failed(exc)
         await asyncio.sleep(every_s)
 
 
 async def _watch_access(hall: HallState, every_s: float = 0.3) -> None:
     """Close the sockets of revoked kiosks and changed accounts within a second, and write kiosks' use."""
+    retries = RetryLog(log, "the access check")
     while True:
         try:
             await anyio.to_thread.run_sync(hall.check_access)
             if hall.access.uses_due():  # mostly not: a kiosk's use is written once a minute
                 await hall.in_writer(hall.access.flush_uses)
-        except SQLAlchemyError:
-            log.warning("access check failed; retrying", exc_info=True)
+            retries.succeeded()
+        except SQLAlchemyError as exc:
+            retries.failed(exc)
         await asyncio.sleep(every_s)
 
 
