@@ -185,14 +185,16 @@ class RedisFloorBus(FloorBus):
             batch = [await self._outbox.get()]
             while not self._outbox.empty() and len(batch) < PUBLISH_BATCH:
                 batch.append(self._outbox.get_nowait())
-            available = self.link.available
-            heard = [event for event in batch if event.site in self._heard_sites and available]
-            for event in batch:
-                if not (available and event.site in self._heard_sites):
-                    # This node does not hear the site from Redis now: its own feeds get it directly.
+            if not self.link.available:
+                for event in batch:
                     self._deliver(event, "shared")
-            if not available:
                 continue
+            heard = []
+            for event in batch:
+                if event.site in self._heard_sites:
+                    heard.append(event)
+                else:  # this node does not hear the site from Redis now: its own feeds get it directly
+                    self._deliver(event, "shared")
             try:
                 node = self.link.node
                 messages = [(self.channel(event.site), event_message(event, node)) for event in batch]

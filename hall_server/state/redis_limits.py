@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from hall_server.config import Settings
 from hall_server.state.redis_link import RedisLink
-from hall_server.state.request_limits import LoginLimits, RateLimiter, Ticker
+from hall_server.state.request_limits import PRUNE_FLOOR, LoginLimits, RateLimiter, Ticker
 
 # A token bucket: KEYS[1] the bucket; ARGV capacity, refill per second, the tokens wanted (0 to give back
 # only), the tokens given back. Answers "<tokens granted> <seconds to wait>" (the wait when none could be
@@ -58,7 +58,6 @@ return tostring(granted) .. ' ' .. tostring(wait)
 """
 # How long a lease's tokens are spent here before they go back (with the key's next lease).
 LEASE_S = 1.0
-_PRUNE_LEASES_AT = 10_000
 
 
 # A pair's failed sign-ins: KEYS[1] the pair; ARGV "wait", "failed" or "succeeded", then free failures,
@@ -192,7 +191,7 @@ class RedisRateLimiter(RateLimiter):
             self._leases.pop(key, None)
             return wait
         if self.lease_most > 1:
-            if len(self._leases) >= _PRUNE_LEASES_AT:
+            if len(self._leases) >= PRUNE_FLOOR:
                 self._prune_leases(now)
             self._leases[key] = _Lease(granted - 1, self._ticker() + LEASE_S, size)
         return 0.0

@@ -16,7 +16,8 @@ from hall_server.config import Settings
 from hall_server.usecases.refusal import Refusal
 
 Ticker = Callable[[], float]
-_PRUNE_FLOOR = 10_000
+# Callers remembered before the quiet ones are pruned (here and in ``redis_limits``' leases).
+PRUNE_FLOOR = 10_000
 
 
 @dataclass
@@ -61,7 +62,7 @@ class RateLimiter:
         self._ticker = ticker
         self._buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
-        self._prune_at = _PRUNE_FLOOR
+        self._prune_at = PRUNE_FLOOR
 
     def take(self, key: str) -> float:
         """Count one request of ``key``: 0.0 when allowed, else the seconds to wait."""
@@ -90,7 +91,7 @@ class RateLimiter:
     def _prune(self, now: float) -> None:
         for key in [key for key, bucket in self._buckets.items() if bucket.is_full(now)]:
             del self._buckets[key]
-        self._prune_at = max(_PRUNE_FLOOR, 2 * len(self._buckets))
+        self._prune_at = max(PRUNE_FLOOR, 2 * len(self._buckets))
 
 
 def retry_after_s(wait_s: float) -> int:
@@ -152,7 +153,7 @@ class LoginLimits:
     def failed(self, username: str, address: str) -> None:
         now = self._ticker()
         with self._lock:
-            if len(self._failures) >= _PRUNE_FLOOR:
+            if len(self._failures) >= PRUNE_FLOOR:
                 self._prune(now)
             state = self._failures.get((username, address))
             if state is None or now - state.last > self.FORGET_AFTER_S:
