@@ -5,6 +5,7 @@ identity for certificates (idempotent)."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Connection, select, update
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, select, update
 from hall_server.documents.demo_ca import ensure_demo_identity
 from hall_server.store import devices, identities
 from hall_server.store import models as m
-from hall_server.store.credentials import new_token, token_digest
+from hall_server.store.credentials import hash_password, new_token, token_digest
 from hall_server.store.database import Database
 from hall_server.store.private_files import write_private_text
 
@@ -28,6 +29,13 @@ DEMO_STAFF = (
     ("manager1", "manager", "大厅主任"),
     ("admin", "admin", "管理员"),
 )
+
+
+@cache
+def demo_password_hash() -> str:
+    """One scrypt hash of the published demo password, made once a process and shared by the demo's
+    accounts: a salt of their own would hide nothing, and a seed (each test's hall) would cost five."""
+    return hash_password(DEMO_PASSWORD)
 
 
 def token_file(data_dir: Path, site: str) -> Path:
@@ -61,7 +69,8 @@ def seed_demo(db: Database, now: datetime, data_dir: Path) -> str:
             identities.ensure_site(conn, site, profile.name("zh-Hans"), profile.timezone_name, now)
         for username, role, display in DEMO_STAFF:
             if not identities.staff_exists(conn, username):
-                identities.add_staff(conn, username, role, DEMO_PASSWORD, now, display_name=display)
+                identities.add_staff(conn, username, role, DEMO_PASSWORD, now, display_name=display,
+                                     password_hash=demo_password_hash())
         for name, site in kiosks:
             tokens[site] = _seed_kiosk(conn, name, site, token_file(data_dir, site), now)
         for device in devices.DEMO_DEVICES:

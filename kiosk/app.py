@@ -29,7 +29,7 @@ from kiosk.idle import IdleTimeouts, IdleTimer
 from kiosk.idle_watch import TICK_S, IdleWatch
 from kiosk.kivy_setup import harden_window
 from kiosk.media_warmup import MediaWarmUp
-from kiosk.memory import MemoryRelease
+from kiosk.memory import MemoryRelease, keep_start_up_objects
 from kiosk.pin_lock import PinLock
 from kiosk.service_notify import LoopWatchdog, ServiceNotifier
 from kiosk.session import Session
@@ -139,6 +139,7 @@ class KioskApp(App):
         Clock.schedule_once(self._start_background, 0.2)
 
     def _start_background(self, _dt: float) -> None:
+        keep_start_up_objects()
         if self._start_devices and self.devices is not None:
             self.run_task(self.devices.start())
         if self._start_heartbeat:

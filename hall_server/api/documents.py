@@ -13,8 +13,8 @@ from hall_contract import CertificateBody
 from hall_server.api.auth import KIOSK_ONLY, Caller, hall_of
 from hall_server.api.errors import error_response
 from hall_server.documents import codes, verify_page
+from hall_server.documents.certificate import when
 from hall_server.documents.desk import DocumentDesk
-from hall_server.documents.layout import when
 from hall_server.state.request_limits import rate_limited, retry_after_s
 from hall_server.usecases import documents
 from hall_server.usecases.refusal import Refusal

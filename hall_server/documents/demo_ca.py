@@ -92,7 +92,7 @@ def make_demo_identity(directory: Path, hall_name: str, now: datetime | None = N
 
 def ensure_demo_identity(data_dir: Path, hall_name: str) -> DemoIdentity | None:
     """Make the demo's signing identity under ``<data dir>/signing`` unless the hall already has one."""
-    from hall_server.documents.signing import SigningPaths
+    from hall_server.documents.signing_paths import SigningPaths
 
     if SigningPaths.for_data_dir(data_dir).exist():
         return None

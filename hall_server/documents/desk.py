@@ -11,17 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from citizen_id.masking import mask_id_number, mask_name
 from hall_server.documents import codes
-from hall_server.documents.layout import Certificate, CertificateFonts, build_pdf
-from hall_server.documents.signing import HallSigner, SigningPaths
+from hall_server.documents.certificate import Certificate, CertificateFonts
+from hall_server.documents.signing_paths import SigningPaths
 from hall_server.documents.wording import title
 from hall_server.domain.sites import Site, load_site
 from hall_server.store import documents
 from hall_server.store.database import Database
 from hall_server.store.documents import IssuedDocument
+
+if TYPE_CHECKING:
+    from hall_server.documents.signing import HallSigner
 
 log = logging.getLogger(__name__)
 DEFAULT_SITE = "HQ"
@@ -62,6 +65,23 @@ class Issued:
     pages: int
 
 
+_fonts_lock = threading.Lock()
+_fonts_by_cache_dir: dict[Path, CertificateFonts] = {}
+
+
+def _process_fonts(cache_dir: Path) -> CertificateFonts:
+    """The certificate fonts of this process: opened and cut once, whichever desk asks first.
+
+    They are read-only files, so every desk of the process (one a hall; the test suite makes hundreds)
+    shares them, as every request of one hall does; opening them again costs 0.3-0.4 s of CPU.
+    """
+    with _fonts_lock:
+        fonts = _fonts_by_cache_dir.get(cache_dir)
+        if fonts is None:
+            fonts = _fonts_by_cache_dir[cache_dir] = CertificateFonts(cache_dir)
+        return fonts
+
+
 class DocumentDesk:
     """One per hall process: the fonts and the signing key are loaded once and shared by every request."""
 
@@ -75,14 +95,18 @@ class DocumentDesk:
     @property
     def fonts(self) -> CertificateFonts:
         if self._fonts is None:
-            with self._lock:
-                if self._fonts is None:
-                    self._fonts = CertificateFonts(font_cache_dir())
+            self._fonts = _process_fonts(font_cache_dir())
         return self._fonts
 
     def warm(self) -> None:
-        """Open the fonts and cut their first pieces ahead of the first certificate (seconds, once per
-        machine), so a kiosk's first request does not wait for them."""
+        """Load the PDF layout and the signature's libraries, open the fonts and cut their first pieces
+        ahead of the first certificate (seconds, once per machine), so a kiosk's first request does not
+        wait for them. Run on a thread of its own once the app is made (``api.documents.install``): the
+        libraries are not on the way to the hall's first answers, and are in place before its first
+        certificate."""
+        import hall_server.documents.layout
+        import hall_server.documents.signing  # noqa: F401
+
         try:
             self.fonts.warm()
         except OSError:
@@ -93,6 +117,10 @@ class DocumentDesk:
         if self._signer is None:
             with self._lock:
                 if self._signer is None:
+                    # pyHanko (and aiohttp with it) is kept off a hall's start: ``warm`` has loaded it
+                    # by now, unless a certificate comes first.
+                    from hall_server.documents.signing import HallSigner
+
                     self._signer = HallSigner(self.paths)
         return self._signer
 
@@ -114,6 +142,8 @@ class DocumentDesk:
             start=start, end=end, issued_at=local, code=codes.grouped(code),
             verify_url=self.verify_url(base_url, code),
         )
+        from hall_server.documents.layout import build_pdf  # fpdf2, off the start as in ``signer``
+
         laid_out = build_pdf(cert, self.fonts)
         pages = laid_out.pages
         signed = signer.sign(laid_out.pdf, reason=title(cert.kind, lang), location=rules.name(lang))

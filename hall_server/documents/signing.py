@@ -8,9 +8,7 @@ demo's. The key may be encrypted, its passphrase in ``$HALL_SIGNING_KEY_PASSPHRA
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 
 from asn1crypto import pem as asn1_pem
 from pyhanko.keys import load_certs_from_pemder, load_private_key_from_pemder
@@ -18,28 +16,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from hall_server.documents.signing_paths import SigningNotConfigured, SigningPaths
+
 SIGNATURE_FIELD = "HallSignature"
-
-
-class SigningNotConfigured(Exception):
-    """No usable key and chain: the hall cannot issue certificates until one is configured."""
-
-
-@dataclass(frozen=True)
-class SigningPaths:
-    key: Path
-    chain: Path
-
-    @classmethod
-    def for_data_dir(cls, data_dir: Path) -> SigningPaths:
-        key = os.environ.get("HALL_SIGNING_KEY")
-        chain = os.environ.get("HALL_SIGNING_CHAIN")
-        if key and chain:
-            return cls(Path(key).expanduser(), Path(chain).expanduser())
-        return cls(data_dir / "signing" / "signing-key.pem", data_dir / "signing" / "signing-chain.pem")
-
-    def exist(self) -> bool:
-        return self.key.is_file() and self.chain.is_file()
 
 
 class HallSigner:

@@ -99,7 +99,9 @@ def kiosk_for_token(conn: Connection, token: str) -> KioskIdentity | None:
 
 
 def add_staff(conn: Connection, username: str, role: str, password: str, now: datetime,
-              display_name: str | None = None) -> None:
+              display_name: str | None = None, *, password_hash: str | None = None) -> None:
+    """Add a staff account; ``password_hash``, when given, is ``password``'s hash made before (the demo's
+    accounts share one hash of the published demo password instead of paying scrypt for each)."""
     check_name(username, "username")
     if role not in ROLES:
         raise IdentityError("invalid_role", f"role must be one of {', '.join(ROLES)}")
@@ -111,7 +113,8 @@ def add_staff(conn: Connection, username: str, role: str, password: str, now: da
         with conn.begin_nested():
             conn.execute(insert(m.staff).values(username=username, role=role,
                                                 display_name=display_name or username,
-                                                password_hash=hash_password(password), created_at=now))
+                                                password_hash=password_hash or hash_password(password),
+                                                created_at=now))
     except IntegrityError as exc:
         raise IdentityError("staff_exists", f"a staff account {username!r} already exists") from exc
 

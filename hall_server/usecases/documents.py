@@ -11,7 +11,7 @@ from typing import Any
 from hall_contract.identity import Proof
 from hall_server.documents import codes
 from hall_server.documents.desk import DEFAULT_SITE, DocumentDesk, Holder, site_rules
-from hall_server.documents.signing import SigningNotConfigured
+from hall_server.documents.signing_paths import SigningNotConfigured
 from hall_server.state.hall_state import HallState
 from hall_server.store.documents import IssuedDocument
 from hall_server.usecases import records

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +18,6 @@ from hall_server.app import create_app
 from hall_server.clock import SettableClock
 from hall_server.config import Settings
 from hall_server.demo import seed_demo
-from hall_server.store import schema
 from hall_server.store.database import Database
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,10 +45,9 @@ class HallServer:
 
 
 @pytest.fixture
-def hall_server(tmp_path: Path) -> Iterator[HallServer]:
-    url = os.environ.get("HALL_TEST_DB_URL") or f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+def hall_server(tmp_path: Path, migrated_db_url: str) -> Iterator[HallServer]:
+    url = migrated_db_url
     db = Database(url, pool_size=5)
-    schema.upgrade(db)
     clock = SettableClock(WEDNESDAY_MORNING)
     token = seed_demo(db, clock.now(), tmp_path)
     app = create_app(Settings(db_url=url, data_dir=tmp_path, demo=True), clock=clock, db=db)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +20,6 @@ from hall_server.config import Settings
 from hall_server.demo import DEMO_PASSWORD, seed_demo
 from hall_server.store import schema
 from hall_server.store.database import Database
-from hall_server.store.scratch_database import scratch_database
 
 from .conftest import Peer, ServerThread
 
@@ -56,21 +54,17 @@ class HallServer:
 
 
 @pytest.fixture
-def hall(tmp_path: Path) -> Iterator[HallServer]:
-    import os
-
-    shared = os.environ.get("HALL_TEST_DB_URL")
-    # A fresh PostgreSQL database per test, as the hall tests have: events of one test never reach another.
-    with scratch_database(shared) if shared else nullcontext(f"sqlite:///{tmp_path / 'hall.sqlite3'}") as url:
-        settings = Settings(db_url=url, data_dir=tmp_path, demo=True)
-        db = Database(url, pool_size=5)
-        schema.upgrade(db)
-        clock = SettableClock(WEDNESDAY_MORNING)
-        token = seed_demo(db, clock.now(), tmp_path)
-        app = create_app(settings, clock=clock, db=db)
-        with ServerThread(app) as ws:
-            yield HallServer(ws.replace("ws://", "http://"), ws, clock, token, url)
-        db.dispose()
+def hall(tmp_path: Path, migrated_db_url: str) -> Iterator[HallServer]:
+    # A fresh database per test, as the hall tests have: events of one test never reach another.
+    url = migrated_db_url
+    settings = Settings(db_url=url, data_dir=tmp_path, demo=True)
+    db = Database(url, pool_size=5)
+    clock = SettableClock(WEDNESDAY_MORNING)
+    token = seed_demo(db, clock.now(), tmp_path)
+    app = create_app(settings, clock=clock, db=db)
+    with ServerThread(app) as ws:
+        yield HallServer(ws.replace("ws://", "http://"), ws, clock, token, url)
+    db.dispose()
 
 
 def test_status_needs_a_kiosk_or_staff_token(hall: HallServer) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +22,8 @@ from hall_server.app import create_app
 from hall_server.clock import SettableClock
 from hall_server.config import Settings
 from hall_server.demo import DEMO_PASSWORD, seed_demo
-from hall_server.store import identities, schema
+from hall_server.state.writers import Writers
+from hall_server.store import identities
 from hall_server.store.database import Database
 from hall_server.store.scratch_database import scratch_database
 
@@ -36,8 +37,14 @@ def local(*args: int) -> datetime:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh database: a SQLite file, or a throw-away PostgreSQL database beside HALL_TEST_DB_URL's."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file, or a throw-away PostgreSQL database beside HALL_TEST_DB_URL's.
+
+    Empty, unless the test takes ``database`` too (``hall`` does): then at the newest schema revision.
+    """
+    if "database" in request.fixturenames:
+        yield request.getfixturevalue("migrated_db_url")
+        return
     url = os.environ.get("HALL_TEST_DB_URL")
     if not url:
         yield f"sqlite:///{tmp_path / 'hall.sqlite3'}"
@@ -48,10 +55,19 @@ def db_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def database(db_url: str) -> Iterator[Database]:
-    db = Database(db_url, pool_size=10)
-    schema.upgrade(db)
+    db = Database(db_url, pool_size=10)  # migrated already (``db_url``)
     yield db
     db.dispose()
+
+
+@pytest.fixture
+async def writers(database: Database) -> AsyncIterator[Writers]:
+    """Writers as a running hall has them: the loop's engine open (PostgreSQL) for the test's loop."""
+    database.open_on_loop()
+    writers = Writers(database, slots=2)
+    yield writers
+    await writers.close()
+    await database.close_on_loop()
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
+import socket
 import threading
 from typing import Any
 
@@ -64,5 +66,13 @@ class SseReader:
             assert (event, data) != END, f"the stream ended before a {name!r} event"
 
     def __exit__(self, *exc: object) -> None:
+        # Closing the client does not wake a read blocked on the socket: the reader thread waited for the
+        # stream's next keep-alive (and the join up to 10 s), a phone at a time. Shutting the socket down
+        # ends the read at once, and the server sees the phone go.
+        stream = self._response.extensions.get("network_stream") if self._response is not None else None
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         self._client.close()
         self._thread.join(timeout=10)

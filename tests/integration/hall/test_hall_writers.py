@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -18,16 +18,6 @@ from hall_server.store import models as m
 from hall_server.store.database import Database, after_commit
 
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture
-async def writers(database: Database) -> AsyncIterator[Writers]:
-    """Writers as a running hall has them: the loop's engine open (PostgreSQL) for the test's loop."""
-    database.open_on_loop()
-    writers = Writers(database, slots=2)
-    yield writers
-    await writers.close()
-    await database.close_on_loop()
 
 
 def _add_staff(conn: Connection, name: str) -> None:
