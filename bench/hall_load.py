@@ -2,7 +2,8 @@
 
 Run: ``python bench/hall_load.py [--clients 50] [--tickets 1500] [--pg URL [--only-pg]]
 [--idempotency-keys]``. With ``--idempotency-keys`` every ticket carries an ``Idempotency-Key`` as a
-kiosk's does (on PostgreSQL the ticket's statement records the key, and one more stores its answer).
+kiosk's does (on PostgreSQL the ticket's statement records the key; the node stores the answers a
+moment later, many in one statement).
 Starts its own ``hall-server serve`` on loopback (SQLite in a temporary directory; with ``--pg`` also on
 a throw-away PostgreSQL database made beside the given one; rate limiting off, as all clients share one
 kiosk token) and drives it with N keep-alive HTTP clients:

@@ -166,6 +166,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
             await stop_tasks(tasks, "the hall's periodic work")
             await within(_app.state.assist.close(), "video help's relay")
             await within(hall.node.close(), "the node's shared pieces")
+            await within(hall.answers.close(), "the answers of keyed tickets")
             await hall.writers.close()
             await database.close_on_loop()
             if db is None:

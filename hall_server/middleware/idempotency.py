@@ -101,14 +101,16 @@ def _text(result: object) -> str:
 def _one_statement_keyed(hall: HallState, scope: str, key: str, fingerprint: str, create: Create,
                          resume: Resume) -> Response:
     """A keyed creation of one statement on PostgreSQL: the statement records the key, pending, with the
-    id of what it made, and commits both as it ends; a second statement stores the answer. The queue's
-    number row is released as the first ends, where a transaction held it until its COMMIT, and a new
-    key costs two round trips where the transaction made five.
+    id of what it made, and commits both as it ends; the answer is sent then, and stored after it with
+    others (``state.pending_answers``; when the work runs off the event loop, by a second statement
+    here). The queue's number row is released as the statement ends, where a transaction held it until
+    its COMMIT, and a new key costs one round trip where the transaction made five.
 
-    A repeat finds the answer stored, or, while the first request has not stored it yet (still running,
-    or its node lost between the two statements), answers from what was made as it stands now
-    (``resume``). Two requests with one key at once: the second's statement fails on the key, taking no
-    number, and it answers as a repeat."""
+    A repeat finds the answer stored, or kept by this node until it is stored, or, while the first
+    request has not made it yet (still running, or answered by another node that has not stored it, or
+    by a node lost before it did), answers from what was made as it stands now (``resume``). Two requests
+    with one key at once: the second's statement fails on the key, taking no number, and it answers as a
+    repeat."""
     try:
         with hall.db.write_one() as conn:
             idempotency.hold(conn, scope, key, fingerprint, hall.now())
@@ -119,16 +121,21 @@ def _one_statement_keyed(hall: HallState, scope: str, key: str, fingerprint: str
             if held is None or not held.recorded:
                 raise RuntimeError("a creation of one statement did not record its Idempotency-Key")
             text = _text(result)
-            idempotency.answer(conn, scope, key, status, text)
+            if not hall.answers.keep(scope, key, status, text):
+                idempotency.answer_many(conn, [(scope, key, status, text)])
         return Response(text, status_code=status, media_type="application/json")
     except (IntegrityError, Refusal):
         # Not looked up first (a round trip every ticket would pay): a key used before stops the statement
         # (its record is there), and a creation refused now may have been made then (the walk-in stop
-        # passed since): either way a repeat answers as the first request did.
+        # passed since): either way a repeat answers as the first request did. The kept answer is read
+        # before the stored one: stored in between, it is found in the database.
+        kept = hall.answers.kept(scope, key)
         with hall.db.read() as conn:
             stored = idempotency.find(conn, scope, key)
         if stored is None:
             raise
+    if stored.status_code == idempotency.PENDING and kept is not None:
+        stored = idempotency.StoredResult(stored.request_hash, *kept)
     if stored.status_code != idempotency.PENDING:
         return _replay(stored, fingerprint)
     _same_request(stored, fingerprint)

@@ -24,6 +24,7 @@ from hall_server.state.device_access import DeviceAccess
 from hall_server.state.identity_kit import IdentityKit, build_identity_kit
 from hall_server.state.node_pieces import NodePieces, memory_pieces
 from hall_server.state.override_book import OverrideBook
+from hall_server.state.pending_answers import PendingAnswers
 from hall_server.state.redis_pieces import redis_pieces
 from hall_server.state.request_limits import Ticker
 from hall_server.state.waiting_tickets import WaitingTicketCache
@@ -74,6 +75,7 @@ class HallState:
         # Writes first come first served (not anyio's worker threads: their hand-off was an eighth of a
         # ticket's CPU), as many at once as the pool has connections; SQLite's one at a time.
         self.writers = Writers(db, settings.db_pool_size)
+        self.answers = PendingAnswers(self.writers)
 
     async def in_writer(self, work: Callable[[], T]) -> T:
         """Run blocking write work (``state.writers``: on the loop with PostgreSQL, else on a thread),

@@ -56,7 +56,7 @@ class Held:
 def hold(conn: Connection, scope: str, key: str, request_hash: str, now: datetime) -> None:
     """Have the creating statement about to run on ``conn`` record ``key`` as it creates (PostgreSQL, in
     ``Database.write_one``): the key and the thing made are then committed together by that statement,
-    the answer stored after it (``answer``). The statement takes it with ``held``."""
+    the answer stored after it (``answer_many``). The statement takes it with ``held``."""
     conn.info[_HELD] = Held(scope, key, request_hash, now)
 
 
@@ -89,13 +89,24 @@ def held_params(found: Held, prefix: str, made_id: str) -> dict[str, object]:
             f"{prefix}made": made_id, f"{prefix}at": found.at}
 
 
-_ANSWER = ("UPDATE idempotency_keys SET status_code = %(status)s, body = %(body)s "
-           "WHERE scope = %(scope)s AND key = %(key)s AND status_code = " + str(PENDING))
+# Stores the answers of pending keys, many at once (``state.pending_answers``) or one (a request whose work
+# runs off the event loop): one statement, one commit.
+# The arrays go in binary (``%(...)b``): psycopg quotes each JSON body of an array sent as text with
+# regular expressions, 70 µs a body, a hundred times the binary form's cost.
+_ANSWER_MANY = ("UPDATE idempotency_keys AS k SET status_code = a.status, body = a.body "
+                "FROM unnest(%(scopes)b::varchar[], %(keys)b::varchar[], %(statuses)b::int[], "
+                "%(bodies)b::text[]) AS a(scope, key, status, body) "
+                "WHERE k.scope = a.scope AND k.key = a.key AND k.status_code = " + str(PENDING))
 
 
-def answer(conn: Connection, scope: str, key: str, status_code: int, body: str) -> None:
-    """Store the answer of a key recorded pending by its creating statement (PostgreSQL)."""
-    conn.exec_driver_sql(_ANSWER, {"status": status_code, "body": body, "scope": scope, "key": key})
+def answer_many(conn: Connection, answers: list[tuple[str, str, int, str]]) -> None:
+    """Store the answers (scope, key, status, body) of keys recorded pending by their creating statements
+    (PostgreSQL), in one statement."""
+    if not answers:
+        return
+    scopes, keys, statuses, bodies = (list(column) for column in zip(*answers, strict=True))
+    conn.exec_driver_sql(_ANSWER_MANY,
+                         {"scopes": scopes, "keys": keys, "statuses": statuses, "bodies": bodies})
 
 
 def remember(conn: Connection, scope: str, key: str, request_hash: str, status_code: int, body: str,

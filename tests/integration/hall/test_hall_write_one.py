@@ -5,6 +5,7 @@ any other."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,13 +93,56 @@ def test_a_walk_in_ticket_is_one_statement_with_its_key_or_without(hall: Hall) -
     assert keyed.status_code == 201, keyed.text
     # On PostgreSQL the statement records the key with the ticket; SQLite remembers it in the transaction.
     assert seen == [hall.db.is_sqlite]
-    with hall.db.read() as conn:
-        status, body = conn.execute(select(m.idempotency_keys.c.status_code, m.idempotency_keys.c.body)
-                                    .where(m.idempotency_keys.c.key == key["Idempotency-Key"])).one()
+    status, body = _answer_stored(hall, key["Idempotency-Key"])
     assert status == 201 and json.loads(body) == keyed.json()  # the answer stored after it
     again = kiosk.post("/tickets", json={"service": "SB-001"}, headers=key)
     assert again.json() == keyed.json() and again.headers["Idempotent-Replayed"] == "true"
     assert int(keyed.json()["number"][1:]) == int(plain.json()["number"][1:]) + 1
+
+
+def _stored(hall: Hall, key: str) -> tuple[int, str]:
+    t = m.idempotency_keys
+    with hall.db.read() as conn:
+        status, body = conn.execute(select(t.c.status_code, t.c.body).where(t.c.key == key)).one()
+    return status, body
+
+
+def _answer_stored(hall: Hall, key: str) -> tuple[int, str]:
+    """The key's stored answer, once stored: on PostgreSQL the node stores answers a moment after sending
+    them (``state.pending_answers``)."""
+    for _ in range(100):
+        status, body = _stored(hall, key)
+        if status != idempotency.PENDING:
+            return status, body
+        time.sleep(0.05)
+    raise AssertionError(f"the answer of {key} was not stored within 5 s")
+
+
+def test_a_repeat_before_the_answer_is_stored_gets_the_answer_sent(hall: Hall) -> None:
+    """On PostgreSQL the answer goes before it is stored; a repeat to the same node meanwhile is answered
+    with what was sent, not from the ticket as it stands."""
+    if hall.db.is_sqlite:
+        pytest.skip("SQLite remembers the key and its answer in the ticket's own transaction")
+    with hall.db.write() as conn:
+        # Storing answers takes a while here; recording a key (an INSERT) does not.
+        conn.exec_driver_sql("CREATE FUNCTION slow_answer() RETURNS trigger AS "
+                             "$$ BEGIN PERFORM pg_sleep(1.5); RETURN NEW; END $$ LANGUAGE plpgsql")
+        conn.exec_driver_sql("CREATE TRIGGER slow_answer BEFORE UPDATE ON idempotency_keys "
+                             "FOR EACH ROW EXECUTE FUNCTION slow_answer()")
+    kiosk = hall.kiosk()
+    key = str(uuid.uuid4())
+    first = kiosk.post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": key})
+    assert first.status_code == 201, first.text
+    assert _stored(hall, key) == (idempotency.PENDING, first.json()["id"])  # sent, not stored yet
+    # What the ticket is now differs from what was sent: the answer sent is the one repeated.
+    clerk = hall.seated("15")
+    called = clerk.post("/counters/15/call-next", params={"site": "HQ"})
+    assert called.status_code == 200 and called.json()["id"] == first.json()["id"], called.text
+    again = kiosk.post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": key})
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true", again.text
+    assert again.json() == first.json()
+    status, body = _answer_stored(hall, key)
+    assert status == 201 and json.loads(body) == first.json()
 
 
 def _answer_lost(hall: Hall, key: str, ticket_id: str) -> None:
@@ -115,6 +159,7 @@ def test_a_repeat_whose_answer_was_never_stored_is_answered_from_the_ticket(hall
     key = str(uuid.uuid4())
     first = kiosk.post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": key})
     assert first.status_code == 201, first.text
+    _answer_stored(hall, key)
     _answer_lost(hall, key, first.json()["id"])
     again = kiosk.post("/tickets", json={"service": "SB-001"}, headers={"Idempotency-Key": key})
     assert again.status_code == 201, again.text
