@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import shutil
 import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx._transports.default as httpx_transports
+import hypothesis
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +45,72 @@ def _one_default_tls_context() -> None:
 
 
 _one_default_tls_context()
+
+# Hypothesis fails an example that takes over 200 ms by default: a timed assertion, which a test run sharing
+# two cores with the others' (and a kiosk drawing in software) breaks now and then. How fast the parsers
+# are is measured by bench/, as every speed is.
+hypothesis.settings.register_profile("suite", deadline=None)
+hypothesis.settings.load_profile("suite")
+
+
+class _Xvfb:
+    """A private virtual display."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, own: bool = False) -> None:
+        """Start one unless the test command gave a display (``own``: even then)."""
+        if os.environ.get("DISPLAY") and not own:
+            return
+        xvfb = shutil.which("Xvfb")
+        if xvfb is None:
+            raise RuntimeError("UI tests need a display: run them under xvfb-run or install Xvfb")
+        read_fd, write_fd = os.pipe()
+        self.proc = subprocess.Popen(
+            [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+            pass_fds=(write_fd,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(write_fd)
+        with os.fdopen(read_fd) as reader:
+            number = reader.readline().strip()
+        if not number:
+            raise RuntimeError("Xvfb did not report a display number")
+        os.environ["DISPLAY"] = f":{number}"
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+
+_worker_display = _Xvfb()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A pytest-xdist worker's own display and A4 queue.
+
+    The kiosk's run goes on two workers (``scripts/test``), each with a kiosk window of the panel's full
+    size: on one shared screen the two windows would lie over each other, and a screenshot would read
+    what the other drew. Each worker's A4 prints go to a cups-pdf queue of its own, since a test pauses
+    its queue to see the kiosk say so (``TEST_A4_QUEUE``; ``kiosk-a4`` outside workers).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    os.environ["TEST_A4_QUEUE"] = f"kiosk-a4-{worker}" if worker else "kiosk-a4"
+    if worker and os.environ.get("DISPLAY") and shutil.which("Xvfb"):
+        _worker_display.start(own=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _worker_display.stop()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -86,6 +155,17 @@ def artifacts_dir() -> Path:
     path = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "artifacts"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def display() -> Iterator[str]:
+    """An X display (the test command's, or a private Xvfb) for anything that opens a window."""
+    xvfb = _Xvfb()
+    xvfb.start()
+    try:
+        yield os.environ["DISPLAY"]
+    finally:
+        xvfb.stop()
 
 
 @pytest.fixture(scope="session")

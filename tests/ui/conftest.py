@@ -74,41 +74,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class _Xvfb:
-    """A private virtual display when the test command did not provide one."""
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        if os.environ.get("DISPLAY"):
-            return
-        xvfb = shutil.which("Xvfb")
-        if xvfb is None:
-            raise RuntimeError("UI tests need a display: run them under xvfb-run or install Xvfb")
-        read_fd, write_fd = os.pipe()
-        self.proc = subprocess.Popen(
-            [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-            pass_fds=(write_fd,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(write_fd)
-        with os.fdopen(read_fd) as reader:
-            number = reader.readline().strip()
-        if not number:
-            raise RuntimeError("Xvfb did not report a display number")
-        os.environ["DISPLAY"] = f":{number}"
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=10)
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
+def _a4_queue() -> str:
+    """This process's cups-pdf queue (``TEST_A4_QUEUE``, tests/conftest.py). ``kiosk-a4`` is started by the
+    test command's caller (``.ci/run``, a person); a pytest-xdist worker's own queue is added here."""
+    queue = os.environ.get("TEST_A4_QUEUE", "kiosk-a4")
+    if queue != "kiosk-a4" and shutil.which("cupsd") is not None:
+        start_cups = Path(__file__).resolve().parents[2] / "scripts" / "start-cups.sh"
+        subprocess.run(["bash", str(start_cups), queue], capture_output=True, timeout=60, check=False)
+    return queue
 
 
 class HallProcess:
@@ -250,7 +223,7 @@ class KioskHarness:
                 scanner=ScannerConfig(url=sims.scanner_url, baud=9600) if sims.scanner_url else None,
             ),
             # CUPS's cups-pdf queue (scripts/start-cups.sh); without CUPS the A4 printer is offline.
-            printers=PrintersConfig(a4=A4PrinterConfig(queue="kiosk-a4")),
+            printers=PrintersConfig(a4=A4PrinterConfig(queue=_a4_queue())),
             technician_pin=TECHNICIAN_PIN,
             hall_name="示范区政务服务中心",
         )
@@ -265,6 +238,7 @@ class KioskHarness:
                         what="the printer driver to open")
 
     def close(self) -> None:
+        asyncio.set_event_loop(self.loop)
         try:
             if self.app is not None and self._app_task is not None and not self._app_task.done():
                 self.app.stop()
@@ -287,6 +261,9 @@ class KioskHarness:
 
     def reset(self) -> None:
         """Back to a fresh visit on the attract screen, devices and hall in a good state."""
+        # The kiosk's loop is this thread's again: an asyncio test run in between by the same process (the
+        # kiosk's run goes on pytest-xdist workers, a test file each at a time) leaves it unset.
+        asyncio.set_event_loop(self.loop)
         if not self.hall.running:
             self.start_hall()
         assert self.sims is not None
@@ -490,17 +467,6 @@ class KioskHarness:
 
     def start_hall(self) -> None:
         self.hall.start()
-
-
-@pytest.fixture(scope="session")
-def display() -> Iterator[str]:
-    """An X display (the test command's, or a private Xvfb) for anything that opens a window."""
-    xvfb = _Xvfb()
-    xvfb.start()
-    try:
-        yield os.environ["DISPLAY"]
-    finally:
-        xvfb.stop()
 
 
 @pytest.fixture(scope="session")

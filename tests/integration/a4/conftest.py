@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-QUEUE = "kiosk-a4"
+# This test process's cups-pdf queue (tests/conftest.py: a pytest-xdist worker has its own).
+QUEUE = os.environ.get("TEST_A4_QUEUE", "kiosk-a4")
 PID_FILE = Path("/run/cups/kiosk-cupsd.pid")
 
 

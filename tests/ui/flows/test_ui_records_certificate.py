@@ -3,6 +3,7 @@ with the citizen's name and the code the screen shows; a paused queue says why a
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 pytestmark = pytest.mark.ui
 
 ROOT = Path(__file__).resolve().parents[3]
-QUEUE = "kiosk-a4"
+# This test process's cups-pdf queue (tests/conftest.py: a pytest-xdist worker has its own).
+QUEUE = os.environ.get("TEST_A4_QUEUE", "kiosk-a4")
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -12,7 +13,8 @@ import pytest
 pytestmark = pytest.mark.ui
 
 ROOT = Path(__file__).resolve().parents[3]
-QUEUE = "kiosk-a4"
+# This test process's cups-pdf queue (tests/conftest.py: a pytest-xdist worker has its own).
+QUEUE = os.environ.get("TEST_A4_QUEUE", "kiosk-a4")
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,7 @@ def test_a4_row_shows_the_queue_and_the_test_page_reaches_cups(kiosk, a4_out):
     assert kiosk.app.devices.snapshot()["a4_printer"] == {"state": "ok", "reason": None}
     screen = _unlock(kiosk)
     assert "A4 打印机：正常" in kiosk.find(id="device_states").text
-    assert kiosk.find(id="a4_state").text == "A4 打印队列 kiosk-a4（localhost:631）"
+    assert kiosk.find(id="a4_state").text == f"A4 打印队列 {QUEUE}（localhost:631）"
     started = time.monotonic()
     kiosk.tap(kiosk.find(id="test_print_a4"))
     kiosk.wait_until(lambda: screen.result.startswith("A4 测试页已打印"), timeout=30, what="A4 printed")
