@@ -27,8 +27,15 @@ from .conftest import ReaderSim
 GUARD_S = 10.0
 
 
+# A reply's wait, long enough for a simulator starved of CPU on a loaded machine; the tests of a
+# silent or garbled line, which wait it out in full, pass WAITED_OUT_S instead.
+REPLY_WAIT_S = 3.0
+WAITED_OUT_S = 1.0
+
+
 def reader_for(sim: ReaderSim, **kwargs: float) -> IdCardReader:
-    options: dict[str, float] = {"timeout": 0.3, "read_timeout": 1.0, "reconnect_interval": 0.0}
+    options: dict[str, float] = {"timeout": REPLY_WAIT_S, "read_timeout": REPLY_WAIT_S,
+                                 "reconnect_interval": 0.0}
     options.update(kwargs)
     return IdCardReader(sim.url, **options)  # type: ignore[arg-type]
 
@@ -144,7 +151,7 @@ async def test_idcard_sam_selftest_failure_degrades_then_recovers(reader_sim: Re
 
 
 async def test_idcard_silence_times_out_and_recovers(reader_sim: ReaderSim) -> None:
-    async with reader_for(reader_sim) as reader:
+    async with reader_for(reader_sim, timeout=WAITED_OUT_S, read_timeout=WAITED_OUT_S) as reader:
         reader_sim.fault("silence")
         with pytest.raises(DeviceTimeout):
             await reader.read_once()
@@ -169,7 +176,7 @@ async def test_idcard_garbled_reply_is_a_protocol_error_then_recovers(reader_sim
 
 async def test_idcard_wire_garble_and_latency_from_the_runner(reader_sim: ReaderSim) -> None:
     reader_sim.place("qiqige")
-    async with reader_for(reader_sim, retries=0) as reader:
+    async with reader_for(reader_sim, retries=0, timeout=WAITED_OUT_S, read_timeout=WAITED_OUT_S) as reader:
         reader_sim.server.control("garble", {"probability": 1.0})
         # Every byte damaged, the preamble too: nothing recognisable arrives, or a bad frame.
         with pytest.raises((ProtocolError, DeviceTimeout)):

@@ -15,7 +15,7 @@ async def test_a_read_cards_photo_and_fingerprint_are_overwritten_when_the_visit
     reader_sim: ReaderSim,
 ) -> None:
     reader_sim.place("zhang_wei")
-    async with IdCardReader(reader_sim.url, timeout=0.3, read_timeout=1.0, fingerprint=True) as reader:
+    async with IdCardReader(reader_sim.url, timeout=3.0, read_timeout=3.0, fingerprint=True) as reader:
         card = await reader.read_once()
     assert card is not None and card == CARDS["zhang_wei"]
     photo, fingerprint = card.photo_wlt, card.fingerprint

@@ -33,7 +33,9 @@ from terminal_drivers.sim.runner import DeviceServer
 
 from .conftest import SimPrinter
 
-STATUS_TIMEOUT = 0.3
+# Long enough for a simulator starved of CPU on a loaded machine; waited out in full only by the
+# tests of a silent printer.
+STATUS_TIMEOUT = 1.5
 PAPER_80MM = PaperFormat(576)
 
 TICKET = TicketContent(
