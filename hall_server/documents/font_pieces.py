@@ -87,9 +87,12 @@ class PiecedFont:
 
     def __init__(self, source: Path, cache_dir: Path, *, extra_common: Iterable[int] = ()) -> None:
         self.source = source
-        stat = source.stat()
-        key = hashlib.sha256(f"{_CUT_VERSION}:{source.name}:{stat.st_size}:{stat.st_mtime_ns}:"
-                             f"{sorted(set(extra_common))}".encode()).hexdigest()[:16]
+        # Keyed by the font's content, not its path or mtime: a fresh checkout or an upgrade that installs the
+        # same file again finds its pieces (reading 17 MB: about 30 ms, once a process).
+        with source.open("rb") as font_file:
+            content = hashlib.file_digest(font_file, "sha256").hexdigest()
+        wanted = f"{_CUT_VERSION}:{content}:{sorted(set(extra_common))}"
+        key = hashlib.sha256(wanted.encode()).hexdigest()[:16]
         self.cache_dir = cache_dir / f"{source.stem}-{key}"
         font = TTFont(str(source), lazy=True)
         try:

@@ -40,3 +40,23 @@ def test_a_rare_name_pulls_in_the_pieces_that_draw_it(tmp_path: Path) -> None:
         drawn |= set(cut.getBestCmap())
         cut.close()
     assert {ord(c) for c in "王" + RARE} <= drawn
+
+
+def test_the_cache_is_the_fonts_content_not_its_path_or_time(tmp_path: Path) -> None:
+    """A fresh checkout or an upgrade installs the same font again, with a new path and mtime: its pieces
+    are found, not cut again; a different font gets pieces of its own."""
+    import os
+    import shutil
+
+    cache = tmp_path / "pieces"
+    copy = tmp_path / "elsewhere" / REGULAR_FONT.name
+    copy.parent.mkdir()
+    shutil.copyfile(REGULAR_FONT, copy)
+    os.utime(copy, ns=(1, 1))
+    assert PiecedFont(copy, cache).cache_dir == PiecedFont(REGULAR_FONT, cache).cache_dir
+    with copy.open("r+b") as changed:  # one byte of the name table's tail: still a font, another one
+        changed.seek(-1, os.SEEK_END)
+        last = changed.read(1)
+        changed.seek(-1, os.SEEK_END)
+        changed.write(bytes([last[0] ^ 0xFF]))
+    assert PiecedFont(copy, cache).cache_dir != PiecedFont(REGULAR_FONT, cache).cache_dir
