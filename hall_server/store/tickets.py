@@ -180,6 +180,8 @@ def get(conn: Connection, ticket_id: str) -> Ticket | None:
 
 
 def waiting(conn: Connection, site: str, day: date, queue: str | None = None) -> list[Waiting]:
+    """A site's waiting tickets of ``day``: all of them, those sent to a window too, or those in ``queue``'s
+    line (not those of the queue sent to a window: they wait in that window's line)."""
     query = select(
         T.c.id,
         T.c.seq,
@@ -190,10 +192,17 @@ def waiting(conn: Connection, site: str, day: date, queue: str | None = None) ->
         T.c.priority,
         T.c.slot_start,
         T.c.booking_id,
-    ).where(T.c.site == site, T.c.day == day, T.c.status == "waiting", T.c.for_window.is_(None))
+    ).where(T.c.site == site, T.c.day == day, T.c.status == "waiting")
     if queue is not None:
-        query = query.where(T.c.queue == queue)
+        query = query.where(T.c.queue == queue, T.c.for_window.is_(None))
     return [Waiting(*row) for row in conn.execute(query)]
+
+
+def windows_waited_at(conn: Connection, site: str, day: date) -> list[str]:
+    """The windows with tickets transferred to them and waiting there (``waiting_for_window``)."""
+    query = select(T.c.for_window).distinct().where(
+        T.c.site == site, T.c.day == day, T.c.status == "waiting", T.c.for_window.is_not(None))
+    return sorted((str(row[0]) for row in conn.execute(query)), key=lambda w: (len(w), w))
 
 
 class WaitingRow(NamedTuple):

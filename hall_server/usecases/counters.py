@@ -244,33 +244,29 @@ def _transition(
 
 
 def queues_answer(hall: HallState, site: str) -> dict[str, Any]:
-    """Each queue of the site today: waiting tickets in call order, and how many windows serve it."""
+    """Each queue of the site today: waiting tickets in call order, and how many windows serve it; then each
+    window with tickets transferred to it, in the order it will call them (before its queues)."""
     profile = known_site(site)
     now = hall.now()
     day = hall.calendars.site(site).local(now).date()
+
+    def listed(order: list[WaitingTicket]) -> list[dict[str, Any]]:
+        return [{"id": t.id, "number": rows[t.id].number, "service": rows[t.id].service,
+                 "priority": t.priority, "booking_id": rows[t.id].booking_id,
+                 "issued_at": t.issued_at.astimezone(profile.tz).isoformat()} for t in order]
+
     result = []
+    sent = []
     with hall.db.read() as conn:
         rows = {r.id: r for r in tickets.waiting(conn, site, day)}
         summary = tickets.day_summary(conn, site, day)
         for queue in sorted(site_queues(site)):
             order = ticketing.ordered_waiting(conn, hall, site, day, queue, now)
-            result.append(
-                {
-                    "queue": queue,
-                    "waiting": len(order),
-                    "issued_today": sum(summary.get(queue, {}).values()),
-                    "counters_open": ticketing.counters_open(conn, hall, site, queue, now),
-                    "tickets": [
-                        {
-                            "id": t.id,
-                            "number": rows[t.id].number,
-                            "service": rows[t.id].service,
-                            "priority": t.priority,
-                            "booking_id": rows[t.id].booking_id,
-                            "issued_at": t.issued_at.astimezone(profile.tz).isoformat(),
-                        }
-                        for t in order
-                    ],
-                }
-            )
-    return {"site": site, "date": day.isoformat(), "queues": result}
+            result.append({"queue": queue, "waiting": len(order),
+                           "issued_today": sum(summary.get(queue, {}).values()),
+                           "counters_open": ticketing.counters_open(conn, hall, site, queue, now),
+                           "tickets": listed(order)})
+        for window in tickets.windows_waited_at(conn, site, day):
+            order = ticketing.ordered_for_window(conn, hall, site, day, window, now)
+            sent.append({"window": window, "waiting": len(order), "tickets": listed(order)})
+    return {"site": site, "date": day.isoformat(), "queues": result, "windows": sent}

@@ -113,6 +113,11 @@ async def test_a_clerk_works_a_window_from_the_console(
     await page.select_option("#transfer-target", "w:16")
     await page.click("#transfer button[type=submit]")
     await until_text(page, "#counter-message", "已转至窗口 16")
+    # It waits in window 16's own line, which the list of lines shows after the queues.
+    await page.wait_for_selector("#queues tr.window-line")
+    await until_text(page, "#queues tr.window-line", "B003")
+    assert (await text_of(page, "#queues tr.window-line")).split()[:2] == ["16", "号窗口"]
+    await page.screenshot(path=str(artifacts_dir / "console_counter_window_line.png"), full_page=True)
 
     await page.fill("#pause-reason", "系统维护")
     await page.click("#pause")

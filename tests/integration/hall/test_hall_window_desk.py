@@ -205,10 +205,17 @@ def test_transfer_to_a_window_puts_the_ticket_first_in_that_windows_line(hall: H
     sent = transfer(window="16").json()
     assert sent["id"] == moved["id"] and sent["status"] == "waiting" and sent["people_ahead"] == 0
     assert sent["number"] == moved["number"]  # the citizen keeps the paper in hand
+    # The staff's list of the lines shows it in window 16's line, not in its queue's.
+    lines = clerk.get("/queues", params=HQ).json()
+    queue_b = next(q for q in lines["queues"] if q["queue"] == moved["number"][0])
+    assert moved["id"] not in [t["id"] for t in queue_b["tickets"]] and queue_b["waiting"] == 1
+    assert [(w["window"], w["waiting"], [t["number"] for t in w["tickets"]]) for w in lines["windows"]] == [
+        ("16", 1, [moved["number"]])]
     # Window 16 calls the transferred ticket before the elderly citizen of its queue.
     assert admin.post("/counters/16/call-next", params=HQ).json()["id"] == moved["id"]
     # It is no one else's: window 15 gets the elderly citizen, not the ticket sent to 16.
     assert clerk.post("/counters/15/call-next", params=HQ).json()["priority"] == "elderly"
+    assert clerk.get("/queues", params=HQ).json()["windows"] == []
     transferred = next(e for e in events.got if e.kind == "transferred")
     assert (transferred.window, transferred.to_window, transferred.ticket) == ("15", "16", moved["number"])
 

@@ -198,9 +198,15 @@ function renderTicket(ticket) {
 async function refreshQueues() {
   try {
     const data = await api(`/queues?site=${encodeURIComponent(desk && desk.site ? desk.site : site())}`, { token });
-    $("queues").tBodies[0].replaceChildren(...data.queues.map((q) => el("tr", {},
-      el("td", {}, q.queue), el("td", {}, q.waiting), el("td", {}, q.counters_open ?? ""),
-      el("td", {}, q.tickets.slice(0, 5).map((t) => t.number).join(" ")))));
+    const next = (tickets) => tickets.slice(0, 5).map((t) => t.number).join(" ");
+    // Then the tickets transferred to one window: they wait in that window's own line, called first there.
+    $("queues").tBodies[0].replaceChildren(
+      ...data.queues.map((q) => el("tr", {},
+        el("td", {}, q.queue), el("td", {}, q.waiting), el("td", {}, q.counters_open ?? ""),
+        el("td", {}, next(q.tickets)))),
+      ...(data.windows || []).map((w) => el("tr", { class: "window-line" },
+        el("td", {}, `${w.window} ${MESSAGES.window["zh-Hans"]} `, el("small", {}, `${MESSAGES.window.en} ${w.window}`)),
+        el("td", {}, w.waiting), el("td", {}, ""), el("td", {}, next(w.tickets)))));
     if (desk && desk.window) await fillTransferTargets(data.queues.map((q) => q.queue));
   } catch (error) {
     showError(error);
