@@ -109,6 +109,8 @@ class Phase:
     anomalies: list[str] = field(default_factory=list)
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
     numbers: dict[str, list[int]] = field(default_factory=dict)  # ticket numbers given, by queue
+    # The paced phase's (scheduled time from the phase's start, latency), for --timeline.
+    marks: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def throughput(self) -> float:
@@ -173,6 +175,7 @@ async def paced_phase(port: int, clients: int, rate: float, seconds: float, keye
     server cannot hide its backlog (no coordinated omission)."""
     phase = Phase(f"tickets @{rate:.0f}/s")
     interval = clients / rate
+    origin: list[float] = []
     count = int(seconds * rate / clients)
     barrier = asyncio.Barrier(clients)
     starts: list[float] = []
@@ -181,6 +184,8 @@ async def paced_phase(port: int, clients: int, rate: float, seconds: float, keye
         client = await warmed_up(port, barrier, keyed)
         starts.append(time.perf_counter())
         loop = asyncio.get_running_loop()
+        if not origin:
+            origin.append(loop.time())
         begin = loop.time() + i * interval / clients
         try:
             for j in range(count):
@@ -191,6 +196,7 @@ async def paced_phase(port: int, clients: int, rate: float, seconds: float, keye
                 service = SERVICES[(i + j) % len(SERVICES)]
                 status, _data = await client.request("POST", "/api/v1/tickets", {"service": service})
                 phase.latencies.append(loop.time() - scheduled)
+                phase.marks.append((scheduled - origin[0], phase.latencies[-1]))
                 if status != 201:
                     phase.errors += 1
         finally:
@@ -333,6 +339,19 @@ def run_against(label: str, pg_url: str | None, args: argparse.Namespace) -> lis
     return phases
 
 
+def print_timeline(phase: Phase, bucket_s: float = 0.25) -> None:
+    """The paced phase by quarter second of schedule: how many requests, their median and slowest, and a bar
+    of the slowest (one # per 10 ms): a budget missed by a few stalls shows as a few long bars."""
+    buckets: dict[int, list[float]] = defaultdict(list)
+    for scheduled, latency in phase.marks:
+        buckets[int(scheduled / bucket_s)].append(latency * 1000)
+    for index in sorted(buckets):
+        got = sorted(buckets[index])
+        median, slowest = got[len(got) // 2], got[-1]
+        print(f"    {index * bucket_s:6.2f} s {len(got):4d} p50 {median:6.1f} max {slowest:6.1f} ms "
+              f"{'#' * min(60, int(slowest / 10))}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -342,6 +361,8 @@ def main() -> int:
     )
     parser.add_argument("--seconds", type=float, default=3.0, help="paced phase length (1,500 tickets)")
     parser.add_argument("--only-pg", action="store_true", help="skip the SQLite run")
+    parser.add_argument("--timeline", action="store_true",
+                        help="print the paced phase's latency by quarter second: when the slow requests came")
     parser.add_argument("--idempotency-keys", action="store_true",
                         help="an Idempotency-Key on every ticket, as kiosks send (two more statements each)")
     args = parser.parse_args()
@@ -380,6 +401,8 @@ def main() -> int:
         )
         for anomaly in phase.anomalies:
             print(f"    {anomaly}")
+        if args.timeline and phase.marks:
+            print_timeline(phase)
     every = [latency for _, p in results for latency in p.latencies]
     print(f"median latency over all phases: {statistics.median(every) * 1000:.1f} ms")
     return 1 if failed else 0
