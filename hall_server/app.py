@@ -155,6 +155,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, db: Database |
         # The catalogue (read from its files, with the pinyin of every name) and the day's overrides are
         # made now, not by the first request: about 0.3 s of CPU that request used to wait behind.
         await anyio.to_thread.run_sync(_ready_catalogue, hall)
+        # So are the certificates' libraries and fonts (and, once a machine, their first pieces): on a
+        # thread of their own beside the first requests, they took the CPU of a node's first second of
+        # load, and at 500 tickets/s its backlog never drained (bench/hall_load.py: p99 about 0.5 s).
+        await anyio.to_thread.run_sync(_app.state.document_desk.warm)
         await hall.node.start()
         tasks = [asyncio.create_task(_sweep_periodically(hall)), asyncio.create_task(_watch_access(hall)),
                  asyncio.create_task(watch_turns(hall, notifier_for(settings.notice_adapter))),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -104,10 +103,9 @@ def verify_page_for_phone(code: str, request: Request, lang: str | None = Query(
 
 
 def install(app: FastAPI) -> None:
-    """Give the app its document desk (the routers are mounted with the others) and start preparing the
-    fonts in the background."""
+    """Give the app its document desk (the routers are mounted with the others); the app's start prepares
+    its fonts (``DocumentDesk.warm``)."""
     settings = app.state.hall.settings
     desk = DocumentDesk(settings.data_dir, settings.public_base_url)
     app.state.document_desk = desk
     app.state.verify_limits = app.state.hall.node.rate_limiter("verify", VERIFY_BURST, VERIFY_PER_S)
-    threading.Thread(target=desk.warm, name="certificate-fonts", daemon=True).start()

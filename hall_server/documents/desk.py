@@ -101,9 +101,9 @@ class DocumentDesk:
     def warm(self) -> None:
         """Load the PDF layout and the signature's libraries, open the fonts and cut their first pieces
         ahead of the first certificate (seconds, once per machine), so a kiosk's first request does not
-        wait for them. Run on a thread of its own once the app is made (``api.documents.install``): the
-        libraries are not on the way to the hall's first answers, and are in place before its first
-        certificate."""
+        wait for them. Run by the app's start, before it takes requests (``app.create_app``'s lifespan):
+        not on the way to a test's hall made and dropped without starting, nor beside a node's first
+        requests."""
         import hall_server.documents.layout
         import hall_server.documents.signing  # noqa: F401
 
@@ -117,8 +117,8 @@ class DocumentDesk:
         if self._signer is None:
             with self._lock:
                 if self._signer is None:
-                    # pyHanko (and aiohttp with it) is kept off a hall's start: ``warm`` has loaded it
-                    # by now, unless a certificate comes first.
+                    # pyHanko (and aiohttp with it): loaded by ``warm`` as the app starts; here for a desk
+                    # used without one (a unit test's).
                     from hall_server.documents.signing import HallSigner
 
                     self._signer = HallSigner(self.paths)
