@@ -55,6 +55,7 @@ class Waiting(NamedTuple):
     priority: str | None
     slot_start: datetime | None
     booking_id: str | None
+    for_window: str | None
 
 
 # Built once: the ticket path runs these statements for every ticket issued.
@@ -179,9 +180,8 @@ def get(conn: Connection, ticket_id: str) -> Ticket | None:
     return None if row is None else Ticket(**row._mapping)
 
 
-def waiting(conn: Connection, site: str, day: date, queue: str | None = None) -> list[Waiting]:
-    """A site's waiting tickets of ``day``: all of them, those sent to a window too, or those in ``queue``'s
-    line (not those of the queue sent to a window: they wait in that window's line)."""
+def waiting(conn: Connection, site: str, day: date) -> list[Waiting]:
+    """A site's waiting tickets of ``day``, those transferred to a window (``for_window``) too."""
     query = select(
         T.c.id,
         T.c.seq,
@@ -192,17 +192,9 @@ def waiting(conn: Connection, site: str, day: date, queue: str | None = None) ->
         T.c.priority,
         T.c.slot_start,
         T.c.booking_id,
+        T.c.for_window,
     ).where(T.c.site == site, T.c.day == day, T.c.status == "waiting")
-    if queue is not None:
-        query = query.where(T.c.queue == queue, T.c.for_window.is_(None))
-    return [Waiting(*row) for row in conn.execute(query)]
-
-
-def windows_waited_at(conn: Connection, site: str, day: date) -> list[str]:
-    """The windows with tickets transferred to them and waiting there (``waiting_for_window``)."""
-    query = select(T.c.for_window).distinct().where(
-        T.c.site == site, T.c.day == day, T.c.status == "waiting", T.c.for_window.is_not(None))
-    return sorted((str(row[0]) for row in conn.execute(query)), key=lambda w: (len(w), w))
+    return [Waiting._make(row) for row in conn.execute(query)]
 
 
 class WaitingRow(NamedTuple):

@@ -266,7 +266,8 @@ def queues_answer(hall: HallState, site: str) -> dict[str, Any]:
                            "issued_today": sum(summary.get(queue, {}).values()),
                            "counters_open": ticketing.counters_open(conn, hall, site, queue, now),
                            "tickets": listed(order)})
-        for window in tickets.windows_waited_at(conn, site, day):
+        # By number, as the site plan orders its windows.
+        for window in sorted({r.for_window for r in rows.values() if r.for_window is not None}, key=int):
             order = ticketing.ordered_for_window(conn, hall, site, day, window, now)
             sent.append({"window": window, "waiting": len(order), "tickets": listed(order)})
     return {"site": site, "date": day.isoformat(), "queues": result, "windows": sent}
