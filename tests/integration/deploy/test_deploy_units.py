@@ -106,6 +106,18 @@ def test_the_hall_node_is_restarted_hardened_and_logs_to_the_journal(installed: 
     assert "--port %i" in service["ExecStart"] and "--host 127.0.0.1" in service["ExecStart"]
 
 
+def test_the_font_pieces_install_cuts_are_where_the_nodes_look(installed: Path) -> None:
+    service = _unit(installed, "hall-server@.service")["Service"]
+    environment = dict(pair.split("=", 1) for line in
+                       (installed / "etc/systemd/system/hall-server@.service").read_text().splitlines()
+                       if line.startswith("Environment=") for pair in line.split("=", 1)[1].split())
+    cache = Path(environment["HALL_FONT_CACHE"])
+    assert cache.is_relative_to(Path("/var/cache") / service["CacheDirectory"])
+    script = INSTALL.read_text()
+    assert f"export HALL_FONT_CACHE={cache}" in script
+    assert script.index("fonts prepare") < script.index('systemctl restart "hall-server@$port.service"')
+
+
 def test_the_kiosk_is_a_watched_notify_service_restarted_on_crash(installed: Path) -> None:
     unit = _unit(installed, "gov-kiosk.service")
     service = unit["Service"]
