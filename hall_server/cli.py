@@ -18,6 +18,7 @@ from hall_server.clock import Clock, RunningClock, SystemClock
 from hall_server.config import ConfigError, Settings
 from hall_server.device_command import DeviceUsageError, add_device_parser, run_device
 from hall_server.eid_command import EidUsageError, add_eid_parser, run_eid
+from hall_server.fonts_command import FontsUsageError, add_fonts_parser, run_fonts
 from hall_server.store import identities, schema
 from hall_server.store.database import Database
 from hall_server.tls import check_tls_files
@@ -112,10 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
     db_upgrade = db.add_parser("upgrade", help="bring the schema to the newest revision")
     db_upgrade.add_argument("--db", metavar="URL")
-    fonts = sub.add_parser("fonts", help="the certificates' fonts").add_subparsers(
-        dest="action", required=True)
-    fonts.add_parser("prepare", help="cut the pieces a hall's start needs into the font cache "
-                                     "($HALL_FONT_CACHE), once per machine, so that no start waits for them")
+    add_fonts_parser(sub)
     return parser
 
 
@@ -392,28 +390,6 @@ def _db_upgrade(args: argparse.Namespace) -> None:
     print("schema is current")
 
 
-def _fonts_prepare(_args: argparse.Namespace) -> None:
-    """What a hall's start would otherwise do once per machine, seconds before it listens
-    (``DocumentDesk.warm``): run by ``scripts/setup`` and ``deploy/install.sh``, as the user and with the
-    cache the hall will have."""
-    from hall_server.documents.certificate import CertificateFonts
-    from hall_server.documents.desk import font_cache_dir
-
-    cache = font_cache_dir()
-    started = time.monotonic()
-    try:
-        fonts = CertificateFonts(cache)
-        first = [fonts.regular.pieces[0], fonts.bold.pieces[0]]
-        missing = [piece for piece in first if not piece.path.is_file()]
-        fonts.warm()
-    except OSError as exc:
-        raise UsageError(f"font_cache_unusable: cannot cut the font pieces into {cache}: "
-                         f"{exc.strerror or exc}") from exc
-    took = time.monotonic() - started
-    there = len(first) - len(missing)
-    print(f"font pieces: {len(missing)} cut, {there} already there, in {cache} ({took:.1f} s)")
-
-
 def _signing_init(args: argparse.Namespace) -> None:
     from hall_server.config import data_dir_from_env
     from hall_server.demo import DEMO_SITE
@@ -435,13 +411,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"serve": _serve, "kiosk": _kiosk_add, "staff": _staff_add, "calendar": _calendar_load,
                 "db": _db_upgrade, "signing": _signing_init, "eid": run_eid, "device": run_device,
-                "fonts": _fonts_prepare}
+                "fonts": run_fonts}
     actions = {("kiosk", "list"): _kiosk_list, ("kiosk", "revoke"): _kiosk_change,
                ("kiosk", "rotate"): _kiosk_change, ("staff", "disable"): _staff_change,
                ("staff", "enable"): _staff_change, ("staff", "password"): _staff_change}
     try:
         actions.get((args.command, str(getattr(args, "action", ""))), handlers[args.command])(args)
-    except (UsageError, ConfigError, EidUsageError, DeviceUsageError) as exc:
+    except (UsageError, ConfigError, EidUsageError, DeviceUsageError, FontsUsageError) as exc:
         one_line = " ".join(str(exc).split())
         print(f"hall-server: error: {one_line}", file=sys.stderr)
         return 2
