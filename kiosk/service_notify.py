@@ -9,6 +9,8 @@ import socket
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk.compositor_probe import CompositorProbe
+
 log = logging.getLogger(__name__)
 
 
@@ -63,12 +65,16 @@ def _seconds(usec: str) -> float | None:
 class LoopWatchdog:
     """READY=1 at the first frame that shows the first screen; then WATCHDOG=1 at half the watchdog period
     from the Kivy clock, which the asyncio loop drives: a loop stuck in one callback feeds nothing, so the
-    service manager restarts the kiosk."""
+    service manager restarts the kiosk. Nor is it fed while the Wayland compositor the kiosk is shown by
+    does not answer (``CompositorProbe``): a hung cage freezes the screen with the loop still running."""
 
-    def __init__(self, notifier: ServiceNotifier, first_screen_shown: Callable[[], bool]) -> None:
+    def __init__(self, notifier: ServiceNotifier, first_screen_shown: Callable[[], bool],
+                 compositor: CompositorProbe | None = None) -> None:
         self.notifier = notifier
+        self.compositor = compositor if compositor is not None else CompositorProbe()
         self._first_screen_shown = first_screen_shown
         self._feeding: Any = None
+        self._starving = False
         self.ready = False
 
     def start(self) -> None:
@@ -92,6 +98,16 @@ class LoopWatchdog:
             self._feeding = Clock.schedule_interval(self.feed, self.notifier.watchdog_s / 2)
 
     def feed(self, _dt: float = 0.0) -> None:
+        if not self.compositor.answering():
+            if not self._starving:
+                self._starving = True
+                reason = self.compositor.closed_reason or (
+                    f"no answer for {self.compositor.silent_for():.0f} s")
+                log.error("the screen's compositor does not answer (%s): the watchdog is not fed", reason)
+            return
+        if self._starving:
+            self._starving = False
+            log.warning("the screen's compositor answers again: the watchdog is fed")
         self.notifier.send("WATCHDOG=1")
 
     def stop(self) -> None:
@@ -105,3 +121,4 @@ class LoopWatchdog:
 
             Window.unbind(on_flip=self._flipped)
         self.notifier.close()
+        self.compositor.close()

@@ -7,8 +7,8 @@
 #   - a call made through the proxy reaches the calling screens' streams on both nodes;
 #   - a node killed with SIGKILL is restarted by systemd; with one node stopped the proxy still serves;
 #   - a kiosk installed with deploy/install.sh kiosk runs under cage (headless: a container has no screen),
-#     reaches the hall over HTTPS with the hall's CA, and is restarted when killed or when its event loop
-#     stops (the watchdog). Its screen is saved to artifacts/deploy-kiosk-screen.png.
+#     reaches the hall over HTTPS with the hall's CA, and is restarted when killed, when its event loop
+#     stops or when cage freezes (the watchdog). Its screen is saved to artifacts/deploy-kiosk-screen.png.
 # Needs root, Debian's debootstrap and systemd-container (installed here), and the network (Debian, PyPI).
 # Not part of scripts/test: it takes minutes and a machine of its own. The container shares the host's
 # network: the host's ports 80, 443, 5433, 6379, 8001 and 8002 must be free.
@@ -231,6 +231,18 @@ ready "$old" || fail "a kiosk whose event loop stopped was not restarted"
 journalctl -u gov-kiosk --since "$started" --no-pager | grep -i 'watchdog timeout' >/dev/null ||
     fail "the restart was not the watchdog's"
 ok "a kiosk whose event loop stopped was killed by the watchdog and ready again $(( $(date +%s) - stopped )) s later"
+# A hung compositor: the screen freezes while the kiosk's loop runs on (it draws through Xwayland). The
+# kiosk sees cage answer no round trip and stops feeding the watchdog (kiosk/compositor_probe.py).
+started=$(date '+%Y-%m-%d %H:%M:%S')
+old=$(systemctl show -p MainPID --value gov-kiosk)
+kill -STOP "$old"  # the unit's main process: cage
+stopped=$(date +%s)
+ready "$old" || fail "a kiosk whose compositor froze was not restarted"
+journalctl -u gov-kiosk --since "$started" --no-pager | grep -q "compositor does not answer" ||
+    fail "the kiosk did not say that its compositor stopped answering"
+journalctl -u gov-kiosk --since "$started" --no-pager | grep -i 'watchdog timeout' >/dev/null ||
+    fail "the restart was not the watchdog's"
+ok "a frozen cage: the kiosk stopped feeding the watchdog and was ready again $(( $(date +%s) - stopped )) s later"
 CHECK
 )"
 install -d "$SRC/artifacts"

@@ -8,7 +8,9 @@
 # each screen aloud in Mandarin, Cantonese or English), redis-server for halls of several nodes, and
 # systemd for `systemd-analyze verify` over the service units in deploy/, and nginx with logrotate: the
 # reverse proxy in deploy/ (TLS, WebSocket and event streams to several hall nodes) checked with `nginx -t`
-# and run in front of a hall in the tests, and its log rotation run by the tests.
+# and run in front of a hall in the tests, and its log rotation run by the tests; cage (with Xwayland, which
+# it will not start without), the compositor a kiosk runs under, run headless by the tests of the kiosk's
+# compositor probe.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -25,5 +27,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
     libzinnia0 tegaki-zinnia-simplified-chinese \
     cups printer-driver-cups-pdf libcups2-dev gcc poppler-utils \
     espeak-ng \
+    cage xwayland \
     redis-server systemd \
     nginx logrotate
