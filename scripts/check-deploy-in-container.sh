@@ -31,6 +31,8 @@ fi
 cp /etc/ssl/certs/ca-certificates.crt "$MACHINE/usr/local/share/ca-certificates/host-bundle.crt"
 if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$MACHINE/etc/pip.conf"; fi
 echo hall-box >"$MACHINE/etc/hostname"
+# debootstrap's minbase writes no /etc/hosts: without localhost in it, PostgreSQL cannot listen there.
+grep -qw localhost "$MACHINE/etc/hosts" 2>/dev/null || echo "127.0.0.1 localhost" >>"$MACHINE/etc/hosts"
 grep -q hall-box "$MACHINE/etc/hosts" || echo "127.0.1.1 hall-box" >>"$MACHINE/etc/hosts"
 rm -rf "$MACHINE/root/gov-kiosk"
 git clone -q "$SRC" "$MACHINE/root/gov-kiosk"
