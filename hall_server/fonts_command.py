@@ -29,13 +29,10 @@ def run_fonts(_args: argparse.Namespace) -> None:
     cache = font_cache_dir()
     started = time.monotonic()
     try:
-        fonts = CertificateFonts(cache)
-        first = [fonts.regular.pieces[0], fonts.bold.pieces[0]]
-        missing = [piece for piece in first if not piece.path.is_file()]
-        fonts.warm()
+        warmed = CertificateFonts(cache).warm()
     except OSError as exc:
         raise FontsUsageError(f"font_cache_unusable: cannot cut the font pieces into {cache}: "
                               f"{exc.strerror or exc}") from exc
     took = time.monotonic() - started
-    there = len(first) - len(missing)
-    print(f"font pieces: {len(missing)} cut, {there} already there, in {cache} ({took:.1f} s)")
+    there = warmed.wanted - warmed.cut
+    print(f"font pieces: {warmed.cut} cut, {there} already there, in {cache} ({took:.1f} s)")

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hall_server.documents.font_pieces import BOLD_FONT, REGULAR_FONT, PiecedFont
+from hall_server.documents.font_pieces import BOLD_FONT, REGULAR_FONT, PiecedFont, Warmed
 from hall_server.documents.wording import every_text
 
 if TYPE_CHECKING:
@@ -54,9 +54,10 @@ class CertificateFonts:
         self.regular = PiecedFont(REGULAR_FONT, cache_dir, extra_common=fixed)
         self.bold = PiecedFont(BOLD_FONT, cache_dir, extra_common=fixed)
 
-    def warm(self) -> None:
-        self.regular.warm()
-        self.bold.warm()
+    def warm(self) -> Warmed:
+        """Cut the first piece of each face unless cached; how many were cut of how many wanted."""
+        regular, bold = self.regular.warm(), self.bold.warm()
+        return Warmed(regular.cut + bold.cut, regular.wanted + bold.wanted)
 
     def install(self, pdf: FPDF, text: str, bold_text: str) -> None:
         """Add the pieces ``text`` needs as families cjk0, cjk1, … (bold faces for ``bold_text``)."""

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -75,6 +76,13 @@ def cut_plan(covered: Iterable[int], extra_common: Iterable[int] = ()) -> list[f
     return plan
 
 
+class Warmed(NamedTuple):
+    """What ``warm`` did: how many of the pieces it wanted it had to cut (the others were cached)."""
+
+    cut: int
+    wanted: int
+
+
 @dataclass(frozen=True)
 class Piece:
     index: int
@@ -111,19 +119,23 @@ class PiecedFont:
         wanted = {ord(c) for c in text}
         chosen = [p for p in self.pieces if p.index == 0 or wanted & p.codepoints]
         for piece in chosen:
-            if not piece.path.is_file():
-                with self._lock:
-                    if not piece.path.is_file():
-                        self._cut(piece)
+            self._ensure(piece)
         return chosen
 
-    def warm(self, count: int = 1) -> None:
-        """Cut the first ``count`` pieces ahead of the first certificate."""
-        for piece in self.pieces[:count]:
-            if not piece.path.is_file():
-                with self._lock:
-                    if not piece.path.is_file():
-                        self._cut(piece)
+    def warm(self, count: int = 1) -> Warmed:
+        """Cut the first ``count`` pieces ahead of the first certificate, those not cached yet."""
+        first = self.pieces[:count]
+        return Warmed(cut=sum(self._ensure(piece) for piece in first), wanted=len(first))
+
+    def _ensure(self, piece: Piece) -> bool:
+        """Cut ``piece`` unless it is cached (here or by another process); whether it was cut now."""
+        if piece.path.is_file():
+            return False
+        with self._lock:
+            if piece.path.is_file():
+                return False
+            self._cut(piece)
+            return True
 
     def _cut(self, piece: Piece) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
