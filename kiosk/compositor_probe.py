@@ -74,16 +74,12 @@ class CompositorProbe:
             if self._socket is None:
                 self._connect()
             self._read()
+            if self._unanswered:
+                return False
+            self._ask()
         except _Broken as exc:
             self._close(str(exc))
             return False
-        except OSError as exc:
-            self._close(f"{type(exc).__name__}: {exc.strerror or exc}")
-            return False
-        if self._asked_at is not None and not (self._done and self._deleted):
-            return False
-        try:
-            self._ask()
         except OSError as exc:
             self._close(f"{type(exc).__name__}: {exc.strerror or exc}")
             return False
@@ -91,9 +87,14 @@ class CompositorProbe:
 
     def silent_for(self) -> float:
         """Seconds since the unanswered round trip was asked (0 when none is unanswered)."""
-        if self._asked_at is None or (self._done and self._deleted):
+        if self._asked_at is None or not self._unanswered:
             return 0.0
         return time.monotonic() - self._asked_at
+
+    @property
+    def _unanswered(self) -> bool:
+        """A round trip was asked and the compositor has not both answered it and deleted its callback."""
+        return self._asked_at is not None and not (self._done and self._deleted)
 
     def close(self) -> None:
         if self._socket is not None:
